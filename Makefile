@@ -1,0 +1,44 @@
+# The two commands of README.md: `make run` and `make test`. Everything else is set up behind them.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run demo test lint bench bench-full deps system-deps clean
+
+run: $(STAMP) system-deps
+	$(BIN)/backorder-desktop $(ARGS)
+
+demo: $(STAMP) system-deps
+	$(BIN)/backorder-desktop --demo
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check backorder_desktop tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check backorder_desktop tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-full: $(STAMP) system-deps
+	$(BIN)/python -m bench --full $(BENCH_ARGS)
+
+system-deps:
+	@scripts/system-deps.sh
+
+deps: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,111 @@
+"""Domain values: products, variants, store information and pages, as immutable dataclasses.
+
+Field names follow BigCommerce's own (``inventory_level``, ``inventory_tracking`` …) so that
+mapping, storage and JSON output never rename things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from enum import StrEnum
+
+
+class InventorySource(StrEnum):
+    """Who owns the stock of BackOrder products (DESIGN §3)."""
+
+    BIGCOMMERCE = "bigcommerce"
+    ERP = "erp"
+    API = "api"
+
+
+class InventoryTracking(StrEnum):
+    """Where BigCommerce keeps a product's stock."""
+
+    NONE = "none"
+    PRODUCT = "product"
+    VARIANT = "variant"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One variant of a product; a product without options has one base variant."""
+
+    id: int
+    product_id: int
+    sku: str
+    inventory_level: int | None = None
+    price: float | None = None
+    option_label: str = ""  # "Red / XL"; empty for a base variant
+    purchasing_disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A catalog product with its variants, as the mirror keeps it."""
+
+    id: int
+    name: str
+    sku: str
+    inventory_tracking: InventoryTracking
+    inventory_level: int
+    price: float
+    is_visible: bool
+    availability: str  # available | disabled | preorder
+    date_modified: datetime
+    base_variant_id: int | None = None
+    variants: tuple[Variant, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What ``/v2/store`` tells about a store, for display and validation."""
+
+    store_hash: str
+    name: str
+    plan_name: str
+    domain: str = ""
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """One page of ``/v3/catalog/products``, mapped to domain objects.
+
+    ``problems`` lists items of the page that could not be mapped (missing required fields …):
+    the rest of the page is still usable.
+    """
+
+    products: tuple[Product, ...]
+    page: int
+    total_pages: int
+    total: int
+    problems: tuple[ItemProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemProblem:
+    """A per-item problem found during a sync: data, not an exception (STYLE rule 23)."""
+
+    item: str  # "product 123", "variant 45", "SKU ABC-1"
+    title: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSummary:
+    """The counts of ``/v3/catalog/summary`` that we check a full pull against."""
+
+    variant_count: int
+    inventory_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaStatus:
+    """The store's shared API quota as last seen in ``X-Rate-Limit-*`` headers."""
+
+    requests_left: int | None
+    requests_quota: int | None
+    time_reset_ms: int | None
+    time_window_ms: int | None

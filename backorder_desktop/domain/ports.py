@@ -1,0 +1,211 @@
+"""Ports: the Protocols that services depend on and adapters implement.
+
+Services receive these through their constructors (wired in ``app.py``/``cli.py``); they never
+import an adapter. Every method raises only ``domain.errors`` types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from backorder_desktop.domain.models import CatalogSummary
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductPage
+from backorder_desktop.domain.models import QuotaStatus
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.settings import Settings
+
+
+class Clock(Protocol):
+    """Injectable time: ``now()`` is timezone-aware (UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class SecretStore(Protocol):
+    """Where tokens live: the OS keyring, or memory for one session. Never a plain file."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def backend_name(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    """What a token may do on the store, as probed by the client."""
+
+    catalog_read: bool
+    catalog_write: bool
+    inventory_read: bool
+    inventory_write: bool
+
+    def missing(self) -> list[str]:
+        """Plain names of what is missing, for a message."""
+        names = {
+            "catalog_read": "read products",
+            "catalog_write": "modify products",
+            "inventory_read": "read inventory",
+            "inventory_write": "modify inventory",
+        }
+        return [text for attr, text in names.items() if not getattr(self, attr)]
+
+
+class CatalogSource(Protocol):
+    """The store's catalog over its API (the BigCommerce client)."""
+
+    def get_store(self) -> StoreInfo: ...
+
+    def check_permissions(self) -> Permissions: ...
+
+    def get_products_page(
+        self,
+        page: int,
+        *,
+        limit: int = 250,
+        modified_since: datetime | None = None,
+        ids: Sequence[int] | None = None,
+    ) -> ProductPage:
+        """One page of products with variants, sorted by id ascending."""
+        ...
+
+    def get_catalog_summary(self) -> CatalogSummary: ...
+
+    def quota(self) -> QuotaStatus: ...
+
+    def close(self) -> None: ...
+
+
+class RunKind(StrEnum):
+    """Who asked for a sync run."""
+
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class RunOutcome(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # finished, with per-item problems
+    FAILED = "failed"  # nothing or only a consistent part applied; see error
+    REFUSED = "refused"  # a safety valve stopped it (suspicious catalog …)
+
+
+@dataclass(slots=True)
+class RunCounts:
+    seen: int = 0
+    created: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRun:
+    """One recorded sync run (history)."""
+
+    id: int
+    kind: RunKind
+    trigger: str  # "cli", "button", "tray", "poll", "daily", "webhook", "catch-up" …
+    mode: InventorySource
+    full: bool
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: RunOutcome
+    counts: RunCounts
+    error_title: str | None = None
+    error_message: str | None = None
+    problems: tuple[ItemProblem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """What applying one batch of products to the mirror did."""
+
+    created: int
+    changed: int
+    unchanged: int
+
+
+class MirrorStore(Protocol):
+    """The local mirror and the user's own data, in one SQLite database."""
+
+    # --- catalog mirror ---
+    def apply_products(
+        self, products: Sequence[Product], *, pass_id: int | None, keep_backorder_stock: bool
+    ) -> ApplyResult:
+        """Upsert products and their variants in one transaction.
+
+        With ``pass_id``, marks each product as seen in that full pass. With
+        ``keep_backorder_stock``, the stock of BackOrder products (product and variants) is left
+        as it is in the mirror; every other field is updated.
+        """
+        ...
+
+    def remove_unseen(self, pass_id: int) -> int:
+        """After a complete pass: delete products not seen in it; returns how many."""
+        ...
+
+    def delete_products(self, ids: Iterable[int]) -> int: ...
+
+    def product_count(self) -> int: ...
+
+    def variant_count(self) -> int: ...
+
+    def get_product(self, product_id: int) -> Product | None: ...
+
+    def search_products(
+        self, query: str = "", *, backorder_only: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[Product]: ...
+
+    def find_product_ids(self, refs: Iterable[str]) -> dict[str, int]:
+        """Map product ids (as text) and product/variant SKUs to product ids; unknown refs absent."""
+        ...
+
+    # --- assignments (user data) ---
+    def assign(self, product_ids: Iterable[int], *, by: str, at: datetime) -> int: ...
+
+    def unassign(self, product_ids: Iterable[int]) -> int: ...
+
+    def backorder_product_ids(self) -> set[int]: ...
+
+    # --- cursors and runs ---
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def set_cursor(self, name: str, value: str | None) -> None: ...
+
+    def start_run(
+        self, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
+    ) -> int: ...
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        outcome: RunOutcome,
+        counts: RunCounts,
+        at: datetime,
+        problems: Sequence[ItemProblem] = (),
+        error: tuple[str, str] | None = None,
+    ) -> None: ...
+
+    def runs(self, limit: int = 50) -> list[SyncRun]: ...
+
+    def last_run(self, *, kind: RunKind | None = None, successful: bool = True) -> SyncRun | None: ...
+
+    # --- settings (user data) ---
+    def load_settings(self) -> Settings: ...
+
+    def save_settings(self, settings: Settings) -> None: ...
+
+    def close(self) -> None: ...

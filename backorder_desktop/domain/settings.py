@@ -1,0 +1,159 @@
+"""User settings: the dataclass, its defaults and validation. No I/O here.
+
+Values arrive as text from the CLI, the window or the database; ``parse_setting`` turns one
+``name=value`` into a validated field or raises ``InvalidSetting`` saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from backorder_desktop.domain.errors import InvalidSetting
+from backorder_desktop.domain.models import InventorySource
+
+POLLING_MIN_MINUTES = 1
+POLLING_MAX_MINUTES = 24 * 60
+FEED_MIN_MINUTES = 5
+FEED_MAX_MINUTES = 7 * 24 * 60
+
+
+class FeedFormat:
+    CSV = "csv"
+    JSON = "json"
+    ALL = (CSV, JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the merchant chose. Secrets (tokens, feed credential) are never here."""
+
+    inventory_source: InventorySource = InventorySource.BIGCOMMERCE
+    daily_sync_time: time = time(1, 0)
+    erp_name: str = ""
+    polling_interval_minutes: int = 5
+    feed_url: str = ""
+    feed_format: str = FeedFormat.CSV
+    feed_sku_field: str = "sku"
+    feed_quantity_field: str = "quantity"
+    feed_interval_minutes: int = 60
+    start_minimised: bool = False
+
+
+SETTING_NAMES: dict[str, str] = {
+    "inventory-source": "inventory_source",
+    "daily-sync-time": "daily_sync_time",
+    "erp-name": "erp_name",
+    "polling-interval": "polling_interval_minutes",
+    "feed-url": "feed_url",
+    "feed-format": "feed_format",
+    "feed-sku-field": "feed_sku_field",
+    "feed-quantity-field": "feed_quantity_field",
+    "feed-interval": "feed_interval_minutes",
+    "start-minimised": "start_minimised",
+}
+
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time(text: str) -> time:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        raise InvalidSetting(f"'{text}' is not a time of day. Use 24-hour HH:MM, for example 01:00 or 14:30.")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_minutes(name: str, text: str, low: int, high: int) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InvalidSetting(f"{name} must be a whole number of minutes, not '{text}'.") from None
+    if not low <= value <= high:
+        raise InvalidSetting(f"{name} must be between {low} and {high} minutes, not {value}.")
+    return value
+
+
+def _parse_bool(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise InvalidSetting(f"{name} must be yes or no, not '{text}'.")
+
+
+def _parse_url(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise InvalidSetting(f"'{text}' is not an http(s) address. Give the full URL, e.g. https://erp.example/feed.csv")
+    return text
+
+
+def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
+    """Validate one setting given as text; returns (field name, typed value)."""
+    field_name = SETTING_NAMES.get(cli_name)
+    if field_name is None:
+        raise InvalidSetting(f"Unknown setting '{cli_name}'. Known settings: {', '.join(SETTING_NAMES)}.")
+    value: object
+    if field_name == "inventory_source":
+        try:
+            value = InventorySource(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in InventorySource)
+            raise InvalidSetting(f"inventory-source must be one of {choices}, not '{text}'.") from None
+    elif field_name == "daily_sync_time":
+        value = parse_time(text)
+    elif field_name == "polling_interval_minutes":
+        value = _parse_minutes(cli_name, text, POLLING_MIN_MINUTES, POLLING_MAX_MINUTES)
+    elif field_name == "feed_interval_minutes":
+        value = _parse_minutes(cli_name, text, FEED_MIN_MINUTES, FEED_MAX_MINUTES)
+    elif field_name == "feed_url":
+        value = _parse_url(text)
+    elif field_name == "feed_format":
+        value = text.strip().lower()
+        if value not in FeedFormat.ALL:
+            raise InvalidSetting(f"feed-format must be csv or json, not '{text}'.")
+    elif field_name == "start_minimised":
+        value = _parse_bool(cli_name, text)
+    else:
+        value = text.strip()
+        if len(str(value)) > 200:
+            raise InvalidSetting(f"{cli_name} is limited to 200 characters.")
+    return field_name, value
+
+
+def with_setting(settings: Settings, cli_name: str, text: str) -> Settings:
+    """A copy of ``settings`` with one setting changed after validation."""
+    field_name, value = parse_setting(cli_name, text)
+    changes: dict[str, Any] = {field_name: value}
+    return dataclasses.replace(settings, **changes)
+
+
+def to_text(settings: Settings) -> dict[str, str]:
+    """Settings as CLI name → text, the inverse of ``parse_setting``."""
+    out: dict[str, str] = {}
+    for cli_name, field_name in SETTING_NAMES.items():
+        value = getattr(settings, field_name)
+        if isinstance(value, time):
+            out[cli_name] = value.strftime("%H:%M")
+        elif isinstance(value, bool):
+            out[cli_name] = "yes" if value else "no"
+        else:
+            out[cli_name] = str(value)
+    return out
+
+
+def from_text(values: dict[str, str]) -> Settings:
+    """Rebuild settings from stored text; unknown names are ignored, bad values raise."""
+    settings = Settings()
+    for cli_name, text in values.items():
+        if cli_name in SETTING_NAMES:
+            settings = with_setting(settings, cli_name, text)
+    return settings
