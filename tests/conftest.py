@@ -48,3 +48,7 @@ def expected_warnings(_fail_on_unexpected_warnings: _WarningCollector) -> list[l
 def home(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A fresh profile folder (what ``--home`` points at)."""
     return str(tmp_path_factory.mktemp("profile"))
+
+
+# Fixtures that start real parts: the demo store over HTTP, a private Secret Service keyring.
+pytest_plugins = ["tests.fixtures_demo", "tests.fixtures_keyring"]

@@ -82,6 +82,10 @@ class CatalogSource(Protocol):
 
     def get_catalog_summary(self) -> CatalogSummary: ...
 
+    def server_time(self) -> datetime:
+        """The store's clock (``/v2/time``), timezone-aware UTC: cursors use it, not ours."""
+        ...
+
     def quota(self) -> QuotaStatus: ...
 
     def close(self) -> None: ...
@@ -170,6 +174,13 @@ class MirrorStore(Protocol):
 
     def find_product_ids(self, refs: Iterable[str]) -> dict[str, int]:
         """Map product ids (as text) and product/variant SKUs to product ids; unknown refs absent."""
+        ...
+
+    # --- the connected store ---
+    def set_store(self, info: StoreInfo, api_url: str) -> None: ...
+
+    def get_store(self) -> tuple[StoreInfo, str] | None:
+        """The connected store and its API URL (gateway root), or None."""
         ...
 
     # --- assignments (user data) ---

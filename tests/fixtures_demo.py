@@ -1,0 +1,1 @@
+"""Demo store fixtures (filled in with the demo store)."""

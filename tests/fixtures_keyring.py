@@ -1,0 +1,1 @@
+"""Keyring fixtures (filled in with the secret store)."""
