@@ -92,7 +92,9 @@ def _parse_url(text: str) -> str:
         return ""
     parts = urlsplit(text)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InvalidSetting(f"'{text}' is not an http(s) address. Give the full URL, e.g. https://erp.example/feed.csv")
+        raise InvalidSetting(
+            f"'{text}' is not an http(s) address. Give the full URL, e.g. https://erp.example/feed.csv"
+        )
     return text
 
 

@@ -1,0 +1,304 @@
+"""The sync engine: full and incremental pulls from the store into the mirror, one at a time.
+
+It fetches pages (concurrently, within the client's rate budget), applies each page in its own
+transaction as it arrives, records every run with its counts and per-item problems, and never
+removes anything unless a full pass was complete and its removals were confirmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from backorder_desktop.domain import sync_rules
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.errors import SuspiciousCatalog
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.models import ProductPage
+from backorder_desktop.domain.ports import CatalogSource
+from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import RunCounts
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.status import SyncPhase
+from backorder_desktop.domain.status import SyncProgress
+from backorder_desktop.domain.status import SyncState
+from backorder_desktop.services.events import EventHub
+
+logger = logging.getLogger(__name__)
+
+PAGE_LIMIT = 250
+CURSOR_LAST_PULL = "last_pull_started"
+CURSOR_LAST_FULL = "last_full_pull_started"
+
+
+@dataclass(slots=True)
+class _RunState:
+    run_id: int
+    full: bool
+    counts: RunCounts = field(default_factory=RunCounts)
+    problems: list[ItemProblem] = field(default_factory=list)
+    pages_done: int = 0
+    pages_total: int = 0
+
+
+class _Flight:
+    """The running sync that later requests join."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.run: SyncRun | None = None
+        self.error: BaseException | None = None
+
+
+class SyncEngine:
+    """Pulls the catalog into the mirror. Thread-safe: concurrent ``sync`` calls join one run."""
+
+    def __init__(
+        self,
+        *,
+        mirror: MirrorStore,
+        source_factory: Callable[[], CatalogSource],
+        clock: Clock,
+        events: EventHub,
+        concurrency: int = 4,
+    ) -> None:
+        self._mirror = mirror
+        self._source_factory = source_factory
+        self._clock = clock
+        self._events = events
+        self._concurrency = max(1, concurrency)
+        self._lock = threading.Lock()
+        self._flight: _Flight | None = None
+
+    # --- public API ----------------------------------------------------------------------
+
+    def sync(self, *, kind: RunKind, trigger: str, full: bool = False) -> SyncRun:
+        """Run one sync, or join the one already running; returns its recorded run.
+
+        Raises the run's domain error (after recording it) when the run failed or was refused.
+        """
+        with self._lock:
+            flight = self._flight
+            owner = flight is None
+            if flight is None:
+                flight = self._flight = _Flight()
+        if not owner:
+            logger.info("a sync is already running; joining it (%s, %s)", kind, trigger)
+            flight.done.wait()
+            return self._flight_result(flight)
+        try:
+            flight.run = self._run(kind=kind, trigger=trigger, full=full)
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._flight = None
+            flight.done.set()
+        return flight.run
+
+    def is_running(self) -> bool:
+        with self._lock:
+            return self._flight is not None
+
+    @staticmethod
+    def _flight_result(flight: _Flight) -> SyncRun:
+        if flight.error is not None:
+            raise flight.error
+        if flight.run is None:
+            raise BugError("the sync we joined ended without a result")
+        return flight.run
+
+    # --- one run -------------------------------------------------------------------------
+
+    def _run(self, *, kind: RunKind, trigger: str, full: bool) -> SyncRun:
+        settings = self._mirror.load_settings()
+        mode = settings.inventory_source
+        if not full and self._mirror.get_cursor(CURSOR_LAST_PULL) is None:
+            full = True  # nothing to be incremental from yet
+        run_id = self._mirror.start_run(
+            kind=kind, trigger=trigger, mode=mode, full=full, at=self._clock.now()
+        )
+        state = _RunState(run_id=run_id, full=full)
+        self._events.emit_state(SyncState.SYNCING)
+        self._events.emit_run_started(run_id, kind.value, trigger)
+        keep_stock = sync_rules.pull_keeps_backorder_stock(mode)
+        outcome = RunOutcome.FAILED
+        error: BackorderError | None = None
+        source: CatalogSource | None = None
+        try:
+            source = self._source_factory()
+            started = source.server_time()
+            if full:
+                self._full_pull(source, state, keep_stock)
+                self._mirror.set_cursor(CURSOR_LAST_FULL, started.isoformat())
+            else:
+                since = sync_rules.incremental_since(_parse_time(self._mirror.get_cursor(CURSOR_LAST_PULL)))
+                self._incremental_pull(source, state, keep_stock, since)
+            self._mirror.set_cursor(CURSOR_LAST_PULL, started.isoformat())
+            outcome = RunOutcome.PARTIAL if state.problems else RunOutcome.OK
+        except SuspiciousCatalog as exc:
+            outcome, error = RunOutcome.REFUSED, exc
+        except BackorderError as exc:
+            error = exc
+        except Exception as exc:
+            logger.exception("sync run %s failed with a bug", run_id)
+            error = BugError(f"{type(exc).__name__}: {exc}. The log has the details.")
+            error.__cause__ = exc
+        finally:
+            if source is not None:
+                source.close()
+        run = self._finish(state, outcome, error)
+        if error is not None:
+            raise error
+        return run
+
+    def _finish(self, state: _RunState, outcome: RunOutcome, error: BackorderError | None) -> SyncRun:
+        self._mirror.finish_run(
+            state.run_id,
+            outcome=outcome,
+            counts=state.counts,
+            at=self._clock.now(),
+            problems=state.problems,
+            error=(error.title, error.message) if error is not None else None,
+        )
+        if error is None:
+            self._events.emit_state(SyncState.IDLE)
+        elif isinstance(error, Offline):
+            self._events.emit_state(SyncState.OFFLINE)
+        else:
+            self._events.emit_state(SyncState.PROBLEM)
+        run = next((r for r in self._mirror.runs(limit=5) if r.id == state.run_id), None)
+        if run is None:
+            raise BugError(f"sync run {state.run_id} was not recorded")
+        self._events.emit_run_finished(run)
+        if error is None:
+            logger.info(
+                "sync run %s: %s (seen %s, created %s, changed %s, removed %s)",
+                run.id,
+                outcome.value,
+                state.counts.seen,
+                state.counts.created,
+                state.counts.changed,
+                state.counts.removed,
+            )
+        else:
+            logger.info("sync run %s: %s: %s", run.id, outcome.value, error)
+        return run
+
+    # --- pulls ---------------------------------------------------------------------------
+
+    def _full_pull(self, source: CatalogSource, state: _RunState, keep_stock: bool) -> None:
+        first = source.get_products_page(1, limit=PAGE_LIMIT)
+        mirror_count = self._mirror.product_count()
+        sync_rules.check_remote_total(mirror_count, first.total)
+        state.pages_total = max(1, first.total_pages)
+        self._apply(state, first, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
+        for page in self._fetch_pages(source, range(2, state.pages_total + 1), modified_since=None):
+            self._apply(state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
+        self._confirm_removals(source, state, keep_stock, mirror_count)
+
+    def _confirm_removals(
+        self, source: CatalogSource, state: _RunState, keep_stock: bool, mirror_count: int
+    ) -> None:
+        """Products unseen in the pass are re-asked by id: offset pages shift when products are
+        deleted while we page, so a product can be missed without being gone."""
+        unseen = self._mirror.unseen_product_ids(state.run_id)
+        if not unseen:
+            return
+        sync_rules.check_removals(mirror_count, len(unseen))
+        self._progress(state, SyncPhase.VERIFYING)
+        for start in range(0, len(unseen), PAGE_LIMIT):
+            batch = unseen[start : start + PAGE_LIMIT]
+            page = source.get_products_page(1, limit=PAGE_LIMIT, ids=batch)
+            if page.products:
+                self._apply(
+                    state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.VERIFYING
+                )
+        state.counts.removed = self._mirror.remove_unseen(state.run_id)
+
+    def _incremental_pull(
+        self, source: CatalogSource, state: _RunState, keep_stock: bool, since: datetime
+    ) -> None:
+        first = source.get_products_page(1, limit=PAGE_LIMIT, modified_since=since)
+        state.pages_total = max(1, first.total_pages)
+        self._apply(state, first, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
+        for page in self._fetch_pages(source, range(2, state.pages_total + 1), modified_since=since):
+            self._apply(state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
+
+    def _fetch_pages(
+        self, source: CatalogSource, pages: range, *, modified_since: datetime | None
+    ) -> Iterator[ProductPage]:
+        """Yields pages as they arrive, keeping at most 2 × concurrency pages in memory."""
+        if not pages:
+            return
+        todo = iter(pages)
+        window = self._concurrency * 2
+        with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="fetch") as pool:
+            pending: set[Future[ProductPage]] = set()
+
+            def submit_next() -> None:
+                number = next(todo, None)
+                if number is not None:
+                    pending.add(
+                        pool.submit(
+                            source.get_products_page, number, limit=PAGE_LIMIT, modified_since=modified_since
+                        )
+                    )
+
+            for _ in range(window):
+                submit_next()
+            try:
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        pending.discard(future)
+                        page = future.result()  # raises the page's error: the run stops here
+                        submit_next()
+                        yield page
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def _apply(
+        self, state: _RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase
+    ) -> None:
+        result = self._mirror.apply_products(page.products, pass_id=pass_id, keep_backorder_stock=keep_stock)
+        state.counts.seen += len(page.products)
+        state.counts.created += result.created
+        state.counts.changed += result.changed
+        state.problems.extend(page.problems)
+        if phase is not SyncPhase.VERIFYING:
+            state.pages_done += 1
+        self._progress(state, phase)
+
+    def _progress(self, state: _RunState, phase: SyncPhase) -> None:
+        self._events.emit_progress(
+            SyncProgress(
+                run_id=state.run_id,
+                phase=phase,
+                pages_done=state.pages_done,
+                pages_total=state.pages_total,
+                products_seen=state.counts.seen,
+            )
+        )
+
+
+def _parse_time(text: str | None) -> datetime:
+    if text is None:
+        raise BugError("incremental pull without a cursor")
+    return datetime.fromisoformat(text)
