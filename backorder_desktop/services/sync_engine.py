@@ -139,7 +139,6 @@ class SyncEngine:
         keep_stock = sync_rules.pull_keeps_backorder_stock(mode)
         outcome = RunOutcome.FAILED
         error: BackorderError | None = None
-        source: CatalogSource | None = None
         try:
             source = self._source_factory()
             started = source.server_time()
@@ -159,9 +158,6 @@ class SyncEngine:
             logger.exception("sync run %s failed with a bug", run_id)
             error = BugError(f"{type(exc).__name__}: {exc}. The log has the details.")
             error.__cause__ = exc
-        finally:
-            if source is not None:
-                source.close()
         run = self._finish(state, outcome, error)
         if error is not None:
             raise error

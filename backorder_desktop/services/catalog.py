@@ -1,0 +1,147 @@
+"""The catalog facade: status, listings, assignments, settings and history, as plain data.
+
+The CLI and the window call this (and the sync engine); neither touches the mirror directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.settings import to_text
+from backorder_desktop.domain.settings import with_setting
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything ``status`` shows; ``as_json`` gives the keys of DESIGN §7."""
+
+    store_hash: str | None
+    store_name: str | None
+    api_url: str | None
+    inventory_source: InventorySource
+    products: int
+    variants: int
+    backorder_products: int
+    outbox: int
+    last_manual_sync: datetime | None
+    last_automatic_sync: datetime | None
+    next_scheduled_run: datetime | None
+    keyring_backend: str | None
+
+    def as_json(self) -> dict[str, object]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+
+        return {
+            "store_hash": self.store_hash,
+            "store_name": self.store_name,
+            "api_url": self.api_url,
+            "inventory_source": self.inventory_source.value,
+            "products": self.products,
+            "variants": self.variants,
+            "backorder_products": self.backorder_products,
+            "outbox": self.outbox,
+            "last_manual_sync": iso(self.last_manual_sync),
+            "last_automatic_sync": iso(self.last_automatic_sync),
+            "next_scheduled_run": iso(self.next_scheduled_run),
+            "keyring_backend": self.keyring_backend,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AssignReport:
+    changed: int
+    matched: int
+    unknown: tuple[str, ...]
+
+
+class CatalogService:
+    """Reads and user edits of the mirror that are not syncs."""
+
+    def __init__(
+        self,
+        *,
+        mirror: MirrorStore,
+        clock: Clock,
+        keyring_backend: Callable[[], str | None],
+        outbox_size: Callable[[], int] = lambda: 0,
+        next_scheduled_run: Callable[[], datetime | None] = lambda: None,
+    ) -> None:
+        self._mirror = mirror
+        self._clock = clock
+        self._keyring_backend = keyring_backend
+        self._outbox_size = outbox_size
+        self._next_scheduled_run = next_scheduled_run
+
+    def status(self) -> StatusReport:
+        store = self._mirror.get_store()
+        manual = self._mirror.last_run(kind=RunKind.MANUAL, successful=True)
+        automatic = self._mirror.last_run(kind=RunKind.AUTOMATIC, successful=True)
+        return StatusReport(
+            store_hash=store[0].store_hash if store else None,
+            store_name=store[0].name if store else None,
+            api_url=store[1] if store else None,
+            inventory_source=self._mirror.load_settings().inventory_source,
+            products=self._mirror.product_count(),
+            variants=self._mirror.variant_count(),
+            backorder_products=len(self._mirror.backorder_product_ids()),
+            outbox=self._outbox_size(),
+            last_manual_sync=manual.finished_at if manual else None,
+            last_automatic_sync=automatic.finished_at if automatic else None,
+            next_scheduled_run=self._next_scheduled_run(),
+            keyring_backend=self._keyring_backend(),
+        )
+
+    def last_manual_sync(self) -> datetime | None:
+        run = self._mirror.last_run(kind=RunKind.MANUAL, successful=True)
+        return run.finished_at if run else None
+
+    def products(
+        self, query: str = "", *, backorder_only: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[Product]:
+        return self._mirror.search_products(query, backorder_only=backorder_only, limit=limit, offset=offset)
+
+    def backorder_ids(self) -> set[int]:
+        return self._mirror.backorder_product_ids()
+
+    def assign(self, refs: Sequence[str], *, by: str) -> AssignReport:
+        """Assign products (by id or product/variant SKU) to backorder; a product's variants follow."""
+        found = self._mirror.find_product_ids(refs)
+        unknown = tuple(ref for ref in refs if ref not in found)
+        changed = self._mirror.assign(set(found.values()), by=by, at=self._clock.now())
+        return AssignReport(changed=changed, matched=len(set(found.values())), unknown=unknown)
+
+    def unassign(self, refs: Sequence[str]) -> AssignReport:
+        found = self._mirror.find_product_ids(refs)
+        unknown = tuple(ref for ref in refs if ref not in found)
+        changed = self._mirror.unassign(set(found.values()))
+        return AssignReport(changed=changed, matched=len(set(found.values())), unknown=unknown)
+
+    def history(self, limit: int = 50) -> list[SyncRun]:
+        return self._mirror.runs(limit=limit)
+
+    def settings(self) -> Settings:
+        return self._mirror.load_settings()
+
+    def settings_text(self) -> dict[str, str]:
+        return to_text(self._mirror.load_settings())
+
+    def set_setting(self, name: str, text: str) -> Settings:
+        """Validate and save one setting (``InvalidSetting`` says what is allowed)."""
+        settings = with_setting(self._mirror.load_settings(), name, text)
+        self._mirror.save_settings(settings)
+        logger.info("setting %s changed", name)
+        return settings

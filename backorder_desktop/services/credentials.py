@@ -1,0 +1,134 @@
+"""Connecting a store: check a token against it, say what it may do, keep it in the keyring.
+
+The token goes to the ``SecretStore`` only (never the database, a file or a log); the store's
+hash, name and API URL go to the mirror.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backorder_desktop.domain.errors import NotConnected
+from backorder_desktop.domain.errors import PermissionDenied
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.ports import CatalogSource
+from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import Permissions
+from backorder_desktop.domain.ports import SecretStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.bigcommerce.com"
+ClientFactory = Callable[[str, str, str], CatalogSource]  # (api_url, store_hash, token)
+
+
+def token_key(store_hash: str) -> str:
+    """The keyring entry of a store's access token (service ``backorder-desktop``)."""
+    return f"bigcommerce:{store_hash}:access_token"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectReport:
+    """What ``connect`` found: the store, and what the token may and may not do."""
+
+    store: StoreInfo
+    api_url: str
+    permissions: Permissions
+
+    def summary(self) -> str:
+        p = self.permissions
+        lines = [
+            f"Connected to {self.store.name} ({self.store.plan_name}).",
+            f"Catalog: {_ability(p.catalog_read, p.catalog_write)}. "
+            f"Inventory: {_ability(p.inventory_read, p.inventory_write)}.",
+        ]
+        missing = p.missing()
+        if missing:
+            lines.append(
+                "Missing: "
+                + ", ".join(missing)
+                + ". In BigCommerce, edit the API account and set Products and Inventory to "
+                "'modify' to manage backorder stock from this app."
+            )
+        return "\n".join(lines)
+
+
+def _ability(read: bool, write: bool) -> str:
+    if read and write:
+        return "read and write"
+    if read:
+        return "read only"
+    return "no access"
+
+
+class CredentialsService:
+    """Validates and stores tokens; hands out the connected store's client settings."""
+
+    def __init__(self, *, secrets: SecretStore, mirror: MirrorStore, client_factory: ClientFactory) -> None:
+        self._secrets = secrets
+        self._mirror = mirror
+        self._client_factory = client_factory
+
+    def check(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
+        """Ask the store who it is and what the token may do; stores nothing."""
+        store_hash = store_hash.strip()
+        if not store_hash or not store_hash.isalnum():
+            raise UserFacingError(
+                f"'{store_hash}' is not a store hash. It is the part after /stores/ in your API path, "
+                "e.g. abc123xyz.",
+                title="Invalid store hash",
+            )
+        if not token.strip():
+            raise UserFacingError(
+                "The access token is empty. Paste the token of your API account.", title="No token"
+            )
+        client = self._client_factory(api_url, store_hash, token.strip())
+        try:
+            store = client.get_store()
+            permissions = client.check_permissions()
+        finally:
+            client.close()
+        if not permissions.catalog_read:
+            raise PermissionDenied(
+                "This token cannot read products. In BigCommerce, edit the API account and set "
+                "Products to 'read-only' or 'modify', then connect again."
+            )
+        return ConnectReport(store=store, api_url=api_url, permissions=permissions)
+
+    def connect(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
+        """Check the token, then keep it in the keyring and remember the store."""
+        current = self._mirror.get_store()
+        if current is not None and current[0].store_hash != store_hash.strip():
+            raise UserFacingError(
+                f"This profile is connected to store {current[0].store_hash} ({current[0].name}). "
+                "Use another profile folder (--home) for a second store.",
+                title="Another store is connected",
+            )
+        report = self.check(store_hash, api_url, token)
+        self._secrets.set(token_key(report.store.store_hash), token.strip())
+        self._mirror.set_store(report.store, api_url)
+        logger.info("connected store %s (%s)", report.store.store_hash, report.store.name)
+        return report
+
+    def connected_store(self) -> tuple[StoreInfo, str]:
+        """The connected store and its API URL, or ``NotConnected`` with the way forward."""
+        current = self._mirror.get_store()
+        if current is None:
+            raise NotConnected(
+                "Connect a store first: backorder-desktop connect --store-hash HASH "
+                "(or try the demo store: backorder-desktop --demo)."
+            )
+        return current
+
+    def token(self, store_hash: str) -> str:
+        """The stored token of a store, or ``NotConnected``."""
+        token = self._secrets.get(token_key(store_hash))
+        if not token:
+            raise NotConnected(
+                f"No access token for store {store_hash} in the keyring. Run "
+                f"backorder-desktop connect --store-hash {store_hash}, or set BACKORDER_DESKTOP_TOKEN."
+            )
+        return token
