@@ -109,3 +109,27 @@ class QuotaStatus:
     requests_quota: int | None
     time_reset_ms: int | None
     time_window_ms: int | None
+
+
+class ProductSort(StrEnum):
+    """Columns the product list can be sorted by."""
+
+    ID = "id"
+    NAME = "name"
+    SKU = "sku"
+    INVENTORY_LEVEL = "inventory_level"
+    IS_VISIBLE = "is_visible"
+    AVAILABILITY = "availability"
+    DATE_MODIFIED = "date_modified"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """A search over the mirror: text in name/SKU/variant SKU, filters, and an order."""
+
+    text: str = ""
+    backorder_only: bool = False
+    visible: bool | None = None  # None: both
+    out_of_stock: bool = False  # tracked products whose stock (or every variant's) is 0 or less
+    sort: ProductSort = ProductSort.NAME
+    descending: bool = False

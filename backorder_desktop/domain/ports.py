@@ -19,6 +19,7 @@ from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductPage
+from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.settings import Settings
@@ -175,6 +176,12 @@ class MirrorStore(Protocol):
     def search_products(
         self, query: str = "", *, backorder_only: bool = False, limit: int | None = None, offset: int = 0
     ) -> list[Product]: ...
+
+    def query_products(self, query: ProductQuery, *, limit: int, offset: int = 0) -> list[Product]:
+        """A window of the products matching ``query``, in its order (for the window's table)."""
+        ...
+
+    def count_products(self, query: ProductQuery) -> int: ...
 
     def find_product_ids(self, refs: Iterable[str]) -> dict[str, int]:
         """Map product ids (as text) and product/variant SKUs to product ids; unknown refs absent."""

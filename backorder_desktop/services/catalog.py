@@ -13,6 +13,7 @@ from datetime import datetime
 
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import RunKind
@@ -113,6 +114,13 @@ class CatalogService:
         self, query: str = "", *, backorder_only: bool = False, limit: int | None = None, offset: int = 0
     ) -> list[Product]:
         return self._mirror.search_products(query, backorder_only=backorder_only, limit=limit, offset=offset)
+
+    def query(self, query: ProductQuery, *, limit: int, offset: int = 0) -> list[Product]:
+        """A window of products for the table (call it off the GUI thread)."""
+        return self._mirror.query_products(query, limit=limit, offset=offset)
+
+    def count(self, query: ProductQuery) -> int:
+        return self._mirror.count_products(query)
 
     def backorder_ids(self) -> set[int]:
         return self._mirror.backorder_product_ids()
