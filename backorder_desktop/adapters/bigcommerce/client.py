@@ -1,0 +1,205 @@
+"""The BigCommerce client: the ``CatalogSource`` port over a store's REST API.
+
+Builds the URLs and queries of the calls the mirror needs and hands each one to
+:class:`~backorder_desktop.adapters.bigcommerce.transport.StoreTransport` (quota, retries,
+errors) with the mapping that turns its JSON into domain objects. Every method raises only
+``domain.errors`` types. One client per store; it is safe to call from several threads at once
+(a full pull fetches pages with ~4 threads through one client).
+
+Inventory writes (issue 4) will be added here as further calls through the same transport; PUTs
+of absolute values pass ``idempotent=True`` so they are retried like reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from backorder_desktop.adapters.bigcommerce.mapping import PRODUCT_FIELDS
+from backorder_desktop.adapters.bigcommerce.mapping import map_catalog_summary
+from backorder_desktop.adapters.bigcommerce.mapping import map_products_page
+from backorder_desktop.adapters.bigcommerce.mapping import map_server_time
+from backorder_desktop.adapters.bigcommerce.mapping import map_store
+from backorder_desktop.adapters.bigcommerce.ratelimit import RateLimiter
+from backorder_desktop.adapters.bigcommerce.ratelimit import TimeSource
+from backorder_desktop.adapters.bigcommerce.transport import RequestEvent
+from backorder_desktop.adapters.bigcommerce.transport import RequestStats
+from backorder_desktop.adapters.bigcommerce.transport import RetryPolicy
+from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
+from backorder_desktop.adapters.http import DEFAULT_MAX_CONNECTIONS
+from backorder_desktop.adapters.http import Timeouts
+from backorder_desktop.adapters.http import make_http_client
+from backorder_desktop.domain.errors import ApiError
+from backorder_desktop.domain.errors import PermissionDenied
+from backorder_desktop.domain.models import CatalogSummary
+from backorder_desktop.domain.models import ProductPage
+from backorder_desktop.domain.models import QuotaStatus
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.ports import Permissions
+
+__all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
+
+DEFAULT_API_URL = "https://api.bigcommerce.com"
+MAX_PAGE_SIZE = 250  # bigcommerce-api-notes §3.1
+
+_STORE_HASH = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _ignore(_: Any) -> None:
+    return None
+
+
+class BigCommerceClient:
+    """One connected store. ``api_url`` is the gateway root (``https://api.bigcommerce.com``)."""
+
+    def __init__(
+        self,
+        api_url: str,
+        store_hash: str,
+        token: str,
+        *,
+        headroom: float = 0.2,
+        timeouts: Timeouts | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        clock: TimeSource | None = None,
+        limiter: RateLimiter | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        on_request: Callable[[RequestEvent], None] | None = None,
+    ) -> None:
+        """``limiter``: share one store's quota between several clients of this process (then
+        ``headroom`` and ``clock`` come from it). ``on_request`` sees every attempt (tests, bench).
+        """
+        if not _STORE_HASH.fullmatch(store_hash):
+            raise ValueError("a store hash is letters and digits only (the id in /stores/<hash>/)")
+        if not token or token.strip() != token:
+            raise ValueError("the access token is empty or has surrounding spaces")
+        if not api_url.startswith(("http://", "https://")):
+            raise ValueError("the API URL must start with http:// or https://")
+        self.store_hash = store_hash
+        self.api_url = api_url.rstrip("/")
+        self.limiter = limiter or RateLimiter(headroom=headroom, clock=clock)
+        self._http = make_http_client(
+            base_url=f"{self.api_url}/stores/{store_hash}",
+            token=token,
+            timeouts=timeouts,
+            transport=transport,
+            max_connections=max_connections,
+        )
+        self._transport = StoreTransport(
+            self._http,
+            self.limiter,
+            retry=retry or RetryPolicy(),
+            secret=token,
+            on_request=on_request,
+        )
+
+    # --- CatalogSource ------------------------------------------------------------------------
+
+    def get_store(self) -> StoreInfo:
+        """``/v2/store``: validates the hash and token; name, plan, domain, currency."""
+        return self._transport.call("GET", "/v2/store", map_store)
+
+    def server_time(self) -> datetime:
+        """``/v2/time``: the store's clock, aware UTC."""
+        return self._transport.call("GET", "/v2/time", map_server_time)
+
+    def check_permissions(self) -> Permissions:
+        """What the token may do. Reads are probed with a GET of one item; writes with an
+        *empty* batch, which changes nothing: a 403 means no, any other answer means yes.
+
+        A 401 raises ``AuthError``; no network raises ``Offline`` (we cannot tell then).
+        """
+        return Permissions(
+            catalog_read=self._allowed(
+                "GET", "/v3/catalog/products", params={"limit": "1", "include_fields": "id"}
+            ),
+            catalog_write=self._allowed("PUT", "/v3/catalog/variants", body=[]),
+            inventory_read=self._allowed("GET", "/v3/inventory/items", params={"limit": "1"}),
+            inventory_write=self._allowed("PUT", "/v3/inventory/adjustments/absolute", body={"items": []}),
+        )
+
+    def get_products_page(
+        self,
+        page: int,
+        *,
+        limit: int = MAX_PAGE_SIZE,
+        modified_since: datetime | None = None,
+        ids: Sequence[int] | None = None,
+    ) -> ProductPage:
+        """One page of products with variants, sorted by id ascending (1-based ``page``)."""
+        if page < 1:
+            raise ValueError("pages are numbered from 1")
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        params = {
+            "include": "variants",
+            "include_fields": ",".join(PRODUCT_FIELDS),
+            "limit": str(limit),
+            "page": str(page),
+            "sort": "id",
+            "direction": "asc",
+        }
+        if modified_since is not None:
+            if modified_since.tzinfo is None:
+                raise ValueError("modified_since must be timezone-aware")
+            # Whole seconds, rounded down: ``:min`` is inclusive, so this can only widen the window.
+            params["date_modified:min"] = modified_since.astimezone(UTC).replace(microsecond=0).isoformat()
+        if ids is not None:
+            if not ids:
+                return ProductPage(products=(), page=page, total_pages=0, total=0)
+            params["id:in"] = ",".join(str(int(i)) for i in ids)
+        return self._transport.call("GET", "/v3/catalog/products", map_products_page, params=params)
+
+    def get_catalog_summary(self) -> CatalogSummary:
+        """``/v3/catalog/summary``: the store's own variant and stock counts."""
+        return self._transport.call("GET", "/v3/catalog/summary", map_catalog_summary)
+
+    def quota(self) -> QuotaStatus:
+        """The store's shared quota as last seen in the reply headers."""
+        return self.limiter.status()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- extras -------------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> RequestStats:
+        """Requests sent, retries, 429s received and failed calls, since the client was made."""
+        return self._transport.stats
+
+    def __enter__(self) -> BigCommerceClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never the token
+        return f"BigCommerceClient({self.api_url!r}, {self.store_hash!r})"
+
+    def _allowed(
+        self, method: str, path: str, *, params: dict[str, str] | None = None, body: Any = None
+    ) -> bool:
+        try:
+            # An empty batch changes nothing, so sending it again is harmless: idempotent.
+            self._transport.call(method, path, _ignore, params=params, json_body=body, idempotent=True)
+        except PermissionDenied:
+            return False
+        except ApiError as error:
+            if error.status is not None and 400 <= error.status < 500 and error.status not in (401, 429):
+                return True  # refused for another reason (an empty batch is invalid): allowed
+            raise
+        return True
