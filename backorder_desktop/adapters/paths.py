@@ -1,0 +1,142 @@
+"""Profile paths: where the settings, the database, the logs and the backups of a profile live.
+
+A *profile* is one set of these folders. By default it is the platform's user folders (from
+platformdirs, app name ``backorder-desktop``); with ``--home DIR`` or ``BACKORDER_DESKTOP_HOME``
+everything lives under that one folder instead (``config/``, ``data/``, ``logs/``), which is
+what the tests, the demo mode and a portable install use. Nothing here writes until
+``ensure()`` is called, and ``ensure()`` turns every filesystem problem into a ``StorageError``
+(or ``DiskFull``) that names the folder and says what to do.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from backorder_desktop import APP_NAME
+from backorder_desktop.domain.errors import DiskFull
+from backorder_desktop.domain.errors import StorageError
+from backorder_desktop.domain.errors import UserFacingError
+
+logger = logging.getLogger(__name__)
+
+HOME_ENV = "BACKORDER_DESKTOP_HOME"
+"""The environment variable that does what ``--home DIR`` does."""
+
+DATABASE_NAME = "backorder.db"
+LOG_FILE_NAME = "backorder-desktop.log"
+
+_HOW_TO_FIX = (
+    f"Choose a folder you can write to with --home DIR (or {HOME_ENV}), "
+    "or fix the folder's permissions, then start the app again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePaths:
+    """The folders of one profile. ``home`` is the explicit profile folder, or None."""
+
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+    database: Path
+    backups_dir: Path
+    home: Path | None = None
+
+    @property
+    def log_file(self) -> Path:
+        """The current log file (rotated copies sit next to it)."""
+        return self.log_dir / LOG_FILE_NAME
+
+    def folders(self) -> dict[str, Path]:
+        """Every folder of the profile, by what it holds (for messages and ``ensure``)."""
+        return {
+            "settings": self.config_dir,
+            "data": self.data_dir,
+            "logs": self.log_dir,
+            "backups": self.backups_dir,
+        }
+
+    def ensure(self) -> ProfilePaths:
+        """Create the folders and check that each can be written; returns ``self``.
+
+        Raises ``StorageError`` naming the folder when it cannot be created or written
+        (read-only disk, no permission, a file in the way), or ``DiskFull``.
+        """
+        for purpose, folder in self.folders().items():
+            _ensure_folder(folder, purpose)
+        return self
+
+
+def profile_paths(home: str | Path | None = None) -> ProfilePaths:
+    """The profile's paths: under ``home`` (or ``$BACKORDER_DESKTOP_HOME``), else the user's folders.
+
+    The environment is read here, at call time, so that a test or a CLI run can set it late.
+    An empty value counts as unset.
+    """
+    if home is None or str(home) == "":
+        home = os.environ.get(HOME_ENV) or None
+    if home is not None:
+        root = Path(home).expanduser().absolute()
+        data_dir = root / "data"
+        return ProfilePaths(
+            config_dir=root / "config",
+            data_dir=data_dir,
+            log_dir=root / "logs",
+            database=data_dir / DATABASE_NAME,
+            backups_dir=data_dir / "backups",
+            home=root,
+        )
+    # appauthor=False: no "<author>\<app>" nesting on Windows, just the app's own folder.
+    data_dir = platformdirs.user_data_path(APP_NAME, appauthor=False)
+    return ProfilePaths(
+        config_dir=platformdirs.user_config_path(APP_NAME, appauthor=False),
+        data_dir=data_dir,
+        log_dir=platformdirs.user_log_path(APP_NAME, appauthor=False),
+        database=data_dir / DATABASE_NAME,
+        backups_dir=data_dir / "backups",
+    )
+
+
+def _ensure_folder(folder: Path, purpose: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        # mkdir(exist_ok=True) only raises this when the path is something other than a folder.
+        raise StorageError(
+            f"Cannot use {folder} for the {purpose} folder: a file with that name is in the way. "
+            + _HOW_TO_FIX
+        ) from exc
+    except OSError as exc:
+        raise _storage_error(folder, purpose, exc, "create") from exc
+    # os.access() is not enough: it says yes to root on a read-only bind mount and to anyone on
+    # some network filesystems. Writing a real file is the only honest check.
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise _storage_error(folder, purpose, exc, "write to") from exc
+    logger.debug("Profile %s folder ready: %s", purpose, folder)
+
+
+def _storage_error(folder: Path, purpose: str, exc: OSError, verb: str) -> UserFacingError:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return DiskFull(
+            f"Cannot {verb} the {purpose} folder {folder}: the disk is full (or your quota is "
+            "used up). Free some space and start the app again."
+        )
+    reasons = {
+        errno.EROFS: "it is on a read-only disk",
+        errno.EACCES: "you do not have permission",
+        errno.EPERM: "you do not have permission",
+        errno.ENOTDIR: "part of the path is a file, not a folder",
+        errno.ENAMETOOLONG: "the path is too long",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return StorageError(f"Cannot {verb} the {purpose} folder {folder}: {reason}. " + _HOW_TO_FIX)
