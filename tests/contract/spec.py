@@ -27,6 +27,7 @@ from jsonschema_path import SchemaPath
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.exceptions import OpenAPIError
+from openapi_schema_validator import OAS30ReadValidator
 from openapi_schema_validator import OAS30Validator
 from openapi_schema_validator import oas30_format_checker
 from werkzeug.datastructures import Headers
@@ -205,15 +206,17 @@ def check_response(spec: str, response: httpx.Response, *, request: bool = True)
     return response.json() if response.content else None
 
 
-def check_schema(spec: str, schema: str, instance: Any, *, where: str = "") -> None:
-    """Validate ``instance`` against ``#/components/schemas/<schema>`` of ``spec`` (refs resolved)."""
+def check_schema(spec: str, schema: str, instance: Any, *, where: str = "", write: bool = False) -> None:
+    """Validate ``instance`` against ``#/components/schemas/<schema>`` of ``spec`` (refs resolved).
+
+    Replies are checked in the read context (``required`` enforced, ``writeOnly`` rejected); with
+    ``write=True`` no read/write context applies, so ``readOnly`` properties are neither required
+    nor rejected (for request bodies whose schema contradicts itself, see test_products).
+    """
     schema_path = component_schema(spec, schema)
+    cls = OAS30Validator if write else OAS30ReadValidator
     with schema_path.resolve() as resolved:
-        validator = OAS30Validator(
-            resolved.contents,
-            _resolver=resolved.resolver,
-            format_checker=oas30_format_checker,
-        )
+        validator = cls(resolved.contents, _resolver=resolved.resolver, format_checker=oas30_format_checker)
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:
         detail = "\n".join(f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message}"[:500] for e in errors)
@@ -222,7 +225,7 @@ def check_schema(spec: str, schema: str, instance: Any, *, where: str = "") -> N
 
 def check_webhook_payload(scope: str, payload: Any) -> None:
     """Validate a delivered callback body against ``webhook-callbacks/<scope>.yml``."""
-    validator = OAS30Validator(webhook_callback_schema(scope), format_checker=oas30_format_checker)
+    validator = OAS30ReadValidator(webhook_callback_schema(scope), format_checker=oas30_format_checker)
     errors = list(validator.iter_errors(payload))
     if errors:
         detail = "\n".join(f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
