@@ -141,8 +141,49 @@ def map_product(raw: Any) -> Product:
         availability=availability,
         date_modified=modified,
         base_variant_id=base_id,
-        variants=tuple([_variant(v, pid) for v in raw_variants]),
+        variants=_variants(raw_variants, pid),
     )
+
+
+def _variants(raw_variants: list[Any], product_id: int) -> tuple[Variant, ...]:
+    """The variants of one product: a fast path for well-formed ones, ``_variant`` for the rest.
+
+    Most of a page's mapping time is here (7,500 variants for 250 products × 30), so the common
+    case takes no helper calls and builds ``Variant`` positionally; anything unusual goes through
+    ``_variant``, which converts what is allowed (int prices, null SKUs) or says what is wrong.
+    """
+    out: list[Variant] = []
+    append = out.append
+    for raw in raw_variants:
+        try:
+            vid = raw["id"]
+            owner = raw["product_id"]
+            sku = raw["sku"]
+            get = raw.get
+            level = get("inventory_level")
+            price = get("price")
+            disabled = get("purchasing_disabled", False)
+            options = get("option_values")
+            label = " / ".join([o["label"] for o in options]) if options else ""
+        except (KeyError, TypeError, AttributeError):
+            append(_variant(raw, product_id))
+            continue
+        if (
+            type(vid) is int
+            and type(owner) is int
+            and owner == product_id
+            and type(sku) is str
+            and (level is None or type(level) is int)
+            and (price is None or type(price) is float)
+            and type(disabled) is bool
+            and (not options or type(options) is list)
+        ):
+            # Positional, in Variant's field order: id, product_id, sku, inventory_level, price,
+            # option_label, purchasing_disabled (test_mapping checks every one of them).
+            append(Variant(vid, product_id, sku, level, price, label, disabled))
+        else:
+            append(_variant(raw, product_id))
+    return tuple(out)
 
 
 def _variant(raw: Any, product_id: int) -> Variant:

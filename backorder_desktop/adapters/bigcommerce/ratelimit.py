@@ -36,11 +36,12 @@ __all__ = ["RateLimiter", "SystemClock", "TimeSource"]
 
 logger = logging.getLogger(__name__)
 
-H_LEFT = "X-Rate-Limit-Requests-Left"
-H_QUOTA = "X-Rate-Limit-Requests-Quota"
-H_RESET = "X-Rate-Limit-Time-Reset-Ms"
-H_WINDOW = "X-Rate-Limit-Time-Window-Ms"
-H_RETRY_AFTER = "X-Retry-After"
+# Header names are case-insensitive (bigcommerce-api-notes §1); compared in lower case.
+H_LEFT = "x-rate-limit-requests-left"
+H_QUOTA = "x-rate-limit-requests-quota"
+H_RESET = "x-rate-limit-time-reset-ms"
+H_WINDOW = "x-rate-limit-time-window-ms"
+H_RETRY_AFTER = "x-retry-after"
 
 # While a request is in flight, a blocked caller re-checks at least this often (real seconds):
 # a reply normally wakes it at once through the condition variable.
@@ -75,7 +76,8 @@ class _Headers:
     retry_after_s: float | None
 
     @classmethod
-    def parse(cls, headers: Mapping[str, str]) -> _Headers:
+    def parse(cls, raw: Mapping[str, str]) -> _Headers:
+        headers = {k.lower(): v for k, v in raw.items()}
         return cls(
             left=_int(headers.get(H_LEFT)),
             quota=_int(headers.get(H_QUOTA)),
