@@ -1,0 +1,70 @@
+"""The schema's numbered migrations: discovery, ordering and the contract each module keeps.
+
+Each migration is a module ``mNNNN_<what>.py`` in this package. Its number is the schema version it
+produces (``PRAGMA user_version`` after it ran) and numbers run 1, 2, 3 … without gaps. A module
+defines::
+
+    def migrate(conn: sqlite3.Connection, migrator: playhouse.migrate.SqliteMigrator) -> None
+
+which changes the schema from version N-1 to N. The runner in ``db.py`` calls it inside one
+``BEGIN IMMEDIATE`` transaction (``conn`` is in it; ``migrator.database`` is the peewee database
+on the same connection, for ``SqliteMigrator`` operations) with foreign keys switched off
+(SQLite's own procedure for table rebuilds), checks ``PRAGMA foreign_key_check``, and sets
+``user_version`` in the same transaction — so a migration either happens whole or not at all.
+
+Rules for writing one:
+
+- Never import ``tables.py``: it describes the *latest* schema and would change under an old
+  migration. Write the DDL (or ``SqliteMigrator`` operations) as it is at that version.
+- Mirror tables (catalog data, rebuildable from BigCommerce) and user tables (assignments,
+  settings, history, later the ledger and outbox of issue 4) stay separate tables, so that a
+  rebuild never has to touch user data (issue 8). ``tables.MIRROR_TABLES``/``USER_TABLES``
+  list them.
+- Every migration has a test in ``tests/adapters/storage/test_migrations.py`` that upgrades a
+  committed fixture database from the previous version (a meta-test enforces it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from backorder_desktop.domain.errors import BugError
+
+_NAME = re.compile(r"^m(\d{4})_[a-z0-9_]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: ``apply`` takes the database from ``version - 1`` to ``version``."""
+
+    version: int
+    name: str
+    apply: Callable[[Any, Any], None]
+
+
+def discover() -> list[Migration]:
+    """All migration modules of this package, in order; a gap or a duplicate is a bug."""
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(__path__):
+        match = _NAME.match(info.name)
+        if match is None:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        apply = getattr(module, "migrate", None)
+        if not callable(apply):
+            raise BugError(f"migration {info.name} has no migrate(conn, migrator) function")
+        found.append(Migration(version=int(match.group(1)), name=info.name, apply=apply))
+    found.sort(key=lambda m: m.version)
+    expected = list(range(1, len(found) + 1))
+    if [m.version for m in found] != expected:
+        raise BugError(f"migrations are not numbered 1..N without gaps: {[m.name for m in found]}")
+    return found
+
+
+MIGRATIONS: list[Migration] = discover()
+LATEST_VERSION: int = MIGRATIONS[-1].version if MIGRATIONS else 0

@@ -1,0 +1,113 @@
+"""Catalog queries: search, lookups by id or SKU, counts — returning domain products with variants.
+
+Search is a substring match on ``products.search_text`` (the case-folded name, SKU and variant
+SKUs, written with the product), so one scan of one table answers it, variant SKUs included, and
+case folding is Unicode-aware (SQLite's own LIKE folds ASCII only). Listings are ordered by name
+(case-insensitive, then id), which the ``products_name`` index serves for paging.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from backorder_desktop.adapters.storage.codec import PRODUCT_COLUMNS
+from backorder_desktop.adapters.storage.codec import VARIANT_COLUMNS
+from backorder_desktop.adapters.storage.codec import decode_product
+from backorder_desktop.adapters.storage.codec import decode_variant
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import Variant
+
+_PRODUCT_SELECT = ", ".join(f"p.{name}" for name in PRODUCT_COLUMNS[:10])
+_VARIANT_SELECT = ", ".join(VARIANT_COLUMNS)
+# Column lists are fixed names from codec.py, never user input.
+_VARIANTS_OF = (
+    f"SELECT {_VARIANT_SELECT} FROM variants "  # noqa: S608
+    "WHERE product_id IN (SELECT value FROM json_each(?)) ORDER BY product_id, id"
+)
+_GET_PRODUCT = f"SELECT {_PRODUCT_SELECT} FROM products AS p WHERE p.id = ?"  # noqa: S608
+_SEARCH = f"SELECT {_PRODUCT_SELECT} FROM products AS p"  # noqa: S608
+
+
+def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
+    by_product: defaultdict[int, list[Variant]] = defaultdict(list)
+    if rows:
+        ids = json.dumps([row[0] for row in rows])
+        for variant_row in conn.execute(_VARIANTS_OF, (ids,)):
+            by_product[variant_row[1]].append(decode_variant(variant_row))
+    return [decode_product(row, tuple(by_product.get(row[0], ()))) for row in rows]
+
+
+def get_product(conn: sqlite3.Connection, product_id: int) -> Product | None:
+    rows = conn.execute(_GET_PRODUCT, (product_id,)).fetchall()
+    found = _with_variants(conn, rows)
+    return found[0] if found else None
+
+
+def search_products(
+    conn: sqlite3.Connection,
+    query: str = "",
+    *,
+    backorder_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Product]:
+    """Products whose name, SKU or a variant's SKU contains ``query`` (case-insensitive)."""
+    needle = query.strip().casefold()
+    where: list[str] = []
+    params: list[object] = []
+    if needle:
+        where.append("instr(p.search_text, ?) > 0")
+        params.append(needle)
+    if backorder_only:
+        where.append("p.id IN (SELECT product_id FROM backorder_assignments)")
+    sql = _SEARCH
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?"
+    params += [-1 if limit is None else max(0, limit), max(0, offset)]
+    return _with_variants(conn, conn.execute(sql, params).fetchall())
+
+
+def find_product_ids(conn: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
+    """Map each ref to a product id: a product id (digits) first, then a product SKU, then a
+    variant SKU. SKUs match case-insensitively, preferring an exact-case match."""
+    found: dict[str, int] = {}
+    for ref in refs:
+        text = ref.strip()
+        if not text:
+            continue
+        product_id: int | None = None
+        if text.isdigit():
+            row = conn.execute("SELECT id FROM products WHERE id = ?", (int(text),)).fetchone()
+            product_id = None if row is None else int(row[0])
+        if product_id is None:
+            row = conn.execute(
+                "SELECT id FROM products WHERE sku = ? COLLATE NOCASE ORDER BY sku = ? DESC, id LIMIT 1",
+                (text, text),
+            ).fetchone()
+            product_id = None if row is None else int(row[0])
+        if product_id is None:
+            row = conn.execute(
+                "SELECT product_id FROM variants WHERE sku = ? COLLATE NOCASE "
+                "ORDER BY sku = ? DESC, id LIMIT 1",
+                (text, text),
+            ).fetchone()
+            product_id = None if row is None else int(row[0])
+        if product_id is not None:
+            found[ref] = product_id
+    return found
+
+
+def count(conn: sqlite3.Connection, table: str) -> int:
+    if table not in {"products", "variants", "backorder_assignments"}:
+        raise ValueError(table)
+    return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+
+
+def unseen_product_ids(conn: sqlite3.Connection, pass_id: int) -> list[int]:
+    rows = conn.execute("SELECT id FROM products WHERE seen_pass IS NOT ? ORDER BY id", (pass_id,))
+    return [int(row[0]) for row in rows]

@@ -1,0 +1,127 @@
+"""Sync history: recording runs and their per-item problems, and reading them back as domain objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from typing import cast
+
+from backorder_desktop.adapters.storage.codec import from_text
+from backorder_desktop.adapters.storage.codec import maybe_from_text
+from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.adapters.storage.db import MirrorDatabase
+from backorder_desktop.adapters.storage.tables import SyncIssueRow
+from backorder_desktop.adapters.storage.tables import SyncRunRow
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.ports import RunCounts
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.ports import SyncRun
+
+SUCCESSFUL = (RunOutcome.OK.value, RunOutcome.PARTIAL.value)
+
+
+def start_run(
+    db: MirrorDatabase, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
+) -> int:
+    query = SyncRunRow.insert(
+        kind=kind.value,
+        trigger=trigger,
+        mode=mode.value,
+        full=full,
+        started_at=to_text(at),
+        outcome=RunOutcome.RUNNING.value,
+    )
+    return int(query.bind(db).execute())
+
+
+def finish_run(
+    db: MirrorDatabase,
+    run_id: int,
+    *,
+    outcome: RunOutcome,
+    counts: RunCounts,
+    at: datetime,
+    problems: Sequence[ItemProblem],
+    error: tuple[str, str] | None,
+) -> None:
+    updated = (
+        SyncRunRow.update(
+            finished_at=to_text(at),
+            outcome=outcome.value,
+            seen=counts.seen,
+            created=counts.created,
+            changed=counts.changed,
+            removed=counts.removed,
+            error_title=None if error is None else error[0],
+            error_message=None if error is None else error[1],
+        )
+        .where(SyncRunRow.id == run_id)
+        .bind(db)
+        .execute()
+    )
+    if updated != 1:
+        raise BugError(f"sync run {run_id} does not exist")
+    if problems:
+        rows = [
+            {"run": run_id, "item": p.item, "title": p.title, "message": p.message} for p in problems
+        ]
+        SyncIssueRow.insert_many(rows).bind(db).execute()
+
+
+def _to_run(row: dict[str, Any], problems: tuple[ItemProblem, ...]) -> SyncRun:
+    return SyncRun(
+        id=row["id"],
+        kind=RunKind(row["kind"]),
+        trigger=row["trigger"],
+        mode=InventorySource(row["mode"]),
+        full=bool(row["full"]),
+        started_at=from_text(row["started_at"]),
+        finished_at=maybe_from_text(row["finished_at"]),
+        outcome=RunOutcome(row["outcome"]),
+        counts=RunCounts(
+            seen=row["seen"], created=row["created"], changed=row["changed"], removed=row["removed"]
+        ),
+        error_title=row["error_title"],
+        error_message=row["error_message"],
+        problems=problems,
+    )
+
+
+def _with_problems(db: MirrorDatabase, rows: list[dict[str, Any]]) -> list[SyncRun]:
+    by_run: defaultdict[int, list[ItemProblem]] = defaultdict(list)
+    ids = [row["id"] for row in rows]
+    if ids:
+        query = (
+            SyncIssueRow.select(SyncIssueRow.run, SyncIssueRow.item, SyncIssueRow.title, SyncIssueRow.message)
+            .where(SyncIssueRow.run.in_(ids))
+            .order_by(SyncIssueRow.id)
+            .tuples()
+            .bind(db)
+        )
+        for run_id, item, title, message in cast(list[tuple[int, str, str, str]], list(query)):
+            by_run[run_id].append(ItemProblem(item=item, title=title, message=message))
+    return [_to_run(row, tuple(by_run.get(row["id"], ()))) for row in rows]
+
+
+def runs(db: MirrorDatabase, limit: int = 50) -> list[SyncRun]:
+    """The latest ``limit`` runs, newest first."""
+    query = SyncRunRow.select().order_by(SyncRunRow.id.desc()).limit(max(0, limit)).dicts().bind(db)
+    rows = cast(list[dict[str, Any]], list(query))
+    return _with_problems(db, rows)
+
+
+def last_run(db: MirrorDatabase, *, kind: RunKind | None, successful: bool) -> SyncRun | None:
+    """The newest run of ``kind`` (any kind if None); with ``successful``, only ok or partial ones."""
+    query = SyncRunRow.select()
+    if kind is not None:
+        query = query.where(SyncRunRow.kind == kind.value)
+    if successful:
+        query = query.where(SyncRunRow.outcome.in_(SUCCESSFUL))
+    rows = cast(list[dict[str, Any]], list(query.order_by(SyncRunRow.id.desc()).limit(1).dicts().bind(db)))
+    found = _with_problems(db, rows)
+    return found[0] if found else None

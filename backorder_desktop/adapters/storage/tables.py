@@ -1,0 +1,159 @@
+"""The peewee models of the latest schema: private to ``adapters/storage`` (STYLE rule 16).
+
+Migrations create the tables (``migrations/``); these models only describe them for building
+queries, and a test checks that they match what the migrations built. The models are bound to no
+database: every query is bound to the store's own ``MirrorDatabase`` (``query.bind(db)``), so two
+stores on two files never share state.
+
+Two lifecycles (STYLE rules 15 and 19; issue 8):
+
+- ``MIRROR_TABLES`` hold what BigCommerce says and can always be fetched again: ``rebuild_mirror``
+  empties them.
+- ``USER_TABLES`` hold what only this computer knows — assignments, settings, sync history, the
+  connected store (and, with issue 4, the stock ledger and the outbox, in a later migration).
+  Nothing but the user's own action ever deletes from them; a rebuild keeps them.
+
+Times are ISO-8601 UTC text; booleans are 0/1.
+"""
+
+from __future__ import annotations
+
+from peewee import BigIntegerField
+from peewee import BooleanField
+from peewee import FloatField
+from peewee import ForeignKeyField
+from peewee import IntegerField
+from peewee import Model
+from peewee import TextField
+
+
+class _Base(Model):
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class StoreRow(_Base):
+    """The connected store: one row (id 1)."""
+
+    id = IntegerField(primary_key=True)
+    store_hash = TextField()
+    name = TextField()
+    plan_name = TextField()
+    domain = TextField(default="")
+    currency = TextField(default="")
+    api_url = TextField()
+    updated_at = TextField()
+
+    class Meta:
+        table_name = "store"
+
+
+class ProductRow(_Base):
+    """A mirrored product. ``search_text`` is the case-folded name, SKU and variant SKUs, joined by
+    newlines, for one-column substring search; ``content_hash`` is the hash of the product as
+    BigCommerce sent it (variants included) to skip unchanged rows; ``seen_pass`` is the last full
+    pass that saw it."""
+
+    id = IntegerField(primary_key=True)
+    name = TextField(index=True)
+    sku = TextField(index=True)
+    inventory_tracking = TextField()
+    inventory_level = IntegerField()
+    price = FloatField()
+    is_visible = BooleanField()
+    availability = TextField()
+    date_modified = TextField()
+    base_variant_id = IntegerField(null=True)
+    search_text = TextField()
+    content_hash = BigIntegerField()
+    seen_pass = IntegerField(null=True)
+
+    class Meta:
+        table_name = "products"
+
+
+class VariantRow(_Base):
+    """A variant, keyed on BigCommerce's variant id; deleted with its product (cascade)."""
+
+    id = IntegerField(primary_key=True)
+    product = ForeignKeyField(ProductRow, column_name="product_id", on_delete="CASCADE", index=True)
+    sku = TextField(index=True)
+    inventory_level = IntegerField(null=True)
+    price = FloatField(null=True)
+    option_label = TextField(default="")
+    purchasing_disabled = BooleanField(default=False)
+
+    class Meta:
+        table_name = "variants"
+
+
+class AssignmentRow(_Base):
+    """A BackOrder product. No foreign key on purpose: a rebuild that empties ``products`` keeps it;
+    a product deleted *in the store* takes its assignment with it (``delete_products`` and
+    ``remove_unseen`` do that explicitly)."""
+
+    product_id = IntegerField(primary_key=True)
+    assigned_at = TextField()
+    assigned_by = TextField()
+
+    class Meta:
+        table_name = "backorder_assignments"
+
+
+class SyncRunRow(_Base):
+    id = IntegerField(primary_key=True)
+    kind = TextField()
+    trigger = TextField()
+    mode = TextField()
+    full = BooleanField()
+    started_at = TextField()
+    finished_at = TextField(null=True)
+    outcome = TextField()
+    seen = IntegerField(default=0)
+    created = IntegerField(default=0)
+    changed = IntegerField(default=0)
+    removed = IntegerField(default=0)
+    error_title = TextField(null=True)
+    error_message = TextField(null=True)
+
+    class Meta:
+        table_name = "sync_runs"
+
+
+class SyncIssueRow(_Base):
+    """A per-item problem of a run (STYLE rule 23)."""
+
+    id = IntegerField(primary_key=True)
+    run = ForeignKeyField(SyncRunRow, column_name="run_id", on_delete="CASCADE", index=True)
+    item = TextField()
+    title = TextField()
+    message = TextField()
+
+    class Meta:
+        table_name = "sync_issues"
+
+
+class SettingRow(_Base):
+    """One setting as text, by its CLI name (``domain.settings.to_text``/``from_text``)."""
+
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "settings"
+
+
+class CursorRow(_Base):
+    """Sync bookmarks (last pull time …): mirror state, dropped by a rebuild."""
+
+    name = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "cursors"
+
+
+MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
+USER_TABLES: tuple[type[_Base], ...] = (StoreRow, AssignmentRow, SyncRunRow, SyncIssueRow, SettingRow)
+ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES
