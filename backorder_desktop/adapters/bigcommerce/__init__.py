@@ -1,0 +1,1 @@
+"""The BigCommerce adapter: client (CatalogSource), quota pacing, retries, errors, JSON mapping."""

@@ -214,8 +214,11 @@ class StoreTransport:
             except httpx.TransportError as exc:
                 counts["transient"] += 1
                 raise _Transient(error_from_transport(method, path, exc)) from None
-            except httpx.InvalidURL:
-                raise ApiError(f"The store's API address is not valid ({method} {path}).") from None
+            except (httpx.InvalidURL, httpx.HTTPError) as exc:  # not a network failure: not retried
+                raise ApiError(
+                    f"The request {method} {path} could not be made ({type(exc).__name__}). "
+                    "Check the store's API address; if it is right, please report this with the log."
+                ) from None
             try:
                 status = code = response.status_code
                 self._limiter.observe(response.headers, sent_at=sent_at, status=code)
@@ -249,6 +252,9 @@ class StoreTransport:
             # The headers came but the body broke off (connection closed, length mismatch).
             counts["transient"] += 1
             raise _Transient(malformed(method, path, "cut off before its end")) from None
+        except httpx.HTTPError:  # e.g. a body that does not decode (bad gzip)
+            counts["transient"] += 1
+            raise _Transient(malformed(method, path, "not readable (bad encoding)")) from None
 
     def _parse(
         self, method: str, path: str, body: bytes, parse: Callable[[Any], T], counts: dict[str, int]
