@@ -1,0 +1,67 @@
+"""Who may edit a product's stock in the window, and the words that say why not (DESIGN §3).
+
+Stock of BackOrder products is editable only in ``bigcommerce`` mode, and only once the stock
+ledger and outbox exist (issue 4): ``editing_available`` is the hook that turns it on. Everywhere
+else the stock cell is read-only, with a tooltip that says where the stock comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import Product
+
+READ_ONLY_ERP = "Stock comes from your ERP through BigCommerce"
+READ_ONLY_API = "Stock comes from your ERP's feed; the next feed pull sets it"
+READ_ONLY_NOT_BACKORDER = (
+    "Stock of products not assigned to BackOrder comes from BigCommerce. "
+    "Assign the product to BackOrder to manage its stock here."
+)
+READ_ONLY_NOT_TRACKED = "BigCommerce does not track stock for this product"
+READ_ONLY_PER_VARIANT = "This product's stock is kept per variant: edit it in the variants below"
+READ_ONLY_UNAVAILABLE = "Editing stock in the app is not available in this version yet"
+EDITABLE = "Double-click to set the stock; it is written to BigCommerce when you are online"
+
+
+@dataclass(frozen=True, slots=True)
+class StockPolicy:
+    """The mode of the profile, and whether the stock-editing service is there."""
+
+    mode: InventorySource = InventorySource.BIGCOMMERCE
+    editing_available: bool = False
+
+    def product_stock(self, product: Product, *, is_backorder: bool) -> tuple[bool, str]:
+        """(editable, tooltip) for a product row's stock cell."""
+        if not is_backorder:
+            return False, READ_ONLY_NOT_BACKORDER
+        if self.mode is InventorySource.ERP:
+            return False, READ_ONLY_ERP
+        if self.mode is InventorySource.API:
+            return False, READ_ONLY_API
+        if product.inventory_tracking is InventoryTracking.NONE:
+            return False, READ_ONLY_NOT_TRACKED
+        if product.inventory_tracking is InventoryTracking.VARIANT:
+            return False, READ_ONLY_PER_VARIANT
+        if not self.editing_available:
+            return False, READ_ONLY_UNAVAILABLE
+        return True, EDITABLE
+
+    def variant_stock(self, product: Product, *, is_backorder: bool) -> tuple[bool, str]:
+        """(editable, tooltip) for a variant's stock in the detail pane."""
+        if not is_backorder:
+            return False, READ_ONLY_NOT_BACKORDER
+        if self.mode is InventorySource.ERP:
+            return False, READ_ONLY_ERP
+        if self.mode is InventorySource.API:
+            return False, READ_ONLY_API
+        if product.inventory_tracking is not InventoryTracking.VARIANT:
+            return False, (
+                READ_ONLY_NOT_TRACKED
+                if product.inventory_tracking is InventoryTracking.NONE
+                else "This product's stock is kept for the whole product: edit it in the table"
+            )
+        if not self.editing_available:
+            return False, READ_ONLY_UNAVAILABLE
+        return True, EDITABLE
