@@ -229,12 +229,12 @@ def translate_error(
     ):
         return KeyringLocked(
             f"Your keyring ({backend}) is locked, or the request to unlock it was dismissed, so "
-            f"the app could not {action} your credentials. Unlock your keyring (for example with "
-            "your desktop's password manager, or by logging in again) and try again."
+            f"the app could not {action} your credentials. Unlock your keyring and try again (for "
+            "example in your desktop's password manager, or by logging out and in again)."
         )
     if any(isinstance(e, keyring.errors.NoKeyringError) for e in chain):
         return KeyringUnavailable(NO_KEYRING_ADVICE)
-    if any(_is_named(e, _GONE_ERRORS) or isinstance(e, ConnectionError) for e in chain):
+    if any(_is_named(e, _GONE_ERRORS) or isinstance(e, OSError) for e in chain):
         return KeyringUnavailable(
             f"The keyring ({backend}) is not answering ({detail}). Start it again (on Linux, the "
             "Secret Service such as gnome-keyring or KWallet), or use the session-only option."
@@ -243,6 +243,31 @@ def translate_error(
         f"Your keyring ({backend}) refused to {action} your credentials ({detail}). Check that "
         "the keyring is running and allows this app, then try again."
     )
+
+
+def _is_dbus_connection(value: object) -> bool:
+    return any(
+        cls.__module__.startswith("jeepney.") and cls.__name__ == "DBusConnectionBase"
+        for cls in type(value).__mro__
+    )
+
+
+def close_leaked_connections(exc: BaseException) -> None:
+    """Close D-Bus connections that a failing keyring call left open.
+
+    keyring's SecretService backend opens a connection per call and closes it with
+    ``closing(collection.connection)`` only *after* ``get_preferred_collection()`` succeeded;
+    when the collection is locked or cannot be created, it raises first and the socket leaks
+    (one per attempt, until garbage collection, with a ResourceWarning). The connection is
+    still a local of the failing frames, so close it from there.
+    """
+    for error in _chain(exc):
+        tb = error.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if _is_dbus_connection(value):
+                    value.close()  # idempotent in jeepney
+            tb = tb.tb_next
 
 
 def _cause(exc: BaseException, secret: str | None) -> BaseException | None:
@@ -283,6 +308,7 @@ class KeyringSecretStore:
         return self._backend
 
     def _fail(self, exc: Exception, action: str, secret: str | None = None) -> BackorderError:
+        close_leaked_connections(exc)
         backend = self._backend
         name = readable_backend_name(backend) if backend is not None else "keyring"
         error = translate_error(exc, action=action, backend=name, secret=secret)
