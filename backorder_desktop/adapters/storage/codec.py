@@ -7,6 +7,7 @@ datetime given to the store is taken as UTC.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -48,6 +49,8 @@ HASH_INDEX = PRODUCT_COLUMNS.index("content_hash")
 # write the stock (erp mode, or after unassigning) finds it changed and rewrites it.
 KEPT_STOCK_SALT = 0x5A5A_5A5A_5A5A_5A5A
 
+_TRACKING_TEXT = {tracking: str(tracking.value) for tracking in InventoryTracking}  # faster than .value
+
 ProductRowTuple = tuple[Any, ...]
 VariantRowTuple = tuple[int, int, str, int | None, float | None, str, int]
 
@@ -76,7 +79,10 @@ def encode_product(
     """The product's row, its variants' rows and its content hash (of what BigCommerce sent).
 
     The hash covers every stored field of the product and its variants, so an unchanged product
-    can be skipped without a write. blake2b, not ``hash()``: it must be stable across processes.
+    can be skipped without a write. It must be stable across processes, so not ``hash()``:
+    blake2b over ``marshal`` format 2 of the row values (ints, floats, str, None — about 3× faster
+    than ``repr``; format 2 writes no identity-dependent references or interning marks). Should a
+    future Python change that encoding, every product counts as changed once and is rewritten.
     """
     pid = product.id
     variants = [
@@ -95,7 +101,7 @@ def encode_product(
         pid,
         product.name,
         product.sku,
-        str(product.inventory_tracking.value),
+        _TRACKING_TEXT[product.inventory_tracking],
         product.inventory_level,
         float(product.price),
         1 if product.is_visible else 0,
@@ -103,7 +109,7 @@ def encode_product(
         to_text(product.date_modified),
         product.base_variant_id,
     )
-    digest = blake2b(repr((core, variants)).encode(), digest_size=8).digest()
+    digest = blake2b(marshal.dumps((core, variants), 2), digest_size=8).digest()
     content_hash = int.from_bytes(digest, "big", signed=True)
     search_text = "\n".join([product.name, product.sku, *[v.sku for v in product.variants]]).casefold()
     return (*core, search_text, content_hash, pass_id), variants, content_hash

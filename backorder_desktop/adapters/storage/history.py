@@ -67,9 +67,7 @@ def finish_run(
     if updated != 1:
         raise BugError(f"sync run {run_id} does not exist")
     if problems:
-        rows = [
-            {"run": run_id, "item": p.item, "title": p.title, "message": p.message} for p in problems
-        ]
+        rows = [{"run": run_id, "item": p.item, "title": p.title, "message": p.message} for p in problems]
         SyncIssueRow.insert_many(rows).bind(db).execute()
 
 
