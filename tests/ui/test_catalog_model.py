@@ -1,0 +1,129 @@
+"""The windowed products model: placeholders, windows loaded on workers, sorting, filters, refresh."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.ui.models.catalog_table_model import PAGE_SIZE
+from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
+from backorder_desktop.ui.models.catalog_table_model import Column
+from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
+from backorder_desktop.ui.models.stock_policy import READ_ONLY_NOT_BACKORDER
+from backorder_desktop.ui.models.stock_policy import StockPolicy
+from tests.ui.fakes import Clock
+from tests.ui.fakes import FakeMirror
+from tests.ui.fakes import make_product
+
+pytestmark = pytest.mark.gui
+
+
+class CountingMirror(FakeMirror):
+    """Records which threads read the catalog: never the GUI thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reader_threads: set[str] = set()
+
+    def query_products(self, query, *, limit, offset=0):
+        self.reader_threads.add(threading.current_thread().name)
+        return super().query_products(query, limit=limit, offset=offset)
+
+    def count_products(self, query):
+        self.reader_threads.add(threading.current_thread().name)
+        return super().count_products(query)
+
+
+@pytest.fixture
+def mirror() -> CountingMirror:
+    mirror = CountingMirror()
+    mirror.apply_products([make_product(i) for i in range(1, 1001)], pass_id=None, keep_backorder_stock=False)
+    return mirror
+
+
+@pytest.fixture
+def model(qtbot, runner, mirror) -> CatalogTableModel:
+    model = CatalogTableModel(runner)
+    catalog = CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: None)
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.set_catalog(catalog)
+    return model
+
+
+def _cell(model: CatalogTableModel, row: int, column: Column, role=Qt.ItemDataRole.DisplayRole):
+    return model.data(model.index(row, column), role)
+
+
+def test_first_window_arrives_with_the_count_and_others_load_on_demand(qtbot, model, mirror) -> None:
+    assert model.rowCount() == 1000
+    assert _cell(model, 0, Column.NAME) == "Product 00001"
+    far = 3 * PAGE_SIZE + 5
+    assert _cell(model, far, Column.NAME) == "Loading…"
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        pass
+    assert _cell(model, far, Column.NAME) == f"Product {far + 1:05d}"
+    assert _cell(model, far, Column.SKU) == f"SKU-{far + 1:05d}"
+    assert threading.main_thread().name not in mirror.reader_threads
+
+
+def test_sort_and_filters_query_the_mirror(qtbot, model) -> None:
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    assert model.query.sort is ProductSort.NAME and model.query.descending
+    assert _cell(model, 0, Column.NAME) == "Product 01000"
+
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.set_query(ProductQuery(text="SKU-0099"))
+    assert model.rowCount() == 10  # SKU-00990 … SKU-00999
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.set_query(ProductQuery(visible=False))
+    assert model.rowCount() == 200
+    assert _cell(model, 0, Column.VISIBILITY) == "Hidden"
+
+
+def test_refresh_keeps_rows_shown_and_follows_assignments(qtbot, model, mirror) -> None:
+    assert _cell(model, 0, Column.BACKORDER) == "No"
+    mirror.assign({1}, by="test", at=Clock().now())
+    with qtbot.waitSignal(model.count_changed, timeout=5000):
+        model.refresh()
+    assert _cell(model, 0, Column.NAME) == "Product 00001"  # the stale row stays while it reloads
+    qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)
+    assert _cell(model, 0, Column.BACKORDER) == "Yes"
+
+    mirror.apply_products([make_product(2000)], pass_id=None, keep_backorder_stock=False)
+    with qtbot.waitSignal(model.count_changed, timeout=5000):
+        model.refresh()
+    assert model.rowCount() == 1001
+
+
+def test_stock_is_read_only_with_a_reason(qtbot, model, mirror) -> None:
+    tooltip = _cell(model, 1, Column.STOCK, Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == READ_ONLY_NOT_BACKORDER
+    mirror.assign({1}, by="test", at=Clock().now())
+    with qtbot.waitSignal(model.count_changed, timeout=5000):
+        model.refresh()
+    model.set_stock_policy(StockPolicy(mode=InventorySource.ERP, editing_available=True))
+    index = model.index(0, Column.STOCK)
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == READ_ONLY_ERP
+    assert not model.flags(index) & Qt.ItemFlag.ItemIsEditable
+
+    model.set_stock_policy(StockPolicy(mode=InventorySource.BIGCOMMERCE, editing_available=True))
+    assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    with qtbot.waitSignal(model.stock_edit_requested, timeout=1000) as blocker:
+        assert model.setData(index, 42)
+    assert blocker.args[1] == 42
+
+
+def test_fast_scrolling_loads_the_last_windows_asked(qtbot, model, mirror) -> None:
+    before = mirror.query_calls
+    for page in range(4):  # the view asked for windows 1..4 while scrolling past them
+        _cell(model, page * PAGE_SIZE + 1, Column.NAME)
+    qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)
+    assert mirror.query_calls - before <= 4
+    assert _cell(model, 3 * PAGE_SIZE + 1, Column.NAME) == f"Product {3 * PAGE_SIZE + 2:05d}"
