@@ -110,7 +110,16 @@ class Redactor:
 
     def redact_record(self, record: logging.LogRecord) -> None:
         """Rewrite a record in place so that nothing in it shows a secret."""
-        if getattr(record, _GENERATION, None) == self.generation:
+        mark = getattr(record, _GENERATION, None)
+        # Skip a record already redacted with the current secrets, unless its content was
+        # replaced since (``makeLogRecord`` fills a factory-made record afterwards, for one).
+        if (
+            mark is not None
+            and mark[0] == self.generation
+            and mark[1] is record.msg
+            and not record.args
+            and not record.exc_info
+        ):
             return
         try:
             try:
@@ -134,7 +143,7 @@ class Redactor:
         except Exception:  # never leak because redaction broke: drop the content instead
             record.msg, record.args = "(log message dropped: it could not be redacted)", ()
             record.exc_info, record.exc_text, record.stack_info = None, None, None
-        setattr(record, _GENERATION, self.generation)
+        setattr(record, _GENERATION, (self.generation, record.msg))
 
 
 class RedactingRecordFactory:
