@@ -21,6 +21,8 @@ import logging
 import sqlite3
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +32,7 @@ from playhouse.migrate import SqliteMigrator
 
 from backorder_desktop.adapters.storage import migrations
 from backorder_desktop.adapters.storage.failures import corrupt
+from backorder_desktop.adapters.storage.failures import translate
 from backorder_desktop.adapters.storage.failures import translated
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import DatabaseTooNew
@@ -90,6 +93,24 @@ class MirrorDatabase(peewee.SqliteDatabase):
             self._tracked.clear()
         for conn in others:
             conn.close()
+
+
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    Not peewee's ``atomic()``: after SQLITE_FULL (or an I/O error) SQLite may already have rolled
+    the transaction back itself, and peewee's unconditional ROLLBACK then fails with "no
+    transaction is active", hiding the real cause. Here the rollback only runs if one is open.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -164,7 +185,7 @@ def run_migrations(db: MirrorDatabase) -> list[int]:
     db.connection().execute("PRAGMA foreign_keys = 0")
     try:
         for migration in migrations.MIGRATIONS:
-            with db.atomic("IMMEDIATE"):
+            with immediate_transaction(db.connection()):
                 current = schema_version(db.connection())
                 if current >= migration.version:
                     continue
@@ -180,6 +201,21 @@ def run_migrations(db: MirrorDatabase) -> list[int]:
     finally:
         db.connection().execute("PRAGMA foreign_keys = 1")
     return applied
+
+
+def _migrate(db: MirrorDatabase, version: int) -> None:
+    """Run the migrations; a failure leaves the file at its old version (each step is atomic)."""
+    try:
+        run_migrations(db)
+    except Exception as exc:
+        error = translate(exc, db.path)
+        if isinstance(error, BugError):
+            error = BugError(
+                f"Upgrading the database {db.path} from schema version {version} failed ({exc}). "
+                "Nothing was changed by the failed step, and a copy from before the upgrade is in "
+                f"{db.path.parent / BACKUPS_DIR}. Please report this with the log file."
+            )
+        raise error from exc
 
 
 def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
@@ -199,7 +235,7 @@ def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
         try:
             db.connect()
             if version < migrations.LATEST_VERSION:
-                run_migrations(db)
+                _migrate(db, version)
             # Re-read: another process may have migrated meanwhile, even past us.
             final = schema_version(db.connection())
             if final > migrations.LATEST_VERSION:

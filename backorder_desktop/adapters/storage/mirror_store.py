@@ -30,6 +30,7 @@ from backorder_desktop.adapters.storage import catalog_reads
 from backorder_desktop.adapters.storage import catalog_writes
 from backorder_desktop.adapters.storage import history
 from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
 from backorder_desktop.adapters.storage.tables import StoreRow
@@ -83,8 +84,8 @@ class SqliteMirrorStore:
         with translated(self.path), self._write_lock:
             if self._closed:
                 raise BugError(f"the database {self.path} was used after it was closed")
-            with self._db.atomic("IMMEDIATE"):
-                yield self._db.connection()
+            with immediate_transaction(self._db.connection()) as conn:
+                yield conn
 
     # --- catalog mirror ------------------------------------------------------------------
 

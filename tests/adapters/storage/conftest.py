@@ -1,0 +1,70 @@
+"""Storage test helpers: a store on a real SQLite file in tmp_path, and product builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.adapters.storage import SqliteMirrorStore
+from backorder_desktop.adapters.storage import open_mirror
+from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import Variant
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_product(
+    pid: int,
+    *,
+    variants: int = 1,
+    tracking: InventoryTracking | None = None,
+    stock: int = 10,
+    name: str | None = None,
+    price: float = 9.99,
+) -> Product:
+    """A product with ``variants`` variants (ids pid*100+1 …); one variant is a base variant."""
+    if tracking is None:
+        tracking = InventoryTracking.VARIANT if variants > 1 else InventoryTracking.PRODUCT
+    items = tuple(
+        Variant(
+            id=pid * 100 + i,
+            product_id=pid,
+            sku=f"P{pid}" if variants == 1 else f"P{pid}-V{i}",
+            inventory_level=stock + i,
+            price=price,
+            option_label="" if variants == 1 else f"Size {i}",
+        )
+        for i in range(1, variants + 1)
+    )
+    return Product(
+        id=pid,
+        name=name if name is not None else f"Product {pid}",
+        sku=f"P{pid}",
+        inventory_tracking=tracking,
+        inventory_level=stock,
+        price=price,
+        is_visible=True,
+        availability="available",
+        date_modified=T0,
+        base_variant_id=items[0].id if variants == 1 else None,
+        variants=items,
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "profile" / "mirror.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SqliteMirrorStore]:
+    mirror = open_mirror(db_path)
+    try:
+        yield mirror
+    finally:
+        mirror.close()

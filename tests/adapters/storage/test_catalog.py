@@ -1,0 +1,198 @@
+"""The catalog mirror: apply_products counts and round trips, BackOrder stock, removals, search, lookups."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from datetime import timezone
+
+from backorder_desktop.adapters.storage import SqliteMirrorStore
+from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import Variant
+from backorder_desktop.domain.ports import ApplyResult
+from tests.adapters.storage.conftest import T0
+from tests.adapters.storage.conftest import make_product
+
+
+def test_apply_round_trips_products_and_variants(store: SqliteMirrorStore) -> None:
+    products = [make_product(1), make_product(2, variants=3), make_product(3, variants=10)]
+    assert store.apply_products(products, pass_id=None, keep_backorder_stock=False) == ApplyResult(3, 0, 0)
+    for product in products:
+        assert store.get_product(product.id) == product
+    assert store.get_product(99) is None
+    assert store.product_count() == 3
+    assert store.variant_count() == 14
+
+
+def test_times_come_back_timezone_aware_utc(store: SqliteMirrorStore) -> None:
+    local = T0.astimezone(timezone(timedelta(hours=-5)))
+    store.apply_products(
+        [dataclasses.replace(make_product(1), date_modified=local)], pass_id=None, keep_backorder_stock=False
+    )
+    stored = store.get_product(1)
+    assert stored is not None
+    assert stored.date_modified == T0
+    assert stored.date_modified.utcoffset() == timedelta(0)
+
+
+def test_counts_created_changed_unchanged(store: SqliteMirrorStore) -> None:
+    first = [make_product(i, variants=2) for i in range(1, 6)]
+    assert store.apply_products(first, pass_id=1, keep_backorder_stock=False) == ApplyResult(5, 0, 0)
+    assert store.apply_products(first, pass_id=1, keep_backorder_stock=False) == ApplyResult(0, 0, 5)
+    second = [
+        dataclasses.replace(first[0], name="Renamed"),
+        dataclasses.replace(
+            first[1], variants=(dataclasses.replace(first[1].variants[0], price=1.5), first[1].variants[1])
+        ),
+        first[2],
+        make_product(6),
+    ]
+    assert store.apply_products(second, pass_id=2, keep_backorder_stock=False) == ApplyResult(1, 2, 1)
+    assert store.get_product(1) == second[0]
+    assert store.get_product(2) == second[1]
+
+
+def test_a_repeated_id_in_one_page_counts_once_and_the_last_wins(store: SqliteMirrorStore) -> None:
+    older, newer = make_product(1), make_product(1, name="Newer")
+    assert store.apply_products([older, newer], pass_id=None, keep_backorder_stock=False) == ApplyResult(
+        1, 0, 0
+    )
+    assert store.get_product(1) == newer
+
+
+def test_variants_no_longer_in_the_product_are_deleted(store: SqliteMirrorStore) -> None:
+    product = make_product(1, variants=4)
+    store.apply_products([product], pass_id=None, keep_backorder_stock=False)
+    fewer = dataclasses.replace(product, variants=product.variants[1:3])
+    assert store.apply_products([fewer], pass_id=None, keep_backorder_stock=False) == ApplyResult(0, 1, 0)
+    assert store.get_product(1) == fewer
+    assert store.variant_count() == 2
+    assert store.find_product_ids(["P1-V1", "P1-V4"]) == {}
+
+
+def test_keep_backorder_stock_on_a_product_tracked_product(store: SqliteMirrorStore) -> None:
+    store.apply_products(
+        [make_product(1, stock=5), make_product(2, stock=5)], pass_id=None, keep_backorder_stock=True
+    )
+    assert store.assign([1], by="tester", at=T0) == 1
+    remote = [make_product(1, stock=50, name="New name", price=20.0), make_product(2, stock=50)]
+    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 2, 0)
+    kept = store.get_product(1)
+    assert kept is not None
+    assert kept.inventory_level == 5
+    assert kept.variants[0].inventory_level == 6
+    assert (kept.name, kept.price, kept.variants[0].price) == ("New name", 20.0, 20.0)
+    other = store.get_product(2)
+    assert other is not None
+    assert other.inventory_level == 50  # not a BackOrder product: follows BigCommerce
+    # The same remote page again is a no-op, stock still kept.
+    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 0, 2)
+
+
+def test_keep_backorder_stock_on_a_variant_tracked_product(store: SqliteMirrorStore) -> None:
+    product = make_product(1, variants=3, stock=5, tracking=InventoryTracking.VARIANT)
+    store.apply_products([product], pass_id=None, keep_backorder_stock=True)
+    store.assign([1], by="tester", at=T0)
+    new_variant = Variant(id=199, product_id=1, sku="P1-NEW", inventory_level=77, price=1.0)
+    remote_variants = tuple(
+        dataclasses.replace(v, inventory_level=0, option_label="X") for v in product.variants
+    )
+    remote = dataclasses.replace(product, inventory_level=0, variants=(*remote_variants[:2], new_variant))
+    assert store.apply_products([remote], pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 1, 0)
+    kept = store.get_product(1)
+    assert kept is not None
+    assert [v.inventory_level for v in kept.variants] == [6, 7, 77]  # the new variant takes the store's
+    assert [v.option_label for v in kept.variants] == ["X", "X", ""]
+    assert kept.inventory_level == 5
+
+
+def test_stock_follows_the_store_again_when_no_longer_kept(store: SqliteMirrorStore) -> None:
+    store.apply_products([make_product(1, stock=5)], pass_id=None, keep_backorder_stock=True)
+    store.assign([1], by="tester", at=T0)
+    remote = [make_product(1, stock=50)]
+    store.apply_products(remote, pass_id=None, keep_backorder_stock=True)
+    # erp mode: the same remote data, but BackOrder stock must follow BigCommerce now.
+    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=False) == ApplyResult(0, 1, 0)
+    assert store.get_product(1) == remote[0]
+    # Back in bigcommerce mode with a local stock of 5: kept against the same remote page …
+    store.apply_products([make_product(1, stock=5)], pass_id=None, keep_backorder_stock=False)
+    store.apply_products(remote, pass_id=None, keep_backorder_stock=True)
+    assert store.get_product(1) == make_product(1, stock=5)
+    # … until it is unassigned: then the unchanged remote product is rewritten with the store's stock.
+    assert store.unassign([1]) == 1
+    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 1, 0)
+    assert store.get_product(1) == remote[0]
+
+
+def test_remove_unseen_after_a_complete_pass(store: SqliteMirrorStore) -> None:
+    store.apply_products(
+        [make_product(i, variants=2) for i in range(1, 6)], pass_id=1, keep_backorder_stock=False
+    )
+    store.assign([2, 3], by="tester", at=T0)
+    store.apply_products(
+        [make_product(i, variants=2) for i in (1, 3, 5)], pass_id=2, keep_backorder_stock=False
+    )
+    assert store.unseen_product_ids(2) == [2, 4]
+    assert store.remove_unseen(2) == 2
+    assert [p.id for p in store.search_products()] == [1, 3, 5]
+    assert store.variant_count() == 6
+    assert store.backorder_product_ids() == {3}  # the deleted product's assignment went with it
+    assert store.unseen_product_ids(2) == []
+    assert store.remove_unseen(2) == 0
+
+
+def test_an_incremental_apply_keeps_the_pass_mark(store: SqliteMirrorStore) -> None:
+    store.apply_products([make_product(1), make_product(2)], pass_id=7, keep_backorder_stock=False)
+    store.apply_products([make_product(1, name="Changed")], pass_id=None, keep_backorder_stock=False)
+    store.apply_products([make_product(3)], pass_id=None, keep_backorder_stock=False)
+    assert store.unseen_product_ids(7) == [3]
+
+
+def test_delete_products_takes_variants_and_assignments(store: SqliteMirrorStore) -> None:
+    store.apply_products(
+        [make_product(1, variants=3), make_product(2)], pass_id=None, keep_backorder_stock=False
+    )
+    store.assign([1, 2], by="tester", at=T0)
+    assert store.delete_products([1, 42]) == 1
+    assert store.get_product(1) is None
+    assert store.variant_count() == 1
+    assert store.backorder_product_ids() == {2}
+    assert store.delete_products([]) == 0
+
+
+def test_search_by_name_sku_and_variant_sku_case_insensitive(store: SqliteMirrorStore) -> None:
+    store.apply_products(
+        [
+            make_product(1, name="Blue Kettle"),
+            make_product(2, name="Red kettle", variants=2),
+            make_product(3, name="Ölkanne groß"),
+            make_product(4, name="Lamp"),
+        ],
+        pass_id=None,
+        keep_backorder_stock=False,
+    )
+    assert [p.id for p in store.search_products("KETTLE")] == [1, 2]
+    assert [p.id for p in store.search_products("p2-v2")] == [2]  # a variant's SKU
+    assert [p.id for p in store.search_products("p4")] == [4]
+    assert [p.id for p in store.search_products("ÖLKANNE GROSS")] == [3]  # Unicode case folding
+    assert [p.id for p in store.search_products("100%_")] == []  # no wildcards
+    assert [p.id for p in store.search_products("  ")] == [1, 4, 2, 3]  # everything, by name
+    found = store.search_products("kettle")
+    assert found[1].variants == make_product(2, name="Red kettle", variants=2).variants
+
+
+def test_search_backorder_only_limit_and_offset(store: SqliteMirrorStore) -> None:
+    store.apply_products([make_product(i) for i in range(1, 11)], pass_id=None, keep_backorder_stock=False)
+    store.assign([2, 4, 6, 8], by="tester", at=T0)
+    assert [p.id for p in store.search_products(backorder_only=True)] == [2, 4, 6, 8]
+    assert [p.id for p in store.search_products(backorder_only=True, limit=2, offset=1)] == [4, 6]
+    assert [p.id for p in store.search_products("product 1", limit=5)] == [1, 10]
+    assert store.search_products(limit=0) == []
+
+
+def test_find_product_ids_by_id_product_sku_and_variant_sku(store: SqliteMirrorStore) -> None:
+    store.apply_products(
+        [make_product(1), make_product(2, variants=2)], pass_id=None, keep_backorder_stock=False
+    )
+    refs = ["1", "p1", "P2", "P2-V2", "p2-v1", "3", "nope", ""]
+    assert store.find_product_ids(refs) == {"1": 1, "p1": 1, "P2": 2, "P2-V2": 2, "p2-v1": 2}
