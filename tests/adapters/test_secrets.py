@@ -376,3 +376,12 @@ def test_failed_calls_on_a_locked_keyring_leak_no_dbus_connection(
                 keyring_store.get(token_key("abc"))
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_missing_daemons_fail_the_keyring_fixture_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither dbus-daemon nor gnome-keyring-daemon here
+    missing_daemons = pytest.raises(pytest.fail.Exception, match=r"scripts/system-deps\.sh")
+    with missing_daemons, private_secret_service(tmp_path):
+        pass
