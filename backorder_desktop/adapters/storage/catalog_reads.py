@@ -19,6 +19,8 @@ from backorder_desktop.adapters.storage.codec import VARIANT_COLUMNS
 from backorder_desktop.adapters.storage.codec import decode_product
 from backorder_desktop.adapters.storage.codec import decode_variant
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.models import Variant
 
 _PRODUCT_SELECT = ", ".join(f"p.{name}" for name in PRODUCT_COLUMNS[:10])
@@ -30,6 +32,7 @@ _VARIANTS_OF = (
 )
 _GET_PRODUCT = f"SELECT {_PRODUCT_SELECT} FROM products AS p WHERE p.id = ?"  # noqa: S608
 _SEARCH = f"SELECT {_PRODUCT_SELECT} FROM products AS p"  # noqa: S608
+_COUNT = "SELECT COUNT(*) FROM products AS p"
 
 
 def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
@@ -47,6 +50,62 @@ def get_product(conn: sqlite3.Connection, product_id: int) -> Product | None:
     return found[0] if found else None
 
 
+_SORT_COLUMNS = {
+    ProductSort.ID: "p.id",
+    ProductSort.NAME: "p.name COLLATE NOCASE",
+    ProductSort.SKU: "p.sku COLLATE NOCASE",
+    ProductSort.INVENTORY_LEVEL: "p.inventory_level",
+    ProductSort.IS_VISIBLE: "p.is_visible",
+    ProductSort.AVAILABILITY: "p.availability",
+    ProductSort.DATE_MODIFIED: "p.date_modified",
+}
+# Out of stock: a tracked product whose stock is 0 or less — the product's own level when tracked by
+# product, every variant's when tracked by variant (a product with no variants is not "out").
+_OUT_OF_STOCK = (
+    "((p.inventory_tracking = 'product' AND p.inventory_level <= 0) OR "
+    "(p.inventory_tracking = 'variant' AND EXISTS (SELECT 1 FROM variants AS v WHERE v.product_id = p.id) "
+    "AND NOT EXISTS (SELECT 1 FROM variants AS v WHERE v.product_id = p.id AND v.inventory_level > 0)))"
+)
+
+
+def _where(query: ProductQuery) -> tuple[str, list[object]]:
+    """The WHERE clause (with its leading keyword, or empty) and its parameters for ``query``."""
+    where: list[str] = []
+    params: list[object] = []
+    needle = query.text.strip().casefold()
+    if needle:
+        where.append("instr(p.search_text, ?) > 0")
+        params.append(needle)
+    if query.backorder_only:
+        where.append("p.id IN (SELECT product_id FROM backorder_assignments)")
+    if query.visible is not None:
+        where.append("p.is_visible = ?")
+        params.append(1 if query.visible else 0)
+    if query.out_of_stock:
+        where.append(_OUT_OF_STOCK)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def query_products(
+    conn: sqlite3.Connection, query: ProductQuery, *, limit: int | None, offset: int = 0
+) -> list[Product]:
+    """A window of the products matching ``query``, in its order (ties broken by id).
+
+    The text matches the name, the SKU or a variant's SKU as a case-insensitive substring.
+    """
+    where, params = _where(query)
+    direction = " DESC" if query.descending else ""
+    order = f" ORDER BY {_SORT_COLUMNS[query.sort]}{direction}, p.id{direction}"
+    sql = _SEARCH + where + order + " LIMIT ? OFFSET ?"
+    params += [-1 if limit is None else max(0, limit), max(0, offset)]
+    return _with_variants(conn, conn.execute(sql, params).fetchall())
+
+
+def count_products(conn: sqlite3.Connection, query: ProductQuery) -> int:
+    where, params = _where(query)
+    return int(conn.execute(_COUNT + where, params).fetchone()[0])
+
+
 def search_products(
     conn: sqlite3.Connection,
     query: str = "",
@@ -55,21 +114,9 @@ def search_products(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Product]:
-    """Products whose name, SKU or a variant's SKU contains ``query`` (case-insensitive)."""
-    needle = query.strip().casefold()
-    where: list[str] = []
-    params: list[object] = []
-    if needle:
-        where.append("instr(p.search_text, ?) > 0")
-        params.append(needle)
-    if backorder_only:
-        where.append("p.id IN (SELECT product_id FROM backorder_assignments)")
-    sql = _SEARCH
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?"
-    params += [-1 if limit is None else max(0, limit), max(0, offset)]
-    return _with_variants(conn, conn.execute(sql, params).fetchall())
+    """Products whose name, SKU or a variant's SKU contains ``query`` (case-insensitive), by name."""
+    wanted = ProductQuery(text=query, backorder_only=backorder_only)
+    return query_products(conn, wanted, limit=limit, offset=offset)
 
 
 def find_product_ids(conn: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:

@@ -71,6 +71,24 @@ def finish_run(
         SyncIssueRow.insert_many(rows).bind(db).execute()
 
 
+INTERRUPTED = (
+    "Interrupted",
+    "This sync stopped before it finished (the app was closed, killed or the computer went off). "
+    "Nothing half-done was kept; the next sync carries on from the last saved point.",
+)
+
+
+def abandon_running_runs(db: MirrorDatabase, *, at: datetime) -> int:
+    """Runs still marked running become failed, with an "interrupted" error; returns how many."""
+    query = SyncRunRow.update(
+        finished_at=to_text(at),
+        outcome=RunOutcome.FAILED.value,
+        error_title=INTERRUPTED[0],
+        error_message=INTERRUPTED[1],
+    ).where(SyncRunRow.outcome == RunOutcome.RUNNING.value)
+    return int(query.bind(db).execute())
+
+
 def _to_run(row: dict[str, Any], problems: tuple[ItemProblem, ...]) -> SyncRun:
     return SyncRun(
         id=row["id"],

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
 
@@ -39,8 +40,10 @@ from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import ApplyResult
+from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import RunCounts
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import RunOutcome
@@ -172,6 +175,14 @@ class SqliteMirrorStore:
                 conn, query, backorder_only=backorder_only, limit=limit, offset=offset
             )
 
+    def query_products(self, query: ProductQuery, *, limit: int, offset: int = 0) -> list[Product]:
+        with self._reading() as conn:
+            return catalog_reads.query_products(conn, query, limit=limit, offset=offset)
+
+    def count_products(self, query: ProductQuery) -> int:
+        with self._reading() as conn:
+            return catalog_reads.count_products(conn, query)
+
     def find_product_ids(self, refs: Iterable[str]) -> dict[str, int]:
         with self._reading() as conn:
             return catalog_reads.find_product_ids(conn, refs)
@@ -282,6 +293,15 @@ class SqliteMirrorStore:
         with self._reading():
             return history.runs(self._db, limit)
 
+    def abandon_running_runs(self, *, at: datetime) -> int:
+        """Mark runs left "running" (by a process that was killed or lost power) as failed.
+
+        Call it only where no other process can be running a sync on this file: the single
+        instance of the app at startup (a CLI command beside a running window must not).
+        """
+        with self._writing():
+            return history.abandon_running_runs(self._db, at=at)
+
     def last_run(self, *, kind: RunKind | None = None, successful: bool = True) -> SyncRun | None:
         with self._reading():
             return history.last_run(self._db, kind=kind, successful=successful)
@@ -318,6 +338,12 @@ class SqliteMirrorStore:
             self._closed = True
             with translated(self.path):
                 self._db.close_all()
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(store: SqliteMirrorStore) -> MirrorStore:
+        return store  # mypy checks here that every MirrorStore method is implemented
 
 
 def open_mirror(path: Path) -> SqliteMirrorStore:

@@ -8,6 +8,8 @@ from datetime import timezone
 
 from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import ApplyResult
 from tests.adapters.storage.conftest import T0
@@ -196,3 +198,36 @@ def test_find_product_ids_by_id_product_sku_and_variant_sku(store: SqliteMirrorS
     )
     refs = ["1", "p1", "P2", "P2-V2", "p2-v1", "3", "nope", ""]
     assert store.find_product_ids(refs) == {"1": 1, "p1": 1, "P2": 2, "P2-V2": 2, "p2-v1": 2}
+
+
+def test_query_products_filters_sorts_and_counts(store: SqliteMirrorStore) -> None:
+    hidden = dataclasses.replace(make_product(1, name="Zebra", stock=0), is_visible=False)
+    sold_out_variants = make_product(2, name="alpha", variants=2, stock=-1)  # variants at 0 and 1
+    all_zero = dataclasses.replace(
+        make_product(3, name="Mango", variants=2),
+        variants=tuple(
+            dataclasses.replace(v, inventory_level=0) for v in make_product(3, variants=2).variants
+        ),
+    )
+    untracked = make_product(4, name="beta", stock=0, tracking=InventoryTracking.NONE)
+    store.apply_products(
+        [hidden, sold_out_variants, all_zero, untracked], pass_id=None, keep_backorder_stock=False
+    )
+    store.assign([1, 3], by="tester", at=T0)
+
+    def ids(query: ProductQuery, limit: int = 100, offset: int = 0) -> list[int]:
+        return [p.id for p in store.query_products(query, limit=limit, offset=offset)]
+
+    assert ids(ProductQuery()) == [2, 4, 3, 1]  # by name, case-insensitive
+    assert ids(ProductQuery(sort=ProductSort.NAME, descending=True)) == [1, 3, 4, 2]
+    assert ids(ProductQuery(sort=ProductSort.INVENTORY_LEVEL)) == [2, 1, 4, 3]
+    assert ids(ProductQuery(sort=ProductSort.ID, descending=True), limit=2, offset=1) == [3, 2]
+    assert ids(ProductQuery(visible=False)) == [1]
+    assert ids(ProductQuery(visible=True, backorder_only=True)) == [3]
+    assert ids(ProductQuery(out_of_stock=True)) == [3, 1]  # product 2 still has a variant in stock
+    assert ids(ProductQuery(text="P3-V")) == [3]
+    assert store.count_products(ProductQuery()) == 4
+    assert store.count_products(ProductQuery(out_of_stock=True, backorder_only=True)) == 2
+    assert store.count_products(ProductQuery(text="nothing like it")) == 0
+    for sort in ProductSort:
+        assert sorted(ids(ProductQuery(sort=sort))) == [1, 2, 3, 4]

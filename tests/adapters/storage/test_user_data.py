@@ -115,6 +115,22 @@ def test_runs_are_recorded_with_counts_problems_and_errors(store: SqliteMirrorSt
     assert store.last_run(kind=RunKind.MANUAL) == oldest
 
 
+def test_runs_left_running_by_a_killed_process_are_abandoned(store: SqliteMirrorStore) -> None:
+    killed = store.start_run(kind=RunKind.MANUAL, trigger="cli", mode=InventorySource.ERP, full=True, at=T0)
+    done = store.start_run(kind=RunKind.MANUAL, trigger="cli", mode=InventorySource.ERP, full=True, at=T0)
+    store.finish_run(done, outcome=RunOutcome.OK, counts=RunCounts(), at=T0)
+    later = T0 + timedelta(hours=2)
+    assert store.abandon_running_runs(at=later) == 1
+    assert store.abandon_running_runs(at=later) == 0
+    abandoned = next(run for run in store.runs() if run.id == killed)
+    assert (abandoned.outcome, abandoned.finished_at, abandoned.error_title) == (
+        RunOutcome.FAILED,
+        later,
+        "Interrupted",
+    )
+    assert next(run for run in store.runs() if run.id == done).outcome is RunOutcome.OK
+
+
 def test_finishing_an_unknown_run_is_a_bug(store: SqliteMirrorStore) -> None:
     with pytest.raises(BugError):
         store.finish_run(42, outcome=RunOutcome.OK, counts=RunCounts(), at=T0)
