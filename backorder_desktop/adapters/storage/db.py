@@ -167,7 +167,8 @@ def backup_copy(path: Path, version: int) -> Path:
 
 def _prune_backups(folder: Path, path: Path) -> None:
     pattern = f"{path.stem}.v*"
-    kept = sorted((p for p in folder.glob(pattern) if not p.name.endswith(".partial")), reverse=True)
+    found = [p for p in folder.glob(pattern) if not p.name.endswith(".partial")]
+    kept = sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)  # newest first
     for old in kept[BACKUPS_KEPT:]:
         old.unlink(missing_ok=True)
 

@@ -1,0 +1,167 @@
+"""Schema migrations: each one upgrades a committed old file, with a backup first; failures change nothing.
+
+Every migration ``mNNNN_name`` needs a test here named ``test_mNNNN_name…`` that upgrades
+``tests/fixtures/db/v<NNNN-1>.sqlite3`` (made by ``tests/fixtures/db/make_fixtures.py``):
+``test_every_migration_has_a_test`` enforces it (STYLE rule 18).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from playhouse.migrate import SqliteMigrator
+from playhouse.migrate import TextField
+
+from backorder_desktop.adapters.storage import migrations
+from backorder_desktop.adapters.storage import open_mirror
+from backorder_desktop.adapters.storage.db import BACKUPS_KEPT
+from backorder_desktop.adapters.storage.migrations import MIGRATIONS
+from backorder_desktop.adapters.storage.migrations import Migration
+from backorder_desktop.domain.errors import BugError
+from tests.adapters.storage.conftest import make_product
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "db"
+
+
+def _version(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _fixture(version: int, tmp_path: Path) -> Path:
+    target = tmp_path / "profile" / "mirror.sqlite3"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / f"v{version}.sqlite3", target)
+    return target
+
+
+def test_every_migration_has_a_test_and_a_fixture() -> None:
+    assert MIGRATIONS, "no migrations found"
+    tests = [name for name in globals() if name.startswith("test_m")]
+    for migration in MIGRATIONS:
+        assert any(name.startswith(f"test_{migration.name}") for name in tests), migration.name
+        assert (FIXTURES / f"v{migration.version - 1}.sqlite3").is_file(), migration.name
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_m0001_initial_upgrades_an_empty_v0_file_after_a_backup(tmp_path: Path) -> None:
+    path = _fixture(0, tmp_path)
+    original = tmp_path / "original.sqlite3"
+    shutil.copyfile(path, original)
+    store = open_mirror(path)
+    try:
+        store.apply_products([make_product(1, variants=2)], pass_id=1, keep_backorder_stock=False)
+        assert store.get_product(1) == make_product(1, variants=2)
+    finally:
+        store.close()
+    assert _version(path) == 1
+    assert {"products", "variants", "backorder_assignments", "sync_runs", "settings"} <= _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1
+    assert ".v0." in backups[0].name
+    # A consistent copy of the file as it was before migrating (same content; the backup API
+    # writes its own header counters, so not byte for byte).
+    assert (_version(backups[0]), _tables(backups[0])) == (0, _tables(original))
+
+
+def test_a_new_or_current_file_gets_no_backup(db_path: Path) -> None:
+    open_mirror(db_path).close()
+    open_mirror(db_path).close()
+    assert not (db_path.parent / "backups").exists()
+
+
+def _add_migration(monkeypatch: pytest.MonkeyPatch, migration: Migration) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, migration])
+    monkeypatch.setattr(migrations, "LATEST_VERSION", migration.version)
+
+
+def test_a_later_migration_runs_with_the_sqlite_migrator(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_mirror(db_path)
+    store.apply_products([make_product(1)], pass_id=None, keep_backorder_stock=False)
+    store.close()
+
+    def add_note(conn: sqlite3.Connection, migrator: SqliteMigrator) -> None:
+        migrator.migrate(migrator.add_column("backorder_assignments", "note", TextField(default="")))
+        conn.execute("UPDATE backorder_assignments SET note = 'migrated'")
+
+    version = len(MIGRATIONS) + 1
+    _add_migration(monkeypatch, Migration(version, f"m{version:04d}_note", add_note))
+    store = open_mirror(db_path)
+    try:
+        assert store.get_product(1) == make_product(1)
+        columns = {
+            row[1] for row in store._db.connection().execute("PRAGMA table_info(backorder_assignments)")
+        }
+        assert "note" in columns
+    finally:
+        store.close()
+    assert _version(db_path) == version
+    (backup,) = (db_path.parent / "backups").iterdir()
+    assert backup.name.startswith(f"mirror.v{version - 1}.")
+
+
+def test_a_failing_migration_changes_nothing(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_mirror(db_path)
+    store.apply_products([make_product(1)], pass_id=None, keep_backorder_stock=False)
+    store.close()
+
+    def broken(conn: sqlite3.Connection, migrator: SqliteMigrator) -> None:
+        conn.execute("DROP TABLE variants")
+        raise RuntimeError("boom")
+
+    version = len(MIGRATIONS) + 1
+    _add_migration(monkeypatch, Migration(version, f"m{version:04d}_broken", broken))
+    with pytest.raises(BugError) as caught:
+        open_mirror(db_path)
+    assert "boom" in caught.value.message
+    assert "backups" in caught.value.message
+    monkeypatch.undo()
+    assert _version(db_path) == len(MIGRATIONS)
+    store = open_mirror(db_path)
+    try:
+        assert store.get_product(1) == make_product(1)  # the variants table is still there
+    finally:
+        store.close()
+
+
+def test_two_processes_opening_an_old_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    path = _fixture(0, tmp_path)
+    errors: list[BaseException] = []
+
+    def open_and_close() -> None:
+        try:
+            open_mirror(path).close()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_close) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _version(path) == len(MIGRATIONS)
+
+
+def test_old_backups_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _fixture(0, tmp_path)
+    for _ in range(BACKUPS_KEPT + 2):
+        with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+            conn.execute("PRAGMA user_version = 0")
+            for table in sorted(_tables(path)):
+                if not table.startswith("sqlite_"):
+                    conn.execute(f"DROP TABLE {table}")
+        open_mirror(path).close()
+    assert len(list((path.parent / "backups").iterdir())) == BACKUPS_KEPT
