@@ -9,15 +9,18 @@ schema version, or raises a domain error that says what to do:
 - a full disk → ``DiskFull``; a read-only file or folder → ``StorageError``.
 
 Before any migration of an existing file, a consistent copy (SQLite's online backup API, so a
-WAL file is included) goes to ``backups/`` beside it. Every connection gets WAL, foreign keys,
-``synchronous=NORMAL`` and a busy timeout long enough that a CLI command beside a running window
-waits for the window's write (each is one page, milliseconds) instead of failing with
-"database is locked".
+WAL file is included) goes to ``backups/`` beside it; backup and migrations run under one write
+lock and one transaction, so two processes opening an old file at once upgrade it once.
+
+Every connection gets WAL, foreign keys, ``synchronous=NORMAL`` and a busy timeout long
+enough that a CLI command beside a running window waits for the window's write (each is one
+page, milliseconds) instead of failing with "database is locked".
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import weakref
@@ -148,8 +151,9 @@ def backup_copy(path: Path, version: int) -> Path:
     folder = path.parent / BACKUPS_DIR
     folder.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{path.stem}.v{version}.{stamp}{path.suffix or '.sqlite3'}"
-    partial = target.with_name(target.name + ".partial")
+    suffix = path.suffix or ".sqlite3"
+    target = folder / f"{path.stem}.v{version}.{stamp}{suffix}"
+    partial = folder / f"partial-{target.name}"
     source = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
     try:
         copy = sqlite3.connect(str(partial))
@@ -159,61 +163,64 @@ def backup_copy(path: Path, version: int) -> Path:
             copy.close()
     finally:
         source.close()
-    partial.replace(target)  # a crash mid-copy leaves only a .partial file, never a bad backup
-    _prune_backups(folder, path)
+    partial.replace(target)  # a crash mid-copy leaves only a partial-* file, never a bad backup
+    _prune_backups(folder, path.stem, suffix)
     logger.info("copied %s (schema version %s) to %s before migrating", path, version, target)
     return target
 
 
-def _prune_backups(folder: Path, path: Path) -> None:
-    pattern = f"{path.stem}.v*"
-    found = [p for p in folder.glob(pattern) if not p.name.endswith(".partial")]
+def _prune_backups(folder: Path, stem: str, suffix: str) -> None:
+    """Keep the newest ``BACKUPS_KEPT`` backups of this database."""
+    name = re.compile(rf"^{re.escape(stem)}\.v\d+\.\d{{8}}T\d{{12}}Z{re.escape(suffix)}$")
+    found = [p for p in folder.iterdir() if name.match(p.name)]
     kept = sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)  # newest first
     for old in kept[BACKUPS_KEPT:]:
         old.unlink(missing_ok=True)
 
 
-def run_migrations(db: MirrorDatabase) -> list[int]:
-    """Apply every pending migration, each in its own IMMEDIATE transaction; returns versions applied.
+def run_migrations(db: MirrorDatabase, *, backup: bool) -> list[int]:
+    """Apply the pending migrations in order, all in one IMMEDIATE transaction; returns them.
 
-    Two processes opening an old file at once are safe: the version is re-read inside the
-    write lock, so the second one finds the work done and skips it.
+    Under the write lock: re-read the version (another process may have migrated meanwhile —
+    then there is nothing to do), copy the file aside (``backup``), run each migration and set
+    ``user_version``, check foreign keys, commit. Foreign keys are off outside the transaction
+    meanwhile, as SQLite's procedure for table rebuilds requires.
     """
-    applied: list[int] = []
+    conn = db.connection()
     migrator = SqliteMigrator(db)
-    # SQLite's procedure for schema changes: foreign keys off outside the transaction, checked
-    # with foreign_key_check before commit, on again after.
-    db.connection().execute("PRAGMA foreign_keys = 0")
+    conn.execute("PRAGMA foreign_keys = 0")
     try:
-        for migration in migrations.MIGRATIONS:
-            with immediate_transaction(db.connection()):
-                current = schema_version(db.connection())
-                if current >= migration.version:
-                    continue
-                if current != migration.version - 1:
-                    raise BugError(f"schema version {current} cannot take migration {migration.name}")
-                migration.apply(db.connection(), migrator)
-                broken = db.connection().execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise BugError(f"migration {migration.name} left broken references: {broken[:3]}")
-                db.connection().execute(f"PRAGMA user_version = {int(migration.version)}")
-            applied.append(migration.version)
-            logger.info("database %s migrated to schema version %s", db.path, migration.version)
+        with immediate_transaction(conn):
+            current = schema_version(conn)
+            if current > migrations.LATEST_VERSION:
+                raise too_new(db.path, current)
+            pending = [m for m in migrations.MIGRATIONS if m.version > current]
+            if not pending:
+                return []
+            if backup:
+                backup_copy(db.path, current)
+            for migration in pending:
+                migration.apply(conn, migrator)
+                conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise BugError(f"migrations left broken references: {broken[:3]}")
     finally:
-        db.connection().execute("PRAGMA foreign_keys = 1")
-    return applied
+        conn.execute("PRAGMA foreign_keys = 1")
+    logger.info("database %s migrated from schema version %s to %s", db.path, current, pending[-1].version)
+    return [m.version for m in pending]
 
 
-def _migrate(db: MirrorDatabase, version: int) -> None:
-    """Run the migrations; a failure leaves the file at its old version (each step is atomic)."""
+def _migrate(db: MirrorDatabase, version: int, *, backup: bool) -> None:
+    """Run the migrations; a failure leaves the file as it was (one transaction)."""
     try:
-        run_migrations(db)
+        run_migrations(db, backup=backup)
     except Exception as exc:
         error = translate(exc, db.path)
         if isinstance(error, BugError):
             error = BugError(
                 f"Upgrading the database {db.path} from schema version {version} failed ({exc}). "
-                "Nothing was changed by the failed step, and a copy from before the upgrade is in "
+                "The file was left as it was, and a copy from before the upgrade is in "
                 f"{db.path.parent / BACKUPS_DIR}. Please report this with the log file."
             )
         raise error from exc
@@ -230,13 +237,11 @@ def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.is_file() and path.stat().st_size > 0
         version = _probe(path, check=check and existed)
-        if version < migrations.LATEST_VERSION and existed:
-            backup_copy(path, version)
         db = MirrorDatabase(path)
         try:
             db.connect()
             if version < migrations.LATEST_VERSION:
-                _migrate(db, version)
+                _migrate(db, version, backup=existed)
             # Re-read: another process may have migrated meanwhile, even past us.
             final = schema_version(db.connection())
             if final > migrations.LATEST_VERSION:
