@@ -1,1 +1,41 @@
-"""Demo store fixtures (filled in with the demo store)."""
+"""Demo store fixtures: a fresh store per test, over real HTTP on loopback.
+
+``demo_store`` is a started store with 200 products (seed 1, no quota, no latency).
+``make_demo_store(**overrides)`` starts stores with other :class:`DemoConfig` values; every store a
+test starts is stopped at teardown, even when the test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from backorder_desktop.demo.server import DemoConfig
+from backorder_desktop.demo.server import DemoStore
+
+DEFAULT_TEST_CONFIG = DemoConfig(products=200, seed=1, store_hash="demo", token="demo-token", port=0)
+
+
+@pytest.fixture
+def make_demo_store() -> Iterator[Callable[..., DemoStore]]:
+    """Start demo stores with ``DemoConfig`` overrides (200 products, seed 1 by default)."""
+    started: list[DemoStore] = []
+
+    def make(**overrides: Any) -> DemoStore:
+        store = DemoStore(DEFAULT_TEST_CONFIG, **overrides)
+        store.start()
+        started.append(store)
+        return store
+
+    yield make
+    for store in reversed(started):
+        store.stop()
+
+
+@pytest.fixture
+def demo_store(make_demo_store: Callable[..., DemoStore]) -> DemoStore:
+    """A started demo store: 200 products, seed 1, no quota, no latency."""
+    return make_demo_store()
