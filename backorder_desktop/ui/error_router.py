@@ -40,7 +40,7 @@ from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
 
 logger = logging.getLogger(__name__)
 
-Notifier = Callable[[str, str, bool], None]  # title, message, is_problem
+Notifier = Callable[[str, str, bool], object]  # title, message, is_problem
 
 KEYRING_ADVICE = (
     "Your access token is only ever kept in your system's keyring (GNOME Keyring or KWallet on "

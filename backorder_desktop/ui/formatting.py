@@ -54,6 +54,7 @@ TRIGGER_NAMES: dict[str, str] = {
     "feed": "ERP feed",
     "retry": "Retry after a problem",
     "first-sync": "First sync",
+    "settings": "Before changing the inventory source",
 }
 
 OUTCOME_NAMES: dict[RunOutcome, str] = {

@@ -58,6 +58,6 @@ def install() -> bool:
         return result
 
     emit._backorder_fixed = True  # type: ignore[attr-defined]
-    SignalInstance.emit = emit  # type: ignore[method-assign]
+    SignalInstance.emit = emit  # type: ignore[method-assign,assignment]
     logger.debug("patched SignalInstance.emit: it lost %s reference(s) to True per call", leak)
     return True

@@ -29,7 +29,7 @@ from PySide6.QtCore import Slot
 logger = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Any], None]
-ErrorCallback = Callable[[BaseException], None]
+ErrorCallback = Callable[[BaseException], object]
 FinishedCallback = Callable[[], None]
 
 # A sync holds one thread for its whole run (and a joining request a second one): keep enough

@@ -1,0 +1,160 @@
+"""The window's entry point: set up Qt, install the crash hook, run the controller, exit cleanly.
+
+``app.py`` calls ``run_window(launcher, screenshot=…, start_demo=…)``. With a tray the app keeps
+running when its window closes (``setQuitOnLastWindowClosed(False)``); without one, closing the
+window quits. ``screenshot`` opens the window, waits until nothing is running or loading, saves a
+PNG of it and exits.
+
+Test hook: ``BACKORDER_DESKTOP_TEST_TRAY_ACTION=sync`` makes the app trigger the tray menu's
+"Sync now" once the tray icon is shown and the catalog is idle, log the outcome, and quit (exit
+code 0 when the sync succeeded). It exists for the Xvfb + tray-host test only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from backorder_desktop import __version__
+from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.services.bundle import Launcher
+from backorder_desktop.ui import assets
+from backorder_desktop.ui.controller import AppController
+
+logger = logging.getLogger(__name__)
+
+TEST_TRAY_ACTION_ENV = "BACKORDER_DESKTOP_TEST_TRAY_ACTION"
+IDLE_POLL_MS = 100
+IDLE_POLLS_NEEDED = 5  # idle for half a second: repaints and their window loads have settled
+SCREENSHOT_TIMEOUT_MS = 180_000
+PAGES = ("products", "history", "settings")
+
+
+def create_application() -> QApplication:
+    """The ``QApplication`` (or the one that exists already, as under pytest-qt)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("BackOrder Desktop")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("backorder-desktop")
+    app.setDesktopFileName("backorder-desktop")
+    app.setWindowIcon(assets.app_icon())
+    return app
+
+
+class IdleWaiter(QTimer):
+    """Calls ``done`` once the controller has been idle for a few polls in a row."""
+
+    def __init__(self, controller: AppController, done: object, timeout_ms: int) -> None:
+        super().__init__(controller)
+        self._controller = controller
+        self._done = done
+        self._streak = 0
+        self._left = timeout_ms // IDLE_POLL_MS
+        self.setInterval(IDLE_POLL_MS)
+        self.timeout.connect(self._on_self_timeout)
+        self.start()
+
+    def _on_self_timeout(self) -> None:
+        self._left -= 1
+        self._streak = self._streak + 1 if self._controller.is_idle() else 0
+        if self._streak >= IDLE_POLLS_NEEDED or self._left <= 0:
+            self.stop()
+            self._done(self._streak >= IDLE_POLLS_NEEDED)  # type: ignore[operator]
+
+
+def take_screenshot(controller: AppController, path: str, page: str | None, on_saved: object) -> None:
+    """Wait until idle, then save a PNG of the window; ``on_saved(ok)`` follows."""
+    controller.force_show = True
+    if page is not None:
+        index = PAGES.index(page)
+        controller.window.tabs.setCurrentIndex(index)
+
+    def idle(ok: bool) -> None:
+        if not ok:
+            logger.info("screenshot: the window did not become idle in time; saving it as it is")
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        saved = controller.window.grab().save(str(target), "PNG")
+        logger.info("screenshot saved to %s", target)
+        on_saved(ok and bool(saved))  # type: ignore[operator]
+
+    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+
+
+class TrayActionTestHook:
+    """TEST HOOK (``BACKORDER_DESKTOP_TEST_TRAY_ACTION=sync``): tray "Sync now", then quit."""
+
+    def __init__(self, controller: AppController, action: str, on_done: object) -> None:
+        if action != "sync":
+            raise ValueError(f"{TEST_TRAY_ACTION_ENV}: unknown action {action!r} (only 'sync')")
+        self._controller = controller
+        self._on_done = on_done
+        self._triggered = False
+        logger.info("test hook: will run the tray's Sync now once the tray and the catalog are ready")
+        controller.manual_sync_finished.connect(self._on_controller_manual_sync_finished)
+        self._waiter = IdleWaiter(controller, self._on_idle, SCREENSHOT_TIMEOUT_MS)
+
+    def _on_idle(self, ok: bool) -> None:
+        tray = self._controller.tray
+        if not ok or not tray.is_shown():
+            logger.info("test hook: tray shown=%s, idle=%s; giving up", tray.is_shown(), ok)
+            self._on_done(False)  # type: ignore[operator]
+            return
+        self._triggered = True
+        logger.info("test hook: triggering the tray menu's %r", tray.sync_action.text())
+        tray.sync_action.trigger()
+
+    def _on_controller_manual_sync_finished(self, result: object) -> None:
+        if not self._triggered:
+            return
+        ok = isinstance(result, SyncRun)
+        outcome = result.outcome.value if isinstance(result, SyncRun) else repr(result)
+        logger.info("test hook: tray sync finished: %s", outcome)
+        self._on_done(ok)  # type: ignore[operator]
+
+
+def run_window(
+    launcher: Launcher,
+    *,
+    screenshot: str | None = None,
+    start_demo: bool = False,
+    page: str | None = None,
+) -> int:
+    """Run the window until the merchant quits; returns the process exit code.
+
+    ``page`` picks the tab of a screenshot: ``products`` (default), ``history`` or ``settings``.
+    """
+    if page is not None and page not in PAGES:
+        raise ValueError(f"page must be one of {', '.join(PAGES)}, not {page!r}")
+    app = create_application()
+    controller = AppController(launcher)
+    previous_hook = sys.excepthook
+    sys.excepthook = controller.router.handle_uncaught
+    exit_code = 0
+
+    def finish(ok: bool) -> None:
+        nonlocal exit_code
+        exit_code = 0 if ok else 1
+        controller.quit()
+
+    app.setQuitOnLastWindowClosed(True)
+    controller.tray.shown.connect(lambda: app.setQuitOnLastWindowClosed(False))
+    controller.finished.connect(lambda: app.exit(exit_code))
+    if screenshot:
+        take_screenshot(controller, screenshot, page, finish)
+    test_action = os.environ.get(TEST_TRAY_ACTION_ENV)
+    hook = TrayActionTestHook(controller, test_action, finish) if test_action else None
+    controller.start(start_demo=start_demo)
+    try:
+        code = app.exec()
+    finally:
+        controller.close_blocking()
+        sys.excepthook = previous_hook
+    del hook
+    return exit_code if code == 0 else code

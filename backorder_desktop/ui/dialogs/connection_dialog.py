@@ -1,0 +1,162 @@
+"""The connection dialog: store hash, token (hidden), API URL under Advanced, and a real test.
+
+"Test connection" asks the store who it is and what the token may do, on a worker, and shows the
+answer ("Connected to Dana's Bikes (Plus plan) …") or the precise problem. "Connect" does the same
+and keeps the token in the keyring; without a keyring the dialog says so and what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QGroupBox
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
+
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.services.credentials import DEFAULT_API_URL
+from backorder_desktop.services.credentials import ConnectReport
+from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.ui.error_router import describe
+from backorder_desktop.ui.workers import BackgroundRunner
+
+logger = logging.getLogger(__name__)
+
+HELP_TEXT = (
+    "In BigCommerce, go to Settings → API → Store-level API accounts and create an account with "
+    "<i>Products</i> and <i>Information &amp; settings</i> set to <i>modify</i> (or read-only). "
+    "Paste its store hash and access token here."
+)
+
+
+class ConnectionDialog(QDialog):
+    """Connects a store; ``connected`` carries the ``ConnectReport`` once the token is kept."""
+
+    connected = Signal(object)
+    check_finished = Signal(bool)  # True when the last test or connect succeeded
+
+    def __init__(
+        self,
+        credentials: CredentialsService,
+        runner: BackgroundRunner,
+        *,
+        on_bug: Callable[[BaseException], object],
+        store_hash: str = "",
+        api_url: str = DEFAULT_API_URL,
+        reason: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("connection_dialog")
+        self.setWindowTitle("Connect your BigCommerce store")
+        self.setMinimumWidth(520)
+        self._credentials = credentials
+        self._runner = runner
+        self._on_bug = on_bug
+        self._busy = False
+        layout = QVBoxLayout(self)
+        self.reason_label = QLabel(reason)
+        self.reason_label.setObjectName("connection_reason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setVisible(bool(reason))
+        layout.addWidget(self.reason_label)
+        help_label = QLabel(HELP_TEXT)
+        help_label.setWordWrap(True)
+        layout.addWidget(help_label)
+        form = QFormLayout()
+        self.store_hash = QLineEdit(store_hash)
+        self.store_hash.setObjectName("store_hash")
+        self.store_hash.setPlaceholderText("e.g. abc123xyz (the part after /stores/ in the API path)")
+        form.addRow("Store hash", self.store_hash)
+        self.token = QLineEdit()
+        self.token.setObjectName("access_token")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("Access token of the API account")
+        form.addRow("Access token", self.token)
+        layout.addLayout(form)
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(api_url != DEFAULT_API_URL)
+        advanced_form = QFormLayout(self.advanced)
+        self.api_url = QLineEdit(api_url)
+        self.api_url.setObjectName("api_url")
+        advanced_form.addRow("API address", self.api_url)
+        self.advanced.toggled.connect(self.api_url.setVisible)
+        self.api_url.setVisible(self.advanced.isChecked())
+        layout.addWidget(self.advanced)
+        self.result_label = QLabel("")
+        self.result_label.setObjectName("connection_result")
+        self.result_label.setWordWrap(True)
+        layout.addWidget(self.result_label)
+        buttons = QDialogButtonBox()
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setObjectName("test_connection_button")
+        self.connect_button = QPushButton("Connect")
+        self.connect_button.setObjectName("connect_button")
+        self.connect_button.setDefault(True)
+        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.test_button.clicked.connect(self._on_test_button_clicked)
+        self.connect_button.clicked.connect(self._on_connect_button_clicked)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if store_hash:
+            self.token.setFocus()
+
+    def _values(self) -> tuple[str, str, str]:
+        api_url = self.api_url.text().strip() or DEFAULT_API_URL
+        return self.store_hash.text().strip(), api_url, self.token.text()
+
+    def _set_busy(self, text: str) -> None:
+        self._busy = bool(text)
+        self.test_button.setEnabled(not self._busy)
+        self.connect_button.setEnabled(not self._busy)
+        if text:
+            self.result_label.setText(text)
+
+    def _on_test_button_clicked(self) -> None:
+        store_hash, api_url, token = self._values()
+        self._set_busy("Asking the store…")
+        self._runner.run_in_background(
+            lambda: self._credentials.check(store_hash, api_url, token),
+            on_result=self._on_check_succeeded,
+            on_error=self._on_check_failed,
+            on_finished=lambda: self._set_busy(""),
+        )
+
+    def _on_connect_button_clicked(self) -> None:
+        store_hash, api_url, token = self._values()
+        self._set_busy("Connecting…")
+        self._runner.run_in_background(
+            lambda: self._credentials.connect(store_hash, api_url, token),
+            on_result=self._on_connect_succeeded,
+            on_error=self._on_check_failed,
+            on_finished=lambda: self._set_busy(""),
+        )
+
+    def _on_check_succeeded(self, report: ConnectReport) -> None:
+        self.result_label.setText(report.summary().replace("\n", "<br>"))
+        self.check_finished.emit(True)
+
+    def _on_connect_succeeded(self, report: ConnectReport) -> None:
+        self._on_check_succeeded(report)
+        logger.info("store %s connected from the window", report.store.store_hash)
+        self.connected.emit(report)
+        self.accept()
+
+    def _on_check_failed(self, error: BaseException) -> None:
+        if not isinstance(error, BackorderError) or isinstance(error, BugError):
+            self._on_bug(error)
+        title, message = describe(error)
+        self.result_label.setText(f"<b>{title}</b><br>{message}".replace("\n", "<br>"))
+        self.check_finished.emit(False)

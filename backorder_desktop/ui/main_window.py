@@ -1,0 +1,296 @@
+"""The main window: toolbar with the Sync button and progress, pages, and the status bar.
+
+It only presents: the controller (``controller.py``) feeds it status reports and sync events, and
+listens to its signals. The Sync button's tooltip shows the last *manual* sync only (DESIGN §4);
+the status bar shows the last automatic update separately, labelled as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
+
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
+
+from backorder_desktop.domain.status import SyncPhase
+from backorder_desktop.domain.status import SyncProgress
+from backorder_desktop.services.catalog import StatusReport
+from backorder_desktop.ui import assets
+from backorder_desktop.ui.formatting import MODE_STATUS
+from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import last_automatic_text
+from backorder_desktop.ui.formatting import plural
+from backorder_desktop.ui.formatting import sync_button_tooltip
+from backorder_desktop.ui.pages.history_page import HistoryPage
+from backorder_desktop.ui.pages.products_page import ProductsPage
+from backorder_desktop.ui.pages.settings_page import SettingsPage
+from backorder_desktop.ui.pages.welcome_page import WelcomePage
+from backorder_desktop.ui.workers import BackgroundRunner
+
+TOOLTIP_REFRESH_MS = 30_000
+DEMO_BANNER = (
+    "You are looking at <b>demo data</b>: a generated catalog served on this computer. "
+    "Nothing you do here touches a real store."
+)
+
+
+class MainWindow(QMainWindow):
+    """Pages: loading → welcome (no store) → the catalog (Products, History, Settings)."""
+
+    sync_clicked = Signal()
+    connect_clicked = Signal()
+    log_clicked = Signal()
+    about_clicked = Signal()
+
+    def __init__(self, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("BackOrder Desktop")
+        self.setWindowIcon(assets.app_icon())
+        self.resize(1180, 760)
+        self.close_to_tray: Callable[[], bool] = lambda: False
+        self.last_manual_sync: datetime | None = None
+        self.last_automatic_sync: datetime | None = None
+        self._syncing = False
+        self._catalog_enabled = False
+        self._build_toolbar()
+        self.pages = QStackedWidget()
+        self.loading_page = QLabel("Opening your catalog…")
+        self.loading_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome = WelcomePage()
+        self.products = ProductsPage(runner)
+        self.history = HistoryPage()
+        self.settings = SettingsPage()
+        self.catalog_area = self._build_catalog_area()
+        for page in (self.loading_page, self.welcome, self.catalog_area):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self._build_status_bar()
+        self._tooltip_timer = QTimer(self)
+        self._tooltip_timer.setInterval(TOOLTIP_REFRESH_MS)
+        self._tooltip_timer.timeout.connect(self._refresh_time_texts)
+        self._tooltip_timer.start()
+        self.set_last_manual_sync(None)
+        self.show_loading()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.toolbar = QToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(22, 22))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.sync_action = QAction(assets.icon("sync"), "Sync", self)
+        self.sync_action.setObjectName("sync_action")
+        self.sync_action.setShortcut("F5")
+        self.sync_action.triggered.connect(self._on_sync_action_triggered)
+        toolbar.addAction(self.sync_action)
+        self.sync_button = toolbar.widgetForAction(self.sync_action)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("sync_progress")
+        self.progress.setMaximumWidth(260)
+        self.progress.setVisible(False)
+        self.progress_action = toolbar.addWidget(self.progress)
+        self.progress_action.setVisible(False)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.connect_action = QAction("Store connection…", self)
+        self.connect_action.setToolTip("Change the store's access token or connect again")
+        self.connect_action.triggered.connect(self.connect_clicked)
+        toolbar.addAction(self.connect_action)
+        log_action = QAction("Log", self)
+        log_action.triggered.connect(self.log_clicked)
+        toolbar.addAction(log_action)
+        about_action = QAction("About", self)
+        about_action.triggered.connect(self.about_clicked)
+        toolbar.addAction(about_action)
+        self.addToolBar(toolbar)
+
+    def _build_catalog_area(self) -> QWidget:
+        area = QWidget()
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.demo_banner = QFrame()
+        self.demo_banner.setObjectName("demo_banner")
+        self.demo_banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner = QHBoxLayout(self.demo_banner)
+        text = QLabel(DEMO_BANNER)
+        text.setWordWrap(True)
+        banner.addWidget(text, 1)
+        connect = QPushButton("Connect your own store")
+        connect.clicked.connect(self.connect_clicked)
+        banner.addWidget(connect)
+        layout.addWidget(self.demo_banner)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.products, "Products")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.settings, "Settings")
+        layout.addWidget(self.tabs)
+        return area
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("status_message")
+        bar.addWidget(self.message_label, 1)
+        self.store_label = QLabel("")
+        self.mode_label = QLabel("")
+        self.automatic_label = QLabel("")
+        self.automatic_label.setObjectName("last_automatic_update")
+        self.outbox_label = QLabel("")
+        self.outbox_label.setObjectName("outbox_count")
+        self.quota_label = QLabel("")
+        self.quota_label.setObjectName("api_quota")
+        self.quota_label.setVisible(False)
+        for label in (self.store_label, self.mode_label, self.automatic_label, self.outbox_label):
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(_separator())
+            bar.addPermanentWidget(label)
+        self.quota_label.setContentsMargins(6, 0, 6, 0)
+        self.quota_separator = _separator()
+        self.quota_separator.setVisible(False)
+        bar.addPermanentWidget(self.quota_separator)
+        bar.addPermanentWidget(self.quota_label)
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def show_loading(self, text: str = "Opening your catalog…") -> None:
+        self.loading_page.setText(text)
+        self.pages.setCurrentWidget(self.loading_page)
+        self._set_catalog_actions(False)
+
+    def show_welcome(self) -> None:
+        self.pages.setCurrentWidget(self.welcome)
+        self._set_catalog_actions(False)
+        self.connect_action.setVisible(False)
+        for label in (self.store_label, self.mode_label, self.automatic_label, self.outbox_label):
+            label.setText("")
+
+    def show_catalog(self, *, is_demo: bool) -> None:
+        self.pages.setCurrentWidget(self.catalog_area)
+        self.demo_banner.setVisible(is_demo)
+        self.connect_action.setVisible(not is_demo)  # the demo banner has its own button
+        self._set_catalog_actions(True)
+
+    def is_showing_catalog(self) -> bool:
+        return self.pages.currentWidget() is self.catalog_area
+
+    def _set_catalog_actions(self, enabled: bool) -> None:
+        self._catalog_enabled = enabled
+        self.sync_action.setEnabled(enabled and not self._syncing)
+
+    # --- sync -------------------------------------------------------------------------------
+
+    def _on_sync_action_triggered(self) -> None:
+        if self._syncing:  # never a second sync from the button
+            return
+        self.set_syncing(True)
+        self.sync_clicked.emit()
+
+    def set_syncing(self, syncing: bool) -> None:
+        self._syncing = syncing
+        self.sync_action.setEnabled(self._catalog_enabled and not syncing)
+        self.sync_action.setText("Syncing…" if syncing else "Sync")
+        if not syncing:
+            self.progress_action.setVisible(False)
+            self.progress.setVisible(False)
+
+    def is_syncing(self) -> bool:
+        return self._syncing
+
+    def set_progress(self, progress: SyncProgress) -> None:
+        """Pages done out of pages known; a count of products while verifying."""
+        self.progress_action.setVisible(True)
+        self.progress.setVisible(True)
+        if progress.phase is SyncPhase.VERIFYING or progress.pages_total <= 0:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"Checking · {plural(progress.products_seen, 'product')}")
+            return
+        self.progress.setRange(0, progress.pages_total)
+        self.progress.setValue(min(progress.pages_done, progress.pages_total))
+        done, total = format_count(progress.pages_done), format_count(progress.pages_total)
+        self.progress.setFormat(f"{done} of {total} pages")
+
+    def set_last_manual_sync(self, moment: datetime | None) -> None:
+        self.last_manual_sync = moment
+        self._refresh_time_texts()
+
+    def sync_tooltip(self) -> str:
+        return self.sync_action.toolTip()
+
+    def _refresh_time_texts(self) -> None:
+        now = datetime.now(UTC)
+        text = sync_button_tooltip(self.last_manual_sync, now)
+        self.sync_action.setToolTip(text)
+        if isinstance(self.sync_button, QToolButton):
+            self.sync_button.setToolTip(text)
+        if self.is_showing_catalog():
+            self.automatic_label.setText(last_automatic_text(self.last_automatic_sync, now))
+
+    # --- status bar -------------------------------------------------------------------------
+
+    def set_status(self, report: StatusReport, *, is_demo: bool) -> None:
+        store = "Demo store" if is_demo else (report.store_name or report.store_hash or "No store")
+        self.store_label.setText(f"{store} · {plural(report.products, 'product')}")
+        self.mode_label.setText(MODE_STATUS[report.inventory_source])
+        self.last_automatic_sync = report.last_automatic_sync
+        self.set_outbox(report.outbox)
+        self.set_last_manual_sync(report.last_manual_sync)
+
+    def set_outbox(self, count: int) -> None:
+        self.outbox_label.setText(f"{plural(count, 'change')} waiting" if count else "No changes waiting")
+
+    def set_quota(self, left: int | None, total: int | None) -> None:
+        """The store's API quota left, when the client has seen it (hidden until then)."""
+        self.quota_separator.setVisible(left is not None)
+        if left is None:
+            self.quota_label.setVisible(False)
+            return
+        of_total = f" of {format_count(total)}" if total else ""
+        self.quota_label.setText(f"API quota left: {format_count(left)}{of_total}")
+        self.quota_label.setVisible(True)
+
+    def set_message(self, text: str) -> None:
+        """A lasting message (offline, rate limited …) until the next one or ``clear_message``."""
+        self.message_label.setText(text)
+
+    def clear_message(self) -> None:
+        self.message_label.setText("")
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray():
+            self.hide()
+            event.ignore()
+            return
+        event.accept()
+
+
+def _separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line

@@ -1,0 +1,269 @@
+"""The Products tab: search, filters, the windowed products table, assignment, and a variants pane."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import QItemSelection
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
+
+from backorder_desktop.domain.models import Product
+from backorder_desktop.services.catalog import AssignReport
+from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import plural
+from backorder_desktop.ui.models.catalog_table_model import SORT_KEYS
+from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
+from backorder_desktop.ui.models.catalog_table_model import Column
+from backorder_desktop.ui.pages.variants_pane import VariantsPane
+from backorder_desktop.ui.workers import BackgroundRunner
+
+logger = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 150
+ASSIGNED_BY = "window"
+VISIBILITY_CHOICES = (("All products", None), ("Visible only", True), ("Hidden only", False))
+
+
+class ProductsPage(QWidget):
+    """Browse and assign products; stock edits and history go out as signals (issue 4 services)."""
+
+    assignment_changed = Signal(str)  # what happened, for the status bar
+    stock_edit_requested = Signal(object, object, int)  # Product, Variant or None, new level
+    stock_history_requested = Signal(object)  # Product
+
+    def __init__(self, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("products_page")
+        self._runner = runner
+        self._catalog: CatalogService | None = None
+        self.model = CatalogTableModel(runner, self)
+        self.model.count_changed.connect(self._on_model_count_changed)
+        self.model.stock_edit_requested.connect(
+            lambda product, level: self.stock_edit_requested.emit(product, None, level)
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addLayout(self._build_filters())
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._build_table())
+        self.variants = VariantsPane()
+        self.variants.stock_edit_requested.connect(self.stock_edit_requested)
+        self.variants.history_requested.connect(self.stock_history_requested)
+        splitter.addWidget(self.variants)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+
+    def _build_filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search_box")
+        self.search_box.setPlaceholderText("Search by name or SKU")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textEdited.connect(self._on_search_box_text_edited)
+        self.search_box.returnPressed.connect(self._on_search_timer_timeout)
+        row.addWidget(self.search_box, 3)
+        self.backorder_only = QCheckBox("BackOrder products only")
+        self.backorder_only.toggled.connect(self._on_filter_changed)
+        row.addWidget(self.backorder_only)
+        self.visibility = QComboBox()
+        for text, _ in VISIBILITY_CHOICES:
+            self.visibility.addItem(text)
+        self.visibility.currentIndexChanged.connect(self._on_filter_changed)
+        row.addWidget(self.visibility)
+        self.out_of_stock = QCheckBox("Out of stock")
+        self.out_of_stock.toggled.connect(self._on_filter_changed)
+        row.addWidget(self.out_of_stock)
+        row.addStretch(1)
+        self.count_label = QLabel("")
+        row.addWidget(self.count_label)
+        self.assign_button = QPushButton("Assign to BackOrder")
+        self.assign_button.setObjectName("assign_button")
+        self.assign_button.clicked.connect(lambda: self.assign_selected(assign=True))
+        self.unassign_button = QPushButton("Remove from BackOrder")
+        self.unassign_button.setObjectName("unassign_button")
+        self.unassign_button.clicked.connect(lambda: self.assign_selected(assign=False))
+        for button in (self.assign_button, self.unassign_button):
+            button.setEnabled(False)
+            row.addWidget(button)
+        return row
+
+    def _build_table(self) -> QTableView:
+        table = self.table = QTableView()
+        table.setObjectName("products_table")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row heights: with 100,000 rows the view must never measure its rows.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        widths = {Column.SKU: 140, Column.STOCK: 90, Column.BACKORDER: 90, Column.VISIBILITY: 90}
+        widths |= {Column.AVAILABILITY: 100, Column.MODIFIED: 150}
+        for column, width in widths.items():
+            table.setColumnWidth(column, width)
+        header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
+        header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
+        self._sort = (int(Column.NAME), Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+        table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        table.selectionModel().currentRowChanged.connect(
+            lambda current, _: self._show_variants(current.row())
+        )
+        self.model.dataChanged.connect(self._on_model_data_changed)
+        return table
+
+    # --- wiring ---------------------------------------------------------------------------
+
+    def set_catalog(self, catalog: CatalogService | None) -> None:
+        self._catalog = catalog
+        self.variants.show_product(None, is_backorder=False, policy=self.model.stock_policy)
+        self.model.set_catalog(catalog)
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    # --- search and filters ---------------------------------------------------------------
+
+    def _on_search_box_text_edited(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_search_timer_timeout(self) -> None:
+        self._search_timer.stop()
+        text = self.search_box.text().strip()
+        if text != self.model.query.text:
+            self.model.set_query(replace(self.model.query, text=text))
+
+    def _on_filter_changed(self, *_args: object) -> None:
+        visible = VISIBILITY_CHOICES[max(0, self.visibility.currentIndex())][1]
+        query = replace(
+            self.model.query,
+            backorder_only=self.backorder_only.isChecked(),
+            visible=visible,
+            out_of_stock=self.out_of_stock.isChecked(),
+        )
+        if query != self.model.query:
+            self.model.set_query(query)
+
+    def _on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if Column(column) not in SORT_KEYS:  # BackOrder cannot be sorted by: keep the previous order
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(*self._sort)
+            header.blockSignals(False)
+            return
+        self._sort = (column, order)
+
+    def _on_model_count_changed(self, count: int) -> None:
+        self.count_label.setText(plural(count, "product"))
+
+    # --- selection, variants, assignment --------------------------------------------------
+
+    def _selected_ranges(self) -> list[tuple[int, int]]:
+        """(offset, count) of each selected block of rows."""
+        selection = self.table.selectionModel().selection()
+        ranges = (selection.at(i) for i in range(selection.size()))
+        return [(r.top(), r.bottom() - r.top() + 1) for r in ranges]
+
+    def selected_count(self) -> int:
+        return sum(count for _, count in self._selected_ranges())
+
+    def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        has_selection = self.selected_count() > 0
+        self.assign_button.setEnabled(has_selection and self._catalog is not None)
+        self.unassign_button.setEnabled(has_selection and self._catalog is not None)
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_variants(current.row())
+
+    def _on_model_stock_edit_requested(self, product: Product, level: int) -> None:
+        self.stock_edit_requested.emit(product, None, level)
+
+    def _show_variants(self, row: int) -> None:
+        product = self.model.product_at(row) if row >= 0 else None
+        self.variants.show_product(
+            product,
+            is_backorder=product is not None and self.model.is_backorder(product),
+            policy=self.model.stock_policy,
+        )
+
+    def _on_model_data_changed(self, *_args: object) -> None:
+        current = self.table.currentIndex()
+        shown = self.variants.product
+        product = self.model.product_at(current.row()) if current.isValid() else None
+        if product is not None and product != shown:
+            self._show_variants(current.row())
+
+    def assign_selected(self, *, assign: bool) -> None:
+        """Assign (or unassign) every selected product; rows not loaded yet are read on the worker."""
+        catalog, query, ranges = self._catalog, self.model.query, self._selected_ranges()
+        if catalog is None or not ranges:
+            return
+
+        def work() -> AssignReport:
+            refs: list[str] = []
+            for offset, count in ranges:
+                refs.extend(str(p.id) for p in catalog.query(query, limit=count, offset=offset))
+            return catalog.assign(refs, by=ASSIGNED_BY) if assign else catalog.unassign(refs)
+
+        self.assign_button.setEnabled(False)
+        self.unassign_button.setEnabled(False)
+        self._runner.run_in_background(
+            work,
+            on_result=lambda report: self._on_assignment_done(report, assign),
+            on_finished=lambda: self._on_table_selection_changed(QItemSelection(), QItemSelection()),
+        )
+
+    def _on_assignment_done(self, report: AssignReport, assign: bool) -> None:
+        verb = "assigned to BackOrder" if assign else "removed from BackOrder"
+        unchanged = report.matched - report.changed
+        text = f"{plural(report.changed, 'product')} {verb}"
+        if unchanged:
+            text += f" ({format_count(unchanged)} already {'were' if unchanged != 1 else 'was'})"
+        self.assignment_changed.emit(text)
+        self.model.refresh()
+
+    def select_rows(self, first: int, last: int) -> None:
+        """Select a block of rows (keyboard and tests)."""
+        model = self.model
+        selection = QItemSelection(model.index(first, 0), model.index(last, len(Column) - 1))
+        selection_model = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        selection_model.setCurrentIndex(model.index(first, 0), flags.NoUpdate)
+        selection_model.select(selection, flags.ClearAndSelect | flags.Rows)
+
+    def current_product(self) -> Product | None:
+        index = self.table.currentIndex()
+        return self.model.product_at(index.row()) if index.isValid() else None
