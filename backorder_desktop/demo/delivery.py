@@ -3,7 +3,8 @@
 The payload follows the callback schemas (``scope``, ``store_id`` as a string, ``data``, ``hash``,
 ``created_at``, ``producer``); ``hash`` is the SHA-1 of the payload without it, so a retried delivery
 is byte-for-byte the same. A failure (no 2xx, an error, a timeout) is retried on the configured
-schedule; after the last retry the hook is deactivated, as BigCommerce does after 48 hours.
+schedule; after the last retry the hook is deactivated, as BigCommerce does after 48 hours. Only
+loopback destinations are ever contacted; events for any other destination are dropped (and logged).
 """
 
 from __future__ import annotations
@@ -127,6 +128,13 @@ class WebhookDispatcher:
         hook = self._registry.find(hook_id)
         if hook is None or not hook.is_active:
             return
+        if not is_loopback_url(hook.destination):
+            logger.info(
+                "webhook %s for %s dropped: the demo store only sends to loopback", scope, hook.destination
+            )
+            with self._log_lock:
+                self._log.append(DeliveryRecord(hook_id, scope, attempt, None, False))
+            return
         status = self._post(hook.destination, hook.headers or {}, body)
         ok = status is not None and 200 <= status < 300
         with self._log_lock:
@@ -146,8 +154,6 @@ class WebhookDispatcher:
             self._registry.deactivate(hook_id)
 
     def _post(self, destination: str, headers: dict[str, str], body: bytes) -> int | None:
-        if not is_loopback_url(destination):
-            return None
         parts = urlsplit(destination)
         connection_class = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection

@@ -9,6 +9,7 @@ RNG and fills flat arrays (family, variant count, tracking, visibility, dates, p
 
 from __future__ import annotations
 
+import functools
 import random
 from array import array
 from dataclasses import dataclass
@@ -146,6 +147,7 @@ def build_columns(products: int, seed: int) -> Columns:
     return cols
 
 
+@functools.lru_cache(maxsize=1024)
 def _code(label: str) -> str:
     return "".join(ch for ch in label.upper() if ch.isalnum())
 

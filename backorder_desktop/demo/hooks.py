@@ -1,7 +1,8 @@
 """Webhook subscriptions (``/v3/hooks``): create, list, read, update and delete, per API client.
 
-As on BigCommerce, a client sees only the hooks it created; POST and DELETE answer 200. The demo
-store only delivers to loopback, so any other destination is refused with a 422.
+As on BigCommerce, a client sees only the hooks it created; POST and DELETE answer 200. Any http(s)
+destination can be registered (an app may register its public tunnel), but the demo store delivers
+only to loopback: events for other destinations are dropped, never sent off the machine.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ class Hook:
         }
 
 
+def is_http_url(url: str) -> bool:
+    """True for an absolute ``http(s)://host[:port]/...`` URL."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a bad port raises here
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def is_loopback_url(url: str) -> bool:
     """True for ``http(s)://`` URLs whose host is localhost or a loopback address."""
     try:
@@ -86,10 +97,8 @@ def _check(body: object, *, partial: bool) -> dict[str, Any]:
             clean[name] = value
     if "scope" in clean and not _SCOPE.match(clean["scope"]):
         errors["scope"] = "error.scope.invalid."
-    if "destination" in clean and not is_loopback_url(clean["destination"]):
-        errors["destination"] = (
-            "The demo store only delivers to http(s) destinations on loopback (127.0.0.1)."
-        )
+    if "destination" in clean and not is_http_url(clean["destination"]):
+        errors["destination"] = "error.destination.invalid: an http(s) URL is required"
     if "is_active" in body:
         if not isinstance(body["is_active"], bool):
             errors["is_active"] = "error.type.boolean."

@@ -7,7 +7,6 @@ from typing import Any
 
 from backorder_desktop.demo.catalog_rules import StockKey
 from backorder_desktop.demo.errors import ValidationError
-from backorder_desktop.demo.errors import too_many_items
 from backorder_desktop.demo.generator import TRACK_PRODUCT
 from backorder_desktop.demo.generator import TRACK_VARIANT
 from backorder_desktop.demo.storage import MAX_STOCK
@@ -62,8 +61,8 @@ def _check_shape(body: object) -> list[dict[str, Any]]:
     items: list[Any] = body["items"]
     if "reason" in body and not isinstance(body["reason"], str):
         raise _invalid({"reason": "reason must be a string"})
-    if len(items) > MAX_ADJUSTMENTS:
-        raise too_many_items(MAX_ADJUSTMENTS, problem=True)
+    if len(items) > MAX_ADJUSTMENTS:  # the spec gives only 422 for this API (no 413)
+        raise _invalid({"items": f"Limit of {MAX_ADJUSTMENTS} items per request exceeded ({len(items)})"})
     errors: dict[str, str] = {}
     for index, item in enumerate(items):
         where = f"items.{index}"
