@@ -118,8 +118,9 @@ class BigCommerceClient:
         A 401 raises ``AuthError``; no network raises ``Offline`` (we cannot tell then).
         """
         return Permissions(
+            # ``include_fields`` takes product fields only; ``id`` is not one of them (a 422).
             catalog_read=self._allowed(
-                "GET", "/v3/catalog/products", params={"limit": "1", "include_fields": "id"}
+                "GET", "/v3/catalog/products", params={"limit": "1", "include_fields": "name"}
             ),
             catalog_write=self._allowed("PUT", "/v3/catalog/variants", body=[]),
             inventory_read=self._allowed("GET", "/v3/inventory/items", params={"limit": "1"}),
@@ -199,7 +200,10 @@ class BigCommerceClient:
         except PermissionDenied:
             return False
         except ApiError as error:
-            if error.status is not None and 400 <= error.status < 500 and error.status not in (401, 429):
-                return True  # refused for another reason (an empty batch is invalid): allowed
+            # A write probe refused for another reason (an empty batch is invalid) passed the
+            # permission check; a read probe must simply succeed.
+            status = error.status or 0
+            if method != "GET" and 400 <= status < 500 and status not in (401, 429):
+                return True
             raise
         return True
