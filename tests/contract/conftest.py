@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from backorder_desktop.demo.server import DemoStore
 from tests.contract import spec
 
 STORE_HASH = "demo"
@@ -30,40 +32,34 @@ def _client(base_url: str, token: str | None) -> httpx.Client:
 
 
 @pytest.fixture
-def store() -> Iterator[Any]:
+def store(make_demo_store: Callable[..., DemoStore]) -> DemoStore:
     """A small demo store (60 products) with the default hash, token and a read-only token."""
-    # TEMPORARY until backorder_desktop.demo lands: skip instead of erroring in the shared tree.
-    server = pytest.importorskip("backorder_desktop.demo.server")
-    config = server.DemoConfig(
+    return make_demo_store(
         products=60,
         seed=1,
         store_hash=STORE_HASH,
         token=TOKEN,
-        port=0,
-        latency_ms=0,
-        quota=None,
         read_only_tokens=(READ_ONLY_TOKEN,),
+        webhook_retry_s=(0.2, 0.5, 1.0),
     )
-    with server.DemoStore(config) as running:
-        yield running
 
 
 @pytest.fixture
-def api(store: Any) -> Iterator[httpx.Client]:
+def api(store: DemoStore) -> Iterator[httpx.Client]:
     """A client with the store's full-access token; paths are relative to ``/stores/{hash}/``."""
     with _client(store.base_url, store.token) as client:
         yield client
 
 
 @pytest.fixture
-def read_only_api(store: Any) -> Iterator[httpx.Client]:
+def read_only_api(store: DemoStore) -> Iterator[httpx.Client]:
     """A client with the store's read-only token (403 on writes)."""
     with _client(store.base_url, READ_ONLY_TOKEN) as client:
         yield client
 
 
 @pytest.fixture
-def anonymous_api(store: Any) -> Iterator[httpx.Client]:
+def anonymous_api(store: DemoStore) -> Iterator[httpx.Client]:
     """A client that sends no ``X-Auth-Token``."""
     with _client(store.base_url, None) as client:
         yield client

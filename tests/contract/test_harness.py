@@ -131,3 +131,22 @@ def test_envelope_check_rejects_a_bare_object() -> None:
     with pytest.raises(ContractViolation, match="envelope"):
         spec.check_envelope(_product(), collection=True)
     spec.check_envelope({"data": [], "meta": {"pagination": PAGINATION}}, collection=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "patch"),
+    [(name, path, patch) for name, errata in spec.ERRATA.items() for path, patch, _why in errata],
+)
+def test_each_erratum_is_still_needed(name: str, path: str, patch: dict[str, object]) -> None:
+    raw = spec.pointer(spec.spec_document(name, errata=False), path)
+    assert any(raw.get(key) != value for key, value in patch.items()), (
+        f"{name} spec fixed {path}: drop the erratum"
+    )
+    patched = spec.pointer(spec.spec_document(name), path)
+    assert all(patched.get(key) == value for key, value in patch.items())
+
+
+@pytest.mark.parametrize("name", spec.X_NULLABLE_SPECS)
+def test_x_nullable_erratum_is_still_needed(name: str) -> None:
+    assert spec.x_nullable_nodes(spec.spec_document(name, errata=False)), f"{name} spec fixed x-nullable"
+    assert not spec.x_nullable_nodes(spec.spec_document(name))

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from backorder_desktop.demo.server import DemoStore
 from tests.contract import spec
 from tests.contract.conftest import STORE_HASH
 from tests.contract.conftest import product_tracked_by
@@ -37,7 +38,7 @@ def _create(api: httpx.Client, scope: str, destination: str, **extra: Any) -> di
 
 
 def test_create_get_update_delete_a_hook(api: httpx.Client) -> None:
-    hook = _create(api, "store/product/updated", "https://example.test/hooks", headers={"X-Secret": "s3"})
+    hook = _create(api, "store/product/updated", "http://127.0.0.1:9/hooks", headers={"X-Secret": "s3"})
     assert hook["scope"] == "store/product/updated" and hook["is_active"] is True
     assert hook["headers"] == {"X-Secret": "s3"} and hook["store_hash"] == STORE_HASH
     assert isinstance(hook["created_at"], int) and isinstance(hook["updated_at"], int)  # Unix seconds
@@ -62,8 +63,8 @@ def test_create_get_update_delete_a_hook(api: httpx.Client) -> None:
 
 
 def test_list_filters_by_scope_and_is_active(api: httpx.Client) -> None:
-    product = _create(api, "store/product/created", "https://example.test/a")
-    sku = _create(api, "store/sku/updated", "https://example.test/b", is_active=False)
+    product = _create(api, "store/product/created", "http://127.0.0.1:9/a")
+    sku = _create(api, "store/sku/updated", "http://127.0.0.1:9/b", is_active=False)
     by_scope = spec.check_response("webhooks", api.get(HOOKS, params={"scope": "store/sku/updated"}))
     assert [h["id"] for h in by_scope["data"]] == [sku["id"]]
     active = spec.check_response("webhooks", api.get(HOOKS, params={"is_active": "true"}))
@@ -259,3 +260,56 @@ def test_failed_delivery_is_retried_with_the_same_hash(api: httpx.Client, receiv
     retry = _check_payload(receiver.next_for("store/product/updated"), "store/product/updated")
     assert retry["hash"] == first["hash"]  # notes §8.4: dedupe duplicates on `hash`
     assert retry["data"] == first["data"]
+
+
+def test_sku_created_and_deleted_deliveries(api: httpx.Client, receiver: Receiver) -> None:
+    _create(api, "store/sku/created", receiver.url)
+    _create(api, "store/sku/deleted", receiver.url)
+    sizes = ("S", "M")
+    new = {
+        "name": "Hook Shirt",
+        "type": "physical",
+        "weight": 0.3,
+        "price": 20,
+        "sku": "HOOK-SHIRT",
+        "inventory_tracking": "variant",
+        "variants": [
+            {"sku": f"HOOK-SHIRT-{size}", "option_values": [{"option_display_name": "Size", "label": size}]}
+            for size in sizes
+        ],
+    }
+    # Spec bug: POST `variants` items are productVariant_Full, requiring id/product_id that cannot exist yet.
+    spec.check_schema("products", "product_Base_POST", {**new, "variants": []}, write=True)
+    for item in new["variants"]:
+        spec.check_schema("variants", "productVariant_Post", item, where="new variant", write=True)
+    created = spec.check_response("products", api.post("v3/catalog/products", json=new), request=False)[
+        "data"
+    ]
+    variant_ids = sorted(v["id"] for v in created["variants"])
+    assert len(variant_ids) == len(sizes)
+    seen = [_check_payload(receiver.next_for("store/sku/created"), "store/sku/created") for _ in sizes]
+    assert sorted(p["data"]["sku"]["variant_id"] for p in seen) == variant_ids
+    assert {p["data"]["sku"]["product_id"] for p in seen} == {created["id"]}
+
+    spec.check_response("products", api.delete(f"v3/catalog/products/{created['id']}"))
+    gone = [_check_payload(receiver.next_for("store/sku/deleted"), "store/sku/deleted") for _ in sizes]
+    assert sorted(p["data"]["sku"]["variant_id"] for p in gone) == variant_ids
+
+
+def test_order_driven_inventory_deliveries(api: httpx.Client, receiver: Receiver, store: DemoStore) -> None:
+    _create(api, "store/product/inventory/order/updated", receiver.url)
+    _create(api, "store/sku/inventory/order/updated", receiver.url)
+    simple = product_tracked_by(api, "product", with_options=False)
+    variant = product_tracked_by(api, "variant", with_options=True)["variants"][0]
+    store.catalog.adjust_stock(product_id=simple["id"], delta=-1)  # an order, as the merchant's shop would
+    store.catalog.adjust_stock(variant_id=variant["id"], delta=-1)
+
+    scope = "store/product/inventory/order/updated"
+    payload = _check_payload(receiver.next_for(scope), scope)
+    assert payload["data"]["id"] == simple["id"]
+    assert payload["data"]["inventory"]["method"] == "relative"  # notes §8.3: relative when an order did it
+
+    scope = "store/sku/inventory/order/updated"
+    payload = _check_payload(receiver.next_for(scope), scope)
+    inventory = payload["data"]["inventory"]
+    assert (inventory["variant_id"], inventory["method"]) == (variant["id"], "relative")
