@@ -25,10 +25,12 @@ def _specs_loaded_once() -> None:
 
 
 def _client(base_url: str, token: str | None) -> httpx.Client:
+    """A client that checks the ``X-Rate-Limit-*`` headers of every reply (notes §7; not in the specs)."""
     headers = {"Accept": "application/json"}
     if token is not None:
         headers["X-Auth-Token"] = token
-    return httpx.Client(base_url=base_url, headers=headers, timeout=10.0)
+    hooks = {"response": [spec.check_rate_limit_headers]}
+    return httpx.Client(base_url=base_url, headers=headers, timeout=10.0, event_hooks=hooks)
 
 
 @pytest.fixture
