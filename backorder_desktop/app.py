@@ -1,0 +1,200 @@
+"""Composition root: builds adapters and services for a profile, and starts the window.
+
+Only this module (and ``cli.py``, through it) knows every layer. ``build_context`` is used by the
+CLI, the window and the tests alike, so all of them drive exactly the same engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
+from backorder_desktop.adapters.clock import SystemClock
+from backorder_desktop.adapters.paths import ProfilePaths
+from backorder_desktop.adapters.paths import profile_paths
+from backorder_desktop.adapters.secrets import KeyringSecretStore
+from backorder_desktop.adapters.secrets import MemorySecretStore
+from backorder_desktop.adapters.secrets import detect_backend
+from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
+from backorder_desktop.adapters.storage.mirror_store import open_mirror
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.ports import CatalogSource
+from backorder_desktop.domain.ports import SecretStore
+from backorder_desktop.logging_setup import register_secret
+from backorder_desktop.services.bundle import Services
+from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.services.credentials import token_key
+from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.sync_engine import SyncEngine
+
+logger = logging.getLogger(__name__)
+
+DEMO_PRODUCTS = 2000
+DEMO_SEED = 1
+DEMO_STORE_HASH = "demo"
+
+
+@dataclass
+class AppContext:
+    """Everything one profile needs, built once per process."""
+
+    paths: ProfilePaths
+    mirror: SqliteMirrorStore
+    secrets: SecretStore
+    events: EventHub
+    engine: SyncEngine
+    catalog: CatalogService
+    credentials: CredentialsService
+    demo: object | None = None  # the in-process DemoStore with --demo
+    _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def services(self) -> Services:
+        """The bundle the window gets (``services/bundle.py``)."""
+        return Services(
+            catalog=self.catalog,
+            engine=self.engine,
+            credentials=self.credentials,
+            events=self.events,
+            profile_dir=str(self.paths.data_dir.parent),
+            log_dir=str(self.paths.log_dir),
+            database_path=str(self.paths.database),
+            keyring_backend=self.catalog.status().keyring_backend,
+            is_demo=self.demo is not None,
+            close=self.close,
+        )
+
+    def close(self) -> None:
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+        self.mirror.close()
+        if self.demo is not None:
+            self.demo.stop()  # type: ignore[attr-defined]
+
+
+def demo_home(home: str | Path | None) -> Path:
+    """The demo store's own profile: never mixed with a real store's data."""
+    base = Path(home) if home is not None else profile_paths(None).data_dir
+    return base / "demo-profile"
+
+
+def build_context(
+    home: str | Path | None,
+    *,
+    demo: bool = False,
+    env_token: str | None = None,
+    secret_store: SecretStore | None = None,
+) -> AppContext:
+    """Open (or create) a profile and wire its services.
+
+    ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
+    """
+    if env_token:
+        register_secret(env_token)
+    paths = profile_paths(demo_home(home) if demo else home)
+    paths.ensure()
+    mirror = open_mirror(paths.database)
+    clock = SystemClock()
+    events = EventHub()
+    demo_store = None
+    if demo:
+        secret_store = MemorySecretStore()
+    secrets_ = secret_store if secret_store is not None else KeyringSecretStore()
+    clients: dict[tuple[str, str, str], BigCommerceClient] = {}
+    lock = threading.Lock()
+
+    def client_factory(api_url: str, store_hash: str, token: str) -> CatalogSource:
+        register_secret(token)
+        return BigCommerceClient(api_url, store_hash, token)
+
+    credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
+
+    def source_factory() -> CatalogSource:
+        store, api_url = credentials.connected_store()
+        token = env_token or credentials.token(store.store_hash)
+        register_secret(token)
+        key = (api_url, store.store_hash, token)
+        with lock:
+            client = clients.get(key)
+            if client is None:
+                client = clients[key] = BigCommerceClient(api_url, store.store_hash, token)
+            return client
+
+    engine = SyncEngine(mirror=mirror, source_factory=source_factory, clock=clock, events=events)
+    mirror.abandon_running_runs(at=clock.now())
+
+    def keyring_backend() -> str | None:
+        return "session only (demo)" if demo else detect_backend()
+
+    catalog = CatalogService(mirror=mirror, clock=clock, keyring_backend=keyring_backend)
+    context = AppContext(
+        paths=paths,
+        mirror=mirror,
+        secrets=secrets_,
+        events=events,
+        engine=engine,
+        catalog=catalog,
+        credentials=credentials,
+        _clients=clients,
+        _clients_lock=lock,
+    )
+    if demo:
+        context.demo = demo_store = _start_demo_store()
+        token = demo_store.token  # type: ignore[attr-defined]
+        secrets_.set(token_key(DEMO_STORE_HASH), token)
+        mirror.set_store(
+            StoreInfo(store_hash=DEMO_STORE_HASH, name="Demo store", plan_name="Demo"),
+            demo_store.api_url,  # type: ignore[attr-defined]
+        )
+    return context
+
+
+def _start_demo_store() -> object:
+    from backorder_desktop.demo.server import DemoConfig
+    from backorder_desktop.demo.server import DemoStore
+
+    token = secrets.token_urlsafe(24)
+    register_secret(token)
+    store = DemoStore(
+        DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash=DEMO_STORE_HASH, token=token, port=0)
+    )
+    store.start()
+    return store
+
+
+class AppLauncher:
+    """Opens profiles for the window (the ``Launcher`` of ``services/bundle.py``)."""
+
+    def __init__(self, home: str | Path | None, *, env_token: str | None = None) -> None:
+        self._home = home
+        self._env_token = env_token
+
+    def open_profile(self) -> Services:
+        return build_context(self._home, env_token=self._env_token).services()
+
+    def open_demo(self) -> Services:
+        return build_context(self._home, demo=True).services()
+
+
+def run_window(
+    *, home: str | Path | None, demo: bool = False, debug: bool = False, screenshot: str | None = None
+) -> int:
+    """Start the window (``backorder-desktop`` with no command); returns the exit code."""
+    import os
+
+    from backorder_desktop.logging_setup import setup_logging
+    from backorder_desktop.ui.application import run_window as run_qt_window
+
+    paths = profile_paths(demo_home(home) if demo else home)
+    paths.ensure()
+    setup_logging(paths.log_dir, debug=debug)
+    launcher = AppLauncher(home, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None)
+    return run_qt_window(launcher, screenshot=screenshot, start_demo=demo)

@@ -1,0 +1,172 @@
+"""The CLI's reading and editing commands: status, history, settings, products, assign."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+import click
+
+from backorder_desktop.cli import Options
+from backorder_desktop.cli import cli
+from backorder_desktop.cli import echo_json
+from backorder_desktop.cli import open_context
+from backorder_desktop.cli import pass_options
+from backorder_desktop.cli import run_json
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "never"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@pass_options
+def status(options: Options, as_json: bool) -> None:
+    """Mode, counts, last syncs, outbox size and keyring backend."""
+    with open_context(options) as context:
+        report = context.catalog.status()
+        if as_json:
+            echo_json(report.as_json())
+            return
+        store = f"{report.store_name} ({report.store_hash})" if report.store_hash else "no store connected"
+        click.echo(f"Store: {store}")
+        click.echo(f"Inventory source: {report.inventory_source.value}")
+        click.echo(f"Products: {report.products:,} ({report.variants:,} variants)")
+        click.echo(f"BackOrder products: {report.backorder_products:,}")
+        click.echo(f"Changes waiting to be written: {report.outbox:,}")
+        click.echo(f"Last manual sync: {_when(report.last_manual_sync)}")
+        click.echo(f"Last automatic update: {_when(report.last_automatic_sync)}")
+        click.echo(f"Next scheduled run: {_when(report.next_scheduled_run)}")
+        click.echo(f"Keyring: {report.keyring_backend or 'none available'}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON list.")
+@click.option("--limit", default=20, show_default=True, help="How many runs, newest first.")
+@pass_options
+def history(options: Options, as_json: bool, limit: int) -> None:
+    """Recorded sync runs and their problems."""
+    with open_context(options) as context:
+        runs = context.catalog.history(limit=limit)
+        if as_json:
+            echo_json([run_json(run) for run in runs])
+            return
+        if not runs:
+            click.echo("No sync runs yet.")
+        for run in runs:
+            c = run.counts
+            took = f"{(run.finished_at - run.started_at).total_seconds():.1f}s" if run.finished_at else "-"
+            click.echo(
+                f"#{run.id} {_when(run.started_at)} {run.kind.value}/{run.trigger} "
+                f"{'full' if run.full else 'incremental'} {run.outcome.value} in {took}: "
+                f"{c.seen:,} seen, {c.created:,} new, {c.changed:,} changed, {c.removed:,} removed"
+            )
+            if run.error_title:
+                click.echo(f"    {run.error_title}: {run.error_message}")
+            for problem in run.problems[:10]:
+                click.echo(f"    {problem.item}: {problem.title}: {problem.message}")
+
+
+@cli.group()
+def settings() -> None:
+    """Show or change settings."""
+
+
+@settings.command("show")
+@click.option("--json", "as_json", is_flag=True)
+@pass_options
+def settings_show(options: Options, as_json: bool) -> None:
+    """Show every setting."""
+    with open_context(options) as context:
+        values = context.catalog.settings_text()
+        if as_json:
+            echo_json(values)
+            return
+        for name, value in values.items():
+            click.echo(f"{name}: {value}")
+
+
+@settings.command("set")
+@click.argument("name")
+@click.argument("value")
+@pass_options
+def settings_set(options: Options, name: str, value: str) -> None:
+    """Change one setting, e.g. `settings set daily-sync-time 02:30`."""
+    with open_context(options) as context:
+        context.catalog.set_setting(name, value)
+        click.echo(f"{name}: {context.catalog.settings_text()[name]}")
+
+
+def _product_json(product: Any, backorder: set[int]) -> dict[str, object]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "sku": product.sku,
+        "inventory_tracking": product.inventory_tracking.value,
+        "inventory_level": product.inventory_level,
+        "price": product.price,
+        "is_visible": product.is_visible,
+        "availability": product.availability,
+        "date_modified": product.date_modified.isoformat(),
+        "backorder": product.id in backorder,
+        "variants": [
+            {
+                "id": v.id,
+                "product_id": v.product_id,
+                "sku": v.sku,
+                "inventory_level": v.inventory_level,
+                "price": v.price,
+                "option_label": v.option_label,
+            }
+            for v in product.variants
+        ],
+    }
+
+
+@cli.command()
+@click.option("--search", "query", default="", help="Part of a name or SKU.")
+@click.option("--backorder", is_flag=True, help="BackOrder products only.")
+@click.option("--limit", type=int, default=None, help="At most this many products.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list with variants.")
+@pass_options
+def products(options: Options, query: str, backorder: bool, limit: int | None, as_json: bool) -> None:
+    """The mirrored catalog, with variants."""
+    with open_context(options) as context:
+        found = context.catalog.products(query, backorder_only=backorder, limit=limit)
+        assigned = context.catalog.backorder_ids()
+        if as_json:
+            echo_json([_product_json(p, assigned) for p in found])
+            return
+        for p in found:
+            mark = "B" if p.id in assigned else " "
+            click.echo(f"{mark} {p.id:>8} {p.sku:<20} {p.inventory_level:>8,}  {p.name}")
+            for v in p.variants if len(p.variants) > 1 else ():
+                click.echo(f"    {v.id:>8} {v.sku:<20} {v.inventory_level or 0:>8,}  {v.option_label}")
+        click.echo(f"{len(found):,} products", err=True)
+
+
+def _assign_command(name: str, assign: bool) -> None:
+    @cli.command(name=name)
+    @click.argument("refs", nargs=-1, required=True)
+    @pass_options
+    def command(options: Options, refs: tuple[str, ...]) -> None:
+        with open_context(options) as context:
+            if assign:
+                report = context.catalog.assign(list(refs), by=getpass.getuser())
+            else:
+                report = context.catalog.unassign(list(refs))
+            verb = "assigned to" if assign else "removed from"
+            click.echo(f"{report.changed:,} of {report.matched:,} products {verb} backorder.")
+            if report.unknown:
+                click.echo(f"Unknown (skipped): {', '.join(report.unknown)}", err=True)
+
+    command.__doc__ = (
+        "Assign products (by id or SKU) to backorder; their variants follow."
+        if assign
+        else "Remove products (by id or SKU) from backorder."
+    )
+
+
+_assign_command("assign", True)
+_assign_command("unassign", False)
