@@ -79,6 +79,7 @@ class AppController(QObject):
         self.force_show = False  # --screenshot: show even when set to start minimised
         self._quitting = False
         self._closed = False
+        self._finished = False
         self._told_about_tray = False
         self.flows = ProfileFlows(self)
         self._retry_ms = RETRY_FIRST_MS
@@ -342,10 +343,23 @@ class AppController(QObject):
         services, self.services = self.services, None
         if self.bridge is not None:
             self.bridge.detach()
+        self.window.products.set_catalog(None)  # no more table reads
         if services is None:
-            self.finished.emit()
+            self._finish_when_idle()
             return
-        self.runner.run_in_background(services.close, on_finished=self.finished.emit)
+        self.runner.run_in_background(services.close, on_finished=self._finish_when_idle)
+
+    def _finish_when_idle(self) -> None:
+        """``finished`` once no callback can reach the widgets any more."""
+        if self.runner.is_idle():  # (a task's own on_finished runs after it left the count)
+            QTimer.singleShot(0, self._emit_finished)
+        else:
+            self.runner.became_idle.connect(self._emit_finished)
+
+    def _emit_finished(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self.finished.emit()
 
     def close_blocking(self, timeout_ms: int = QUIT_WAIT_MS) -> None:
         """Last resort after the event loop ended: wait for the pool, close what is still open."""

@@ -31,3 +31,38 @@ def runner(qtbot) -> Iterator[object]:
     yield runner
     qtbot.waitUntil(runner.is_idle, timeout=10_000)
     runner.wait_for_threads(10_000)
+
+
+@pytest.fixture
+def make_controller(qtbot):
+    """Builds ``AppController``s over a launcher; quits them (services closed) after the test."""
+    from backorder_desktop.ui.controller import AppController
+
+    made: list[tuple[AppController, list[bool]]] = []
+
+    def make(launcher, *, tray: bool = False) -> AppController:
+        controller = AppController(launcher, tray_available=lambda: tray)
+        done: list[bool] = []
+        controller.finished.connect(lambda: done.append(True))
+        made.append((controller, done))
+        return controller
+
+    yield make
+    for controller, done in made:
+        for dialog in controller.router.open_dialogs():
+            dialog.close()
+        controller.quit()
+        qtbot.waitUntil(lambda done=done: bool(done), timeout=30_000)
+        controller.window.close()
+        controller.window.deleteLater()
+
+
+def wait_idle(qtbot, controller, timeout: int = 20_000) -> None:
+    """Until nothing runs or loads (the table's windows included), several checks in a row."""
+    streak = [0]
+
+    def settled() -> bool:
+        streak[0] = streak[0] + 1 if controller.is_idle() else 0
+        return streak[0] >= 3
+
+    qtbot.waitUntil(settled, timeout=timeout)

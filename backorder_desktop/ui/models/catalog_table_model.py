@@ -211,7 +211,12 @@ class CatalogTableModel(QAbstractTableModel):
             self.query_answered.emit(time.perf_counter() - self._asked_at)
         else:
             self._resize(count)
-            self._emit_all_changed()  # stale windows reload when the view asks for them
+            # Reload the first window and the last ones used now; other stale windows reload
+            # when the view asks for them (it repaints on dataChanged).
+            for page in {0, *list(self._pages)[-MAX_IN_FLIGHT:]}:
+                if page * PAGE_SIZE < count:
+                    self._want(page)
+            self._emit_all_changed()
         self.count_changed.emit(count)
 
     def _resize(self, count: int) -> None:
