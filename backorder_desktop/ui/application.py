@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from backorder_desktop import __version__
@@ -116,7 +117,26 @@ class TrayActionTestHook:
         ok = isinstance(result, SyncRun)
         outcome = result.outcome.value if isinstance(result, SyncRun) else repr(result)
         logger.info("test hook: tray sync finished: %s", outcome)
+        self._log_icon_on_screen()
         self._on_done(ok)  # type: ignore[operator]
+
+    def _log_icon_on_screen(self) -> None:
+        """Where the tray host put the icon, and how many colours are drawn there (0: nothing)."""
+        rect = self._controller.tray.icon.geometry()
+        colours = 0
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None and rect.width() > 0 and rect.height() > 0:
+            image = screen.grabWindow(0, rect.x(), rect.y(), rect.width(), rect.height()).toImage()
+            pixels = {image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}
+            colours = len(pixels)
+        logger.info(
+            "test hook: tray icon at %s,%s size %sx%s showing %s colours",
+            rect.x(),
+            rect.y(),
+            rect.width(),
+            rect.height(),
+            colours,
+        )
 
 
 def run_window(
