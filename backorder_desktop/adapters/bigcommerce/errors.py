@@ -126,7 +126,7 @@ def error_from_response(method: str, path: str, status: int, body: bytes) -> Api
             what = (
                 f"The token may not {permission}. In the store's control panel, give the API "
                 f"account the “{label}” scope ({'modify' if permission.startswith('modify') else 'read-only'}"
-                f" or better), then reconnect: {CONNECT_HINT}."
+                f" or better), then reconnect: {CONNECT_HINT}. If it has that scope, check the store hash."
             )
         else:
             what = (

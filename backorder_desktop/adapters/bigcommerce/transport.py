@@ -174,6 +174,8 @@ class StoreTransport:
             self._count("retries")
             exc = state.outcome.exception() if state.outcome else None
             reason = exc.error.message if isinstance(exc, _Transient) else repr(exc)
+            if self._secret:
+                reason = reason.replace(self._secret, "***")
             logger.info("Retrying %s %s (attempt %d): %s", method, path, state.attempt_number + 1, reason)
 
         retrying = Retrying(

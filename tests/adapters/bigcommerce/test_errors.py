@@ -7,6 +7,7 @@ are exercised against the demo store over real HTTP in ``test_client_demo.py``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -185,3 +186,16 @@ def test_requests_carry_user_agent_token_and_accept(clock: FakeClock) -> None:
     assert request.headers["user-agent"].startswith("backorder-desktop/")
     assert request.headers["x-auth-token"] == TOKEN
     assert request.headers["accept"] == "application/json"
+
+
+def test_the_token_is_in_no_log_line_even_when_the_server_echoes_it(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client, seen = _client(_status(500, {"title": f"token {TOKEN} broke something"}), clock)
+    with client, pytest.raises(ServerError) as info:
+        client.get_store()
+    retry_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Retrying")]
+    assert len(retry_lines) == len(seen) - 1 == 2
+    assert "***" in retry_lines[0] and "***" in info.value.message
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
