@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 from backorder_desktop.adapters.clock import SystemClock
@@ -92,11 +94,14 @@ def build_context(
     demo: bool = False,
     env_token: str | None = None,
     secret_store: SecretStore | None = None,
+    client_options: Mapping[str, Any] | None = None,
 ) -> AppContext:
     """Open (or create) a profile and wire its services.
 
     ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
+    ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
     """
+    options = dict(client_options or {})
     if env_token:
         register_secret(env_token)
     paths = profile_paths(demo_home(home) if demo else home)
@@ -113,7 +118,7 @@ def build_context(
 
     def client_factory(api_url: str, store_hash: str, token: str) -> CatalogSource:
         register_secret(token)
-        return BigCommerceClient(api_url, store_hash, token)
+        return BigCommerceClient(api_url, store_hash, token, **options)
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
 
@@ -125,7 +130,7 @@ def build_context(
         with lock:
             client = clients.get(key)
             if client is None:
-                client = clients[key] = BigCommerceClient(api_url, store.store_hash, token)
+                client = clients[key] = BigCommerceClient(api_url, store.store_hash, token, **options)
             return client
 
     engine = SyncEngine(mirror=mirror, source_factory=source_factory, clock=clock, events=events)

@@ -1,0 +1,28 @@
+"""Integration fixtures: a profile connected to a fresh demo store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from backorder_desktop.app import AppContext
+from backorder_desktop.demo.server import DemoStore
+from tests.integration.support import connect_context
+
+
+@pytest.fixture
+def make_context(home: str) -> Iterator[Callable[..., AppContext]]:
+    """Build contexts on the test's profile folder; all closed at teardown."""
+    made: list[AppContext] = []
+
+    def make(store: DemoStore, **client_options: Any) -> AppContext:
+        context = connect_context(home, store, **client_options)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()

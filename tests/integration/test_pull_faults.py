@@ -1,0 +1,129 @@
+"""Bad input during pulls: every run ends advanced correctly or exactly as before, and says why."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+
+from backorder_desktop.app import AppContext
+from backorder_desktop.demo.faults import FaultRule
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.errors import ApiError
+from backorder_desktop.domain.errors import AuthError
+from backorder_desktop.domain.errors import Maintenance
+from backorder_desktop.domain.errors import MalformedReply
+from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.errors import ServerError
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import RunOutcome
+from tests.integration.support import SHORT_TIMEOUTS
+from tests.integration.support import mirror_snapshot
+from tests.integration.support import store_snapshot
+
+MakeStore = Callable[..., DemoStore]
+MakeContext = Callable[..., AppContext]
+PAGES = "catalog/products"
+
+
+def _synced(
+    make_demo_store: MakeStore, make_context: MakeContext, **options: object
+) -> tuple[DemoStore, AppContext]:
+    store = make_demo_store(products=1000)
+    context = make_context(store, **options)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    # Changes the next pull should bring, and deletions a complete pass would remove.
+    ids = store.catalog.product_ids()
+    for pid in ids[:10]:
+        store.catalog.update_product(pid, price=1.5)
+    store.catalog.delete_products(ids[-3:])
+    return store, context
+
+
+@pytest.mark.parametrize(
+    ("kind", "error", "needle"),
+    [
+        ("malformed", MalformedReply, "try"),
+        ("truncate", MalformedReply, "try"),
+        ("500", ServerError, "try"),
+        ("503", Maintenance, "maintenance"),
+        ("401", AuthError, "connect"),
+    ],
+)
+def test_a_persistent_fault_mid_pull_removes_nothing(
+    kind: str,
+    error: type[ApiError],
+    needle: str,
+    make_demo_store: MakeStore,
+    make_context: MakeContext,
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    store, context = _synced(make_demo_store, make_context)
+    store.faults.add_rule(FaultRule(kind=kind, path_contains=PAGES, method="GET", after=2, count=None))  # type: ignore[arg-type]
+
+    with pytest.raises(error) as info:
+        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+
+    assert needle in info.value.message.lower()
+    assert context.mirror.product_count() == 1000  # an interrupted pass removes nothing
+    run = context.mirror.runs()[0]
+    assert run.outcome is RunOutcome.FAILED
+    assert run.error_title == info.value.title
+    store.faults.clear()
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    assert mirror_snapshot(context) == store_snapshot(store)
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncate", "500"])
+def test_a_short_burst_is_retried_and_the_run_succeeds(
+    kind: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, context = _synced(make_demo_store, make_context)
+    store.faults.add_rule(FaultRule(kind=kind, path_contains=PAGES, method="GET", after=1, count=2))  # type: ignore[arg-type]
+
+    run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+
+    assert run.outcome is RunOutcome.OK
+    assert run.counts.removed == 3
+    assert mirror_snapshot(context) == store_snapshot(store)
+
+
+def test_maintenance_leaves_the_mirror_as_it_was(
+    make_demo_store: MakeStore, make_context: MakeContext, expected_warnings: list[logging.LogRecord]
+) -> None:
+    store, context = _synced(make_demo_store, make_context)
+    before = mirror_snapshot(context)
+    store.faults.maintenance = True
+
+    with pytest.raises(Maintenance):
+        context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+
+    assert mirror_snapshot(context) == before
+
+
+def test_a_server_that_stops_answering_is_offline(
+    make_demo_store: MakeStore, make_context: MakeContext, expected_warnings: list[logging.LogRecord]
+) -> None:
+    store, context = _synced(make_demo_store, make_context, timeouts=SHORT_TIMEOUTS)
+    store.faults.add_rule(FaultRule(kind="hang", path_contains=PAGES, method="GET", after=0, count=None))
+
+    with pytest.raises(Offline) as info:
+        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+
+    assert "connection" in info.value.message.lower()
+    assert context.mirror.product_count() == 1000
+
+
+def test_a_stopped_store_is_offline(
+    make_demo_store: MakeStore, make_context: MakeContext, expected_warnings: list[logging.LogRecord]
+) -> None:
+    store, context = _synced(make_demo_store, make_context, timeouts=SHORT_TIMEOUTS)
+    before = mirror_snapshot(context)
+    store.stop()
+
+    with pytest.raises(Offline):
+        context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+
+    assert mirror_snapshot(context) == before
+    assert context.mirror.runs()[0].error_title == "Offline"
