@@ -76,10 +76,18 @@ class SqliteMirrorStore:
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a read of several statements (products, then their variants)
+        sees one snapshot, whatever a writer commits meanwhile."""
         with translated(self.path):
             if self._closed:
                 raise BugError(f"the database {self.path} was used after it was closed")
-            yield self._db.connection()
+            conn = self._db.connection()
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
