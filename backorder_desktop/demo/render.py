@@ -40,11 +40,11 @@ def iso(ts: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
 
 
-def _calculated(price: float, sale: float) -> float:
+def calculated(price: float, sale: float) -> float:
     return sale if 0 < sale < price else price
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
 
 
@@ -74,7 +74,7 @@ def product_dict(st: Storage, product_id: int, include: frozenset[str] = frozens
         "map_price": 0,
         "tax_class_id": 0,
         "product_tax_code": "",
-        "calculated_price": _calculated(price, sale),
+        "calculated_price": calculated(price, sale),
         "categories": [text.category_id],
         "brand_id": text.brand_id,
         "inventory_level": st.product_stock(product_id),
@@ -115,7 +115,7 @@ def product_dict(st: Storage, product_id: int, include: frozenset[str] = frozens
         "is_preorder_only": False,
         "is_price_hidden": False,
         "price_hidden_label": "",
-        "custom_url": {"url": f"/{_slug(text.name)}/", "is_customized": False},
+        "custom_url": {"url": f"/{slug(text.name)}/", "is_customized": False},
         "base_variant_id": first_variant if simple else None,
         "open_graph_type": "product",
         "open_graph_title": "",
@@ -128,8 +128,8 @@ def product_dict(st: Storage, product_id: int, include: frozenset[str] = frozens
     if over:
         data.update(over)
         if "name" in over and "custom_url" not in over:
-            data["custom_url"] = {"url": f"/{_slug(str(over['name']))}/", "is_customized": False}
-        data["calculated_price"] = _calculated(data["price"], float(data["sale_price"]))
+            data["custom_url"] = {"url": f"/{slug(str(over['name']))}/", "is_customized": False}
+        data["calculated_price"] = calculated(data["price"], float(data["sale_price"]))
     if include:
         _add_includes(st, product_id, data, include)
     return data
@@ -183,7 +183,7 @@ def variant_dict(st: Storage, variant_id: int) -> dict[str, Any]:
         "sku": text.variant_skus[index],
         "sku_id": None if simple else variant_id,
         "price": price,
-        "calculated_price": _calculated(price, sale),
+        "calculated_price": calculated(price, sale),
         "sale_price": sale,
         "retail_price": 0.0,
         "map_price": 0.0,
@@ -209,7 +209,7 @@ def variant_dict(st: Storage, variant_id: int) -> dict[str, Any]:
     over = st.v_over.get(variant_id)
     if over:
         data.update(over)
-        data["calculated_price"] = _calculated(data["price"], float(data["sale_price"]))
+        data["calculated_price"] = calculated(data["price"], float(data["sale_price"]))
     return data
 
 
