@@ -141,12 +141,19 @@ def _print_progress(progress: SyncProgress) -> None:
 def sync(options: Options, full: bool, as_json: bool) -> None:
     """Run a manual sync now: progress on stderr, summary on stdout."""
     with open_context(options) as context:
-        unsubscribe = context.events.subscribe("progress", _print_progress)
+        printed: list[SyncProgress] = []
+
+        def on_progress(progress: SyncProgress) -> None:
+            printed.append(progress)
+            _print_progress(progress)
+
+        unsubscribe = context.events.subscribe("progress", on_progress)
         try:
             run = context.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=full)
         finally:
             unsubscribe()
-            click.echo("", err=True)
+            if printed:
+                click.echo("", err=True)  # end the progress line
         if as_json:
             echo_json(run_json(run))
         else:
