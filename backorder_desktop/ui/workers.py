@@ -114,13 +114,16 @@ class BackgroundRunner(QObject):
 
         def task() -> None:
             try:
-                value = fn()
-            except BaseException as exc:  # handed to the GUI thread, never swallowed
-                emitter.error_raised.emit(exc)
-            else:
-                emitter.result_ready.emit(value)
-            finally:
-                emitter.finished.emit()
+                try:
+                    value = fn()
+                except BaseException as exc:  # handed to the GUI thread, never swallowed
+                    emitter.error_raised.emit(exc)
+                else:
+                    emitter.result_ready.emit(value)
+                finally:
+                    emitter.finished.emit()
+            except RuntimeError:  # the emitter died with the application while fn ran
+                logger.debug("a background task ended after the window was gone", exc_info=True)
 
         self._pool.start(task)
 

@@ -102,7 +102,8 @@ class CatalogTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, tuple[int, list[Product]]] = OrderedDict()  # page → (gen, rows)
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._in_flight: set[tuple[int, int]] = set()
-        self._counting = False
+        self._counting = 0  # count and first-window reads in flight
+        self._query_pending = False  # set_query was called and its first window is not shown yet
         self._backorder_ids: set[int] = set()
         self._pending_ids: set[int] = set()
         self._policy = StockPolicy()
@@ -135,13 +136,14 @@ class CatalogTableModel(QAbstractTableModel):
         """New search text, filters or order: count again and show the first window."""
         self._query = query
         self._generation += 1
+        self._query_pending = True
         self._asked_at = time.perf_counter()
         self._reload(reset=True)
 
     def refresh(self) -> None:
         """The mirror changed (a sync, an assignment): reload, showing the old rows meanwhile."""
         self._generation += 1
-        self._reload(reset=False)
+        self._reload(reset=self._query_pending)  # a new query not answered yet starts over
 
     def set_stock_policy(self, policy: StockPolicy) -> None:
         self._policy = policy
@@ -167,7 +169,9 @@ class CatalogTableModel(QAbstractTableModel):
         return product.id in self._pending_ids
 
     def is_loading(self) -> bool:
-        return self._counting or bool(self._in_flight) or bool(self._wanted) or self._flush_timer.isActive()
+        return (
+            self._counting > 0 or bool(self._in_flight) or bool(self._wanted) or self._flush_timer.isActive()
+        )
 
     @property
     def stock_policy(self) -> StockPolicy:
@@ -176,37 +180,40 @@ class CatalogTableModel(QAbstractTableModel):
     # --- loading ----------------------------------------------------------------------------
 
     def _reload(self, *, reset: bool) -> None:
+        """Count (and, for a new query, read the first window) on a worker.
+
+        A first window shorter than ``PAGE_SIZE`` is the whole answer, so a narrow search (a SKU)
+        skips the count. (Reading the count in parallel gains nothing: the reads hold the GIL.)
+        """
         catalog = self._catalog
         if catalog is None:
             return
         generation, query = self._generation, self._query
-        self._set_counting(True)
 
         def load() -> tuple[int, list[Product] | None, set[int]]:
-            count = catalog.count(query)
             first = catalog.query(query, limit=PAGE_SIZE, offset=0) if reset else None
+            count = len(first) if first is not None and len(first) < PAGE_SIZE else catalog.count(query)
             return count, first, catalog.backorder_ids()
 
+        self._set_counting(+1)
         self._runner.run_in_background(
             load,
-            on_result=lambda result: self._on_count_loaded(generation, reset, result),
-            on_finished=lambda: self._set_counting(False) if generation == self._generation else None,
+            on_result=lambda result: self._on_loaded(generation, result),
+            on_finished=lambda: self._set_counting(-1),
         )
 
-    def _on_count_loaded(
-        self, generation: int, reset: bool, result: tuple[int, list[Product] | None, set[int]]
-    ) -> None:
+    def _on_loaded(self, generation: int, result: tuple[int, list[Product] | None, set[int]]) -> None:
         if generation != self._generation:
             return
         count, first, backorder_ids = result
         self._backorder_ids = backorder_ids
-        if reset:
+        if first is not None:
+            self._query_pending = False
             self.beginResetModel()
             self._rows = count
             self._pages.clear()
             self._wanted.clear()
-            if first is not None:
-                self._pages[0] = (generation, first)
+            self._pages[0] = (generation, first)
             self.endResetModel()
             self.query_answered.emit(time.perf_counter() - self._asked_at)
         else:
@@ -229,9 +236,9 @@ class CatalogTableModel(QAbstractTableModel):
             self._rows = count
             self.endRemoveRows()
 
-    def _set_counting(self, counting: bool) -> None:
+    def _set_counting(self, change: int) -> None:
         was = self.is_loading()
-        self._counting = counting
+        self._counting += change
         if was != self.is_loading():
             self.loading_changed.emit(self.is_loading())
 
