@@ -17,6 +17,7 @@ from typing import Any
 
 from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 from backorder_desktop.adapters.clock import SystemClock
+from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.paths import profile_paths
 from backorder_desktop.adapters.secrets import KeyringSecretStore
@@ -133,8 +134,15 @@ def build_context(
                 client = clients[key] = BigCommerceClient(api_url, store.store_hash, token, **options)
             return client
 
-    engine = SyncEngine(mirror=mirror, source_factory=source_factory, clock=clock, events=events)
-    mirror.abandon_running_runs(at=clock.now())
+    sync_lock = FileProcessLock(paths.data_dir / "sync.lock")
+    engine = SyncEngine(
+        mirror=mirror, source_factory=source_factory, clock=clock, events=events, process_lock=sync_lock
+    )
+    if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
+        try:
+            mirror.abandon_running_runs(at=clock.now())
+        finally:
+            sync_lock.release()
 
     def keyring_backend() -> str | None:
         return "session only (demo)" if demo else detect_backend()

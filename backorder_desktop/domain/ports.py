@@ -31,6 +31,15 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class ProcessLock(Protocol):
+    """A lock shared by every process on one profile: one sync at a time across the window,
+    the CLI and the headless service."""
+
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 class SecretStore(Protocol):
     """Where tokens live: the OS keyring, or memory for one session. Never a plain file."""
 

@@ -24,11 +24,13 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import SuspiciousCatalog
+from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import ProcessLock
 from backorder_desktop.domain.ports import RunCounts
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import RunOutcome
@@ -74,12 +76,14 @@ class SyncEngine:
         source_factory: Callable[[], CatalogSource],
         clock: Clock,
         events: EventHub,
+        process_lock: ProcessLock | None = None,
         concurrency: int = 4,
     ) -> None:
         self._mirror = mirror
         self._source_factory = source_factory
         self._clock = clock
         self._events = events
+        self._process_lock = process_lock
         self._concurrency = max(1, concurrency)
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
@@ -101,7 +105,15 @@ class SyncEngine:
             flight.done.wait()
             return self._flight_result(flight)
         try:
-            flight.run = self._run(kind=kind, trigger=trigger, full=full)
+            if self._process_lock is not None and not self._process_lock.try_acquire():
+                raise SyncInProgress(
+                    "Another window or command is syncing this profile. Try again when it has finished."
+                )
+            try:
+                flight.run = self._run(kind=kind, trigger=trigger, full=full)
+            finally:
+                if self._process_lock is not None:
+                    self._process_lock.release()
         except BaseException as exc:
             flight.error = exc
             raise
