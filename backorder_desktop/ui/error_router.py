@@ -50,6 +50,13 @@ KEYRING_ADVICE = (
 OFFLINE_STATUS = "Offline · changes are kept and the app retries by itself"
 
 
+# A recorded run keeps its error's title and message, not its type; these titles name the types
+# that have their own route.
+_ROUTED_BY_TITLE: dict[str, type[UserFacingError]] = {
+    cls.title: cls for cls in (AuthError, Offline, RateLimited, Maintenance, ServerError)
+}
+
+
 class Route(StrEnum):
     """Where an error went (the tests and the screenshot mode look at it)."""
 
@@ -124,6 +131,10 @@ class ErrorRouter(QObject):
             return
         title = run.error_title or "Sync failed"
         message = run.error_message or "The history has the details."
+        known = _ROUTED_BY_TITLE.get(title)
+        if known is not None:  # the run's error had one of these types: route it the same way
+            self.route(known(message), notify=known is not Offline)
+            return
         self.status_posted.emit(f"{title} · {message}")
         if self.notifier is not None:
             self.notifier(f"Sync failed: {title}", message, True)

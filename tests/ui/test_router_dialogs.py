@@ -133,3 +133,24 @@ def test_wording_in_the_users_terms() -> None:
     assert format_count(120000) in ("120,000", "120.000", "120 000", "120\u202f000", "120\xa0000")
     assert format_duration(timedelta(seconds=185)) == "3 min 05 s"
     assert format_duration(timedelta(seconds=0.4)) == "0.4 s"
+
+
+def test_a_background_run_refused_for_its_token_reopens_the_connection(qtbot, router) -> None:
+    asked: list[object] = []
+    router.reconnect_requested.connect(asked.append)
+    run = SyncRun(
+        id=8,
+        kind=RunKind.AUTOMATIC,
+        trigger="poll",
+        mode=InventorySource.BIGCOMMERCE,
+        full=False,
+        started_at=NOW,
+        finished_at=NOW,
+        outcome=RunOutcome.FAILED,
+        counts=RunCounts(),
+        error_title="BigCommerce refused the token",
+        error_message="The token was revoked. Connect again with a new token.",
+    )
+    router.route_failed_run(run)
+    assert router.last_route is Route.CONNECTION_DIALOG
+    assert asked and asked[0].message == run.error_message
