@@ -56,7 +56,10 @@ class Tokens:
 
 
 class RequestLog:
-    """Every request served, as ``(method, path with query, status)``; status 0 when no reply was sent."""
+    """Every request served, as ``(method, path with query, status)``; status 0 when no reply was sent.
+
+    The path is percent-decoded (``/stores/demo/v3/catalog/products?id:in=1,2``), as fault rules see it.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

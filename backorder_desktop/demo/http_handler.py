@@ -146,6 +146,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         ctx = self.server.ctx
         method = self.command
+        self._shown_path = unquote(self.path)  # what the request log and fault rules see
         self._quota: QuotaState = ctx.rate.peek()
         fault: str | None = None
         try:
@@ -159,14 +160,14 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         except ApiError as exc:
             reply = error_reply(exc)
         except Exception:
-            logger.exception("demo store: %s %s failed", method, self.path)
+            logger.exception("demo store: %s %s failed", method, self._shown_path)
             reply = error_reply(ApiError("Internal Server Error", status=500))
         if fault == "lose_reply":
-            logger.info("fault: %s %s applied, reply lost", method, self.path)
-            ctx.requests.append(method, self.path, 0)
+            logger.info("fault: %s %s applied, reply lost", method, self._shown_path)
+            ctx.requests.append(method, self._shown_path, 0)
             self._drop_connection()
             return
-        ctx.requests.append(method, self.path, reply.status)
+        ctx.requests.append(method, self._shown_path, reply.status)
         self._write(reply, fault)
 
     def _process(self, ctx: StoreContext, method: str, body: bytes) -> tuple[Reply, str | None]:
@@ -183,13 +184,13 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self._quota = ctx.rate.try_take()
         if not self._quota.allowed:
             raise ApiError("Too many requests: the store's API quota for this window is used up", status=429)
-        fault = ctx.faults.pick(method, self.path)
+        fault = ctx.faults.pick(method, self._shown_path)
         if fault == "hang":
-            logger.info("fault: %s %s will never be answered", method, self.path)
-            ctx.requests.append(method, self.path, 0)
+            logger.info("fault: %s %s will never be answered", method, self._shown_path)
+            ctx.requests.append(method, self._shown_path, 0)
             raise _NoReply
         if fault in _EARLY_FAULTS:
-            logger.info("fault: %s %s answered with %s", method, self.path, fault)
+            logger.info("fault: %s %s answered with %s", method, self._shown_path, fault)
             status, title = _EARLY_FAULTS[fault]
             raise ApiError(title, status=status)
         accept = self.headers.get("Accept")
@@ -203,14 +204,23 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         handler = route.methods.get(lookup)
         if handler is None:
             allow = ", ".join(sorted(route.methods))
-            raise ApiError(f"The method {method} is not allowed here; use {allow}", status=405,
-                           extra={"status": 405, "title": "Method Not Allowed", "type": STATUS_DOCS,
-                                  "detail": f"{method} is not allowed; allowed: {allow}"},
-                           headers={"Allow": allow})  # fmt: skip
+            raise ApiError(
+                f"The method {method} is not allowed here; use {allow}",
+                status=405,
+                extra={
+                    "status": 405,
+                    "title": "Method Not Allowed",
+                    "type": STATUS_DOCS,
+                    "detail": f"{method} is not allowed; allowed: {allow}",
+                },
+                headers={"Allow": allow},
+            )
         if not router.allowed(credentials.scopes, route.resource, lookup):
             raise ApiError("You don't have a required scope to access the endpoint", status=403, errors={})
-        request = Request(lookup, path[len(prefix) :], self.path, Query(split.query), self.headers, body,
-                          credentials, route.problem)  # fmt: skip
+        request = Request(
+            lookup, path[len(prefix) :], self._shown_path, Query(split.query), self.headers, body, credentials
+        )
+        request.problem = route.problem
         try:
             reply = handler(ctx, request, params)
         except ApiError as exc:
@@ -224,11 +234,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _write(self, reply: Reply, fault: str | None) -> None:
         body = reply.body
         if fault == "malformed" and reply.status != 204:
-            logger.info("fault: %s %s answered with malformed JSON", self.command, self.path)
+            logger.info("fault: %s %s answered with malformed JSON", self.command, self._shown_path)
             body = body[: len(body) // 2] + b"\n<html><body>upstream error</body></html>"
         declared = len(body)
         if fault == "truncate":
-            logger.info("fault: %s %s answered with a cut-off body", self.command, self.path)
+            logger.info("fault: %s %s answered with a cut-off body", self.command, self._shown_path)
             declared = max(declared, 64)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)

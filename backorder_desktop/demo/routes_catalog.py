@@ -89,11 +89,11 @@ def list_products(ctx: StoreContext, req: Request, _params: list[str]) -> Reply:
     query = req.query
     page, limit = query.paging()
     _product_view(query)  # 422 for bad include / include_fields before anything else happens
-    with ctx.catalog.reading() as st:
-        ids = select_products(st, query)
-    if ids and ctx.faults.take_delete_while_paging(req.method, req.full_path, page):
-        logger.info("fault: deleting product %d while a client is paging", ids[0])
-        ctx.catalog.delete_products([ids[0]])
+    if ctx.faults.take_delete_while_paging(req.method, req.full_path, page):
+        with ctx.catalog.reading() as st:
+            first = select_products(st, query)[:1]
+        logger.info("fault: deleting product %s while a client is paging", first)
+        ctx.catalog.delete_products(first)
     with ctx.catalog.reading() as st:
         ids = select_products(st, query)
         chunk = ids[(page - 1) * limit : page * limit]
