@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from email.message import Message
 from typing import Any
+from urllib.parse import unquote
 
 from backorder_desktop.demo.catalog import Catalog
 from backorder_desktop.demo.delivery import WebhookDispatcher
@@ -58,7 +59,8 @@ class Tokens:
 class RequestLog:
     """Every request served, as ``(method, path with query, status)``; status 0 when no reply was sent.
 
-    The path is percent-decoded (``/stores/demo/v3/catalog/products?id:in=1,2``), as fault rules see it.
+    The path is as received (``...products?id%3Ain=1%2C2`` from httpx); :meth:`count` matches
+    ``path_contains`` against it and against its decoded form (``...products?id:in=1,2``).
     """
 
     def __init__(self) -> None:
@@ -82,7 +84,9 @@ class RequestLog:
         return sum(
             1
             for m, p, s in self.snapshot()
-            if (method is None or m == method) and path_contains in p and (status is None or s == status)
+            if (method is None or m == method)
+            and (path_contains in p or path_contains in unquote(p))
+            and (status is None or s == status)
         )
 
     def __len__(self) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Literal
 from typing import get_args
+from urllib.parse import unquote
 
 FaultKind = Literal["malformed", "truncate", "500", "503", "hang", "lose_reply", "401", "delete_while_paging"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
@@ -22,7 +23,8 @@ FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 class FaultRule:
     """Apply ``kind`` to matching requests: skip the first ``after`` matches, then hit ``count`` of them.
 
-    A request matches when its path (with query) contains ``path_contains`` and, if ``method`` is
+    A request matches when its path (with query, as sent or percent-decoded) contains ``path_contains``
+    and, if ``method`` is
     given, its method is ``method``. ``count=None`` hits every match after the first ``after``.
     ``delete_while_paging`` only applies to product list requests (it deletes the first product of the
     result set just before the page is served).
@@ -43,7 +45,9 @@ class FaultRule:
             raise ValueError("after and count must not be negative")
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and self.path_contains in path
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return self.path_contains in path or self.path_contains in unquote(path)
 
     def take(self) -> bool:
         """Count one matching request; true when this one is hit."""

@@ -146,7 +146,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         ctx = self.server.ctx
         method = self.command
-        self._shown_path = unquote(self.path)  # what the request log and fault rules see
+        self._shown_path = self.path  # as received (percent-encoded); fault rules also match it decoded
         self._quota: QuotaState = ctx.rate.peek()
         fault: str | None = None
         try:

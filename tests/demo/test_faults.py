@@ -143,3 +143,15 @@ def test_delete_while_paging_rule(demo_store: DemoStore, api: httpx.Client) -> N
     second = api.get(PRODUCTS, params={"limit": 10, "page": 2}).json()
     assert demo_store.catalog.product_count() == 199
     assert second["data"][0]["id"] == 12
+
+
+def test_rules_and_the_request_log_match_encoded_and_decoded_paths(
+    demo_store: DemoStore, api: httpx.Client
+) -> None:
+    demo_store.faults.add_rule(FaultRule(kind="500", path_contains="id:in=1,2"))
+    assert api.get(PRODUCTS, params={"id:in": "1,2"}).status_code == 500
+    assert api.get(PRODUCTS, params={"id:in": "1,2"}).status_code == 200
+    assert demo_store.requests.count(method="GET", path_contains="id:in") == 2
+    assert demo_store.requests.count(method="GET", path_contains="id%3Ain", status=500) == 1
+    method, path, status = demo_store.requests[-1]
+    assert (method, status) == ("GET", 200) and path.startswith("/stores/demo/v3/catalog/products?")
