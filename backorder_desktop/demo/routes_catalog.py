@@ -18,6 +18,7 @@ from backorder_desktop.demo.errors import too_many_items
 from backorder_desktop.demo.fastjson import product_json
 from backorder_desktop.demo.fastjson import untouched
 from backorder_desktop.demo.generator import CUSTOM_FAMILY
+from backorder_desktop.demo.generator import TRACK_PRODUCT
 from backorder_desktop.demo.params import Query
 from backorder_desktop.demo.params import pagination
 from backorder_desktop.demo.queries import PRODUCT_FIELDS
@@ -249,7 +250,7 @@ def catalog_summary(st: Storage) -> dict[str, Any]:
             high = max(high, cents)
             stock_total += stock
             value_cents += stock * cents
-        if st.product_stock(product_id) and not st.is_simple(product_id) and cols.tracking[i] == 1:
+        if cols.tracking[i] == TRACK_PRODUCT and not st.is_simple(product_id):
             stock_total += st.product_stock(product_id)
             value_cents += st.product_stock(product_id) * cols.price[i]
     primary = categories.most_common(1)[0][0] if categories else 0

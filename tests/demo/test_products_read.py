@@ -195,6 +195,8 @@ def test_all_variants_paging_and_filters(demo_store: DemoStore, api: httpx.Clien
 def test_summary_counts_the_catalog(demo_store: DemoStore, api: httpx.Client) -> None:
     data = api.get("/v3/catalog/summary").json()["data"]
     assert data["variant_count"] == demo_store.catalog.variant_count()
+    products = [demo_store.catalog.get_product(p) for p in demo_store.catalog.product_ids()]
+    assert data["inventory_count"] == sum(p["inventory_level"] for p in products)
     assert isinstance(data["lowest_variant_price"], str)
     assert (
         data["highest_variant_price"] >= data["average_variant_price"] >= float(data["lowest_variant_price"])
