@@ -148,12 +148,12 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         method = self.command
         self._shown_path = self.path  # as received (percent-encoded); fault rules also match it decoded
         self._quota: QuotaState = ctx.rate.peek()
-        fault: str | None = None
+        self._fault: str | None = None  # set by _process; late faults apply to error replies too
         try:
             body = self._read_body()
             if ctx.faults.latency_ms > 0:
                 ctx.stopping.wait(ctx.faults.latency_ms / 1000)
-            reply, fault = self._process(ctx, method, body)
+            reply = self._process(ctx, method, body)
         except _NoReply:
             self._hang(ctx)
             return
@@ -162,6 +162,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("demo store: %s %s failed", method, self._shown_path)
             reply = error_reply(ApiError("Internal Server Error", status=500))
+        fault = self._fault
         if fault == "lose_reply":
             logger.info("fault: %s %s applied, reply lost", method, self._shown_path)
             ctx.requests.append(method, self._shown_path, 0)
@@ -170,7 +171,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         ctx.requests.append(method, self._shown_path, reply.status)
         self._write(reply, fault)
 
-    def _process(self, ctx: StoreContext, method: str, body: bytes) -> tuple[Reply, str | None]:
+    def _process(self, ctx: StoreContext, method: str, body: bytes) -> Reply:
         split = urlsplit(self.path)
         path = unquote(split.path)
         if not path.startswith("/stores/"):
@@ -184,7 +185,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self._quota = ctx.rate.try_take()
         if not self._quota.allowed:
             raise ApiError("Too many requests: the store's API quota for this window is used up", status=429)
-        fault = ctx.faults.pick(method, self._shown_path)
+        fault = self._fault = ctx.faults.pick(method, self._shown_path)
         if fault == "hang":
             logger.info("fault: %s %s will never be answered", method, self._shown_path)
             ctx.requests.append(method, self._shown_path, 0)
@@ -192,6 +193,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         if fault in _EARLY_FAULTS:
             logger.info("fault: %s %s answered with %s", method, self._shown_path, fault)
             status, title = _EARLY_FAULTS[fault]
+            self._fault = None
             raise ApiError(title, status=status)
         accept = self.headers.get("Accept")
         if accept and not any(t.split(";")[0].strip() in _ACCEPTABLE for t in accept.split(",")):
@@ -227,7 +229,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             if route.problem:
                 exc.content_type = PROBLEM_JSON
             raise
-        return reply, fault
+        return reply
 
     # --- writing (or not) -------------------------------------------------------------------
 

@@ -155,3 +155,18 @@ def test_rules_and_the_request_log_match_encoded_and_decoded_paths(
     assert demo_store.requests.count(method="GET", path_contains="id%3Ain", status=500) == 1
     method, path, status = demo_store.requests[-1]
     assert (method, status) == ("GET", 200) and path.startswith("/stores/demo/v3/catalog/products?")
+
+
+def test_malformed_and_lost_reply_switches(demo_store: DemoStore, api: httpx.Client) -> None:
+    demo_store.faults.malformed_rate = 1.0
+    with pytest.raises(json.JSONDecodeError):
+        api.get("/v2/time").json()
+    demo_store.faults.malformed_rate = 0.0
+    demo_store.faults.lose_reply_rate = 1.0
+    with pytest.raises(httpx.RemoteProtocolError):
+        api.post(
+            "/v3/inventory/adjustments/relative",
+            json={"items": [{"location_id": 1, "product_id": 1, "quantity": 1}]},
+        )
+    demo_store.faults.clear()
+    assert demo_store.faults.lose_reply_rate == 0.0 and api.get("/v2/time").status_code == 200
