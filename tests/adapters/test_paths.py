@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -100,20 +104,38 @@ def test_a_home_below_a_file_is_a_storage_error(tmp_path: Path) -> None:
     assert str(blocker / "profile") in raised.value.message
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or (hasattr(os, "geteuid") and os.geteuid() == 0),
-    reason="permission bits do not stop root (or Windows ACLs); the file-in-the-way tests cover the path",
-)
-def test_an_unwritable_folder_is_a_storage_error_saying_what_to_do(tmp_path: Path) -> None:
-    home = tmp_path / "p"
-    profile_paths(home).ensure()
-    (home / "data").chmod(0o500)
+NOBODY = 65534
+
+
+@contextmanager
+def _unprivileged() -> Iterator[None]:
+    """Root ignores permission bits: act as ``nobody`` for the block (effective ids only)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        yield
+        return
+    os.setegid(NOBODY)
+    os.seteuid(NOBODY)
     try:
-        with pytest.raises(StorageError, match="permission") as raised:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_an_unwritable_folder_is_a_storage_error_saying_what_to_do() -> None:
+    base = Path(tempfile.mkdtemp(prefix="paths-ro-"))  # tmp_path is private to root; nobody needs a way in
+    try:
+        home = base / "p"
+        profile_paths(home).ensure()
+        for folder in [base, *home.rglob("*"), home]:
+            folder.chmod(0o777 if folder.is_dir() else 0o666)
+        (home / "data").chmod(0o555)
+        with _unprivileged(), pytest.raises(StorageError, match="permission") as raised:
             profile_paths(home).ensure()
         assert str(home / "data") in raised.value.message
     finally:
-        (home / "data").chmod(0o700)
+        (base / "p" / "data").chmod(0o700)
+        shutil.rmtree(base)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc takes no new files")
