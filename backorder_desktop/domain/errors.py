@@ -190,3 +190,9 @@ class SyncInProgress(UserFacingError):
     """Another sync holds the lock (used when a caller must not join)."""
 
     title = "A sync is already running"
+
+
+class FeedError(UserFacingError):
+    """The ERP feed as a whole could not be used; the previous values stay."""
+
+    title = "Stock feed not used"

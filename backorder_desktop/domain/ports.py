@@ -23,6 +23,7 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.stock import StockKey
 
 
 class Clock(Protocol):
@@ -99,6 +100,82 @@ class CatalogSource(Protocol):
     def quota(self) -> QuotaStatus: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StockWrite:
+    """An absolute stock value to write to the store."""
+
+    key: StockKey
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFailure:
+    key: StockKey
+    reason: str  # the server's own words
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one write request did: items written, and items the store refused (with reasons)."""
+
+    written: tuple[StockKey, ...]
+    failed: tuple[WriteFailure, ...] = ()
+
+
+class InventoryTarget(Protocol):
+    """Stock reads and absolute writes on the store (the BigCommerce client).
+
+    Each write call is ONE request, so the caller always knows what was written before an error.
+    Whole-request failures raise domain errors (Offline, AuthError, RateLimited …); per-item
+    refusals (422 batch_errors, 207) come back in ``WriteResult.failed``.
+    """
+
+    VARIANT_BATCH: int  # 50: PUT /v3/catalog/variants
+    PRODUCT_BATCH: int  # 2000: PUT /v3/inventory/adjustments/absolute
+
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """Current levels for the keys (product-level and variant-level); absent when gone."""
+        ...
+
+    def write_variant_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``VARIANT_BATCH`` variant-level values in one request."""
+        ...
+
+    def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``PRODUCT_BATCH`` product-level values in one request."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One usable row of a stock feed or import file."""
+
+    line: int  # 1-based line (CSV) or item number (JSON), for messages
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """A parsed feed: usable rows, and per-row problems (rows with problems are not in ``rows``)."""
+
+    rows: tuple[FeedRow, ...]
+    problems: tuple[ItemProblem, ...]
+    total_rows: int
+
+
+class StockFeed(Protocol):
+    """The ERP's stock feed over HTTP(S) (``api`` mode).
+
+    Feed-level failures raise ``FeedError`` (unreachable, 401, HTML instead of data, empty, too
+    large, unparsable) with what to do; row-level problems are in the report.
+    """
+
+    def fetch(
+        self, url: str, *, credential: str | None, format: str, sku_field: str, quantity_field: str
+    ) -> FeedReport: ...
 
 
 class RunKind(StrEnum):
