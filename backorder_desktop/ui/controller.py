@@ -293,6 +293,18 @@ class AppController(QObject):
         if self.pause_handler is not None:
             self.runner.run_in_background(lambda: self.pause_handler(paused) if self.pause_handler else None)
 
+    # --- hooks for services still to come (issues 4 and 6) ----------------------------------
+
+    def set_stock_editor(self, editor: StockEditor | None) -> None:
+        """Stock editing (issue 4): ``editor(product, variant or None, level)`` runs on a worker."""
+        self.stock_editor = editor
+        self.refresh_status()  # the stock policy follows
+
+    def set_pause_handler(self, handler: Callable[[bool], object] | None) -> None:
+        """Pausing automatic updates (issue 6): the tray item is enabled once a handler exists."""
+        self.pause_handler = handler
+        self.tray.set_pause_available(handler is not None)
+
     # --- windows ----------------------------------------------------------------------------
 
     def show_window(self) -> None:

@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import AuthError
+from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.bundle import Services
@@ -155,7 +156,13 @@ class ProfileFlows:
         def work() -> Settings:
             if outbox_action == OUTBOX_PUSH:  # a manual sync writes the outbox first (issue 4)
                 services.engine.sync(kind=RunKind.MANUAL, trigger="settings")
-            elif outbox_action == OUTBOX_DISCARD and discarder is not None:
+            elif outbox_action == OUTBOX_DISCARD:
+                if discarder is None:  # never drop changes silently (DESIGN §3)
+                    raise UserFacingError(
+                        "Discarding waiting stock changes is not available in this version. "
+                        'Choose "Write them now" instead.',
+                        title="Cannot discard changes",
+                    )
                 discarder()
             for name, text in changes.items():
                 services.catalog.set_setting(name, text)

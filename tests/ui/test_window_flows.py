@@ -273,3 +273,22 @@ def test_no_keyring_is_explained_in_the_dialog(qtbot, fake_launcher, make_contro
     assert "No keyring available" in text and "install gnome-keyring" in text
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_discarding_without_an_outbox_service_refuses_and_saves_nothing(qtbot, demo, fake_launcher) -> None:
+    shown: list[tuple[str, str]] = []
+    demo.router.message_shown.connect(lambda title, message: shown.append((title, message)))
+    demo.flows.save_settings({"inventory-source": "erp"}, "discard")
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown[0][0] == "Cannot discard changes"
+    assert fake_launcher.mirror.settings.inventory_source is InventorySource.BIGCOMMERCE
+    wait_idle(qtbot, demo)
+
+
+def test_pause_item_follows_its_hook(qtbot, demo) -> None:
+    assert not demo.tray.pause_action.isEnabled()
+    paused: list[bool] = []
+    demo.set_pause_handler(paused.append)
+    assert demo.tray.pause_action.isEnabled()
+    demo.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: paused == [True], timeout=5000)
