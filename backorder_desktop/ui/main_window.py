@@ -164,10 +164,13 @@ class MainWindow(QMainWindow):
         self.quota_label = QLabel("")
         self.quota_label.setObjectName("api_quota")
         self.quota_label.setVisible(False)
+        self._catalog_status: list[QWidget] = []
         for label in (self.store_label, self.mode_label, self.automatic_label, self.outbox_label):
             label.setContentsMargins(6, 0, 6, 0)
-            bar.addPermanentWidget(_separator())
+            separator = _separator()
+            bar.addPermanentWidget(separator)
             bar.addPermanentWidget(label)
+            self._catalog_status += [separator, label]
         self.quota_label.setContentsMargins(6, 0, 6, 0)
         self.quota_separator = _separator()
         self.quota_separator.setVisible(False)
@@ -185,13 +188,15 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.welcome)
         self._set_catalog_actions(False)
         self.connect_action.setVisible(False)
-        for label in (self.store_label, self.mode_label, self.automatic_label, self.outbox_label):
-            label.setText("")
+        for widget in self._catalog_status:
+            widget.setVisible(False)
 
     def show_catalog(self, *, is_demo: bool) -> None:
         self.pages.setCurrentWidget(self.catalog_area)
         self.demo_banner.setVisible(is_demo)
         self.connect_action.setVisible(not is_demo)  # the demo banner has its own button
+        for widget in self._catalog_status:
+            widget.setVisible(True)
         self._set_catalog_actions(True)
 
     def is_showing_catalog(self) -> bool:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QDialogButtonBox
 from PySide6.QtWidgets import QFormLayout
-from PySide6.QtWidgets import QGroupBox
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QLineEdit
 from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QToolButton
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
@@ -83,15 +84,22 @@ class ConnectionDialog(QDialog):
         self.token.setPlaceholderText("Access token of the API account")
         form.addRow("Access token", self.token)
         layout.addLayout(form)
-        self.advanced = QGroupBox("Advanced")
-        self.advanced.setCheckable(True)
-        self.advanced.setChecked(api_url != DEFAULT_API_URL)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced = QWidget()
         advanced_form = QFormLayout(self.advanced)
+        advanced_form.setContentsMargins(0, 0, 0, 0)
         self.api_url = QLineEdit(api_url)
         self.api_url.setObjectName("api_url")
+        self.api_url.setToolTip("Only change this for a test server or the demo store")
         advanced_form.addRow("API address", self.api_url)
-        self.advanced.toggled.connect(self.api_url.setVisible)
-        self.api_url.setVisible(self.advanced.isChecked())
+        self.advanced_button.toggled.connect(self._on_advanced_button_toggled)
+        self.advanced_button.setChecked(api_url != DEFAULT_API_URL)
+        self._on_advanced_button_toggled(self.advanced_button.isChecked())
+        layout.addWidget(self.advanced_button)
         layout.addWidget(self.advanced)
         self.result_label = QLabel("")
         self.result_label.setObjectName("connection_result")
@@ -112,6 +120,11 @@ class ConnectionDialog(QDialog):
         layout.addWidget(buttons)
         if store_hash:
             self.token.setFocus()
+
+    def _on_advanced_button_toggled(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.advanced_button.setArrowType(arrow)
 
     def _values(self) -> tuple[str, str, str]:
         api_url = self.api_url.text().strip() or DEFAULT_API_URL

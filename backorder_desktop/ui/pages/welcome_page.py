@@ -39,7 +39,7 @@ class WelcomePage(QWidget):
         )
         intro.setWordWrap(True)
         intro.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        intro.setMaximumWidth(560)
+        intro.setFixedWidth(560)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(intro)
