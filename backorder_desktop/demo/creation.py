@@ -147,6 +147,7 @@ def create_product(st: Storage, body: object, now: int) -> tuple[int, list[Event
     overrides = {k: v for k, v in clean.items() if k not in _TEXT_FIELDS and k not in ("price", "is_visible")}
     overrides.pop("inventory_level", None)
     overrides.pop("inventory_tracking", None)
+    overrides.setdefault("categories", [])
     overrides.setdefault("sale_price", 0.0)
     overrides.setdefault("cost_price", 0.0)
     if overrides:
