@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from peewee import BigIntegerField
 from peewee import BooleanField
+from peewee import CompositeKey
 from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
@@ -154,6 +155,68 @@ class CursorRow(_Base):
         table_name = "cursors"
 
 
+class StockItemRow(_Base):
+    """A BackOrder stock level (migration 2): ``variant_id`` 0 is the product's own level."""
+
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    sku = TextField()
+    level = IntegerField()
+    store_level = IntegerField()
+    awaiting_level = IntegerField(null=True)
+    awaiting_since = TextField(null=True)
+    version = IntegerField(default=0)
+
+    class Meta:
+        table_name = "stock_items"
+        primary_key = CompositeKey("product_id", "variant_id")
+
+
+class StockAdjustmentRow(_Base):
+    """One ledger entry (migration 2)."""
+
+    id = IntegerField(primary_key=True)
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    kind = TextField()
+    quantity = IntegerField()
+    level_before = IntegerField()
+    level_after = IntegerField()
+    source = TextField()
+    actor = TextField()
+    reason = TextField(default="")
+    at = TextField()
+
+    class Meta:
+        table_name = "stock_adjustments"
+
+
+class OutboxRow(_Base):
+    """A stock item waiting to be written to BigCommerce (migration 2)."""
+
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    created_at = TextField()
+    state = TextField(default="pending")
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    sent_level = IntegerField(null=True)
+    sent_version = IntegerField(null=True)
+
+    class Meta:
+        table_name = "outbox"
+        primary_key = CompositeKey("product_id", "variant_id")
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
-USER_TABLES: tuple[type[_Base], ...] = (StoreRow, AssignmentRow, SyncRunRow, SyncIssueRow, SettingRow)
+USER_TABLES: tuple[type[_Base], ...] = (
+    StoreRow,
+    AssignmentRow,
+    SyncRunRow,
+    SyncIssueRow,
+    SettingRow,
+    StockItemRow,
+    StockAdjustmentRow,
+    OutboxRow,
+)
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

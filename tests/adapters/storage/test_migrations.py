@@ -64,7 +64,7 @@ def test_m0001_initial_upgrades_an_empty_v0_file_after_a_backup(tmp_path: Path) 
         assert store.get_product(1) == make_product(1, variants=2)
     finally:
         store.close()
-    assert _version(path) == 1
+    assert _version(path) == len(MIGRATIONS)
     assert {"products", "variants", "backorder_assignments", "sync_runs", "settings"} <= _tables(path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1
@@ -72,6 +72,24 @@ def test_m0001_initial_upgrades_an_empty_v0_file_after_a_backup(tmp_path: Path) 
     # A consistent copy of the file as it was before migrating (same content; the backup API
     # writes its own header counters, so not byte for byte).
     assert (_version(backups[0]), _tables(backups[0])) == (0, _tables(original))
+
+
+def test_m0002_stock_ledger_keeps_v1_data_and_adds_the_stock_tables(tmp_path: Path) -> None:
+    path = _fixture(1, tmp_path)
+    store = open_mirror(path)
+    try:
+        product = store.get_product(7)
+        assert product is not None
+        assert [v.sku for v in product.variants] == ["BIKE-7-S", "BIKE-7-L"]
+        assert store.backorder_product_ids() == {7}
+        assert store.load_settings().inventory_source.value == "bigcommerce"
+    finally:
+        store.close()
+    assert _version(path) == 2
+    assert {"stock_items", "stock_adjustments", "outbox"} <= _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v1." in backups[0].name
+    assert _version(backups[0]) == 1
 
 
 def test_a_new_or_current_file_gets_no_backup(db_path: Path) -> None:

@@ -55,8 +55,9 @@ def test_the_schema_matches_the_models(store: SqliteMirrorStore) -> None:
         columns = {
             row[1]: (bool(row[3]), bool(row[5])) for row in conn.execute(f"PRAGMA table_info({table})")
         }
+        composite = set(getattr(model._meta.primary_key, "field_names", ()))  # CompositeKey members
         expected = {
-            f.column_name: (not f.null and not f.primary_key, f.primary_key)
+            f.column_name: (not f.null and not f.primary_key, f.primary_key or f.name in composite)
             for f in model._meta.sorted_fields
         }
         assert columns == expected, table
