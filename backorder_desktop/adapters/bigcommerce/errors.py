@@ -90,8 +90,17 @@ def server_reasons(body: dict[str, Any] | None) -> dict[str, str]:
             if not isinstance(entry, dict):
                 reasons[f"item {index}"] = str(entry)
                 continue
+            # An entry whose ``instance`` is a position names the request's item, like the
+            # Inventory API's "items.3.quantity" keys do; without one, only its own order is known.
+            instance = str(entry.get("instance", ""))
             inner = entry.get("errors")
-            if isinstance(inner, dict) and inner:
+            if instance.isdecimal():
+                title = entry.get("title")
+                if title or not inner:
+                    reasons[f"items.{instance}"] = str(title or entry)
+                if isinstance(inner, dict):
+                    reasons.update({f"items.{instance}.{k}": str(v) for k, v in inner.items()})
+            elif isinstance(inner, dict) and inner:
                 reasons.update({f"item {index}: {k}": str(v) for k, v in inner.items()})
             else:
                 reasons[f"item {index}"] = str(entry.get("title") or entry)
