@@ -23,6 +23,11 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.stock import Adjustment
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import OutboxEntry
+from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 
 
@@ -233,13 +238,20 @@ class MirrorStore(Protocol):
 
     # --- catalog mirror ---
     def apply_products(
-        self, products: Sequence[Product], *, pass_id: int | None, keep_backorder_stock: bool
+        self,
+        products: Sequence[Product],
+        *,
+        pass_id: int | None,
+        keep_backorder_stock: bool,
+        at: datetime | None = None,
     ) -> ApplyResult:
         """Upsert products and their variants in one transaction.
 
         With ``pass_id``, marks each product as seen in that full pass. With
         ``keep_backorder_stock``, the stock of BackOrder products (product and variants) is left
-        as it is in the mirror; every other field is updated.
+        as it is in the mirror; every other field is updated, and a move of their stock in the store
+        (an order) is added to the ledger (``domain.stock.store_move``). Without it (``erp`` mode)
+        the store's stock replaces theirs. ``at`` dates those ledger entries (default: now).
         """
         ...
 
@@ -321,3 +333,45 @@ class MirrorStore(Protocol):
     def save_settings(self, settings: Settings) -> None: ...
 
     def close(self) -> None: ...
+
+
+class StockStore(Protocol):
+    """BackOrder products' stock: items, the ledger and the outbox (same database as the mirror).
+
+    Every method is one transaction. ``InvalidStock`` says why an edit cannot be made.
+    """
+
+    def stock_items(self, product_ids: Iterable[int] | None = None) -> list[StockItem]: ...
+
+    def find_stock_key(self, ref: str) -> StockKey:
+        """The stock item of a SKU (variant SKU, or product SKU when it tracks by product)."""
+        ...
+
+    def adjust_stock(
+        self,
+        key: StockKey,
+        kind: AdjustmentKind,
+        quantity: int,
+        *,
+        source: AdjustmentSource,
+        actor: str,
+        at: datetime,
+        reason: str = "",
+        queue: bool = True,
+    ) -> Adjustment: ...
+
+    def stock_history(self, product_id: int, limit: int = 100) -> list[Adjustment]: ...
+
+    def outbox_entries(self) -> list[OutboxEntry]: ...
+
+    def outbox_count(self) -> int: ...
+
+    def outbox_fold_read(self, key: StockKey, current: int, *, at: datetime) -> Adjustment | None: ...
+
+    def outbox_mark_sending(self, key: StockKey, level: int) -> None: ...
+
+    def outbox_written(self, key: StockKey, level: int, version: int, *, at: datetime) -> bool: ...
+
+    def outbox_failed(self, key: StockKey, reason: str) -> None: ...
+
+    def outbox_discard(self, *, actor: str, at: datetime, reason: str) -> int: ...

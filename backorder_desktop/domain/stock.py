@@ -82,6 +82,25 @@ class Adjustment:
     id: int | None = None
 
 
+class OutboxState(StrEnum):
+    PENDING = "pending"  # waiting to be written
+    SENDING = "sending"  # written, reply not (yet) received: may or may not have applied
+    FAILED = "failed"  # the store refused it; retried only after a new edit
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A stock item whose local level is not yet written to BigCommerce."""
+
+    item: StockItem
+    version: int  # the item's version: a write completes the entry only if it is unchanged
+    state: OutboxState
+    attempts: int
+    last_error: str | None
+    sent_level: int | None
+    created_at: datetime
+
+
 def adjusted_level(level: int, kind: AdjustmentKind, quantity: int) -> int:
     """The level after one adjustment, or ``InvalidStock`` saying why not."""
     if quantity < 0:

@@ -285,7 +285,9 @@ class SyncEngine:
     def _apply(
         self, state: _RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase
     ) -> None:
-        result = self._mirror.apply_products(page.products, pass_id=pass_id, keep_backorder_stock=keep_stock)
+        result = self._mirror.apply_products(
+            page.products, pass_id=pass_id, keep_backorder_stock=keep_stock, at=self._clock.now()
+        )
         state.counts.seen += len(page.products)
         state.counts.created += result.created
         state.counts.changed += result.changed

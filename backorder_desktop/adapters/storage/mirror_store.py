@@ -30,10 +30,12 @@ from typing import cast
 from backorder_desktop.adapters.storage import catalog_reads
 from backorder_desktop.adapters.storage import catalog_writes
 from backorder_desktop.adapters.storage import history
+from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
+from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import InvalidSetting
@@ -59,7 +61,7 @@ def _ids(values: Iterable[int]) -> str:
     return json.dumps(sorted({int(v) for v in values}))
 
 
-class SqliteMirrorStore:
+class SqliteMirrorStore(StockMethods):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 
     ``SqliteMirrorStore(path)`` opens (creating or migrating) the file via ``db.open_database``,
@@ -101,12 +103,33 @@ class SqliteMirrorStore:
     # --- catalog mirror ------------------------------------------------------------------
 
     def apply_products(
-        self, products: Sequence[Product], *, pass_id: int | None, keep_backorder_stock: bool
+        self,
+        products: Sequence[Product],
+        *,
+        pass_id: int | None,
+        keep_backorder_stock: bool,
+        at: datetime | None = None,
     ) -> ApplyResult:
         with self._writing() as conn:
-            return catalog_writes.apply_products(
+            result = catalog_writes.apply_products(
                 conn, products, pass_id=pass_id, keep_backorder_stock=keep_backorder_stock
             )
+            assigned = {
+                int(row[0])
+                for row in conn.execute(
+                    "SELECT product_id FROM backorder_assignments WHERE product_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (_ids(p.id for p in products),),
+                )
+            }
+            if assigned:
+                stock_store.reconcile(
+                    conn,
+                    [p for p in products if p.id in assigned],
+                    owned=not keep_backorder_stock,
+                    at=at or datetime.now(UTC),
+                )
+            return result
 
     def unseen_product_ids(self, pass_id: int) -> list[int]:
         with self._reading() as conn:
@@ -129,6 +152,8 @@ class SqliteMirrorStore:
             conn.execute(
                 "DELETE FROM backorder_assignments WHERE product_id NOT IN (SELECT id FROM products)"
             )
+            conn.execute("DELETE FROM outbox WHERE product_id NOT IN (SELECT id FROM products)")
+            conn.execute("DELETE FROM stock_items WHERE product_id NOT IN (SELECT id FROM products)")
             return int(removed)
 
     def delete_products(self, ids: Iterable[int]) -> int:
@@ -139,6 +164,7 @@ class SqliteMirrorStore:
                 "DELETE FROM backorder_assignments WHERE product_id IN (SELECT value FROM json_each(?))",
                 (wanted,),
             )
+            stock_store.drop_products(conn, json.loads(wanted))
             cursor = conn.execute(
                 "DELETE FROM products WHERE id IN (SELECT value FROM json_each(?))", (wanted,)
             )
@@ -242,11 +268,15 @@ class SqliteMirrorStore:
                 "ON CONFLICT (product_id) DO NOTHING",
                 (to_text(at), by, wanted),
             )
+            products = [catalog_reads.get_product(conn, pid) for pid in json.loads(wanted)]
+            stock_store.ensure_items(conn, [p for p in products if p is not None])
             return int(cursor.rowcount)
 
     def unassign(self, product_ids: Iterable[int]) -> int:
+        """Unassign products: their stock items and waiting changes go (the ledger stays)."""
         wanted = _ids(product_ids)
         with self._writing() as conn:
+            stock_store.drop_products(conn, json.loads(wanted))
             cursor = conn.execute(
                 "DELETE FROM backorder_assignments WHERE product_id IN (SELECT value FROM json_each(?))",
                 (wanted,),

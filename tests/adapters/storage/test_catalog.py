@@ -12,6 +12,9 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import ApplyResult
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockKey
 from tests.adapters.storage.conftest import T0
 from tests.adapters.storage.conftest import make_product
 
@@ -85,28 +88,45 @@ def test_variants_no_longer_in_the_product_are_deleted(store: SqliteMirrorStore)
 
 
 def test_keep_backorder_stock_on_a_product_tracked_product(store: SqliteMirrorStore) -> None:
+    """A pull never overwrites a BackOrder product's stock: a local edit waiting to be written
+    stays, and a move made in the store (an order) is added to it through the ledger."""
     store.apply_products(
         [make_product(1, stock=5), make_product(2, stock=5)], pass_id=None, keep_backorder_stock=True
     )
     assert store.assign([1], by="tester", at=T0) == 1
+    store.adjust_stock(
+        StockKey(1), AdjustmentKind.SET, 8, source=AdjustmentSource.PERSON, actor="dana", at=T0
+    )
     remote = [make_product(1, stock=50, name="New name", price=20.0), make_product(2, stock=50)]
-    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 2, 0)
+    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True, at=T0) == ApplyResult(
+        0, 2, 0
+    )
     kept = store.get_product(1)
     assert kept is not None
-    assert kept.inventory_level == 5
-    assert kept.variants[0].inventory_level == 6
+    assert kept.inventory_level == 8 + 45  # the edit, plus the store's move from 5 to 50
+    assert kept.variants[0].inventory_level == 6  # a product-tracked product's variant level is not stock
     assert (kept.name, kept.price, kept.variants[0].price) == ("New name", 20.0, 20.0)
+    moves = store.stock_history(1)
+    assert [(a.source, a.kind, a.quantity) for a in moves] == [
+        (AdjustmentSource.STORE, AdjustmentKind.ADD, 45),
+        (AdjustmentSource.PERSON, AdjustmentKind.SET, 8),
+    ]
+    assert store.outbox_count() == 1  # the edit still waits to be written
     other = store.get_product(2)
     assert other is not None
     assert other.inventory_level == 50  # not a BackOrder product: follows BigCommerce
-    # The same remote page again is a no-op, stock still kept.
+    # The same remote page again is a no-op, stock unchanged.
     assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 0, 2)
+    assert store.get_product(1).inventory_level == 53  # type: ignore[union-attr]
 
 
 def test_keep_backorder_stock_on_a_variant_tracked_product(store: SqliteMirrorStore) -> None:
     product = make_product(1, variants=3, stock=5, tracking=InventoryTracking.VARIANT)
     store.apply_products([product], pass_id=None, keep_backorder_stock=True)
     store.assign([1], by="tester", at=T0)
+    store.adjust_stock(
+        StockKey(1, 101), AdjustmentKind.SET, 20, source=AdjustmentSource.PERSON, actor="d", at=T0
+    )
     new_variant = Variant(id=199, product_id=1, sku="P1-NEW", inventory_level=77, price=1.0)
     remote_variants = tuple(
         dataclasses.replace(v, inventory_level=0, option_label="X") for v in product.variants
@@ -115,27 +135,27 @@ def test_keep_backorder_stock_on_a_variant_tracked_product(store: SqliteMirrorSt
     assert store.apply_products([remote], pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 1, 0)
     kept = store.get_product(1)
     assert kept is not None
-    assert [v.inventory_level for v in kept.variants] == [6, 7, 77]  # the new variant takes the store's
+    # 20 (edit) - 6 (sold in the store); 7 - 7; the new variant takes the store's value
+    assert [v.inventory_level for v in kept.variants] == [14, 0, 77]
     assert [v.option_label for v in kept.variants] == ["X", "X", ""]
-    assert kept.inventory_level == 5
+    assert kept.inventory_level == 5  # a variant-tracked product's own level is not stock
+    assert [i.key.variant_id for i in store.stock_items([1])] == [101, 102, 199]
 
 
-def test_stock_follows_the_store_again_when_no_longer_kept(store: SqliteMirrorStore) -> None:
+def test_stock_follows_the_store_when_it_owns_it(store: SqliteMirrorStore) -> None:
     store.apply_products([make_product(1, stock=5)], pass_id=None, keep_backorder_stock=True)
     store.assign([1], by="tester", at=T0)
     remote = [make_product(1, stock=50)]
-    store.apply_products(remote, pass_id=None, keep_backorder_stock=True)
-    # erp mode: the same remote data, but BackOrder stock must follow BigCommerce now.
+    # erp mode: BackOrder stock follows BigCommerce, recorded in the ledger.
     assert store.apply_products(remote, pass_id=None, keep_backorder_stock=False) == ApplyResult(0, 1, 0)
     assert store.get_product(1) == remote[0]
-    # Back in bigcommerce mode with a local stock of 5: kept against the same remote page …
-    store.apply_products([make_product(1, stock=5)], pass_id=None, keep_backorder_stock=False)
-    store.apply_products(remote, pass_id=None, keep_backorder_stock=True)
-    assert store.get_product(1) == make_product(1, stock=5)
-    # … until it is unassigned: then the unchanged remote product is rewritten with the store's stock.
+    assert [(a.kind, a.quantity) for a in store.stock_history(1)] == [(AdjustmentKind.SET, 50)]
+    # Unassigned, the product's stock simply follows the store.
     assert store.unassign([1]) == 1
-    assert store.apply_products(remote, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 1, 0)
-    assert store.get_product(1) == remote[0]
+    assert store.stock_items([1]) == []
+    moved = [make_product(1, stock=40)]
+    assert store.apply_products(moved, pass_id=None, keep_backorder_stock=True) == ApplyResult(0, 1, 0)
+    assert store.get_product(1) == moved[0]
 
 
 def test_remove_unseen_after_a_complete_pass(store: SqliteMirrorStore) -> None:

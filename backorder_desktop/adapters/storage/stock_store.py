@@ -1,0 +1,232 @@
+"""Stock items, the ledger and the outbox in SQL: each function runs inside the caller's transaction.
+
+The rules (what a store move is, when a read is stale) live in ``domain/stock.py``; this module
+loads and saves what they need. ``variant_id`` 0 in the tables is ``StockKey.variant_id`` None.
+The mirror's ``inventory_level`` of a BackOrder item is kept equal to the item's derived level,
+so every listing shows what the app will push.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from backorder_desktop.adapters.storage.codec import from_text
+from backorder_desktop.adapters.storage.codec import maybe_from_text
+from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.stock import Adjustment
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockItem
+from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock import store_move
+from backorder_desktop.domain.stock import store_owned
+
+_SELECT_ITEMS = (
+    "SELECT product_id, variant_id, sku, level, store_level, awaiting_level, awaiting_since, version "
+    "FROM stock_items WHERE product_id IN (SELECT value FROM json_each(?))"
+)
+_SAVE_ITEM = (
+    "INSERT INTO stock_items (product_id, variant_id, sku, level, store_level, awaiting_level, "
+    "awaiting_since, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (product_id, variant_id) DO UPDATE SET sku = excluded.sku, level = excluded.level, "
+    "store_level = excluded.store_level, awaiting_level = excluded.awaiting_level, "
+    "awaiting_since = excluded.awaiting_since, version = excluded.version"
+)
+PENDING, SENDING, FAILED = "pending", "sending", "failed"
+
+
+def _vid(key: StockKey) -> int:
+    return key.variant_id or 0
+
+
+def _key(product_id: int, variant_id: int) -> StockKey:
+    return StockKey(int(product_id), int(variant_id) or None)
+
+
+def item_from_row(row: Any) -> tuple[StockItem, int]:
+    pid, vid, sku, level, store_level, awaiting, since, version = tuple(row)
+    item = StockItem(
+        key=_key(pid, vid),
+        sku=str(sku),
+        level=int(level),
+        store_level=int(store_level),
+        awaiting_level=None if awaiting is None else int(awaiting),
+        awaiting_since=maybe_from_text(since),
+    )
+    return item, int(version)
+
+
+def tracked_levels(product: Product) -> dict[StockKey, tuple[str, int]]:
+    """The stock items a product has in BigCommerce, with SKU and level as sent."""
+    if product.inventory_tracking is InventoryTracking.PRODUCT:
+        return {StockKey(product.id): (product.sku, product.inventory_level)}
+    if product.inventory_tracking is InventoryTracking.VARIANT:
+        return {StockKey(product.id, v.id): (v.sku, v.inventory_level or 0) for v in product.variants}
+    return {}
+
+
+def load_items(conn: sqlite3.Connection, product_ids: Iterable[int]) -> dict[StockKey, tuple[StockItem, int]]:
+    rows = conn.execute(
+        _SELECT_ITEMS,
+        (json.dumps(sorted(set(product_ids))),),
+    )
+    return {item.key: (item, version) for item, version in map(item_from_row, rows)}
+
+
+def save_item(conn: sqlite3.Connection, item: StockItem, version: int) -> None:
+    conn.execute(
+        _SAVE_ITEM,
+        (
+            item.key.product_id,
+            _vid(item.key),
+            item.sku,
+            item.level,
+            item.store_level,
+            item.awaiting_level,
+            to_text(item.awaiting_since) if item.awaiting_since else None,
+            version,
+        ),
+    )
+    set_mirror_level(conn, item.key, item.level)
+
+
+def set_mirror_level(conn: sqlite3.Connection, key: StockKey, level: int) -> None:
+    if key.variant_id is None:
+        conn.execute("UPDATE products SET inventory_level = ? WHERE id = ?", (level, key.product_id))
+    else:
+        conn.execute("UPDATE variants SET inventory_level = ? WHERE id = ?", (level, key.variant_id))
+
+
+def add_adjustment(conn: sqlite3.Connection, adjustment: Adjustment) -> Adjustment:
+    cursor = conn.execute(
+        "INSERT INTO stock_adjustments (product_id, variant_id, kind, quantity, level_before, level_after, "
+        "source, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            adjustment.key.product_id,
+            _vid(adjustment.key),
+            adjustment.kind.value,
+            adjustment.quantity,
+            adjustment.level_before,
+            adjustment.level_after,
+            adjustment.source.value,
+            adjustment.actor,
+            adjustment.reason,
+            to_text(adjustment.at),
+        ),
+    )
+    return replace(adjustment, id=int(cursor.lastrowid or 0))
+
+
+def queue(conn: sqlite3.Connection, key: StockKey, at: datetime) -> None:
+    """Mark an item as waiting to be written (one outbox entry per item: the value pushed is the
+    item's level at push time, so several edits make one write)."""
+    conn.execute(
+        "INSERT INTO outbox (product_id, variant_id, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (product_id, variant_id) DO UPDATE SET state = CASE WHEN outbox.state = 'sending' "
+        "THEN 'sending' ELSE 'pending' END, last_error = NULL",
+        (key.product_id, _vid(key), to_text(at)),
+    )
+
+
+def ensure_items(conn: sqlite3.Connection, products: Sequence[Product]) -> int:
+    """Create the stock items of newly assigned products from the mirror's values."""
+    existing = load_items(conn, [p.id for p in products])
+    created = 0
+    for product in products:
+        for key, (sku, level) in tracked_levels(product).items():
+            if key not in existing:
+                save_item(conn, StockItem(key=key, sku=sku, level=level, store_level=level), 0)
+                created += 1
+    return created
+
+
+def reconcile(conn: sqlite3.Connection, products: Sequence[Product], *, owned: bool, at: datetime) -> int:
+    """Fold the store's values of BackOrder products (as a pull read them) into their items.
+
+    ``owned`` (``erp`` mode): the store's value replaces the local one. Otherwise a difference
+    from the last value seen is a store move, added to the local level (never undoing a sale).
+    Items whose write is in flight with a lost reply are left to the outbox pusher. Returns the
+    number of ledger entries written.
+    """
+    if not products:
+        return 0
+    items = load_items(conn, [p.id for p in products])
+    sending = {
+        _key(pid, vid)
+        for pid, vid in conn.execute(
+            "SELECT product_id, variant_id FROM outbox WHERE state = 'sending' "
+            "AND product_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([p.id for p in products]),),
+        )
+    }
+    entries = 0
+    for product in products:
+        incoming = tracked_levels(product)
+        for key, (sku, level) in incoming.items():
+            known = items.get(key)
+            if known is None:
+                save_item(conn, StockItem(key=key, sku=sku, level=level, store_level=level), 0)
+                continue
+            item, version = known
+            if key in sending:
+                set_mirror_level(conn, key, item.level)
+                continue
+            rule = store_owned if owned else store_move
+            updated, adjustment = rule(item, level, now=at)
+            if adjustment is not None:
+                add_adjustment(conn, adjustment)
+                entries += 1
+            bumped = version + 1 if updated.level != item.level else version
+            save_item(conn, replace(updated, sku=sku), bumped)
+        gone = [k for k in items if k.product_id == product.id and k not in incoming]
+        for key in gone:  # a variant deleted, or tracking changed in the store
+            drop_item(conn, key)
+    return entries
+
+
+def drop_item(conn: sqlite3.Connection, key: StockKey) -> None:
+    conn.execute(
+        "DELETE FROM stock_items WHERE product_id = ? AND variant_id = ?", (key.product_id, _vid(key))
+    )
+    conn.execute("DELETE FROM outbox WHERE product_id = ? AND variant_id = ?", (key.product_id, _vid(key)))
+
+
+def drop_products(conn: sqlite3.Connection, product_ids: Iterable[int]) -> int:
+    """Unassigned or deleted products: their items and outbox entries go (the ledger stays)."""
+    wanted = json.dumps(sorted(set(product_ids)))
+    dropped = conn.execute(
+        "DELETE FROM outbox WHERE product_id IN (SELECT value FROM json_each(?))", (wanted,)
+    ).rowcount
+    conn.execute("DELETE FROM stock_items WHERE product_id IN (SELECT value FROM json_each(?))", (wanted,))
+    return int(dropped)
+
+
+def history(conn: sqlite3.Connection, product_id: int, limit: int) -> list[Adjustment]:
+    rows = conn.execute(
+        "SELECT id, product_id, variant_id, kind, quantity, level_before, level_after, source, actor, "
+        "reason, at FROM stock_adjustments WHERE product_id = ? ORDER BY id DESC LIMIT ?",
+        (product_id, limit),
+    )
+    return [
+        Adjustment(
+            id=int(r[0]),
+            key=_key(r[1], r[2]),
+            kind=AdjustmentKind(r[3]),
+            quantity=int(r[4]),
+            level_before=int(r[5]),
+            level_after=int(r[6]),
+            source=AdjustmentSource(r[7]),
+            actor=str(r[8]),
+            reason=str(r[9]),
+            at=from_text(r[10]),
+        )
+        for r in rows
+    ]
