@@ -1,4 +1,4 @@
-"""The BigCommerce client: the ``CatalogSource`` port over a store's REST API.
+"""The BigCommerce client: the ``CatalogSource`` and ``InventoryTarget`` ports over a store's REST API.
 
 Builds the URLs and queries of the calls the mirror needs and hands each one to
 :class:`~backorder_desktop.adapters.bigcommerce.transport.StoreTransport` (quota, retries,
@@ -6,8 +6,9 @@ errors) with the mapping that turns its JSON into domain objects. Every method r
 ``domain.errors`` types. One client per store; it is safe to call from several threads at once
 (a full pull fetches pages with ~4 threads through one client).
 
-Inventory writes (issue 4) will be added here as further calls through the same transport; PUTs
-of absolute values pass ``idempotent=True`` so they are retried like reads.
+Stock reads and writes (``InventoryTarget``) are delegated to
+:class:`~backorder_desktop.adapters.bigcommerce.inventory.StoreInventory` over the same transport;
+its PUTs of absolute values pass ``idempotent=True`` so they are retried like reads.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from backorder_desktop.adapters.bigcommerce import inventory
+from backorder_desktop.adapters.bigcommerce.inventory import StoreInventory
 from backorder_desktop.adapters.bigcommerce.mapping import PRODUCT_FIELDS
 from backorder_desktop.adapters.bigcommerce.mapping import map_catalog_summary
 from backorder_desktop.adapters.bigcommerce.mapping import map_products_page
@@ -43,6 +46,9 @@ from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Permissions
+from backorder_desktop.domain.ports import StockWrite
+from backorder_desktop.domain.ports import WriteResult
+from backorder_desktop.domain.stock import StockKey
 
 __all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
 
@@ -58,6 +64,9 @@ def _ignore(_: Any) -> None:
 
 class BigCommerceClient:
     """One connected store. ``api_url`` is the gateway root (``https://api.bigcommerce.com``)."""
+
+    VARIANT_BATCH = inventory.VARIANT_BATCH  # 50 variant levels per PUT /v3/catalog/variants
+    PRODUCT_BATCH = inventory.PRODUCT_BATCH  # 2,000 product levels per Inventory API adjustment
 
     def __init__(
         self,
@@ -100,6 +109,7 @@ class BigCommerceClient:
             secret=token,
             on_request=on_request,
         )
+        self._inventory = StoreInventory(self._transport)
 
     # --- CatalogSource ------------------------------------------------------------------------
 
@@ -162,6 +172,20 @@ class BigCommerceClient:
     def get_catalog_summary(self) -> CatalogSummary:
         """``/v3/catalog/summary``: the store's own variant and stock counts."""
         return self._transport.call("GET", "/v3/catalog/summary", map_catalog_summary)
+
+    # --- InventoryTarget ------------------------------------------------------------------------
+
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """Current levels (product- and variant-level); keys of deleted items are absent."""
+        return self._inventory.read_stock_levels(keys)
+
+    def write_variant_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``VARIANT_BATCH`` absolute variant levels in one request."""
+        return self._inventory.write_variant_levels(writes)
+
+    def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``PRODUCT_BATCH`` absolute product levels in one request."""
+        return self._inventory.write_product_levels(writes)
 
     def quota(self) -> QuotaStatus:
         """The store's shared quota as last seen in the reply headers."""

@@ -1,0 +1,270 @@
+"""Stock on the store: reading tracked levels and writing absolute values (the ``InventoryTarget`` port).
+
+:class:`StoreInventory` builds the calls and
+:class:`~backorder_desktop.adapters.bigcommerce.client.BigCommerceClient` delegates to it.
+Reads are batched, paged GETs (retried as reads). Each write is ONE request:
+
+* variant-level values go through ``PUT /v3/catalog/variants`` (at most 50 per request);
+* product-level values go through the Inventory API, ``PUT /v3/inventory/adjustments/absolute``:
+  it takes 2,000 items per request where the Catalog's product batch takes 10 (notes §3.2, §5.1),
+  so a push of thousands of product-tracked levels costs 1/200 of the store's shared quota. It
+  needs the default location's id, asked once (``is_default=true``, never assumed to be 1).
+
+Both send absolute values, so sending the same request twice changes nothing: they pass
+``idempotent=True`` and a lost reply or a 5xx is retried like a read. Both APIs apply stock
+asynchronously (notes §5.2): a read right after a write may still show the old value.
+
+Refusals per item: a 207 (some items saved) names the refused items in its body; a 422 is raised by
+the transport as ``InvalidData`` whose ``reasons`` and message carry the server's words. The demo
+store (like BigCommerce, as far as the specs say) applies NOTHING of a 422 batch, so the result is
+``written=()`` with the named items in ``failed``; the items not named were not written either and
+the caller sends them again. A 422 that names none of the items sent is re-raised as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
+
+from backorder_desktop.adapters.bigcommerce.errors import malformed
+from backorder_desktop.adapters.bigcommerce.errors import server_reasons
+from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
+from backorder_desktop.domain.errors import ApiError
+from backorder_desktop.domain.errors import InvalidData
+from backorder_desktop.domain.ports import StockWrite
+from backorder_desktop.domain.ports import WriteFailure
+from backorder_desktop.domain.ports import WriteResult
+from backorder_desktop.domain.stock import StockKey
+
+__all__ = ["IDS_PER_READ", "PRODUCT_BATCH", "VARIANT_BATCH", "WRITE_REASON", "StoreInventory"]
+
+VARIANT_BATCH = 50  # PUT /v3/catalog/variants (notes §4.1; over 50 is a 413)
+PRODUCT_BATCH = 2000  # PUT /v3/inventory/adjustments/absolute (notes §5.1)
+IDS_PER_READ = 250  # ids in one ``id:in`` / ``product_id:in`` filter; also the page size
+WRITE_REASON = "backorder-desktop"  # shown in the store's inventory history
+
+PRODUCTS = "/v3/catalog/products"
+VARIANTS = "/v3/catalog/variants"
+ABSOLUTE = "/v3/inventory/adjustments/absolute"
+LOCATIONS = "/v3/inventory/locations"
+
+_POSITION = re.compile(r"^items\.(\d+)(?:\.|$)")
+# "[Item with product_id 7 not found, Item with product_id 9 is tracked by variant, please …]"
+_INVENTORY_ITEM = re.compile(
+    r"Item with (product_id|variant_id) (\d+)\b(.*?)(?=, Item with |, Location with |\]|”|$)"
+)
+_VARIANT_ID = re.compile(r"\b(?:[Vv]ariant with id|variant_id|[Vv]ariant) (\d+)\b")
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _level(value: Any) -> int | None:
+    if value is None:
+        return 0  # a variant of a product that does not track by variant holds no stock of its own
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _page_parser(path: str) -> Callable[[Any], tuple[list[dict[str, Any]], int]]:
+    """A parser of one list page: its objects (with an int ``id``) and ``total_pages``."""
+
+    def parse(data: Any) -> tuple[list[dict[str, Any]], int]:
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise malformed("GET", path, "not a list of items (no “data” array)")
+        meta = data.get("meta")
+        pagination = meta.get("pagination") if isinstance(meta, dict) else None
+        pages = pagination.get("total_pages") if isinstance(pagination, dict) else None
+        if not isinstance(pages, int) or isinstance(pages, bool):
+            raise malformed("GET", path, "without the page count (meta.pagination.total_pages)")
+        items = [item for item in data["data"] if isinstance(item, dict)]
+        if len(items) != len(data["data"]) or any(
+            not isinstance(i.get("id"), int) or isinstance(i.get("id"), bool) for i in items
+        ):
+            raise malformed("GET", path, "a list with items that have no numeric id")
+        return items, pages
+
+    return parse
+
+
+class StoreInventory:
+    """Stock reads and absolute writes through one store's transport. Thread-safe."""
+
+    def __init__(self, transport: StoreTransport) -> None:
+        self._transport = transport
+        self._lock = threading.Lock()
+        self._location_id: int | None = None
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """Current levels of ``keys``; keys of products or variants that are gone are absent."""
+        wanted = set(keys)
+        product_ids = sorted({k.product_id for k in wanted if k.variant_id is None})
+        variant_owners = sorted({k.product_id for k in wanted if k.variant_id is not None})
+        levels: dict[StockKey, int] = {}
+        for chunk in _chunks(product_ids, IDS_PER_READ):
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_level"}
+            for item in self._pages(PRODUCTS, params):
+                key = StockKey(item["id"])
+                level = _level(item.get("inventory_level"))
+                if key in wanted and level is not None:
+                    levels[key] = level
+        for chunk in _chunks(variant_owners, IDS_PER_READ):
+            # The variants list filters by ``product_id:in`` (its spec has no ``id:in``).
+            params = {
+                "product_id:in": ",".join(map(str, chunk)),
+                "include_fields": "inventory_level,product_id",
+            }
+            for item in self._pages(VARIANTS, params):
+                owner = item.get("product_id")
+                if not isinstance(owner, int):
+                    continue
+                key = StockKey(owner, item["id"])
+                level = _level(item.get("inventory_level"))
+                if key in wanted and level is not None:
+                    levels[key] = level
+        return levels
+
+    def _pages(self, path: str, params: dict[str, str]) -> Iterable[dict[str, Any]]:
+        parse = _page_parser(path)
+        page = 1
+        while True:
+            query = {**params, "limit": str(IDS_PER_READ), "page": str(page)}
+            items, total_pages = self._transport.call("GET", path, parse, params=query)
+            yield from items
+            if page >= total_pages or not items:
+                return
+            page += 1
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def write_variant_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``VARIANT_BATCH`` variant levels in ONE ``PUT /v3/catalog/variants``."""
+        _check(writes, VARIANT_BATCH, variant=True)
+        if not writes:
+            return WriteResult(written=())
+        body = [{"id": w.key.variant_id, "inventory_level": w.level} for w in writes]
+
+        def parse(data: Any) -> WriteResult:
+            # 200: all saved. 207: saved except the items its errors name (a 2xx, so parsed here).
+            reasons = server_reasons(data) if isinstance(data, dict) else {}
+            failed = _attribute(reasons, "", writes, variant=True)
+            return _result(writes, failed, applied=True)
+
+        try:
+            return self._transport.call("PUT", VARIANTS, parse, json_body=body, idempotent=True)
+        except InvalidData as error:
+            return _refused(error, writes, variant=True)
+
+    def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
+        """At most ``PRODUCT_BATCH`` product levels in ONE Inventory API absolute adjustment."""
+        _check(writes, PRODUCT_BATCH, variant=False)
+        if not writes:
+            return WriteResult(written=())
+        location = self.default_location_id()
+        body = {
+            "reason": WRITE_REASON,
+            "items": [
+                {"location_id": location, "product_id": w.key.product_id, "quantity": w.level} for w in writes
+            ],
+        }
+
+        def parse(data: Any) -> WriteResult:
+            if not isinstance(data, dict):
+                raise malformed("PUT", ABSOLUTE, "not a JSON object (expected a transaction id)")
+            return WriteResult(written=tuple(w.key for w in writes))
+
+        try:
+            return self._transport.call("PUT", ABSOLUTE, parse, json_body=body, idempotent=True)
+        except InvalidData as error:
+            return _refused(error, writes, variant=False)
+
+    def default_location_id(self) -> int:
+        """The id of the store's default inventory location (asked once, then kept)."""
+        with self._lock:
+            if self._location_id is not None:
+                return self._location_id
+
+        def parse(data: Any) -> int | None:
+            rows = data.get("data") if isinstance(data, dict) else None
+            if not isinstance(rows, list):
+                raise malformed("GET", LOCATIONS, "not a list of locations (no “data” array)")
+            for row in rows:
+                if isinstance(row, dict) and isinstance(row.get("id"), int) and row.get("is_default", True):
+                    return int(row["id"])
+            return None
+
+        found = self._transport.call("GET", LOCATIONS, parse, params={"is_default": "true"})
+        if found is None:
+            raise ApiError(
+                "The store reports no default inventory location, so stock cannot be written to it. "
+                "Check the locations in the store's control panel (Inventory › Locations)."
+            )
+        with self._lock:
+            self._location_id = found
+        return found
+
+
+def _check(writes: Sequence[StockWrite], limit: int, *, variant: bool) -> None:
+    """Programming errors, raised before any request: too many items, wrong keys, repeats."""
+    if len(writes) > limit:
+        raise ValueError(f"at most {limit} stock values per request, not {len(writes)}")
+    seen: set[StockKey] = set()
+    for write in writes:
+        if (write.key.variant_id is not None) != variant:
+            kind = "variant-level" if variant else "product-level"
+            raise ValueError(f"{write.key.label()} is not a {kind} stock key")
+        if not isinstance(write.level, int) or isinstance(write.level, bool):
+            raise ValueError(f"the level of {write.key.label()} must be an int, not {write.level!r}")
+        if write.key in seen:
+            raise ValueError(f"{write.key.label()} appears twice in one write")
+        seen.add(write.key)
+
+
+def _attribute(
+    reasons: dict[str, str], message: str, writes: Sequence[StockWrite], *, variant: bool
+) -> dict[StockKey, list[str]]:
+    """Which items sent the server's words name: by position (``items.N…``) or by id in the text."""
+    by_id = {(w.key.variant_id if variant else w.key.product_id): w.key for w in writes}
+    named: dict[StockKey, list[str]] = {}
+
+    def add(key: StockKey, reason: str) -> None:
+        if reason not in named.setdefault(key, []):
+            named[key].append(reason)
+
+    for label, text in reasons.items():
+        position = _POSITION.match(label)
+        if position is not None and int(position.group(1)) < len(writes):
+            add(writes[int(position.group(1))].key, text)
+            continue
+        for match in _VARIANT_ID.finditer(f"{label} {text}") if variant else ():
+            key = by_id.get(int(match.group(1)))
+            if key is not None:
+                add(key, text)
+    for match in _INVENTORY_ITEM.finditer(message):
+        ident = int(match.group(2))
+        if (match.group(1) == "variant_id") == variant and ident in by_id:
+            add(by_id[ident], match.group(0).strip())
+    return named
+
+
+def _result(writes: Sequence[StockWrite], failed: dict[StockKey, list[str]], *, applied: bool) -> WriteResult:
+    failures = tuple(WriteFailure(k, "; ".join(r)) for k, r in sorted(failed.items()))
+    written = tuple(w.key for w in writes if w.key not in failed) if applied else ()
+    return WriteResult(written=written, failed=failures)
+
+
+def _refused(error: InvalidData, writes: Sequence[StockWrite], *, variant: bool) -> WriteResult:
+    """A 409/422 applied nothing: the items it names failed; the others are for the caller to resend."""
+    named = _attribute(error.reasons, error.message, writes, variant=variant)
+    if not named:
+        raise error
+    return _result(writes, named, applied=False)
