@@ -7,6 +7,7 @@ import an adapter. Every method raises only ``domain.errors`` types.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -204,6 +205,7 @@ class RunCounts:
     created: int = 0
     changed: int = 0
     removed: int = 0
+    written: int = 0  # stock values written to the store (outbox pushes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,12 +368,16 @@ class StockStore(Protocol):
 
     def outbox_count(self) -> int: ...
 
-    def outbox_fold_read(self, key: StockKey, current: int, *, at: datetime) -> Adjustment | None: ...
+    def outbox_fold_reads(self, levels: Mapping[StockKey, int], *, at: datetime) -> list[Adjustment]:
+        """Fold the store's current values into waiting items before writing (sales are kept)."""
+        ...
 
-    def outbox_mark_sending(self, key: StockKey, level: int) -> None: ...
+    def outbox_mark_sending(self, writes: Sequence[tuple[StockKey, int]]) -> None: ...
 
-    def outbox_written(self, key: StockKey, level: int, version: int, *, at: datetime) -> bool: ...
+    def outbox_written(self, writes: Sequence[tuple[StockKey, int, int]], *, at: datetime) -> int:
+        """(key, level, version) accepted by the store; returns how many entries are done."""
+        ...
 
-    def outbox_failed(self, key: StockKey, reason: str) -> None: ...
+    def outbox_failed(self, failures: Sequence[tuple[StockKey, str]]) -> None: ...
 
     def outbox_discard(self, *, actor: str, at: datetime, reason: str) -> int: ...

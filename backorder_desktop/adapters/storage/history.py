@@ -57,6 +57,7 @@ def finish_run(
             created=counts.created,
             changed=counts.changed,
             removed=counts.removed,
+            written=counts.written,
             error_title=None if error is None else error[0],
             error_message=None if error is None else error[1],
         )
@@ -100,7 +101,11 @@ def _to_run(row: dict[str, Any], problems: tuple[ItemProblem, ...]) -> SyncRun:
         finished_at=maybe_from_text(row["finished_at"]),
         outcome=RunOutcome(row["outcome"]),
         counts=RunCounts(
-            seen=row["seen"], created=row["created"], changed=row["changed"], removed=row["removed"]
+            seen=row["seen"],
+            created=row["created"],
+            changed=row["changed"],
+            removed=row["removed"],
+            written=row["written"],
         ),
         error_title=row["error_title"],
         error_message=row["error_message"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -136,21 +138,24 @@ class StockMethods:
         with self._reading() as conn:
             return outbox_store.count(conn)
 
-    def outbox_fold_read(self, key: StockKey, current: int, *, at: datetime) -> Adjustment | None:
+    def outbox_fold_reads(self, levels: Mapping[StockKey, int], *, at: datetime) -> list[Adjustment]:
         with self._writing() as conn:
-            return outbox_store.fold_read(conn, key, current, at)
+            moves = (outbox_store.fold_read(conn, key, level, at) for key, level in levels.items())
+            return [move for move in moves if move is not None]
 
-    def outbox_mark_sending(self, key: StockKey, level: int) -> None:
+    def outbox_mark_sending(self, writes: Sequence[tuple[StockKey, int]]) -> None:
         with self._writing() as conn:
-            outbox_store.mark_sending(conn, key, level)
+            for key, level in writes:
+                outbox_store.mark_sending(conn, key, level)
 
-    def outbox_written(self, key: StockKey, level: int, version: int, *, at: datetime) -> bool:
+    def outbox_written(self, writes: Sequence[tuple[StockKey, int, int]], *, at: datetime) -> int:
         with self._writing() as conn:
-            return outbox_store.written(conn, key, level, version, at)
+            return sum(outbox_store.written(conn, key, level, version, at) for key, level, version in writes)
 
-    def outbox_failed(self, key: StockKey, reason: str) -> None:
+    def outbox_failed(self, failures: Sequence[tuple[StockKey, str]]) -> None:
         with self._writing() as conn:
-            outbox_store.failed(conn, key, reason)
+            for key, reason in failures:
+                outbox_store.failed(conn, key, reason)
 
     def outbox_discard(self, *, actor: str, at: datetime, reason: str) -> int:
         with self._writing() as conn:

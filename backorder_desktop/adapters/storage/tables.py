@@ -115,6 +115,7 @@ class SyncRunRow(_Base):
     created = IntegerField(default=0)
     changed = IntegerField(default=0)
     removed = IntegerField(default=0)
+    written = IntegerField(default=0)  # stock values written to the store (migration 2)
     error_title = TextField(null=True)
     error_message = TextField(null=True)
 

@@ -56,6 +56,8 @@ DDL = (
         PRIMARY KEY (product_id, variant_id)
     )
     """,
+    # Pushes are recorded as runs too: how many stock values a run wrote to the store.
+    "ALTER TABLE sync_runs ADD COLUMN written INTEGER NOT NULL DEFAULT 0",
 )
 
 
