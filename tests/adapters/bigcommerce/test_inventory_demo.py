@@ -268,4 +268,3 @@ def test_no_default_location_is_said_plainly() -> None:
 
     with _mock_client(handler) as client, pytest.raises(ApiError, match="no default inventory location"):
         client.write_product_levels([StockWrite(StockKey(5), 1)])
-
