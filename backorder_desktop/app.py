@@ -34,6 +34,8 @@ from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.stock import push_after_pull
 from backorder_desktop.services.sync_engine import SyncEngine
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class AppContext:
     engine: SyncEngine
     catalog: CatalogService
     credentials: CredentialsService
+    stock: StockService
     demo: object | None = None  # the in-process DemoStore with --demo
     _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -123,7 +126,7 @@ def build_context(
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
 
-    def source_factory() -> CatalogSource:
+    def connected_client() -> BigCommerceClient:
         store, api_url = credentials.connected_store()
         token = env_token or credentials.token(store.store_hash)
         register_secret(token)
@@ -134,9 +137,15 @@ def build_context(
                 client = clients[key] = BigCommerceClient(api_url, store.store_hash, token, **options)
             return client
 
+    stock = StockService(store=mirror, clock=clock, target_factory=connected_client)
     sync_lock = FileProcessLock(paths.data_dir / "sync.lock")
     engine = SyncEngine(
-        mirror=mirror, source_factory=source_factory, clock=clock, events=events, process_lock=sync_lock
+        mirror=mirror,
+        source_factory=connected_client,
+        clock=clock,
+        events=events,
+        process_lock=sync_lock,
+        after_pull=push_after_pull(stock),
     )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
         try:
@@ -147,7 +156,9 @@ def build_context(
     def keyring_backend() -> str | None:
         return "session only (demo)" if demo else detect_backend()
 
-    catalog = CatalogService(mirror=mirror, clock=clock, keyring_backend=keyring_backend)
+    catalog = CatalogService(
+        mirror=mirror, clock=clock, keyring_backend=keyring_backend, outbox_size=stock.outbox_count
+    )
     context = AppContext(
         paths=paths,
         mirror=mirror,
@@ -156,6 +167,7 @@ def build_context(
         engine=engine,
         catalog=catalog,
         credentials=credentials,
+        stock=stock,
         _clients=clients,
         _clients_lock=lock,
     )

@@ -90,11 +90,19 @@ def settings_show(options: Options, as_json: bool) -> None:
 @settings.command("set")
 @click.argument("name")
 @click.argument("value")
+@click.option("--push-outbox", is_flag=True, help="Switching mode: write waiting stock changes first.")
+@click.option("--discard-outbox", is_flag=True, help="Switching mode: drop waiting stock changes.")
 @pass_options
-def settings_set(options: Options, name: str, value: str) -> None:
+def settings_set(options: Options, name: str, value: str, push_outbox: bool, discard_outbox: bool) -> None:
     """Change one setting, e.g. `settings set daily-sync-time 02:30`."""
+    if push_outbox and discard_outbox:
+        raise click.UsageError("Choose one of --push-outbox and --discard-outbox.")
     with open_context(options) as context:
-        context.catalog.set_setting(name, value)
+        if name == "inventory-source":
+            choice = "push" if push_outbox else "discard" if discard_outbox else None
+            context.stock.switch_mode(value, outbox=choice, actor=getpass.getuser())
+        else:
+            context.catalog.set_setting(name, value)
         click.echo(f"{name}: {context.catalog.settings_text()[name]}")
 
 

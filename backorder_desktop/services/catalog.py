@@ -21,6 +21,7 @@ from backorder_desktop.domain.ports import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.settings import with_setting
+from backorder_desktop.services.stock import OutboxNotEmpty
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,11 @@ class CatalogService:
 
     def set_setting(self, name: str, text: str) -> Settings:
         """Validate and save one setting (``InvalidSetting`` says what is allowed)."""
-        settings = with_setting(self._mirror.load_settings(), name, text)
+        current = self._mirror.load_settings()
+        settings = with_setting(current, name, text)
+        waiting = self._outbox_size()
+        if settings.inventory_source is not current.inventory_source and waiting:
+            raise OutboxNotEmpty(waiting)  # the stock service's switch_mode asks what to do
         self._mirror.save_settings(settings)
         logger.info("setting %s changed", name)
         return settings

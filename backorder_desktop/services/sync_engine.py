@@ -25,6 +25,7 @@ from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import SuspiciousCatalog
 from backorder_desktop.domain.errors import SyncInProgress
+from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.ports import CatalogSource
@@ -48,7 +49,7 @@ CURSOR_LAST_FULL = "last_full_pull_started"
 
 
 @dataclass(slots=True)
-class _RunState:
+class RunState:
     run_id: int
     full: bool
     counts: RunCounts = field(default_factory=RunCounts)
@@ -77,6 +78,7 @@ class SyncEngine:
         clock: Clock,
         events: EventHub,
         process_lock: ProcessLock | None = None,
+        after_pull: Callable[[InventorySource, RunState], None] | None = None,
         concurrency: int = 4,
     ) -> None:
         self._mirror = mirror
@@ -84,6 +86,7 @@ class SyncEngine:
         self._clock = clock
         self._events = events
         self._process_lock = process_lock
+        self._after_pull = after_pull
         self._concurrency = max(1, concurrency)
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
@@ -145,7 +148,7 @@ class SyncEngine:
         run_id = self._mirror.start_run(
             kind=kind, trigger=trigger, mode=mode, full=full, at=self._clock.now()
         )
-        state = _RunState(run_id=run_id, full=full)
+        state = RunState(run_id=run_id, full=full)
         self._events.emit_state(SyncState.SYNCING)
         self._events.emit_run_started(run_id, kind.value, trigger)
         keep_stock = sync_rules.pull_keeps_backorder_stock(mode)
@@ -161,6 +164,8 @@ class SyncEngine:
                 since = sync_rules.incremental_since(_parse_time(self._mirror.get_cursor(CURSOR_LAST_PULL)))
                 self._incremental_pull(source, state, keep_stock, since)
             self._mirror.set_cursor(CURSOR_LAST_PULL, started.isoformat())
+            if self._after_pull is not None:
+                self._after_pull(mode, state)  # the outbox push (bigcommerce, api modes)
             outcome = RunOutcome.PARTIAL if state.problems else RunOutcome.OK
         except SuspiciousCatalog as exc:
             outcome, error = RunOutcome.REFUSED, exc
@@ -175,7 +180,7 @@ class SyncEngine:
             raise error
         return run
 
-    def _finish(self, state: _RunState, outcome: RunOutcome, error: BackorderError | None) -> SyncRun:
+    def _finish(self, state: RunState, outcome: RunOutcome, error: BackorderError | None) -> SyncRun:
         self._mirror.finish_run(
             state.run_id,
             outcome=outcome,
@@ -210,7 +215,7 @@ class SyncEngine:
 
     # --- pulls ---------------------------------------------------------------------------
 
-    def _full_pull(self, source: CatalogSource, state: _RunState, keep_stock: bool) -> None:
+    def _full_pull(self, source: CatalogSource, state: RunState, keep_stock: bool) -> None:
         first = source.get_products_page(1, limit=PAGE_LIMIT)
         mirror_count = self._mirror.product_count()
         sync_rules.check_remote_total(mirror_count, first.total)
@@ -221,7 +226,7 @@ class SyncEngine:
         self._confirm_removals(source, state, keep_stock, mirror_count)
 
     def _confirm_removals(
-        self, source: CatalogSource, state: _RunState, keep_stock: bool, mirror_count: int
+        self, source: CatalogSource, state: RunState, keep_stock: bool, mirror_count: int
     ) -> None:
         """Products unseen in the pass are re-asked by id: offset pages shift when products are
         deleted while we page, so a product can be missed without being gone."""
@@ -240,7 +245,7 @@ class SyncEngine:
         state.counts.removed = self._mirror.remove_unseen(state.run_id)
 
     def _incremental_pull(
-        self, source: CatalogSource, state: _RunState, keep_stock: bool, since: datetime
+        self, source: CatalogSource, state: RunState, keep_stock: bool, since: datetime
     ) -> None:
         first = source.get_products_page(1, limit=PAGE_LIMIT, modified_since=since)
         state.pages_total = max(1, first.total_pages)
@@ -283,7 +288,7 @@ class SyncEngine:
                     future.cancel()
 
     def _apply(
-        self, state: _RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase
+        self, state: RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase
     ) -> None:
         result = self._mirror.apply_products(
             page.products, pass_id=pass_id, keep_backorder_stock=keep_stock, at=self._clock.now()
@@ -296,7 +301,7 @@ class SyncEngine:
             state.pages_done += 1
         self._progress(state, phase)
 
-    def _progress(self, state: _RunState, phase: SyncPhase) -> None:
+    def _progress(self, state: RunState, phase: SyncPhase) -> None:
         self._events.emit_progress(
             SyncProgress(
                 run_id=state.run_id,

@@ -1,0 +1,149 @@
+"""The ERP feed (``api`` mode) and CSV import: rows of SKU and quantity become ledger adjustments.
+
+A feed or file is applied only when it looks sound: a feed with far fewer rows than last time is
+refused (never zero stock because a feed came back short), unknown SKUs are listed and skipped,
+and rows with problems are reported one by one while the rest apply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+
+from backorder_desktop.domain.errors import FeedError
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.feed_parsing import parse_feed
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.ports import FeedReport
+from backorder_desktop.domain.ports import SecretStore
+from backorder_desktop.domain.ports import StockFeed
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockItem
+from backorder_desktop.services.stock import PushReport
+from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.stock import Store
+
+logger = logging.getLogger(__name__)
+
+CURSOR_FEED_ROWS = "feed_last_rows"
+# A feed with fewer than this share of last time's rows is refused as suspicious.
+FEED_SHRINK_LIMIT = 0.5
+FEED_SHRINK_MIN_ROWS = 20
+
+
+def feed_credential_key(store_hash: str) -> str:
+    """The keyring entry of the feed's credential (service ``backorder-desktop``)."""
+    return f"erp-feed:{store_hash}:credential"
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    item: StockItem
+    new_level: int
+
+
+@dataclass(slots=True)
+class ApplyReport:
+    """What a feed pull or an import found and did."""
+
+    rows: int = 0
+    changes: list[StockChange] = field(default_factory=list)
+    unchanged: int = 0
+    unknown: list[str] = field(default_factory=list)
+    problems: list[ItemProblem] = field(default_factory=list)
+    applied: bool = False
+    push: PushReport | None = None
+
+
+class FeedService:
+    """Pulls the ERP feed, and imports stock from CSV files."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        stock: StockService,
+        feed: StockFeed,
+        secrets: SecretStore,
+        store_hash: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._stock = stock
+        self._feed = feed
+        self._secrets = secrets
+        self._store_hash = store_hash
+
+    def set_credential(self, credential: str) -> None:
+        self._secrets.set(feed_credential_key(self._store_hash()), credential.strip())
+
+    def pull(self, *, push: bool = True) -> ApplyReport:
+        """Fetch the feed, apply it as ``feed`` adjustments, and write the changes to BigCommerce."""
+        settings = self._store.load_settings()
+        if settings.inventory_source is not InventorySource.API:
+            raise UserFacingError(
+                "The feed is used only when the inventory source is 'api' "
+                "(backorder-desktop settings set inventory-source api).",
+                title="Feed not in use",
+            )
+        if not settings.feed_url:
+            raise UserFacingError(
+                "No feed address is set: backorder-desktop settings set feed-url https://…",
+                title="No feed address",
+            )
+        credential = self._secrets.get(feed_credential_key(self._store_hash()))
+        report = self._feed.fetch(
+            settings.feed_url,
+            credential=credential,
+            format=settings.feed_format,
+            sku_field=settings.feed_sku_field,
+            quantity_field=settings.feed_quantity_field,
+        )
+        self._check_size(report)
+        result = self._apply(report, source=AdjustmentSource.FEED, actor="ERP feed", apply=True)
+        self._store.set_cursor(CURSOR_FEED_ROWS, str(len(report.rows)))
+        if push and result.changes:
+            result.push = self._stock.push()
+        return result
+
+    def import_csv(self, data: bytes, *, apply: bool, actor: str) -> ApplyReport:
+        """A CSV file of ``sku,quantity``: a diff first; applied (``bigcommerce`` mode) with ``apply``."""
+        report = parse_feed(data, format="csv", sku_field="sku", quantity_field="quantity", subject="file")
+        return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+
+    def _check_size(self, report: FeedReport) -> None:
+        last = int(self._store.get_cursor(CURSOR_FEED_ROWS) or 0)
+        rows = len(report.rows)
+        if last >= FEED_SHRINK_MIN_ROWS and rows < last * FEED_SHRINK_LIMIT:
+            raise FeedError(
+                f"The feed had {rows:,} usable rows (last time {last:,}). Nothing was changed. "
+                "Check the feed in your ERP, then pull it again."
+            )
+
+    def _apply(self, report: FeedReport, *, source: AdjustmentSource, actor: str, apply: bool) -> ApplyReport:
+        items = {item.sku.casefold(): item for item in self._store.stock_items()}
+        result = ApplyReport(rows=report.total_rows, problems=list(report.problems))
+        for row in report.rows:
+            item = items.get(row.sku.casefold())
+            if item is None:
+                result.unknown.append(row.sku)
+            elif item.level == row.quantity:
+                result.unchanged += 1
+            else:
+                result.changes.append(StockChange(item, row.quantity))
+        if apply:
+            for change in result.changes:
+                self._stock.edit(
+                    change.item.key, AdjustmentKind.SET, change.new_level, actor=actor, source=source
+                )
+            result.applied = True
+            logger.info(
+                "%s: %s changes applied, %s unknown SKUs",
+                source.value,
+                len(result.changes),
+                len(result.unknown),
+            )
+        return result

@@ -1,0 +1,227 @@
+"""BackOrder stock: edits by mode, and the outbox pusher that writes them to BigCommerce.
+
+Edits are ledger adjustments plus an outbox entry, so they work with no network at all. A push
+first re-reads the store's current values and folds any move since the last value seen (an
+order) into the local level, then writes absolute values: variant levels 50 per request,
+product levels through the Inventory API. Absolute values make a resent request harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Protocol
+
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import InventoryTarget
+from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import StockStore
+from backorder_desktop.domain.ports import StockWrite
+from backorder_desktop.domain.ports import WriteResult
+from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.settings import with_setting
+from backorder_desktop.domain.stock import Adjustment
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import InvalidStock
+from backorder_desktop.domain.stock import OutboxEntry
+from backorder_desktop.domain.stock import OutboxState
+from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.services.sync_engine import RunState
+
+logger = logging.getLogger(__name__)
+
+READ_ONLY_REASONS = {
+    InventorySource.ERP: "Stock comes from your ERP through BigCommerce: change it there.",
+    InventorySource.API: "Stock comes from your ERP's feed: change it there, or pull the feed now.",
+}
+
+
+class OutboxNotEmpty(UserFacingError):
+    """A mode switch was asked while changes wait to be written; ``count`` says how many."""
+
+    title = "Changes waiting"
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count:,} stock change{'s are' if count != 1 else ' is'} waiting to be written to BigCommerce. "
+            "Write them first (--push-outbox) or discard them (--discard-outbox)."
+        )
+        self.count = count
+
+
+class Store(MirrorStore, StockStore, Protocol):
+    """The one database that holds both the mirror and the stock ledger."""
+
+
+@dataclass(slots=True)
+class PushReport:
+    """What one push did."""
+
+    written: int = 0
+    failed: int = 0
+    store_moves: int = 0
+    problems: list[ItemProblem] = field(default_factory=list)
+
+
+def read_only_reason(mode: InventorySource) -> str | None:
+    """Why BackOrder stock cannot be edited by hand in ``mode`` (None: it can)."""
+    return READ_ONLY_REASONS.get(mode)
+
+
+class StockService:
+    """Stock edits and the outbox pusher for one profile."""
+
+    def __init__(self, *, store: Store, clock: Clock, target_factory: Callable[[], InventoryTarget]) -> None:
+        self._store = store
+        self._clock = clock
+        self._target_factory = target_factory
+
+    # --- edits ---------------------------------------------------------------------------
+
+    def edit(
+        self,
+        ref: str | StockKey,
+        kind: AdjustmentKind,
+        quantity: int,
+        *,
+        actor: str,
+        reason: str = "",
+        source: AdjustmentSource = AdjustmentSource.PERSON,
+    ) -> Adjustment:
+        """Record an edit (works offline); it is written to BigCommerce by the next push."""
+        mode = self._store.load_settings().inventory_source
+        allowed = (
+            mode is InventorySource.API
+            if source is AdjustmentSource.FEED
+            else mode is InventorySource.BIGCOMMERCE
+        )
+        if not allowed:
+            raise InvalidStock(read_only_reason(mode) or f"Stock cannot be changed from the {source} here.")
+        key = ref if isinstance(ref, StockKey) else self._store.find_stock_key(ref)
+        return self._store.adjust_stock(
+            key, kind, quantity, source=source, actor=actor, at=self._clock.now(), reason=reason
+        )
+
+    def history(self, product_id: int, limit: int = 100) -> list[Adjustment]:
+        return self._store.stock_history(product_id, limit)
+
+    def outbox(self) -> list[OutboxEntry]:
+        return self._store.outbox_entries()
+
+    def outbox_count(self) -> int:
+        return self._store.outbox_count()
+
+    def discard(self, *, actor: str, reason: str = "discarded waiting changes") -> int:
+        """Drop every waiting change; the items go back to the store's last value (in the ledger)."""
+        return self._store.outbox_discard(actor=actor, at=self._clock.now(), reason=reason)
+
+    def switch_mode(self, text: str, *, outbox: str | None, actor: str) -> Settings:
+        """Change the inventory source. With changes waiting, ``outbox`` must say what to do with
+        them: "push" writes them first (and the switch waits until all are written), "discard"
+        drops them; nothing is dropped silently."""
+        settings = self._store.load_settings()
+        updated = with_setting(settings, "inventory-source", text)
+        if updated.inventory_source is settings.inventory_source:
+            return settings
+        waiting = self._store.outbox_count()
+        if waiting and outbox is None:
+            raise OutboxNotEmpty(waiting)
+        if waiting and outbox == "push":
+            report = self.push()
+            left = self._store.outbox_count()
+            if left:
+                raise UserFacingError(
+                    f"{left:,} of {waiting:,} changes could not be written ({report.failed:,} refused). "
+                    "The inventory source was not changed. See `backorder-desktop outbox`.",
+                    title="Changes still waiting",
+                )
+        elif waiting:
+            self.discard(actor=actor, reason=f"discarded when switching to {updated.inventory_source.value}")
+        self._store.save_settings(updated)
+        logger.info("inventory source: %s -> %s", settings.inventory_source, updated.inventory_source)
+        return updated
+
+    # --- push ----------------------------------------------------------------------------
+
+    def push(self) -> PushReport:
+        """Write waiting changes to BigCommerce. Raises the domain error that stopped it (offline,
+        bad token …); what was written before that stays written and recorded."""
+        report = PushReport()
+        waiting = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
+        if not waiting:
+            return report
+        target = self._target_factory()
+        current = target.read_stock_levels([e.item.key for e in waiting])
+        gone = [e.item.key for e in waiting if e.item.key not in current]
+        if gone:
+            message = "The product or variant no longer exists in BigCommerce."
+            self._store.outbox_failed([(key, message) for key in gone])
+            report.failed += len(gone)
+            report.problems.extend(ItemProblem(key.label(), "Not written", message) for key in gone)
+        moves = self._store.outbox_fold_reads(
+            {e.item.key: current[e.item.key] for e in waiting if e.item.key in current}, at=self._clock.now()
+        )
+        report.store_moves = len(moves)
+        ready = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
+        variants = [e for e in ready if e.item.key.variant_id is not None]
+        products = [e for e in ready if e.item.key.variant_id is None]
+        self._write(variants, target.VARIANT_BATCH, target.write_variant_levels, report)
+        self._write(products, target.PRODUCT_BATCH, target.write_product_levels, report)
+        logger.info(
+            "push: %s written, %s failed, %s store moves folded in",
+            report.written,
+            report.failed,
+            report.store_moves,
+        )
+        return report
+
+    def _write(
+        self,
+        entries: Sequence[OutboxEntry],
+        batch: int,
+        send: Callable[[Sequence[StockWrite]], WriteResult],
+        report: PushReport,
+    ) -> None:
+        for start in range(0, len(entries), batch):
+            chunk = entries[start : start + batch]
+            writes = [StockWrite(e.item.key, e.item.level) for e in chunk]
+            # Marked before sending: a reply lost to a crash or the network is known as such.
+            self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
+            result = send(writes)
+            versions = {e.item.key: (e.item.level, e.version) for e in chunk}
+            done = [(key, *versions[key]) for key in result.written]
+            report.written += len(done)
+            self._store.outbox_written(done, at=self._clock.now())
+            if result.failed:
+                self._store.outbox_failed([(f.key, f.reason) for f in result.failed])
+                report.failed += len(result.failed)
+                report.problems.extend(
+                    ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason)
+                    for f in result.failed
+                )
+
+
+def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState], None]:
+    """The engine's ``after_pull`` hook: a sync in ``bigcommerce`` or ``api`` mode flushes the
+    outbox. A failed push (offline …) is a problem of the run, not a failure of its pull."""
+
+    def hook(mode: InventorySource, state: RunState) -> None:
+        if mode is InventorySource.ERP or stock.outbox_count() == 0:
+            return
+        try:
+            report = stock.push()
+        except BackorderError as exc:
+            state.problems.append(ItemProblem("waiting changes", exc.title, exc.message))
+            return
+        state.counts.written += report.written
+        state.problems.extend(report.problems)
+
+    return hook
