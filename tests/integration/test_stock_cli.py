@@ -1,0 +1,83 @@
+"""Through the CLI: stock edits made with the store unreachable survive restarts and are written
+when it is back; a mode switch with waiting changes needs a choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from backorder_desktop.app import AppContext
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.ports import RunKind
+from tests.integration.cli_runner import run_cli
+
+MakeStore = Callable[..., DemoStore]
+MakeContext = Callable[..., AppContext]
+
+
+def test_offline_edits_are_written_when_the_store_is_back(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(seed=5)
+    context = make_context(store)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    product = next(
+        p
+        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
+        if p["inventory_tracking"] == "variant" and len(p["variants"]) >= 3
+    )
+    assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+    port = store.port
+    store.stop()  # the train: no network
+
+    targets = {v["sku"]: v["inventory_level"] + 10 + i for i, v in enumerate(product["variants"][:3])}
+    for sku, level in targets.items():  # each command is a fresh start of the app
+        edited = run_cli(home, "stock", "set", sku, str(level), "--reason", "counted a delivery", env=env)
+        assert edited.code == 0, edited.stderr
+    offline = run_cli(home, "sync", env=env)
+    assert offline.code == 1
+    assert offline.stderr.strip().splitlines()[-1].startswith("Offline:")
+    status = run_cli(home, "status", "--json", env=env).json()
+    assert status["outbox"] == 3
+
+    back = make_demo_store(seed=5, port=port)  # the same store, reachable again
+    back.catalog.update_product(product["id"], name="Renamed while away")
+    synced = run_cli(home, "sync", env=env)
+
+    assert synced.code == 0, synced.stderr
+    levels = {v["sku"]: v["inventory_level"] for v in back.catalog.get_product(product["id"])["variants"]}
+    assert {sku: levels[sku] for sku in targets} == targets
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
+    listed = run_cli(home, "products", "--backorder", "--json", env=env).json()
+    assert listed[0]["name"] == "Renamed while away"
+    assert {v["sku"]: v["inventory_level"] for v in listed[0]["variants"] if v["sku"] in targets} == targets
+    history = run_cli(home, "stock", "history", str(product["id"]), "--json", env=env).json()
+    assert [entry["reason"] for entry in history[:3]] == ["counted a delivery"] * 3
+
+
+def test_a_mode_switch_with_waiting_changes_needs_a_choice(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store()
+    context = make_context(store)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    product = next(
+        p
+        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
+        if p["inventory_tracking"] == "product"
+    )
+    assert run_cli(home, "assign", product["sku"], env=env).code == 0
+    assert run_cli(home, "stock", "add", product["sku"], "4", env=env).code == 0
+
+    refused = run_cli(home, "settings", "set", "inventory-source", "erp", env=env)
+    assert refused.code == 1
+    assert "1 stock change is waiting" in refused.stderr
+    assert "--push-outbox" in refused.stderr and "--discard-outbox" in refused.stderr
+
+    pushed = run_cli(home, "settings", "set", "inventory-source", "erp", "--push-outbox", env=env)
+    assert pushed.code == 0, pushed.stderr
+    assert store.catalog.get_product(product["id"])["inventory_level"] == product["inventory_level"] + 4
+    assert run_cli(home, "status", "--json", env=env).json()["inventory_source"] == "erp"
