@@ -80,7 +80,7 @@ def run_worker(
 # --- child side ---------------------------------------------------------------------------------
 
 
-class _WarningCounter(logging.Handler):
+class WarningCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    warnings = _WarningCounter()
+    warnings = WarningCounter()
     logging.getLogger("backorder_desktop").addHandler(warnings)
     task = {"pull": pull, "naive": naive, "fetch": fetch}[args.task]
     result = task(args)

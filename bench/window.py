@@ -1,0 +1,336 @@
+"""Row 7: the window with a large mirror — time to show, search latency, GUI stalls during a full sync.
+
+Parent (:func:`rows_for`): a demo store process with N products, a profile filled by a full pull
+(no latency, to be quick), then the store's latency set back to the bench's and a child process
+``python -m bench.window …`` under ``QT_QPA_PLATFORM=offscreen``. The child opens the real window
+(``AppController`` with a launcher over ``build_context``, as ``backorder-desktop`` does) on that
+profile and measures:
+
+- **show**: from the parent starting the process to the window painted with its first rows and
+  the count of all N (``query_answered`` of the table model, then a synchronous repaint);
+- **search**: for a few searches typed into the search box, from the Return key to the first rows
+  answered and painted (Return searches at once; typing alone waits a 150 ms debounce first);
+- **stall**: a 5 ms ``QTimer`` probe records the longest gap between its ticks while a full sync
+  runs on a worker (as the Sync button runs it) and the table scrolls every 200 ms, until the
+  window is idle again after the sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+
+from bench.report import Row
+from bench.store_process import ROOT
+from bench.store_process import StoreProcess
+from bench.store_process import status_kb
+from bench.worker import WarningCounter
+from bench.worker import run_worker
+
+WINDOW_PRODUCTS = 100_000
+SHOW_TARGET_S = 1.5
+SEARCH_TARGET_S = 0.100
+STALL_TARGET_S = 0.050
+PROBE_MS = 5
+SCROLL_MS = 200
+RESULT = "RESULT "
+
+
+def rows_for(
+    products: int, *, seed: int, latency_ms: int, progress: Callable[[str], None] = print
+) -> list[Row]:
+    with (
+        StoreProcess(products=products, seed=seed, latency_ms=0) as store,
+        tempfile.TemporaryDirectory(prefix="bench-window-") as home,
+    ):
+        progress(f"  filling a profile with {products:,} products (full pull, no latency)")
+        filled = run_worker(
+            ["pull", "--home", home, "--api-url", store.api_url, "--store-hash", store.store_hash,
+             "--token", store.token]
+        )  # fmt: skip
+        if filled["mirror_after"] != products:
+            raise RuntimeError(f"the profile has {filled['mirror_after']:,} of {products:,} products")
+        store.command("latency", ms=latency_ms)
+        progress("  opening the window (offscreen): show, searches, a full sync with the stall probe")
+        result = _run_child(home, store, products)
+    return _rows(products, result, latency_ms)
+
+
+def _run_child(home: str, store: StoreProcess, products: int) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # tokens come from the command line
+    command = [
+        sys.executable, "-m", "bench.window", "--home", home, "--api-url", store.api_url,
+        "--store-hash", store.store_hash, "--token", store.token, "--products", str(products),
+    ]  # fmt: skip
+    launched = time.time()
+    done = subprocess.run(
+        [*command, "--launched-at", repr(launched)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
+    if not lines:
+        raise RuntimeError(
+            f"the window process ended ({done.returncode}) without a result: {done.stderr[-1500:]}"
+        )
+    result: dict[str, Any] = json.loads(lines[-1][len(RESULT) :])
+    result["stderr"] = done.stderr[-2000:]
+    return result
+
+
+def _rows(products: int, r: dict[str, Any], latency_ms: int) -> list[Row]:
+    searches = r["searches"]
+    worst = max(searches, key=lambda s: s["seconds"])
+    median = statistics.median(s["seconds"] for s in searches)
+    sync = r["sync"]
+    warn = f" Warnings logged: {'; '.join(r['warnings'][:3])}" if r.get("warnings") else ""
+    common = (
+        "Window: the real window (offscreen Qt) in a child process on a profile with the products "
+        "mirrored; bound = the DESIGN §8 target (there is no physical bound to measure)."
+    )
+    return [
+        Row(
+            key="7",
+            name="Window: time to show",
+            products=products,
+            ours=(
+                f"{r['launch_to_shown_s']:.2f} s ({r['start_to_shown_s']:.2f} s after imports and "
+                f"QApplication), {r['rows_shown']:,} rows"
+            ),
+            bound=f"{SHOW_TARGET_S:g} s",
+            ratio=r["launch_to_shown_s"] / SHOW_TARGET_S,
+            target=1.0,
+            note=common
+            + " Show = process start → window painted with its first rows and the count of all."
+            + warn,
+            data={k: v for k, v in r.items() if k not in ("searches", "sync", "stderr")},
+        ),
+        Row(
+            key="7",
+            name="Window: search latency (worst)",
+            products=products,
+            ours=(
+                f"{worst['seconds'] * 1000:.0f} ms worst ({worst['label']}), "
+                f"{median * 1000:.0f} ms median of {len(searches)}"
+            ),
+            bound=f"{SEARCH_TARGET_S * 1000:.0f} ms",
+            ratio=worst["seconds"] / SEARCH_TARGET_S,
+            target=1.0,
+            note=(
+                "Search: Return in the search box → first rows answered and painted, for: "
+                + ", ".join(s["label"] for s in searches)
+                + " (typing without Return adds the box's 150 ms debounce)."
+            ),
+            data={"searches": searches},
+        ),
+        Row(
+            key="7",
+            name="Window: longest GUI stall in a full sync",
+            products=products,
+            ours=(
+                f"{sync['longest_gap_s'] * 1000:.0f} ms longest ({sync['gaps_over_50ms']} gaps > 50 ms, "
+                f"p99 {sync['p99_gap_s'] * 1000:.0f} ms) over {sync['seconds']:.0f} s"
+            ),
+            bound=f"{STALL_TARGET_S * 1000:.0f} ms",
+            ratio=sync["longest_gap_s"] / STALL_TARGET_S,
+            target=1.0,
+            note=(
+                f"Stall: a {PROBE_MS} ms QTimer probe on the GUI thread, longest gap between ticks while a "
+                f"full sync of all products runs ({latency_ms} ms per request) and the table scrolls every "
+                f"{SCROLL_MS} ms, until idle after it."
+            ),
+            data={"sync": sync},
+        ),
+    ]
+
+
+# --- child side ---------------------------------------------------------------------------------
+
+
+def _child(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.time()
+    warnings = WarningCounter()
+    logging.getLogger("backorder_desktop").addHandler(warnings)
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+
+    from backorder_desktop.adapters.secrets import MemorySecretStore
+    from backorder_desktop.app import build_context
+    from backorder_desktop.domain.models import ProductQuery
+    from backorder_desktop.domain.ports import RunKind
+    from backorder_desktop.services.bundle import Services
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+
+    class BenchLauncher:
+        def open_profile(self) -> Services:
+            return build_context(args.home, env_token=args.token, secret_store=MemorySecretStore()).services()
+
+        def open_demo(self) -> Services:
+            raise RuntimeError("the bench opens its own profile only")
+
+    def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
+        if predicate():
+            return
+        deadline = time.perf_counter() + timeout_s
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(10)
+        poll.timeout.connect(lambda: loop.quit() if predicate() or time.perf_counter() > deadline else None)
+        poll.start()
+        loop.exec()
+        poll.stop()
+        if not predicate():
+            raise TimeoutError(f"the window did not get {what} in {timeout_s:.0f} s")
+
+    app = create_application()
+    controller = AppController(BenchLauncher(), tray_available=lambda: False)
+    window = controller.window
+    page = window.products
+    model = page.model
+    answered: list[float] = []
+
+    def on_answered(_seconds: float) -> None:
+        if window.isVisible():
+            window.repaint()  # the rows are painted before the time is taken
+        answered.append(time.perf_counter())
+
+    model.query_answered.connect(on_answered)
+    imports_done = time.time()
+    controller.start()
+    wait_until(lambda: bool(answered) and window.isVisible() and model.rowCount() > 0, 120, "its first rows")
+    shown = time.time()
+    out: dict[str, Any] = {
+        "launch_to_shown_s": shown - args.launched_at,
+        "start_to_shown_s": shown - imports_done,
+        "imports_s": imports_done - started,
+        "interpreter_start_s": started - args.launched_at,
+        "rows_shown": model.rowCount(),
+        "rss_after_show_kb": status_kb("VmRSS"),
+    }
+    wait_until(controller.is_idle, 120, "idle after showing")
+    services = controller.services
+    assert services is not None
+
+    # Search terms from the mirror itself: a word of a name, an exact SKU, nothing, everything.
+    sample = services.catalog.query(ProductQuery(), limit=1, offset=args.products // 2)[0]
+    word = sample.name.split()[2] if len(sample.name.split()) > 2 else sample.name.split()[0]
+    terms = [
+        (f"name word '{word}'", word),
+        (f"exact SKU '{sample.sku}'", sample.sku or word),
+        ("no match", "zzqx no such product"),
+        ("cleared (all products)", ""),
+        (f"SKU prefix '{(sample.sku or word)[:4]}'", (sample.sku or word)[:4]),
+        ("cleared again", ""),
+    ]
+    box = page.search_box
+    box.setFocus()
+    searches = []
+    for label, text in terms:
+        if text == model.query.text:
+            continue
+        QTest.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(box, Qt.Key.Key_Backspace)
+        if text:
+            QTest.keyClicks(box, text)
+        answered.clear()
+        asked = time.perf_counter()
+        QTest.keyClick(box, Qt.Key.Key_Return)
+        wait_until(lambda: bool(answered), 30, f"an answer to {label}")
+        searches.append({"label": label, "seconds": answered[0] - asked, "rows": model.rowCount()})
+        wait_until(controller.is_idle, 60, f"idle after {label}")
+    out["searches"] = searches
+
+    # The stall probe during a full sync, with the table scrolling as a merchant might.
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+    probe.setInterval(PROBE_MS)
+    probe.timeout.connect(tick)
+    rng = random.Random(args.products)
+    bar = page.table.verticalScrollBar()
+    scroller = QTimer()
+    scroller.setInterval(SCROLL_MS)
+    scroller.timeout.connect(lambda: bar.setValue(rng.randint(0, bar.maximum())))
+    finished: list[object] = []
+    sync_started = time.perf_counter()
+    last[0] = sync_started
+    probe.start()
+    scroller.start()
+    controller.runner.run_in_background(
+        lambda: services.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=True),
+        on_result=finished.append,
+        on_error=finished.append,
+    )
+    wait_until(lambda: bool(finished), 1200, "the end of the sync")
+    sync_seconds = time.perf_counter() - sync_started
+    scroller.stop()
+    wait_until(controller.is_idle, 120, "idle after the sync")
+    probe.stop()
+    run = finished[0]
+    ordered = sorted(gaps)
+    out["sync"] = {
+        "seconds": sync_seconds,
+        "outcome": getattr(getattr(run, "outcome", None), "value", repr(run)),
+        "seen": getattr(getattr(run, "counts", None), "seen", None),
+        "ticks": len(gaps),
+        "longest_gap_s": ordered[-1] if ordered else 0.0,
+        "p99_gap_s": ordered[int(len(ordered) * 0.99)] if ordered else 0.0,
+        "gaps_over_50ms": sum(1 for g in gaps if g > STALL_TARGET_S),
+        "peak_rss_kb": status_kb("VmHWM"),
+    }
+    if out["sync"]["outcome"] != "ok":
+        raise RuntimeError(f"the sync in the window ended: {out['sync']['outcome']}")
+    out["warnings"] = warnings.messages[:20]
+    print(RESULT + json.dumps(out), flush=True)
+    closed: list[bool] = []
+    controller.finished.connect(lambda: closed.append(True))
+    controller.quit()
+    wait_until(lambda: bool(closed), 60, "closed")
+    controller.close_blocking(10_000)
+    app.processEvents()
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--store-hash", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--products", type=int, required=True)
+    parser.add_argument("--launched-at", type=float, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    _child(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
