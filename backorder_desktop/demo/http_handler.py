@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
+from backorder_desktop.demo import feeds
 from backorder_desktop.demo import router
 from backorder_desktop.demo.context import Reply
 from backorder_desktop.demo.context import Request
@@ -174,6 +175,8 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _process(self, ctx: StoreContext, method: str, body: bytes) -> Reply:
         split = urlsplit(self.path)
         path = unquote(split.path)
+        if path.startswith(feeds.FEED_PREFIX):  # the sample ERP feed: no token, no quota, no faults
+            return feeds.serve_feed(ctx, method, path)
         if not path.startswith("/stores/"):
             raise ApiError("The route was not found", status=404)
         credentials = ctx.tokens.get(self.headers.get("X-Auth-Token"))
