@@ -74,6 +74,7 @@ class AppContext:
             keyring_backend=self.catalog.status().keyring_backend,
             is_demo=self.demo is not None,
             close=self.close,
+            stock=self.stock,
         )
 
     def close(self) -> None:

@@ -119,6 +119,10 @@ class StockService:
     def outbox_count(self) -> int:
         return self._store.outbox_count()
 
+    def pending_product_ids(self) -> set[int]:
+        """Products with a change waiting to be written (marked in the window's table)."""
+        return {entry.item.key.product_id for entry in self._store.outbox_entries()}
+
     def discard(self, *, actor: str, reason: str = "discarded waiting changes") -> int:
         """Drop every waiting change; the items go back to the store's last value (in the ledger)."""
         return self._store.outbox_discard(actor=actor, at=self._clock.now(), reason=reason)

@@ -94,7 +94,12 @@ class FakeMirror:
         self.query_calls = 0
 
     def apply_products(
-        self, products: Sequence[Product], *, pass_id: int | None, keep_backorder_stock: bool
+        self,
+        products: Sequence[Product],
+        *,
+        pass_id: int | None,
+        keep_backorder_stock: bool,
+        at: object = None,
     ) -> ApplyResult:
         created = changed = unchanged = 0
         with self._lock:

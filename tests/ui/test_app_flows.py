@@ -179,3 +179,33 @@ def test_offline_shows_in_status_and_tray_without_a_dialog(
     assert controller.tray.state is SyncState.OFFLINE
     assert controller.router.last_route is Route.STATUS
     assert controller.router.open_dialogs() == []
+
+
+def test_inline_stock_edit_in_bigcommerce_mode_creates_an_outbox_entry(
+    qtbot, connected_home, demo_store, make_controller
+) -> None:
+    controller = _started(qtbot, make_controller, AppLauncher(connected_home, env_token=demo_store.token))
+    products = controller.window.products
+    model = products.model
+    row = next(
+        r
+        for r in range(50)
+        if model.product_at(r) is not None and model.product_at(r).inventory_tracking.value == "product"
+    )
+    product = model.product_at(row)
+    products.select_rows(row, row)
+    qtbot.mouseClick(products.assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: model.data(model.index(row, Column.BACKORDER)) == "Yes", timeout=10_000)
+    wait_idle(qtbot, controller)
+    stock = model.index(row, Column.STOCK)
+    assert model.flags(stock) & Qt.ItemFlag.ItemIsEditable
+
+    assert model.setData(stock, product.inventory_level + 7)
+    qtbot.waitUntil(lambda: controller.status is not None and controller.status.outbox == 1, timeout=10_000)
+    wait_idle(qtbot, controller)
+
+    assert model.data(model.index(row, Column.STOCK)) == f"{product.inventory_level + 7:,} (waiting)"
+    entries = controller.services.stock.outbox()
+    assert [(e.item.key.product_id, e.item.level) for e in entries] == [
+        (product.id, product.inventory_level + 7)
+    ]
