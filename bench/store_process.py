@@ -20,6 +20,7 @@ Parent: :class:`StoreProcess`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -56,16 +57,22 @@ class LineReader:
         self._lines: list[str] = []
         self._cond = threading.Condition()
         self._closed = False
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
 
     def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            with self._cond:
-                self._lines.append(line.rstrip("\n"))
-                self._cond.notify_all()
+        with stream:  # closed here, at the child's end of output
+            for line in stream:
+                with self._cond:
+                    self._lines.append(line.rstrip("\n"))
+                    self._cond.notify_all()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+    def join(self, timeout: float = 10.0) -> None:
+        """Wait for the child's output to end (call after the child exited)."""
+        self._thread.join(timeout)
 
     def next_line(self, timeout: float, accept: Callable[[str], bool] = lambda _: True) -> str:
         """The next line ``accept`` takes (others are skipped); ``EOFError``/``TimeoutError``."""
@@ -147,6 +154,12 @@ class StoreProcess:
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait(timeout=30)
+        finally:
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+            if self._reader is not None:
+                self._reader.join()
 
     def __enter__(self) -> StoreProcess:
         return self.start()

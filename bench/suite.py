@@ -59,7 +59,7 @@ class Plan:
 def plan_from(args: argparse.Namespace) -> Plan:
     if args.quick:
         sizes: tuple[int, ...] = (QUICK_SIZE,)
-        quotas = (pulls.Quota(20, 1.0, 25, 2), pulls.Quota(60, 1.0, 25, 2))
+        quotas = (pulls.Quota(20, 0.5, 10, 2), pulls.Quota(60, 0.5, 10, 2))
         latency, repeat, window_products, mode = 20, 1, QUICK_SIZE, "quick"
     else:
         sizes = DEFAULT_SIZES + ((FULL_SIZE,) if args.full else ())

@@ -16,6 +16,7 @@ starts; it then prints ``RESULT <json>``. :func:`run_worker` is the parent side.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import subprocess
@@ -71,6 +72,10 @@ def run_worker(
             errors.seek(0)
             tail = errors.read()[-2000:]
             raise WorkerFailed(f"bench.worker {args[0]}: {exc}\n{tail}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+            reader.join()
         result: dict[str, Any] = json.loads(line[len(RESULT) :])
         errors.seek(0)
         result["stderr"] = errors.read()[-2000:]
