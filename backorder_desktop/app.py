@@ -211,7 +211,12 @@ class AppLauncher:
 
 
 def run_window(
-    *, home: str | Path | None, demo: bool = False, debug: bool = False, screenshot: str | None = None
+    *,
+    home: str | Path | None,
+    demo: bool = False,
+    debug: bool = False,
+    screenshot: str | None = None,
+    page: str | None = None,
 ) -> int:
     """Start the window (``backorder-desktop`` with no command); returns the exit code."""
     import os
@@ -223,4 +228,4 @@ def run_window(
     paths.ensure()
     setup_logging(paths.log_dir, debug=debug)
     launcher = AppLauncher(home, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None)
-    return run_qt_window(launcher, screenshot=screenshot, start_demo=demo)
+    return run_qt_window(launcher, screenshot=screenshot, start_demo=demo, page=page)

@@ -91,8 +91,16 @@ pass_options = click.make_pass_decorator(Options)
 @click.option(
     "--screenshot", type=click.Path(dir_okay=False), help="Open the window, save a PNG of it, exit."
 )
+@click.option(
+    "--page",
+    type=click.Choice(["products", "history", "settings"]),
+    default=None,
+    help="With --screenshot: which page to show.",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: str | None, demo: bool, debug: bool, screenshot: str | None) -> None:
+def cli(
+    ctx: click.Context, home: str | None, demo: bool, debug: bool, screenshot: str | None, page: str | None
+) -> None:
     """BackOrder Desktop: mirror a BigCommerce catalog and manage backorder stock.
 
     With no command, opens the window.
@@ -101,7 +109,7 @@ def cli(ctx: click.Context, home: str | None, demo: bool, debug: bool, screensho
     if ctx.invoked_subcommand is None:
         from backorder_desktop import app
 
-        sys.exit(app.run_window(home=home, demo=demo, debug=debug, screenshot=screenshot))
+        sys.exit(app.run_window(home=home, demo=demo, debug=debug, screenshot=screenshot, page=page))
 
 
 @cli.command()
