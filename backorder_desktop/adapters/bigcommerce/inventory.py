@@ -67,7 +67,7 @@ def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
 
 def _level(value: Any) -> int | None:
     if value is None:
-        return 0  # a variant of a product that does not track by variant holds no stock of its own
+        return 0  # null: the store holds no value, so no stock
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return None
@@ -105,19 +105,32 @@ class StoreInventory:
     # --- reads --------------------------------------------------------------------------------
 
     def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
-        """Current levels of ``keys``; keys of products or variants that are gone are absent."""
+        """Current levels of ``keys``. A key is absent when its product or variant is gone, or when
+        its product no longer tracks stock that way (a product key needs ``inventory_tracking``
+        "product", a variant key "variant"): the level read then is not the one the app keeps
+        (a product's ``inventory_level`` sums its variants; an untracked variant shows 0)."""
         wanted = set(keys)
-        product_ids = sorted({k.product_id for k in wanted if k.variant_id is None})
-        variant_owners = sorted({k.product_id for k in wanted if k.variant_id is not None})
+        tracking: dict[int, Any] = {}
         levels: dict[StockKey, int] = {}
-        for chunk in _chunks(product_ids, IDS_PER_READ):
-            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_level"}
+        for chunk in _chunks(sorted({k.product_id for k in wanted}), IDS_PER_READ):
+            params = {
+                "id:in": ",".join(map(str, chunk)),
+                "include_fields": "inventory_level,inventory_tracking",
+            }
             for item in self._pages(PRODUCTS, params):
+                tracking[item["id"]] = item.get("inventory_tracking")
                 key = StockKey(item["id"])
                 level = _level(item.get("inventory_level"))
-                if key in wanted and level is not None:
+                if key in wanted and tracking[key.product_id] == "product" and level is not None:
                     levels[key] = level
-        for chunk in _chunks(variant_owners, IDS_PER_READ):
+        owners = sorted(
+            {
+                k.product_id
+                for k in wanted
+                if k.variant_id is not None and tracking.get(k.product_id) == "variant"
+            }
+        )
+        for chunk in _chunks(owners, IDS_PER_READ):
             # The variants list filters by ``product_id:in`` (its spec has no ``id:in``).
             params = {
                 "product_id:in": ",".join(map(str, chunk)),

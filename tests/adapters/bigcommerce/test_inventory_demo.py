@@ -81,6 +81,19 @@ def test_reads_match_the_catalog_across_chunks_and_pages(make_demo_store: MakeSt
     assert client.stats.failures == 0
 
 
+def test_a_level_no_longer_tracked_that_way_is_absent(demo_store: DemoStore) -> None:
+    """The merchant switched tracking in the store: the old level is not read as a stock move."""
+    now_by_variant = tracked_by(demo_store, "product", with_options=True)
+    now_by_product = tracked_by(demo_store, "variant", with_options=True)
+    kept = StockKey(tracked_by(demo_store, "product", with_options=False)["id"])
+    demo_store.catalog.update_product(now_by_variant["id"], inventory_tracking="variant")
+    demo_store.catalog.update_product(now_by_product["id"], inventory_tracking="product")
+    keys = [StockKey(now_by_variant["id"]), *_variant_keys(now_by_product), kept]
+    with _client(demo_store) as client:
+        assert client.read_stock_levels(keys) == {kept: _store_level(demo_store, kept)}
+    assert demo_store.requests.count("GET", "catalog/variants") == 0  # no owner tracks by variant
+
+
 def test_reading_nothing_sends_nothing(demo_store: DemoStore) -> None:
     with _client(demo_store) as client:
         assert client.read_stock_levels([]) == {}
