@@ -42,3 +42,16 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The frozen app (packaging/, docs/packaging.md). PyInstaller is a packaging-time tool: installed
+# into .venv here, pinned, and never needed by `make test`.
+.PHONY: package package-check
+PYINSTALLER_PINS := pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
+
+package: $(STAMP) system-deps
+	$(BIN)/pyinstaller --version 2>/dev/null | grep -qx 6.22.3 || $(BIN)/python -m pip install -q $(PYINSTALLER_PINS)
+	$(BIN)/python packaging/build.py
+
+package-check: $(STAMP) system-deps
+	test -x dist/backorder-desktop/backorder-desktop || $(MAKE) package
+	$(BIN)/python packaging/smoke_test.py
