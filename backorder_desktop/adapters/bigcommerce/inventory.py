@@ -170,6 +170,11 @@ class StoreInventory:
             # 200: all saved. 207: saved except the items its errors name (a 2xx, so parsed here).
             reasons = server_reasons(data) if isinstance(data, dict) else {}
             failed = _attribute(reasons, "", writes, variant=True)
+            said = [f"{k}: {v}" for k, v in reasons.items() if k not in ("status", "type")]
+            if said and not failed:
+                # Something was not saved but we cannot tell what: claiming "written" could lose
+                # an edit, while a failed absolute value is safe to send again.
+                failed = {w.key: ["; ".join(said)] for w in writes}
             return _result(writes, failed, applied=True)
 
         try:

@@ -264,6 +264,18 @@ def test_a_207_fails_the_items_it_names_and_the_rest_are_written() -> None:
     assert [(f.key, f.reason) for f in result.failed] == [(StockKey(1, 12), "Inventory was not saved")]
 
 
+def test_a_207_that_names_no_item_fails_them_all() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"data": [], "errors": {"status": 207, "title": "Inventory update failed", "type": "x"}}
+        return httpx.Response(207, json=body)
+
+    keys = [StockKey(1, 11), StockKey(1, 12)]
+    with _mock_client(handler) as client:
+        result = client.write_variant_levels([StockWrite(k, 3) for k in keys])
+    assert result.written == ()
+    assert [(f.key, f.reason) for f in result.failed] == [(k, "title: Inventory update failed") for k in keys]
+
+
 def test_a_422_that_names_no_item_is_raised() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/locations"):
