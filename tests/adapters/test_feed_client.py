@@ -25,6 +25,7 @@ from backorder_desktop.adapters.http import Timeouts
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.ports import FeedReport
+from backorder_desktop.domain.ports import StockFeed
 
 MB = 1024 * 1024
 SECRET = "s3cret-feed-key"
@@ -105,8 +106,10 @@ def feed_server() -> Iterator[FeedServer]:
     server.close()
 
 
-def _fetch(url: str, credential: str | None = None, fmt: str = "csv", **kwargs: object) -> FeedReport:
-    feed = HttpStockFeed(**kwargs)  # type: ignore[arg-type]
+def _fetch(
+    url: str, credential: str | None = None, fmt: str = "csv", timeouts: Timeouts | None = None
+) -> FeedReport:
+    feed: StockFeed = HttpStockFeed(timeouts=timeouts)
     return feed.fetch(url, credential=credential, format=fmt, sku_field="sku", quantity_field="quantity")
 
 
