@@ -50,7 +50,7 @@ PYINSTALLER_PINS := pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
 
 package: $(STAMP) system-deps
 	$(BIN)/pyinstaller --version 2>/dev/null | grep -qx 6.22.3 || $(BIN)/python -m pip install -q $(PYINSTALLER_PINS)
-	$(BIN)/python packaging/build.py
+	$(BIN)/python packaging/build_bundle.py
 
 package-check: $(STAMP) system-deps
 	test -x dist/backorder-desktop/backorder-desktop || $(MAKE) package

@@ -21,8 +21,10 @@ checks, in order:
    through the app's tray test hook, which logs how many colours the tray icon shows;
    ``--screenshot`` saved to ``docs/screenshots/frozen-smoke.png``; and the running app with its
    tray, shot whole with ``import -window root`` to ``docs/screenshots/frozen-smoke-desktop.png``;
-8. ``install.sh`` into a temporary prefix: the installed command, menu entry and icons, then
-   ``--uninstall``.
+8. the release archive unpacks to one ``backorder-desktop/`` folder holding what the bundle holds,
+   and the unpacked program starts;
+9. ``install.sh`` from the unpacked archive into a temporary prefix: the installed command, menu
+   entry (``desktop-file-validate`` when present) and icons, then ``--uninstall``.
 
 Exit status 0 when every check passed; the report is printed and kept in
 ``build/smoke/report.json``. Needs the system packages of ``scripts/system-deps.sh``.
@@ -40,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,6 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
 sys.path.insert(1, str(ROOT))
+from build_bundle import archive_name  # noqa: E402
 from prepare import PNG_SIZES  # noqa: E402
 from prepare import read_identity  # noqa: E402
 
@@ -183,10 +187,16 @@ def _wait_for(predicate: Callable[[], object], timeout: float, what: str, interv
     raise CheckFailed(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def _magick(tool: str) -> str:
+    """ImageMagick's own program: a stand-in of the same name may come first on PATH."""
+    system = Path("/usr/bin") / tool
+    return str(system) if system.is_file() else tool
+
+
 def _image_info(path: Path) -> tuple[int, int, int]:
     """Width, height and number of distinct colours of a picture (ImageMagick's identify)."""
     out = subprocess.run(
-        ["identify", "-format", "%w %h %k", str(path)], capture_output=True, text=True, check=True
+        [_magick("identify"), "-format", "%w %h %k", str(path)], capture_output=True, text=True, check=True
     ).stdout.split()
     return int(out[0]), int(out[1]), int(out[2])
 
@@ -550,11 +560,11 @@ def check_desktop_shot(report: Report, bundle: Bundle, env: dict[str, str], shot
 
             _wait_for(mirrored, 90, "the window's demo sync", interval=0.5)
             time.sleep(2.0)  # the table and the tray tooltip catch up with the finished sync
-            subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=30)
+            subprocess.run([_magick("import"), "-window", "root", str(shot)], env=env, check=True, timeout=30)
             x, y, width, height = _tray_geometry(env)
             crop = subprocess.run(
                 [
-                    "convert",
+                    _magick("convert"),
                     str(shot),
                     "-crop",
                     f"{width}x{height}+{x}+{y}",
@@ -582,12 +592,40 @@ def check_desktop_shot(report: Report, bundle: Bundle, env: dict[str, str], shot
 # -- 8. install.sh ---------------------------------------------------------------------------------
 
 
-def check_install(report: Report, bundle: Bundle) -> None:
-    with report.check("install.sh into a temporary prefix, then --uninstall") as notes:
+def check_archive(report: Report, bundle: Bundle, archive: Path) -> Path | None:
+    """Unpack the release archive; returns the unpacked bundle folder (None when it is unusable)."""
+    unpacked = bundle.work / "unpacked"
+    folder: Path | None = None
+    with report.check(f"archive {archive.name}: unpacks to {APP}/, runs") as notes:
+        expect(archive.is_file(), f"{archive} missing (make package writes it)")
+        expect(
+            archive.stat().st_mtime >= bundle.program.stat().st_mtime, "the archive is older than the bundle"
+        )
+        unpacked.mkdir()
+        with tarfile.open(archive) as tar:
+            tops = {Path(name).parts[0] for name in tar.getnames()}
+            expect(tops == {APP}, f"top folders in the archive: {sorted(tops)}")
+            tar.extractall(unpacked, filter="tar")
+        folder = unpacked / APP
+        ours = sorted(str(p.relative_to(bundle.folder)) for p in bundle.folder.rglob("*"))
+        theirs = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+        expect(ours == theirs, f"the archive holds {len(theirs)} entries, the bundle {len(ours)}")
+        version = subprocess.run(
+            [str(folder / APP), "--version"], capture_output=True, text=True, env=bundle.base_env, check=False
+        )
+        expect(version.returncode == 0, f"the unpacked program exited {version.returncode}: {version.stderr}")
+        notes.append(f"{archive.stat().st_size / 1024 / 1024:.1f} MiB, {len(theirs)} entries, starts")
+    return folder
+
+
+def check_install(report: Report, bundle: Bundle, folder: Path) -> None:
+    with report.check(
+        f"install.sh (from {folder.parent.name}/) into a temporary prefix, then --uninstall"
+    ) as notes:
         prefix = bundle.work / "prefix"
         env = dict(bundle.base_env, PREFIX=str(prefix))
         install = subprocess.run(
-            [str(bundle.folder / "install.sh")],
+            [str(folder / "install.sh")],
             capture_output=True,
             text=True,
             env=env,
@@ -644,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--screenshots", type=Path, default=ROOT / "docs" / "screenshots", help="Where PNGs go."
     )
+    parser.add_argument(
+        "--archive", type=Path, default=None, help="The .tar.gz (default: next to the bundle)."
+    )
     parser.add_argument("--report", type=Path, default=ROOT / "build" / "smoke" / "report.json")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (profiles, logs).")
     args = parser.parse_args(argv)
@@ -680,7 +721,9 @@ def main(argv: list[str] | None = None) -> int:
             check_demo_sync(report, bundle, env)
             check_offscreen_window(report, bundle, env)
             check_display(report, bundle, env, args.screenshots.resolve())
-        check_install(report, bundle)
+        archive = args.archive or bundle_dir.parent / archive_name(read_identity().version)
+        unpacked = check_archive(report, bundle, archive)
+        check_install(report, bundle, unpacked or bundle_dir)
     finally:
         report.figures["smoke_seconds"] = round(time.perf_counter() - started, 1)
         args.report.parent.mkdir(parents=True, exist_ok=True)
