@@ -17,6 +17,7 @@ from typing import Any
 
 from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 from backorder_desktop.adapters.clock import SystemClock
+from backorder_desktop.adapters.erp.feed_client import HttpStockFeed
 from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.paths import profile_paths
@@ -28,14 +29,16 @@ from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import SecretStore
+from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
 from backorder_desktop.services.bundle import Services
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.feed import FeedService
+from backorder_desktop.services.feed import after_pull
 from backorder_desktop.services.stock import StockService
-from backorder_desktop.services.stock import push_after_pull
 from backorder_desktop.services.sync_engine import SyncEngine
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class AppContext:
     catalog: CatalogService
     credentials: CredentialsService
     stock: StockService
+    feed: FeedService
     demo: object | None = None  # the in-process DemoStore with --demo
     _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -139,6 +143,13 @@ def build_context(
             return client
 
     stock = StockService(store=mirror, clock=clock, target_factory=connected_client)
+    feed = FeedService(
+        store=mirror,
+        stock=stock,
+        feed=HttpStockFeed(),
+        secrets=secrets_,
+        store_hash=lambda: credentials.connected_store()[0].store_hash,
+    )
     sync_lock = FileProcessLock(paths.data_dir / "sync.lock")
     engine = SyncEngine(
         mirror=mirror,
@@ -146,7 +157,7 @@ def build_context(
         clock=clock,
         events=events,
         process_lock=sync_lock,
-        after_pull=push_after_pull(stock),
+        after_pull=after_pull(stock, feed),
     )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
         try:
@@ -169,6 +180,7 @@ def build_context(
         catalog=catalog,
         credentials=credentials,
         stock=stock,
+        feed=feed,
         _clients=clients,
         _clients_lock=lock,
     )
@@ -176,10 +188,13 @@ def build_context(
         context.demo = demo_store = _start_demo_store()
         token = demo_store.token  # type: ignore[attr-defined]
         secrets_.set(token_key(DEMO_STORE_HASH), token)
-        mirror.set_store(
-            StoreInfo(store_hash=DEMO_STORE_HASH, name="Demo store", plan_name="Demo"),
-            demo_store.api_url,  # type: ignore[attr-defined]
-        )
+        api_url = demo_store.api_url  # type: ignore[attr-defined]
+        mirror.set_store(StoreInfo(store_hash=DEMO_STORE_HASH, name="Demo store", plan_name="Demo"), api_url)
+        # The demo store serves a sample ERP feed, so --demo shows the api mode too (its port
+        # changes each run: keep the setting pointing at this run's store).
+        settings = mirror.load_settings()
+        if not settings.feed_url or settings.feed_url.startswith("http://127.0.0.1"):
+            mirror.save_settings(with_setting(settings, "feed-url", f"{api_url}/feeds/stock.csv"))
     return context
 
 

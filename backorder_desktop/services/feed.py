@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.feed_parsing import parse_feed
@@ -26,6 +27,8 @@ from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.services.stock import PushReport
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.stock import Store
+from backorder_desktop.services.stock import push_after_pull
+from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +79,9 @@ class FeedService:
         self._feed = feed
         self._secrets = secrets
         self._store_hash = store_hash
+
+    def configured(self) -> bool:
+        return bool(self._store.load_settings().feed_url)
 
     def set_credential(self, credential: str) -> None:
         self._secrets.set(feed_credential_key(self._store_hash()), credential.strip())
@@ -147,3 +153,22 @@ class FeedService:
                 len(result.unknown),
             )
         return result
+
+
+def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySource, RunState], None]:
+    """The engine's ``after_pull`` hook: in ``api`` mode a sync pulls the feed; in ``bigcommerce``
+    and ``api`` modes it then flushes the outbox. A failed feed or push is a problem of the run,
+    not a failure of its pull."""
+    push = push_after_pull(stock)
+
+    def hook(mode: InventorySource, state: RunState) -> None:
+        if mode is InventorySource.API and feed.configured():
+            try:
+                report = feed.pull(push=False)
+            except BackorderError as exc:
+                state.problems.append(ItemProblem("stock feed", exc.title, exc.message))
+            else:
+                state.problems.extend(report.problems[:100])
+        push(mode, state)
+
+    return hook

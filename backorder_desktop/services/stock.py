@@ -166,7 +166,9 @@ class StockService:
         current = target.read_stock_levels([e.item.key for e in waiting])
         gone = [e.item.key for e in waiting if e.item.key not in current]
         if gone:
-            message = "The product or variant no longer exists in BigCommerce."
+            message = (
+                "The product or variant no longer exists in BigCommerce, or no longer tracks stock this way."
+            )
             self._store.outbox_failed([(key, message) for key in gone])
             report.failed += len(gone)
             report.problems.extend(ItemProblem(key.label(), "Not written", message) for key in gone)
@@ -195,22 +197,35 @@ class StockService:
         report: PushReport,
     ) -> None:
         for start in range(0, len(entries), batch):
-            chunk = entries[start : start + batch]
-            writes = [StockWrite(e.item.key, e.item.level) for e in chunk]
-            # Marked before sending: a reply lost to a crash or the network is known as such.
-            self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
-            result = send(writes)
-            versions = {e.item.key: (e.item.level, e.version) for e in chunk}
-            done = [(key, *versions[key]) for key in result.written]
-            report.written += len(done)
-            self._store.outbox_written(done, at=self._clock.now())
-            if result.failed:
-                self._store.outbox_failed([(f.key, f.reason) for f in result.failed])
-                report.failed += len(result.failed)
-                report.problems.extend(
-                    ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason)
-                    for f in result.failed
-                )
+            chunk = list(entries[start : start + batch])
+            while chunk:
+                chunk = self._write_chunk(chunk, send, report)
+
+    def _write_chunk(
+        self,
+        chunk: list[OutboxEntry],
+        send: Callable[[Sequence[StockWrite]], WriteResult],
+        report: PushReport,
+    ) -> list[OutboxEntry]:
+        """One request; returns the entries to send again (a refused batch may apply nothing, so
+        the items it did not name go again, without the refused ones)."""
+        writes = [StockWrite(e.item.key, e.item.level) for e in chunk]
+        # Marked before sending: a reply lost to a crash or the network is known as such.
+        self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
+        result = send(writes)
+        versions = {e.item.key: (e.item.level, e.version) for e in chunk}
+        done = [(key, *versions[key]) for key in result.written]
+        report.written += len(done)
+        self._store.outbox_written(done, at=self._clock.now())
+        if not result.failed:
+            return []
+        self._store.outbox_failed([(f.key, f.reason) for f in result.failed])
+        report.failed += len(result.failed)
+        report.problems.extend(
+            ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason) for f in result.failed
+        )
+        answered = set(result.written) | {f.key for f in result.failed}
+        return [e for e in chunk if e.item.key not in answered]
 
 
 def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState], None]:
