@@ -246,6 +246,10 @@ def _sku(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\udc80" in JSON): no SKU, nor storable text
+            return None
         return value.strip() or None
     if isinstance(value, int):
         return str(value)

@@ -12,6 +12,7 @@ product loop is written flat, with local checks instead of helper calls per fiel
 
 from __future__ import annotations
 
+import math
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,39 @@ PRODUCT_FIELDS = (
 
 _TRACKING = {t.value: t for t in InventoryTracking}
 _MISSING: Any = object()
+# What a mirror can keep (issue 8, found by fuzzing): ids a SQLite INTEGER holds, levels in
+# BigCommerce's own 32-bit range, finite prices, text without lone surrogates ("\udc80" is
+# valid JSON but not UTF-8, and SQLite refuses it). Anything else is a per-item problem.
+_MAX_ID = 2**63 - 1
+_MIN_LEVEL = -(2**31)
+_MAX_LEVEL = 2**31 - 1
+
+
+def _is_text(value: Any) -> bool:
+    if type(value) is not str:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is int and 0 < value <= _MAX_ID
+
+
+def _is_level(value: Any) -> bool:
+    return type(value) is int and _MIN_LEVEL <= value <= _MAX_LEVEL
+
+
+def _price(value: Any) -> float | None:
+    """A JSON number as a finite float, or None (NaN, infinite, too large, or not a number)."""
+    if type(value) is int:
+        value = float(value) if abs(value) < 2**1000 else math.inf
+    return value if type(value) is float and math.isfinite(value) else None
 
 
 class _Bad(Exception):
@@ -89,43 +123,42 @@ def map_product(raw: Any) -> Product:
         raise _Bad(f"the item is {_describe(raw)}, not a product object")
     get = raw.get
     pid = get("id", _MISSING)
-    if type(pid) is not int:
-        raise _fail("id", "a whole number", pid)
+    if not _is_id(pid):
+        raise _fail("id", "a positive whole number", pid)
     name = get("name", _MISSING)
-    if type(name) is not str:
+    if not _is_text(name):
         raise _fail("name", "text", name)
     sku = get("sku", _MISSING)
     if sku is None:
         sku = ""  # products without a SKU: nothing identifies them by it anyway
-    elif type(sku) is not str:
+    elif not _is_text(sku):
         raise _fail("sku", "text", sku)
     tracking_text = get("inventory_tracking", _MISSING)
     tracking = _TRACKING.get(tracking_text) if type(tracking_text) is str else None
     if tracking is None:
         raise _fail("inventory_tracking", "none, product or variant", tracking_text)
     level = get("inventory_level", _MISSING)
-    if type(level) is not int:
-        raise _fail("inventory_level", "a whole number", level)
-    price = get("price", _MISSING)
-    if type(price) is not float:
-        if type(price) is not int:
-            raise _fail("price", "a number", price)
-        price = float(price)
+    if not _is_level(level):
+        raise _fail("inventory_level", "a whole number in BigCommerce's range", level)
+    raw_price = get("price", _MISSING)
+    price = _price(raw_price)
+    if price is None:
+        raise _fail("price", "a number", raw_price)
     visible = get("is_visible", _MISSING)
     if type(visible) is not bool:
         raise _fail("is_visible", "true or false", visible)
     availability = get("availability", _MISSING)
-    if type(availability) is not str:
+    if not _is_text(availability):
         raise _fail("availability", "text", availability)
     modified_text = get("date_modified", _MISSING)
     if type(modified_text) is not str:
         raise _fail("date_modified", "a date and time", modified_text)
     try:
         modified = parse_datetime(modified_text)
-    except ValueError:
+    except (ValueError, OverflowError):  # year 1 with an offset overflows when made UTC
         raise _fail("date_modified", "an ISO-8601 date and time", modified_text) from None
     base_id = get("base_variant_id")
-    if base_id is not None and type(base_id) is not int:
+    if base_id is not None and not _is_id(base_id):
         raise _fail("base_variant_id", "a whole number or null", base_id)
     raw_variants = get("variants", _MISSING)
     if type(raw_variants) is not list:
@@ -170,13 +203,16 @@ def _variants(raw_variants: list[Any], product_id: int) -> tuple[Variant, ...]:
             continue
         if (
             type(vid) is int
+            and 0 < vid <= _MAX_ID
             and type(owner) is int
             and owner == product_id
             and type(sku) is str
-            and (level is None or type(level) is int)
-            and (price is None or type(price) is float)
+            and sku.isascii()
+            and (level is None or (type(level) is int and _MIN_LEVEL <= level <= _MAX_LEVEL))
+            and (price is None or (type(price) is float and math.isfinite(price)))
             and type(disabled) is bool
             and (not options or type(options) is list)
+            and label.isascii()
         ):
             # Positional, in Variant's field order: id, product_id, sku, inventory_level, price,
             # option_label, purchasing_disabled (test_mapping checks every one of them).
@@ -191,8 +227,8 @@ def _variant(raw: Any, product_id: int) -> Variant:
         raise _Bad(f"a variant is {_describe(raw)}, not a variant object")
     get = raw.get
     vid = get("id", _MISSING)
-    if type(vid) is not int:
-        raise _fail("variants[].id", "a whole number", vid)
+    if not _is_id(vid):
+        raise _fail("variants[].id", "a positive whole number", vid)
     where = f"variant {vid}: "
     owner = get("product_id", _MISSING)
     if owner != product_id or type(owner) is not int:
@@ -200,16 +236,15 @@ def _variant(raw: Any, product_id: int) -> Variant:
     sku = get("sku", _MISSING)
     if sku is None:
         sku = ""
-    elif type(sku) is not str:
+    elif not _is_text(sku):
         raise _Bad(where + str(_fail("sku", "text", sku)))
     level = get("inventory_level")
-    if level is not None and type(level) is not int:
-        raise _Bad(where + str(_fail("inventory_level", "a whole number or null", level)))
-    price = get("price")
-    if price is not None and type(price) is not float:
-        if type(price) is not int:
-            raise _Bad(where + str(_fail("price", "a number or null", price)))
-        price = float(price)
+    if level is not None and not _is_level(level):
+        raise _Bad(where + str(_fail("inventory_level", "a whole number in range, or null", level)))
+    raw_price = get("price")
+    price = None if raw_price is None else _price(raw_price)
+    if raw_price is not None and price is None:
+        raise _Bad(where + str(_fail("price", "a number or null", raw_price)))
     disabled = get("purchasing_disabled", False)
     if type(disabled) is not bool:
         raise _Bad(where + str(_fail("purchasing_disabled", "true or false", disabled)))
@@ -222,7 +257,7 @@ def _variant(raw: Any, product_id: int) -> Variant:
             labels = [o["label"] for o in options]
         except (TypeError, KeyError):
             raise _Bad(where + "an option value has no “label”") from None
-        if not all(type(x) is str for x in labels):
+        if not all(_is_text(x) for x in labels):
             raise _Bad(where + "an option value's “label” is not text")
         label = " / ".join(labels)
     return Variant(
@@ -272,6 +307,10 @@ def map_products_page(data: Any) -> ProductPage:
     page = _int_field(pagination, "current_page", what)
     total_pages = _int_field(pagination, "total_pages", what)
     total = _int_field(pagination, "total", what)
+    if total_pages > max(1, total):  # every page but a lone empty one holds a product
+        raise MalformedReply(
+            f"BigCommerce's {what} claimed {total_pages:,} pages for {total:,} products. The sync will retry."
+        )
     products: list[Product] = []
     problems: list[ItemProblem] = []
     for index, raw in enumerate(items):
@@ -314,7 +353,12 @@ def map_server_time(data: Any) -> datetime:
     seconds = _object(data, "server time").get("time")
     if type(seconds) is not int and type(seconds) is not float:
         raise MalformedReply("BigCommerce's server time had no “time” number. The sync will retry.")
-    return datetime.fromtimestamp(seconds, UTC)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):  # NaN, infinite, or past the year 9999
+        raise MalformedReply(
+            "BigCommerce's server time was not a possible time. The sync will retry."
+        ) from None
 
 
 def map_catalog_summary(data: Any) -> CatalogSummary:

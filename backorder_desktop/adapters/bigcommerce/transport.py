@@ -263,7 +263,7 @@ class StoreTransport:
     ) -> T:
         try:
             data = json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
             counts["transient"] += 1
             what = "not valid JSON (it may have been cut off)"
             raise _Transient(malformed(method, path, what)) from None

@@ -1,0 +1,50 @@
+"""How hard the reliability suite tries: CI counts by default, larger ones through the environment.
+
+| variable | default (CI) | what it scales |
+|---|---|---|
+| ``BACKORDER_KILL_POINTS`` | 50 | SIGKILLs of the crash harness (``test_crash_harness.py``) |
+| ``BACKORDER_RELIABILITY_SEED`` | 20261127 | the seed of the crash harness (printed by each test) |
+| ``BACKORDER_MODEL_EXAMPLES`` | 12 | stories of the model-based test (``test_model.py``) |
+| ``BACKORDER_MODEL_STEPS`` | 30 | steps per story |
+| ``BACKORDER_FUZZ_EXAMPLES`` | 300 | inputs per fuzz target (``test_fuzz.py``) |
+| ``BACKORDER_HYPOTHESIS_RANDOM`` | unset | set to 1: new random examples each run (default: derandomized) |
+
+e.g. ``BACKORDER_KILL_POINTS=500 BACKORDER_MODEL_EXAMPLES=200 make test PYTEST_ARGS=tests/reliability``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck
+from hypothesis import settings
+
+
+def _int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    return int(text) if text else default
+
+
+KILL_POINTS = _int("BACKORDER_KILL_POINTS", 50)
+SEED = _int("BACKORDER_RELIABILITY_SEED", 20261127)
+MODEL_EXAMPLES = _int("BACKORDER_MODEL_EXAMPLES", 12)
+MODEL_STEPS = _int("BACKORDER_MODEL_STEPS", 30)
+FUZZ_EXAMPLES = _int("BACKORDER_FUZZ_EXAMPLES", 300)
+RANDOM = os.environ.get("BACKORDER_HYPOTHESIS_RANDOM", "") == "1"
+
+
+def hypothesis_settings(examples: int, **extra: object) -> settings:
+    """Reproducible by default (derandomized, no example database in the work tree)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=not RANDOM,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.data_too_large,
+        ],
+        **extra,  # type: ignore[arg-type]
+    )
