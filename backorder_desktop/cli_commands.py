@@ -156,23 +156,29 @@ def products(options: Options, query: str, backorder: bool, limit: int | None, a
 
 def _assign_command(name: str, assign: bool) -> None:
     @cli.command(name=name)
-    @click.argument("refs", nargs=-1, required=True)
+    @click.argument("refs", nargs=-1)
+    @click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
     @pass_options
-    def command(options: Options, refs: tuple[str, ...]) -> None:
+    def command(options: Options, refs: tuple[str, ...], query: str | None) -> None:
+        if not refs and query is None:
+            raise click.UsageError("Give product ids or SKUs, or --search TEXT.")
         with open_context(options) as context:
+            wanted = list(refs)
+            if query is not None:
+                wanted += [str(p.id) for p in context.catalog.products(query)]
             if assign:
-                report = context.catalog.assign(list(refs), by=getpass.getuser())
+                report = context.catalog.assign(wanted, by=getpass.getuser())
             else:
-                report = context.catalog.unassign(list(refs))
+                report = context.catalog.unassign(wanted)
             verb = "assigned to" if assign else "removed from"
             click.echo(f"{report.changed:,} of {report.matched:,} products {verb} backorder.")
             if report.unknown:
                 click.echo(f"Unknown (skipped): {', '.join(report.unknown)}", err=True)
 
     command.__doc__ = (
-        "Assign products (by id or SKU) to backorder; their variants follow."
+        "Assign products (by id, SKU or --search) to backorder; their variants follow."
         if assign
-        else "Remove products (by id or SKU) from backorder."
+        else "Remove products (by id, SKU or --search) from backorder; their waiting stock changes are dropped."
     )
 
 

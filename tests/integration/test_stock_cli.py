@@ -81,3 +81,37 @@ def test_a_mode_switch_with_waiting_changes_needs_a_choice(
     assert pushed.code == 0, pushed.stderr
     assert store.catalog.get_product(product["id"])["inventory_level"] == product["inventory_level"] + 4
     assert run_cli(home, "status", "--json", env=env).json()["inventory_source"] == "erp"
+
+
+def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
+    home: str, tmp_path: object, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    from pathlib import Path
+
+    store = make_demo_store()
+    context = make_context(store)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    assigned = run_cli(home, "assign", "--search", "Boot", env=env)
+    assert assigned.code == 0, assigned.stderr
+    exported = run_cli(home, "export", env=env)
+    lines = exported.stdout.strip().splitlines()
+    assert lines[0] == "sku,quantity,product_id,variant_id,store_quantity,waiting"
+    assert len(lines) > 2
+    first_sku = lines[1].split(",")[0]
+    edited = Path(str(tmp_path)) / "stock.csv"
+    edited.write_text(f"sku,quantity\n{first_sku},4242\nNO-SUCH-SKU,1\n", encoding="utf-8")
+
+    dry = run_cli(home, "import", str(edited), env=env)
+    assert dry.code == 0, dry.stderr
+    assert f"{first_sku}: " in dry.stdout and "→ 4,242" in dry.stdout
+    assert "Unknown SKUs (skipped): NO-SUCH-SKU" in dry.stderr
+    assert "run again with --apply" in dry.stdout
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
+
+    applied = run_cli(home, "import", str(edited), "--apply", env=env)
+    assert applied.code == 0, applied.stderr
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 1
+    again = run_cli(home, "export", env=env).stdout
+    assert f"{first_sku},4242," in again
