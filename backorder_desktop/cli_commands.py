@@ -37,7 +37,8 @@ def status(options: Options, as_json: bool) -> None:
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
         click.echo(f"Last manual sync: {_when(report.last_manual_sync)}")
         click.echo(f"Last automatic update: {_when(report.last_automatic_sync)}")
-        click.echo(f"Next scheduled run: {_when(report.next_scheduled_run)}")
+        job = f", {report.next_scheduled_job}" if report.next_scheduled_job else ""
+        click.echo(f"Next scheduled run: {_when(report.next_scheduled_run)}{job}")
         click.echo(f"Keyring: {report.keyring_backend or 'none available'}")
 
 
@@ -178,7 +179,7 @@ def _assign_command(name: str, assign: bool) -> None:
     command.__doc__ = (
         "Assign products (by id, SKU or --search) to backorder; their variants follow."
         if assign
-        else "Remove products (by id, SKU or --search) from backorder; their waiting stock changes are dropped."
+        else "Remove products (by id, SKU or --search) from backorder; their waiting changes are dropped."
     )
 
 
