@@ -10,6 +10,8 @@ PKGS=(
   libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth openbox trayer imagemagick xdotool
   # a real keyring: gnome-keyring brings dbus and dbus-run-session
   gnome-keyring dbus
+  # packaging checks (make package-check)
+  desktop-file-utils
   fonts-dejavu-core
 )
 missing=()
