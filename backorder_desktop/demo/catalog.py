@@ -193,6 +193,14 @@ class Catalog:
 
     # --- writes ------------------------------------------------------------------------------
 
+    def set_date_modified(self, product_id: int, unix_seconds: int) -> None:
+        """Set a product's ``date_modified`` as is (a store whose clock is wrong: tests only)."""
+        with self._writing():
+            if not self._st.exists(product_id):
+                raise NotFoundError(f"Product with id {product_id} not found")
+            self._st.cols.modified[product_id - 1] = int(unix_seconds)
+            self._st._bump()
+
     def _update_product_locked(self, product_id: int, clean: dict[str, Any], delayed: bool) -> list[Event]:
         st = self._st
         simple = st.is_simple(product_id)

@@ -74,7 +74,8 @@ class ProductPage:
     """One page of ``/v3/catalog/products``, mapped to domain objects.
 
     ``problems`` lists items of the page that could not be mapped (missing required fields …):
-    the rest of the page is still usable.
+    the rest of the page is still usable. ``skipped_ids`` are the ids of those products, where
+    known: they exist in the store, so a full pass must not remove them from the mirror.
     """
 
     products: tuple[Product, ...]
@@ -82,6 +83,7 @@ class ProductPage:
     total_pages: int
     total: int
     problems: tuple[ItemProblem, ...] = ()
+    skipped_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

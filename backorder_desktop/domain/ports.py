@@ -257,6 +257,11 @@ class MirrorStore(Protocol):
         """
         ...
 
+    def mark_seen(self, ids: Iterable[int], pass_id: int) -> None:
+        """Count mirrored products as seen in a pass without changing them (products the store
+        listed but whose data could not be used: they exist, so they are not removed)."""
+        ...
+
     def unseen_product_ids(self, pass_id: int) -> list[int]:
         """Ids of mirrored products not seen in that full pass, ascending."""
         ...

@@ -297,6 +297,8 @@ class SyncEngine:
         state.counts.created += result.created
         state.counts.changed += result.changed
         state.problems.extend(page.problems)
+        if pass_id is not None and page.skipped_ids:
+            self._mirror.mark_seen(page.skipped_ids, pass_id)
         if phase is not SyncPhase.VERIFYING:
             state.pages_done += 1
         self._progress(state, phase)

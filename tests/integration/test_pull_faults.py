@@ -127,3 +127,68 @@ def test_a_stopped_store_is_offline(
 
     assert mirror_snapshot(context) == before
     assert context.mirror.runs()[0].error_title == "Offline"
+
+
+def test_a_date_modified_in_the_future_does_not_move_the_cursor(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    """The next pull starts from the store's clock, not from the newest date_modified seen: a
+    product stamped in the future is read again (harmlessly) and nothing else is ever skipped."""
+    import time
+
+    store = make_demo_store(products=300)
+    context = make_context(store)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    future, later = store.catalog.product_ids()[:2]
+    store.catalog.update_product(future, name="From the future")
+    store.catalog.set_date_modified(future, int(time.time()) + 30 * 86400)
+
+    first = context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+    store.catalog.update_product(later, name="Changed later")
+    second = context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+
+    assert first.counts.changed == 1
+    assert second.counts.changed == 1  # the later change arrives; the future one is unchanged now
+    assert context.mirror.get_product(later).name == "Changed later"  # type: ignore[union-attr]
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    cursor = context.mirror.get_cursor("last_pull_started")
+    assert cursor is not None
+    assert datetime.fromisoformat(cursor) <= datetime.now(UTC) + timedelta(minutes=1)
+    assert mirror_snapshot(context) == store_snapshot(store)
+
+
+def test_a_product_missing_required_fields_is_reported_and_kept(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    from tests.adapters.bigcommerce.rewriting_proxy import RewritingProxy
+    from tests.integration.support import connect_context
+
+    store = make_demo_store(products=600)
+    context = make_context(store)
+    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.close()
+    broken = store.catalog.product_ids()[300]
+    store.catalog.update_product(broken, name="Renamed, but unreadable")
+    store.catalog.update_product(broken + 1, name="Renamed and fine")
+
+    def drop_name(product: dict) -> None:  # type: ignore[type-arg]
+        if product.get("id") == broken:
+            product.pop("name", None)
+
+    with RewritingProxy(store.api_url, drop_name) as proxy:
+        context = connect_context(home, store)
+        context.mirror.set_store(context.mirror.get_store()[0], proxy.api_url)  # type: ignore[index]
+        try:
+            run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+            assert run.outcome is RunOutcome.PARTIAL
+            assert [p.item for p in run.problems] == [f"product {broken}"]
+            assert "name" in run.problems[0].message
+            assert run.counts.removed == 0  # it exists in the store: never removed for bad data
+            assert context.mirror.get_product(broken).name != "Renamed, but unreadable"  # type: ignore[union-attr]
+            assert context.mirror.get_product(broken + 1).name == "Renamed and fine"  # type: ignore[union-attr]
+            assert context.mirror.product_count() == 600
+        finally:
+            context.close()

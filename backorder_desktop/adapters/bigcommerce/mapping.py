@@ -313,17 +313,22 @@ def map_products_page(data: Any) -> ProductPage:
         )
     products: list[Product] = []
     problems: list[ItemProblem] = []
+    skipped: list[int] = []
     for index, raw in enumerate(items):
         try:
             products.append(map_product(raw))
         except _Bad as bad:
             problems.append(_problem(raw, index, page, str(bad)))
+            pid = raw.get("id") if isinstance(raw, dict) else None
+            if type(pid) is int and 0 < pid < 2**63:
+                skipped.append(pid)
     return ProductPage(
         products=tuple(products),
         page=page,
         total_pages=total_pages,
         total=total,
         problems=tuple(problems),
+        skipped_ids=tuple(skipped),
     )
 
 

@@ -131,6 +131,13 @@ class SqliteMirrorStore(StockMethods):
                 )
             return result
 
+    def mark_seen(self, ids: Iterable[int], pass_id: int) -> None:
+        with self._writing() as conn:
+            conn.execute(
+                "UPDATE products SET seen_pass = ? WHERE id IN (SELECT value FROM json_each(?))",
+                (pass_id, _ids(ids)),
+            )
+
     def unseen_product_ids(self, pass_id: int) -> list[int]:
         with self._reading() as conn:
             return catalog_reads.unseen_product_ids(conn, pass_id)
