@@ -28,6 +28,7 @@ from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
+from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
@@ -104,11 +105,13 @@ def build_context(
     env_token: str | None = None,
     secret_store: SecretStore | None = None,
     client_options: Mapping[str, Any] | None = None,
+    clock: Clock | None = None,
 ) -> AppContext:
     """Open (or create) a profile and wire its services.
 
     ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
     ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
+    ``clock`` replaces the system clock (tests: a clock that jumps, or a settle window passed).
     """
     options = dict(client_options or {})
     if env_token:
@@ -116,7 +119,7 @@ def build_context(
     paths = profile_paths(demo_home(home) if demo else home)
     paths.ensure()
     mirror = open_mirror(paths.database)
-    clock = SystemClock()
+    clock = clock if clock is not None else SystemClock()
     events = EventHub()
     demo_store = None
     if demo:

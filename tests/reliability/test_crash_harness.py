@@ -1,0 +1,251 @@
+"""Crash harness: the real CLI killed with SIGKILL at random points loses nothing (issue 8, item 1).
+
+Full pulls, incremental pulls, outbox pushes, stock edits and CSV imports (``import FILE --apply``)
+run in a child process (``crash_child``: the real ``backorder-desktop`` command) that is killed:
+
+- ``any``: at a random database statement (inside page writes, ledger folds, outbox steps …);
+- ``commit``: just before a random COMMIT runs, so that transaction is lost;
+- ``after-commit``: right after a random COMMIT, so it is on disk and the next one is not;
+- ``stock``: at a random statement on the stock items, the ledger or the outbox;
+- ``store-write``: by the store itself, after it applied a stock write and before the reply left
+  (the write happened; the app never heard of it);
+- ``timed``: a random moment after the child's first request.
+
+Between kills the store changes (renames, prices, deletions, new products, orders) and edits are
+made. After each kill the database passes ``PRAGMA integrity_check`` and ``World.check`` holds;
+after the next run the mirror equals the store exactly and every edit and sale is in the store
+once (``crash_world.py`` says how that is checked).
+
+Seeded: ``BACKORDER_RELIABILITY_SEED`` (printed); ``BACKORDER_KILL_POINTS`` kills in all (50 by
+default, split over the four tests). A failure prints the seed and the plan of every kill point.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import threading
+from collections import Counter
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.ports import RunKind
+from tests.reliability.budget import KILL_POINTS
+from tests.reliability.budget import SEED
+from tests.reliability.crash_world import ChildResult
+from tests.reliability.crash_world import World
+
+pytestmark = pytest.mark.slow
+
+MakeStore = Callable[..., DemoStore]
+STATEMENT_STYLES = ("any", "commit", "after-commit", "stock")
+STYLES = (*STATEMENT_STYLES, "store-write", "timed")
+STYLE_WEIGHTS = (30, 20, 15, 15, 10, 10)
+TALLY: Counter[str] = Counter()  # across the module: printed at the end
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_tally() -> Iterator[None]:
+    yield
+    print(f"\ncrash harness (seed {SEED}): {dict(TALLY)}")
+
+
+def _share(fraction: float) -> int:
+    return max(1, round(KILL_POINTS * fraction))
+
+
+class Harness:
+    """Runs one kind of command again and again, killing it, and checks the world each time."""
+
+    def __init__(self, world: World, victims: tuple[str, ...], name: str) -> None:
+        self.world = world
+        self.victims = victims
+        self.name = name
+        self.counts: dict[str, dict[str, int]] = {}  # statements per kind, from the last clean run
+        self.log: list[str] = []
+
+    def run(self, kills: int) -> None:
+        rng = self.world.rng
+        landed = attempts = 0
+        while landed < kills:
+            attempts += 1
+            assert attempts <= kills * 4 + 8, f"only {landed} of {kills} kill points were reached"
+            victim = rng.choice(self.victims)
+            self.prepare(victim)
+            landed += self.kill_point(victim, attempts)
+        TALLY["kill points"] += landed
+        TALLY["attempts"] += attempts
+        self.world.settle()
+
+    def prepare(self, victim: str) -> None:
+        world = self.world
+        world.change_catalog()
+        for key in world.rng.sample(sorted(world.initial), k=world.rng.randint(0, 3)):
+            world.place_order(key)
+            TALLY["orders placed"] += 1
+        if victim != "import":
+            context = world.context()
+            try:
+                world.local_edits(context, world.rng.randint(1, 4))
+            finally:
+                context.close()
+
+    def kill_point(self, victim: str, attempt: int) -> int:
+        world, rng = self.world, self.world.rng
+        args, tag, rows = self.victim_args(victim)
+        style = rng.choices(STYLES, STYLE_WEIGHTS)[0] if victim in self.counts else "none"
+        if style == "store-write" and (victim in ("import", "edit") or not self.waiting()):
+            style = "any"
+        kill_at, on_start = "", None
+        if style in STATEMENT_STYLES:
+            kill_at = f"{style}:{rng.randint(1, max(1, self.counts[victim][style]))}"
+        elif style == "store-write":
+            on_start = self.store_write_kill
+        elif style == "timed":
+            on_start = self.timed_kill(rng.uniform(0.0, 0.25))
+        plan = f"[{self.name} {attempt}] {victim} {' '.join(args)} kill={style} {kill_at}"
+        self.log.append(plan)
+        result = world.run_child(*args, kill_at=kill_at, on_start=on_start)
+        self.log[-1] += f" -> {'KILLED' if result.killed else f'exit {result.code}'}"
+        try:
+            self.after(victim, args, result, tag, rows)
+        except AssertionError as exc:
+            history = "\n".join(self.log)
+            raise AssertionError(f"seed {SEED}: {exc}\n{history}\n{result.stderr[-2000:]}") from exc
+        return int(result.killed)
+
+    def victim_args(self, victim: str) -> tuple[tuple[str, ...], str, set[tuple[object, int]]]:
+        world = self.world
+        if victim == "full":
+            return ("sync", "--full"), "", set()
+        if victim == "incremental":
+            return ("sync",), "", set()
+        if victim == "push":
+            return ("outbox", "--push"), "", set()
+        if victim == "import":
+            path, rows = world.import_file()
+            return ("import", str(path), "--apply"), "", set(rows)
+        key = world.rng.choice(sorted(world.initial))
+        tag = world.next_tag()
+        return ("stock", "add", world.skus[key], str(world.rng.randint(1, 9)), "--reason", tag), tag, set()
+
+    def after(
+        self, victim: str, args: tuple[str, ...], result: ChildResult, tag: str, rows: set[tuple[object, int]]
+    ) -> None:
+        world = self.world
+        if result.killed:
+            TALLY[f"killed during {victim}"] += 1
+            if tag:
+                world.maybe_tags.add(tag)
+            world.maybe_imports |= rows  # type: ignore[arg-type]
+        else:
+            assert result.code == 0, f"{victim} failed: {result.stderr[-500:]}"
+            if result.counts:
+                self.counts[victim] = result.counts
+            if tag:
+                world.acked_tags.add(tag)
+            world.acked_imports |= rows  # type: ignore[arg-type]
+        world.check(converged=False)
+        if result.killed and victim == "import":  # the merchant runs the import again
+            again = world.run_child(*args)
+            assert again.code == 0, again.stderr
+            world.maybe_imports -= rows  # type: ignore[arg-type]
+            world.acked_imports |= rows  # type: ignore[arg-type]
+        self.converge()
+
+    def converge(self) -> None:
+        """The next complete run: every third through the CLI, the others in this process."""
+        world = self.world
+        TALLY["recoveries"] += 1
+        if TALLY["recoveries"] % 3 == 0:
+            again = world.run_child("sync", "--full")
+            assert again.code == 0, f"the run after the kill failed: {again.stderr[-500:]}"
+        else:
+            context = world.context()
+            try:
+                context.engine.sync(kind=RunKind.MANUAL, trigger="harness", full=True)
+            finally:
+                context.close()
+        world.check(converged=True)
+
+    def waiting(self) -> bool:
+        context = self.world.context()
+        try:
+            return context.stock.outbox_count() > 0
+        finally:
+            context.close()
+
+    def store_write_kill(self, process: subprocess.Popen[bytes]) -> None:
+        """Arm the store: after it applies the next stock write, the child dies before the reply."""
+        catalog = self.world.store.catalog
+        fired = threading.Event()
+
+        def wrap(name: str) -> Callable[..., object]:
+            original = getattr(type(catalog), name).__get__(catalog)
+
+            def call(*args: object, **kwargs: object) -> object:
+                result = original(*args, **kwargs)
+                if not fired.is_set():
+                    fired.set()
+                    process.send_signal(signal.SIGKILL)
+                return result
+
+            return call
+
+        for name in ("update_variants", "adjust_inventory"):
+            setattr(catalog, name, wrap(name))
+
+        def disarm() -> None:
+            process.wait()
+            for name in ("update_variants", "adjust_inventory"):
+                vars(catalog).pop(name, None)
+
+        threading.Thread(target=disarm, daemon=True).start()
+
+    def timed_kill(self, delay: float) -> Callable[[subprocess.Popen[bytes]], None]:
+        store = self.world.store
+
+        def arm(process: subprocess.Popen[bytes]) -> None:
+            served = len(store.requests)
+
+            def kill() -> None:
+                ticker = threading.Event()
+                while len(store.requests) == served and process.poll() is None:
+                    ticker.wait(0.005)  # a deadline-free watch: the child ends by itself anyway
+                ticker.wait(delay)
+                if process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+
+            threading.Thread(target=kill, daemon=True).start()
+
+        return arm
+
+
+def _world(make_demo_store: MakeStore, home: str, offset: int) -> World:
+    rng = random.Random(SEED * 100 + offset)
+    print(f"crash harness seed {SEED} (stream {offset}); BACKORDER_RELIABILITY_SEED reproduces it")
+    store = make_demo_store(products=600, seed=7 + offset, latency_ms=3)
+    world = World(store=store, home=Path(home), rng=rng)
+    world.setup()
+    return world
+
+
+def test_kills_during_full_pulls(make_demo_store: MakeStore, home: str) -> None:
+    Harness(_world(make_demo_store, home, 1), ("full",), "full").run(_share(0.3))
+
+
+def test_kills_during_incremental_pulls(make_demo_store: MakeStore, home: str) -> None:
+    Harness(_world(make_demo_store, home, 2), ("incremental",), "incremental").run(_share(0.2))
+
+
+def test_kills_during_pushes_and_edits(make_demo_store: MakeStore, home: str) -> None:
+    Harness(_world(make_demo_store, home, 3), ("push", "push", "edit"), "push").run(_share(0.3))
+
+
+def test_kills_during_imports(make_demo_store: MakeStore, home: str) -> None:
+    Harness(_world(make_demo_store, home, 4), ("import",), "import").run(_share(0.2))
