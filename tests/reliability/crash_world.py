@@ -223,8 +223,8 @@ class World:
             unseen = self._check_ledger(context, converged=converged, settled=settled)
             if converged:
                 assert context.stock.outbox_count() == 0, "changes still waiting after a clean run"
-                mirror = _derived_masked(mirror_snapshot(context), self.protected)
-                store = _derived_masked(_minus(store_snapshot(self.store), unseen), self.protected)
+                mirror = derived_masked(mirror_snapshot(context), self.protected)
+                store = derived_masked(_minus(store_snapshot(self.store), unseen), self.protected)
                 wrong = sorted(k for k in mirror.keys() | store.keys() if mirror.get(k) != store.get(k))
                 assert not wrong, "mirror != store: " + "; ".join(
                     f"{pid}: mirror {mirror.get(pid)} store {store.get(pid)}" for pid in wrong[:3]
@@ -309,7 +309,7 @@ class _Later:
         return datetime.now(UTC) + self.offset
 
 
-def _derived_masked(snapshot: dict[int, tuple[Any, ...]], backorder: set[int]) -> dict[int, tuple[Any, ...]]:
+def derived_masked(snapshot: dict[int, tuple[Any, ...]], backorder: set[int]) -> dict[int, tuple[Any, ...]]:
     """Leave out what a BackOrder product's stock items do not hold: a variant-tracked product's
     own total and a product-tracked product's variant levels (the mirror keeps them as first
     seen; issue 8 report: the window's list shows that stale total)."""

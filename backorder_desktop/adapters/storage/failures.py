@@ -77,10 +77,11 @@ def result_code(exc: BaseException) -> int | None:
 
 def corrupt(path: Path, detail: str) -> DatabaseCorrupt:
     return DatabaseCorrupt(
-        f"The database {path} cannot be read ({detail}). Quit backorder-desktop, move that file "
-        "somewhere else (keep it in case support asks for it) and start the app again: it creates "
-        "a new database and a sync fetches the catalog from BigCommerce again. Earlier copies, if "
-        f"any, are in {path.parent / 'backups'}."
+        f"The database {path} cannot be read ({detail}). Quit the window and run "
+        "`backorder-desktop rebuild` to rebuild it from BigCommerce: it sets the damaged file aside "
+        "(in backups/), keeps your BackOrder products, stock changes, settings and history, and "
+        "fetches the catalog again. (To start from nothing instead, move that file somewhere else.) "
+        f"Earlier copies, if any, are in {path.parent / 'backups'}."
     )
 
 

@@ -35,6 +35,7 @@ from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
+from backorder_desktop.adapters.storage.salvage import UserDataCopy
 from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
 from backorder_desktop.domain.errors import BugError
@@ -71,6 +72,7 @@ class SqliteMirrorStore(StockMethods):
     def __init__(self, path: Path, *, check: bool = True) -> None:
         self.path = Path(path)
         self._db = open_database(self.path, check=check)
+        self._user_copy = UserDataCopy(self.path)  # userdata.sqlite3: user data outlives the file
         self._write_lock = threading.Lock()
         self._closed = False
 
@@ -92,13 +94,16 @@ class SqliteMirrorStore(StockMethods):
                     conn.execute("COMMIT")
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: all of the block is saved, or nothing."""
+    def _writing(self, *, user: bool = True) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: all of the block is saved, or nothing. ``user``: it may have
+        changed user data, so the side copy (``salvage.UserDataCopy``) is refreshed after it."""
         with translated(self.path), self._write_lock:
             if self._closed:
                 raise BugError(f"the database {self.path} was used after it was closed")
             with immediate_transaction(self._db.connection()) as conn:
                 yield conn
+        if user:
+            self._user_copy.changed()
 
     # --- catalog mirror ------------------------------------------------------------------
 
@@ -110,7 +115,7 @@ class SqliteMirrorStore(StockMethods):
         keep_backorder_stock: bool,
         at: datetime | None = None,
     ) -> ApplyResult:
-        with self._writing() as conn:
+        with self._writing(user=False) as conn:
             result = catalog_writes.apply_products(
                 conn, products, pass_id=pass_id, keep_backorder_stock=keep_backorder_stock
             )
@@ -129,7 +134,9 @@ class SqliteMirrorStore(StockMethods):
                     owned=not keep_backorder_stock,
                     at=at or datetime.now(UTC),
                 )
-            return result
+        if assigned:
+            self._user_copy.changed()
+        return result
 
     def mark_seen(self, ids: Iterable[int], pass_id: int) -> None:
         with self._writing() as conn:
@@ -190,7 +197,7 @@ class SqliteMirrorStore(StockMethods):
         the ``tables.USER_TABLES`` rows that are still readable from the old file into it, and run
         a full sync — the mirror tables are never copied, they are fetched again.
         """
-        with self._writing() as conn:
+        with self._writing(user=False) as conn:
             conn.execute("DELETE FROM variants")
             conn.execute("DELETE FROM products")
             conn.execute("DELETE FROM cursors")
@@ -303,7 +310,7 @@ class SqliteMirrorStore(StockMethods):
 
     def set_cursor(self, name: str, value: str | None) -> None:
         """Set a cursor; None removes it."""
-        with self._writing() as conn:
+        with self._writing(user=False) as conn:
             if value is None:
                 conn.execute("DELETE FROM cursors WHERE name = ?", (name,))
             else:
@@ -377,6 +384,7 @@ class SqliteMirrorStore(StockMethods):
 
     def close(self) -> None:
         """Close every thread's connection; call once no other thread uses the store."""
+        self._user_copy.flush()
         with self._write_lock:
             if self._closed:
                 return
