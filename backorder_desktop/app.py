@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.secrets import detect_backend
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
+from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
@@ -39,8 +44,12 @@ from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
+from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.sync_engine import SyncEngine
+from backorder_desktop.services.webhooks import SECRET_HEADER
+from backorder_desktop.services.webhooks import WebhookFetcher
+from backorder_desktop.services.webhooks import WebhookService
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +72,9 @@ class AppContext:
     stock: StockService
     feed: FeedService
     demo: object | None = None  # the in-process DemoStore with --demo
+    scheduler: SyncScheduler | None = None  # automatic runs (issue 6); started by start_background
+    webhooks: WebhookService | None = None
+    receiver: tuple[WebhookReceiver, WebhookFetcher] | None = None  # when webhooks are set up
     _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,9 +92,15 @@ class AppContext:
             is_demo=self.demo is not None,
             close=self.close,
             stock=self.stock,
+            scheduler=self.scheduler,
         )
 
     def close(self) -> None:
+        if self.receiver is not None:
+            self.receiver[0].stop()
+            self.receiver[1].stop()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()  # waits for a running job
         with self._clients_lock:
             for client in self._clients.values():
                 client.close()
@@ -171,8 +189,36 @@ def build_context(
     def keyring_backend() -> str | None:
         return "session only (demo)" if demo else detect_backend()
 
+    webhooks = WebhookService(
+        api_factory=connected_client,
+        secrets=secrets_,
+        settings=mirror.load_settings,
+        store_hash=lambda: credentials.connected_store()[0].store_hash,
+        on_secret=register_secret,
+    )
+    scheduler = SyncScheduler(
+        engine=engine,
+        mirror=mirror,
+        clock=clock,
+        events=events,
+        zone=local_zone(),
+        feed_pull=feed.pull,
+        health_check=webhooks.health,
+        connected=lambda: mirror.get_store() is not None,
+    )
+
+    def next_job() -> str | None:
+        upcoming = scheduler.next_run()
+        return upcoming.description if upcoming is not None else None
+
     catalog = CatalogService(
-        mirror=mirror, clock=clock, keyring_backend=keyring_backend, outbox_size=stock.outbox_count
+        mirror=mirror,
+        clock=clock,
+        keyring_backend=keyring_backend,
+        outbox_size=stock.outbox_count,
+        next_scheduled_run=lambda: upcoming.at if (upcoming := scheduler.next_run()) else None,
+        next_scheduled_job=next_job,
+        settings_saved=scheduler.reschedule,
     )
     context = AppContext(
         paths=paths,
@@ -184,6 +230,8 @@ def build_context(
         credentials=credentials,
         stock=stock,
         feed=feed,
+        scheduler=scheduler,
+        webhooks=webhooks,
         _clients=clients,
         _clients_lock=lock,
     )
@@ -214,6 +262,46 @@ def _start_demo_store() -> object:
     return store
 
 
+def local_zone() -> tzinfo:
+    """The computer's time zone (IANA, DST-aware) for the daily time; UTC when it cannot be told."""
+    from tzlocal import get_localzone
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return get_localzone()
+    except Exception:
+        logger.info("the time zone could not be told; the daily time is taken as UTC")
+        return UTC
+
+
+def start_background(context: AppContext) -> None:
+    """Start the scheduler and, when webhooks are set up, their receiver (the window, ``service``).
+    The receiver failing to start (port taken, no store) leaves polling on and says why."""
+    if context.scheduler is not None:
+        context.scheduler.start()
+    settings = context.mirror.load_settings()
+    if not settings.webhook_public_url or context.webhooks is None or context.receiver is not None:
+        return
+    engine, scheduler = context.engine, context.scheduler
+    fetcher = WebhookFetcher(
+        fetch=lambda ids: engine.sync_products(ids, trigger="webhook"),
+        paused=lambda: scheduler is not None and scheduler.paused,
+    )
+    try:
+        receiver = WebhookReceiver(
+            bind=settings.webhook_bind,
+            port=settings.webhook_port,
+            secret=context.webhooks.secret(),
+            secret_header=SECRET_HEADER,
+            on_products=fetcher.add,
+        ).start()
+    except BackorderError as exc:
+        logger.warning("webhooks are off, polling keeps the catalog fresh: %s: %s", exc.title, exc.message)
+        return
+    context.receiver = (receiver, fetcher.start())
+
+
 class AppLauncher:
     """Opens profiles for the window (the ``Launcher`` of ``services/bundle.py``)."""
 
@@ -222,10 +310,14 @@ class AppLauncher:
         self._env_token = env_token
 
     def open_profile(self) -> Services:
-        return build_context(self._home, env_token=self._env_token).services()
+        context = build_context(self._home, env_token=self._env_token)
+        start_background(context)
+        return context.services()
 
     def open_demo(self) -> Services:
-        return build_context(self._home, demo=True).services()
+        context = build_context(self._home, demo=True)
+        start_background(context)
+        return context.services()
 
 
 def run_window(

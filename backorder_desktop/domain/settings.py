@@ -7,6 +7,7 @@ Values arrive as text from the CLI, the window or the database; ``parse_setting`
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import time
@@ -20,6 +21,7 @@ POLLING_MIN_MINUTES = 1
 POLLING_MAX_MINUTES = 24 * 60
 FEED_MIN_MINUTES = 5
 FEED_MAX_MINUTES = 7 * 24 * 60
+DEFAULT_WEBHOOK_PORT = 8765
 
 
 class FeedFormat:
@@ -42,6 +44,11 @@ class Settings:
     feed_quantity_field: str = "quantity"
     feed_interval_minutes: int = 60
     start_minimised: bool = False
+    # Webhooks (optional, issue 6): the receiver listens on bind:port; BigCommerce posts to the
+    # public URL (the merchant's tunnel or relay). Empty public URL: webhooks are off.
+    webhook_bind: str = "127.0.0.1"
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    webhook_public_url: str = ""
 
 
 SETTING_NAMES: dict[str, str] = {
@@ -55,6 +62,9 @@ SETTING_NAMES: dict[str, str] = {
     "feed-quantity-field": "feed_quantity_field",
     "feed-interval": "feed_interval_minutes",
     "start-minimised": "start_minimised",
+    "webhook-bind": "webhook_bind",
+    "webhook-port": "webhook_port",
+    "webhook-public-url": "webhook_public_url",
 }
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -98,6 +108,51 @@ def _parse_url(text: str) -> str:
     return text
 
 
+def _parse_bind(text: str) -> str:
+    text = text.strip()
+    if text == "localhost":
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise InvalidSetting(
+            f"webhook-bind must be an IP address to listen on, such as 127.0.0.1 (only this computer) "
+            f"or 0.0.0.0 (every network), not '{text}'."
+        ) from None
+
+
+def _parse_port(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InvalidSetting(f"webhook-port must be a port number (1024-65535), not '{text}'.") from None
+    if not 1024 <= value <= 65535:
+        raise InvalidSetting(f"webhook-port must be between 1024 and 65535, not {value}.")
+    return value
+
+
+def _parse_public_url(text: str) -> str:
+    """BigCommerce delivers only to https on port 443 (notes §8.5); loopback is allowed for tests."""
+    url = _parse_url(text)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidSetting(f"'{text}' has an invalid port.") from None
+    try:
+        loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and (parts.scheme != "https" or port not in (None, 443)):
+        raise InvalidSetting(
+            f"'{text}' cannot receive webhooks: BigCommerce delivers only to https:// addresses on "
+            "port 443. Give your tunnel's or relay's https address."
+        )
+    return url
+
+
 def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
     """Validate one setting given as text; returns (field name, typed value)."""
     field_name = SETTING_NAMES.get(cli_name)
@@ -124,6 +179,12 @@ def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
             raise InvalidSetting(f"feed-format must be csv or json, not '{text}'.")
     elif field_name == "start_minimised":
         value = _parse_bool(cli_name, text)
+    elif field_name == "webhook_bind":
+        value = _parse_bind(text)
+    elif field_name == "webhook_port":
+        value = _parse_port(text)
+    elif field_name == "webhook_public_url":
+        value = _parse_public_url(text)
     else:
         value = text.strip()
         if len(str(value)) > 200:

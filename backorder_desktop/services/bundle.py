@@ -13,6 +13,7 @@ from typing import Protocol
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.sync_engine import SyncEngine
 
@@ -32,6 +33,7 @@ class Services:
     is_demo: bool
     close: Callable[[], None]
     stock: StockService | None = None  # stock edits and the outbox (issue 4)
+    scheduler: SyncScheduler | None = None  # automatic runs; the tray pauses them (issue 6)
 
 
 class Launcher(Protocol):

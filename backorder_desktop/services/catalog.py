@@ -42,6 +42,7 @@ class StatusReport:
     last_automatic_sync: datetime | None
     next_scheduled_run: datetime | None
     keyring_backend: str | None
+    next_scheduled_job: str | None = None  # what the next scheduled run will do (issue 6)
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -59,6 +60,7 @@ class StatusReport:
             "last_manual_sync": iso(self.last_manual_sync),
             "last_automatic_sync": iso(self.last_automatic_sync),
             "next_scheduled_run": iso(self.next_scheduled_run),
+            "next_scheduled_job": self.next_scheduled_job,
             "keyring_backend": self.keyring_backend,
         }
 
@@ -81,12 +83,16 @@ class CatalogService:
         keyring_backend: Callable[[], str | None],
         outbox_size: Callable[[], int] = lambda: 0,
         next_scheduled_run: Callable[[], datetime | None] = lambda: None,
+        next_scheduled_job: Callable[[], str | None] = lambda: None,
+        settings_saved: Callable[[], object] = lambda: None,
     ) -> None:
         self._mirror = mirror
         self._clock = clock
         self._keyring_backend = keyring_backend
         self._outbox_size = outbox_size
         self._next_scheduled_run = next_scheduled_run
+        self._next_scheduled_job = next_scheduled_job
+        self._settings_saved = settings_saved  # the scheduler rebuilds its jobs at once
 
     def status(self) -> StatusReport:
         store = self._mirror.get_store()
@@ -105,6 +111,7 @@ class CatalogService:
             last_automatic_sync=automatic.finished_at if automatic else None,
             next_scheduled_run=self._next_scheduled_run(),
             keyring_backend=self._keyring_backend(),
+            next_scheduled_job=self._next_scheduled_job(),
         )
 
     def last_manual_sync(self) -> datetime | None:
@@ -157,4 +164,5 @@ class CatalogService:
             raise OutboxNotEmpty(waiting)  # the stock service's switch_mode asks what to do
         self._mirror.save_settings(settings)
         logger.info("setting %s changed", name)
+        self._settings_saved()
         return settings

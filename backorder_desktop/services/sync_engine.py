@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
@@ -59,12 +60,13 @@ class RunState:
 
 
 class _Flight:
-    """The running sync that later requests join."""
+    """The running sync that later requests join (``joinable``: a pull, not a webhook fetch or task)."""
 
-    def __init__(self) -> None:
+    def __init__(self, joinable: bool = True) -> None:
         self.done = threading.Event()
         self.run: SyncRun | None = None
         self.error: BaseException | None = None
+        self.joinable = joinable
 
 
 class SyncEngine:
@@ -98,22 +100,56 @@ class SyncEngine:
 
         Raises the run's domain error (after recording it) when the run failed or was refused.
         """
-        with self._lock:
-            flight = self._flight
-            owner = flight is None
-            if flight is None:
-                flight = self._flight = _Flight()
+        while True:
+            with self._lock:
+                flight = self._flight
+                owner = flight is None
+                if flight is None:
+                    flight = self._flight = _Flight()
+            if owner or flight.joinable:
+                break
+            flight.done.wait()  # a webhook fetch or task: wait for it, then pull ourselves
         if not owner:
             logger.info("a sync is already running; joining it (%s, %s)", kind, trigger)
             flight.done.wait()
             return self._flight_result(flight)
+        return self._own(flight, lambda: self._run(kind=kind, trigger=trigger, full=full))
+
+    def sync_products(self, ids: Sequence[int], *, trigger: str = "webhook") -> SyncRun:
+        """Fetch these products by id (``id:in`` batches) and apply them, as an automatic run; an id
+        the store no longer has is deleted locally. Waits for a running sync instead of joining it
+        (the change may be newer than that sync's pages)."""
+        wanted = sorted({int(i) for i in ids})
+        flight = self._exclusive_flight()
+        return self._own(
+            flight, lambda: self._recorded(RunKind.AUTOMATIC, trigger, False, self._by_ids(wanted))
+        )
+
+    def run_task(self, work: Callable[[RunState], None], *, kind: RunKind, trigger: str) -> SyncRun:
+        """Run other work that writes to the store (the ERP feed pull) one at a time with syncs,
+        recorded as a run; ``work`` fills in the run's counts and problems."""
+        flight = self._exclusive_flight()
+        return self._own(flight, lambda: self._recorded(kind, trigger, False, lambda s, _keep: work(s)))
+
+    def _exclusive_flight(self) -> _Flight:
+        """A flight of our own (not joinable), after any running one has ended."""
+        while True:
+            with self._lock:
+                running = self._flight
+                if running is None:
+                    flight = self._flight = _Flight(joinable=False)
+                    return flight
+            running.done.wait()
+
+    def _own(self, flight: _Flight, body: Callable[[], SyncRun]) -> SyncRun:
+        """Run ``body`` as ``flight``'s owner: under the profile lock, then let joiners go."""
         try:
             if self._process_lock is not None and not self._process_lock.try_acquire():
                 raise SyncInProgress(
                     "Another window or command is syncing this profile. Try again when it has finished."
                 )
             try:
-                flight.run = self._run(kind=kind, trigger=trigger, full=full)
+                flight.run = body()
             finally:
                 if self._process_lock is not None:
                     self._process_lock.release()
@@ -141,20 +177,10 @@ class SyncEngine:
     # --- one run -------------------------------------------------------------------------
 
     def _run(self, *, kind: RunKind, trigger: str, full: bool) -> SyncRun:
-        settings = self._mirror.load_settings()
-        mode = settings.inventory_source
         if not full and self._mirror.get_cursor(CURSOR_LAST_PULL) is None:
             full = True  # nothing to be incremental from yet
-        run_id = self._mirror.start_run(
-            kind=kind, trigger=trigger, mode=mode, full=full, at=self._clock.now()
-        )
-        state = RunState(run_id=run_id, full=full)
-        self._events.emit_state(SyncState.SYNCING)
-        self._events.emit_run_started(run_id, kind.value, trigger)
-        keep_stock = sync_rules.pull_keeps_backorder_stock(mode)
-        outcome = RunOutcome.FAILED
-        error: BackorderError | None = None
-        try:
+
+        def pull(state: RunState, keep_stock: bool) -> None:
             source = self._source_factory()
             started = source.server_time()
             if full:
@@ -166,6 +192,50 @@ class SyncEngine:
             self._mirror.set_cursor(CURSOR_LAST_PULL, started.isoformat())
             if self._after_pull is not None:
                 self._after_pull(mode, state)  # the outbox push (bigcommerce, api modes)
+
+        mode = self._mirror.load_settings().inventory_source
+        return self._recorded(kind, trigger, full, pull, mode=mode)
+
+    def _by_ids(self, ids: list[int]) -> Callable[[RunState, bool], None]:
+        def fetch(state: RunState, keep_stock: bool) -> None:
+            source = self._source_factory()
+            state.pages_total = max(1, -(-len(ids) // PAGE_LIMIT))
+            for start in range(0, len(ids), PAGE_LIMIT):
+                batch = ids[start : start + PAGE_LIMIT]
+                page = source.get_products_page(1, limit=PAGE_LIMIT, ids=batch)
+                self._apply(
+                    state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
+                )
+                gone = set(batch) - {product.id for product in page.products}
+                # Asked by id and not returned: deleted in the store (unless some item of the reply
+                # could not be read: then it may be one of them, and the next full pass decides).
+                if gone and not page.problems:
+                    state.counts.removed += self._mirror.delete_products(gone)
+
+        return fetch
+
+    def _recorded(
+        self,
+        kind: RunKind,
+        trigger: str,
+        full: bool,
+        work: Callable[[RunState, bool], None],
+        *,
+        mode: InventorySource | None = None,
+    ) -> SyncRun:
+        """Record a run around ``work(state, keep_backorder_stock)``, with its events and outcome."""
+        mode = mode or self._mirror.load_settings().inventory_source
+        run_id = self._mirror.start_run(
+            kind=kind, trigger=trigger, mode=mode, full=full, at=self._clock.now()
+        )
+        state = RunState(run_id=run_id, full=full)
+        self._events.emit_state(SyncState.SYNCING)
+        self._events.emit_run_started(run_id, kind.value, trigger)
+        keep_stock = sync_rules.pull_keeps_backorder_stock(mode)
+        outcome = RunOutcome.FAILED
+        error: BackorderError | None = None
+        try:
+            work(state, keep_stock)
             outcome = RunOutcome.PARTIAL if state.problems else RunOutcome.OK
         except SuspiciousCatalog as exc:
             outcome, error = RunOutcome.REFUSED, exc

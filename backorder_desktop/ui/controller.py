@@ -2,7 +2,7 @@
 
 Everything slow goes through ``BackgroundRunner``; engine events arrive through ``EventBridge``;
 errors go to ``ErrorRouter``. Stock editing, discarding and history come from the profile's
-stock service; ``pause_handler`` (issue 6) stays ``None`` until the scheduler exists.
+stock service; ``pause_handler`` pauses the profile's scheduler (issue 6).
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ class AppController(QObject):
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
         self.window.products.set_catalog(services.catalog)
         self._adopt_stock(services)
+        self.set_pause_handler(services.scheduler.set_paused if services.scheduler is not None else None)
         self._show_status(status)
         self.load_history()
         self.flows.load_settings()
@@ -249,7 +250,9 @@ class AppController(QObject):
             self.refresh_after_change()
 
     def _schedule_retry(self) -> None:
-        """Offline: try again by itself, less and less often (until the scheduler of issue 6)."""
+        """Offline: try again by itself, less and less often (the scheduler does, when there is one)."""
+        if self.services is not None and self.services.scheduler is not None:
+            return  # it saw the failed run and retries with backoff (services/scheduler.py)
         self._retry_timer.start(self._retry_ms)
         self._retry_ms = min(RETRY_MAX_MS, self._retry_ms * 2)
 

@@ -50,6 +50,8 @@ TRIGGER_NAMES: dict[str, str] = {
     "poll": "Regular update",
     "daily": "Daily sync",
     "catch-up": "Daily sync (caught up)",
+    "daily-catch-up": "Daily sync (caught up after a missed time)",
+    "outbox-retry": "Writing waiting changes again",
     "webhook": "Store notification",
     "feed": "ERP feed",
     "retry": "Retry after a problem",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -24,6 +25,8 @@ from typing import Any
 import httpx
 
 from backorder_desktop.adapters.bigcommerce import inventory
+from backorder_desktop.adapters.bigcommerce.hooks import StoreHooks
+from backorder_desktop.adapters.bigcommerce.hooks import Webhook
 from backorder_desktop.adapters.bigcommerce.inventory import StoreInventory
 from backorder_desktop.adapters.bigcommerce.mapping import PRODUCT_FIELDS
 from backorder_desktop.adapters.bigcommerce.mapping import map_catalog_summary
@@ -110,6 +113,7 @@ class BigCommerceClient:
             on_request=on_request,
         )
         self._inventory = StoreInventory(self._transport)
+        self._hooks = StoreHooks(self._transport)
 
     # --- CatalogSource ------------------------------------------------------------------------
 
@@ -186,6 +190,31 @@ class BigCommerceClient:
     def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
         """At most ``PRODUCT_BATCH`` absolute product levels in one request."""
         return self._inventory.write_product_levels(writes)
+
+    # --- webhooks (/v3/hooks, adapters/bigcommerce/hooks.py) ----------------------------------
+
+    def list_hooks(self) -> list[Webhook]:
+        return self._hooks.list_hooks()
+
+    def create_hook(
+        self, *, scope: str, destination: str, headers: Mapping[str, str], is_active: bool = True
+    ) -> Webhook:
+        return self._hooks.create_hook(
+            scope=scope, destination=destination, headers=headers, is_active=is_active
+        )
+
+    def update_hook(
+        self,
+        hook_id: int,
+        *,
+        is_active: bool | None = None,
+        destination: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Webhook:
+        return self._hooks.update_hook(hook_id, is_active=is_active, destination=destination, headers=headers)
+
+    def delete_hook(self, hook_id: int) -> None:
+        self._hooks.delete_hook(hook_id)
 
     def quota(self) -> QuotaStatus:
         """The store's shared quota as last seen in the reply headers."""

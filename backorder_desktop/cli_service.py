@@ -1,0 +1,169 @@
+"""The CLI's background commands: ``service`` (the scheduler without a window) and ``webhooks``.
+
+``service`` runs exactly the schedule the window runs (``app.start_background``): polling, the
+daily full sync in ``erp`` mode, the feed pull in ``api`` mode, retries, and the webhook receiver
+when webhooks are set up, until Ctrl-C or SIGTERM; each finished run is printed as a line.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+import click
+
+from backorder_desktop.cli import Options
+from backorder_desktop.cli import cli
+from backorder_desktop.cli import echo_json
+from backorder_desktop.cli import open_context
+from backorder_desktop.cli import pass_options
+from backorder_desktop.domain.errors import NotConnected
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "never"
+
+
+def _run_line(run: Any) -> str:
+    c = run.counts
+    line = (
+        f"{_when(run.finished_at)} {run.kind.value}/{run.trigger} {'full' if run.full else 'incremental'} "
+        f"{run.outcome.value}: {c.seen:,} seen, {c.created:,} new, {c.changed:,} changed, "
+        f"{c.removed:,} removed"
+    )
+    if run.error_title:
+        line += f" ({run.error_title}: {run.error_message})"
+    return line
+
+
+def _next_line(scheduler: Any) -> str:
+    upcoming = scheduler.next_run()
+    if upcoming is None:
+        return "Next scheduled run: none (paused)"
+    return f"Next scheduled run: {_when(upcoming.at)}, {upcoming.description}"
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run what is due now (a missed daily sync too), then exit.")
+@pass_options
+def service(options: Options, once: bool) -> None:
+    """Keep the catalog fresh without a window, on the same schedule, until Ctrl-C or SIGTERM."""
+    with open_context(options) as context:
+        status = context.catalog.status()
+        if status.store_hash is None:
+            raise NotConnected("No store is connected: run `backorder-desktop connect --store-hash …` first.")
+        scheduler = context.scheduler
+        unsubscribe = context.events.subscribe("run_finished", lambda run: click.echo(_run_line(run)))
+        try:
+            if once:
+                claims = scheduler.run_due()
+                click.echo(f"{len(claims)} scheduled job(s) were due. {_next_line(scheduler)}")
+                return
+            _serve(context)
+        finally:
+            unsubscribe()
+
+
+def _serve(context: Any) -> None:
+    from backorder_desktop import app
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
+    try:
+        app.start_background(context)
+        click.echo(f"Service running for {context.catalog.status().store_hash}. Stop it with Ctrl-C.")
+        click.echo(_next_line(context.scheduler))
+        if context.receiver is not None:
+            click.echo(f"Webhooks: listening on {context.receiver[0].url}")
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopping (a running sync is allowed to finish)…")
+    if context.receiver is not None:
+        receiver, fetcher = context.receiver
+        context.receiver = None
+        receiver.stop()
+        fetcher.stop()
+    context.scheduler.shutdown()
+    click.echo("Service stopped.")
+
+
+@cli.group()
+def webhooks() -> None:
+    """Optional webhooks: the store tells this app of changes at once (needs a public https address)."""
+
+
+def _report_json(report: Any) -> dict[str, object]:
+    return {
+        "public_url": report.public_url,
+        "healthy": report.healthy,
+        "missing": list(report.missing),
+        "created": report.created,
+        "updated": report.updated,
+        "removed": report.removed,
+        "reactivated": report.reactivated,
+        "hooks": [
+            {"scope": h.scope, "destination": h.destination, "is_active": h.active, "ours": h.current}
+            for h in report.hooks
+        ],
+    }
+
+
+def _print_report(context: Any, report: Any, as_json: bool) -> None:
+    if as_json:
+        echo_json(_report_json(report))
+        return
+    settings = context.mirror.load_settings()
+    click.echo(f"Public address: {report.public_url}")
+    click.echo(
+        f"Receiver: http://{settings.webhook_bind}:{settings.webhook_port}/ "
+        "(your tunnel or relay forwards the public address here)"
+    )
+    for hook in report.hooks:
+        state = "active" if hook.active else "DEACTIVATED"
+        mark = "" if hook.current else " (not this app's current address)"
+        click.echo(f"  {hook.scope:<18} {state:<11} → {hook.destination}{mark}")
+    done = [
+        f"{n} {what}"
+        for n, what in (
+            (report.created, "created"),
+            (report.updated, "updated"),
+            (report.removed, "old removed"),
+            (report.reactivated, "turned back on"),
+        )
+        if n
+    ]
+    if done:
+        click.echo("Changes: " + ", ".join(done) + ".")
+    if report.missing:
+        click.echo(f"Missing: {', '.join(report.missing)}: run `backorder-desktop webhooks setup`.")
+    else:
+        click.echo("Webhooks are set up. Polling stays on as the safety net.")
+
+
+@webhooks.command("setup")
+@click.option("--json", "as_json", is_flag=True)
+@pass_options
+def webhooks_setup(options: Options, as_json: bool) -> None:
+    """Register store/product/* and store/sku/* to the public address, with a secret header."""
+    with open_context(options) as context:
+        _print_report(context, context.webhooks.setup(), as_json)
+
+
+@webhooks.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@pass_options
+def webhooks_status(options: Options, as_json: bool) -> None:
+    """List the hooks; turn back on those the store deactivated after failed deliveries."""
+    with open_context(options) as context:
+        _print_report(context, context.webhooks.health(), as_json)
