@@ -1,0 +1,175 @@
+"""The whole loop over the demo store: ``webhooks setup`` registers hooks with the secret header, a
+change in the store is delivered to the receiver on loopback and fetched by id into the mirror; a
+deletion removes the product; a burst of 500 deliveries leaves the receiver answering within 100 ms
+and is fetched in a few runs; the health check turns a deactivated hook back on."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backorder_desktop import app
+from backorder_desktop.adapters.secrets import MemorySecretStore
+from backorder_desktop.app import build_context
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.services.webhooks import SCOPES
+from backorder_desktop.services.webhooks import SECRET_HEADER
+from bench.store_process import StoreProcess
+from tests.webhooks.conftest import Hooked
+from tests.webhooks.conftest import free_port
+from tests.webhooks.conftest import post
+from tests.webhooks.conftest import product_updated
+
+PROBE_LIMIT_S = 0.100
+BURST_CLIENT = Path(__file__).with_name("burst_client.py")
+BURST = 500
+
+
+def test_a_change_in_the_store_reaches_the_mirror_through_a_webhook(hooked: Hooked) -> None:
+    store, context = hooked.store, hooked.context
+    product_id = store.catalog.product_ids()[5]
+    changed_at = time.perf_counter()
+    store.catalog.update_product(product_id, name="Changed By The Merchant")
+
+    def updated() -> bool:
+        product = context.mirror.get_product(product_id)
+        return product is not None and product.name == "Changed By The Merchant"
+
+    assert hooked.wait_for(updated)
+    delay = time.perf_counter() - changed_at
+    print(f"\nwebhook delay, change in the store to local update: {delay * 1000:.0f} ms")
+    runs = hooked.webhook_runs()
+    assert len(runs) == 1 and runs[0].counts.changed == 1 and runs[0].kind.value == "automatic"
+    receiver, fetcher = context.receiver  # type: ignore[misc]
+    assert fetcher.wait_idle(10)
+    assert receiver.stats().accepted >= 1 and fetcher.fetches == 1
+    assert delay < 5.0
+
+
+def test_a_product_deleted_in_the_store_is_deleted_locally(hooked: Hooked) -> None:
+    store, context = hooked.store, hooked.context
+    product_id = store.catalog.product_ids()[9]
+    assert context.mirror.get_product(product_id) is not None
+    store.catalog.delete_product(product_id)
+    assert hooked.wait_for(lambda: context.mirror.get_product(product_id) is None)
+    assert hooked.webhook_runs()[-1].counts.removed == 1
+
+
+def test_a_redelivered_hash_is_fetched_once(hooked: Hooked) -> None:
+    context = hooked.context
+    receiver, fetcher = context.receiver  # type: ignore[misc]
+    body = product_updated(hooked.store.catalog.product_ids()[3], created_at=1_700_000_000)
+    headers = {SECRET_HEADER: context.webhooks.secret()}  # type: ignore[union-attr]
+    assert [post(receiver.url, body, headers)[0] for _ in range(5)] == [200] * 5
+    assert hooked.wait_for(lambda: len(hooked.webhook_runs()) == 1)
+    assert fetcher.wait_idle(10)
+    assert len(hooked.webhook_runs()) == 1 and receiver.stats().duplicates == 4
+
+
+@pytest.fixture
+def store_process() -> Iterator[StoreProcess]:
+    """A demo store in a child process: its CPU time (pages, deliveries) is not the receiver's, as
+    BigCommerce's is not."""
+    with StoreProcess(products=BURST + 100, seed=3, store_hash="burst", token="burst-token", port=0) as store:
+        yield store
+
+
+def test_a_burst_of_500_deliveries_keeps_the_receiver_answering_and_coalesces(
+    home: str, store_process: StoreProcess
+) -> None:
+    context = build_context(home, env_token=store_process.token, secret_store=MemorySecretStore())
+    try:
+        info = StoreInfo(store_hash=store_process.store_hash, name="Burst", plan_name="Demo")
+        context.mirror.set_store(info, store_process.api_url)
+        context.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+        port = free_port()
+        context.catalog.set_setting("webhook-port", str(port))
+        context.catalog.set_setting("webhook-public-url", f"http://127.0.0.1:{port}/")
+        assert context.webhooks is not None and context.webhooks.setup().healthy
+        runs: list[SyncRun] = []
+        context.events.subscribe("run_finished", lambda run: run.trigger == "webhook" and runs.append(run))
+        app.start_background(context)
+        assert context.receiver is not None
+        receiver, fetcher = context.receiver
+        secret = context.webhooks.secret()
+        _burst(receiver, fetcher, store_process, secret, runs)
+    finally:
+        context.close()
+
+
+def _burst(receiver: Any, fetcher: Any, store: StoreProcess, secret: str, runs: list[SyncRun]) -> None:
+    probe = product_updated(1, created_at=1_600_000_000)  # after the first, each probe is a duplicate
+    assert post(receiver.url, probe, {SECRET_HEADER: secret})[0] == 200
+    assert fetcher.wait_idle(10)
+    first_runs = len(runs)
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def probing() -> None:
+        while not done.is_set():
+            status, seconds = post(receiver.url, probe, {SECRET_HEADER: secret})
+            assert status == 200
+            latencies.append(seconds)
+            done.wait(0.01)  # paces the probes; not a synchronisation
+
+    prober = threading.Thread(target=probing)
+    prober.start()
+    started = time.perf_counter()
+    # At the same time, 500 more from another process, 10 connections at a time.
+    command = [sys.executable, str(BURST_CLIENT), str(receiver.port), secret, SECRET_HEADER, "[2, 3, 4]"]
+    extra = subprocess.Popen([*command, "500", "10"], stdout=subprocess.PIPE, text=True)
+    try:
+        touched = store.command("touch", count=BURST)["ids"]  # 500 changes: 500 deliveries
+        out, _ = extra.communicate(timeout=60)
+        delivered = receiver.wait_until(lambda stats: stats.accepted >= 1 + len(touched) + 500, 60)
+    finally:
+        done.set()
+        prober.join(30)
+        if extra.poll() is None:
+            extra.kill()
+            extra.communicate()
+    assert delivered, receiver.stats()
+    assert json.loads(out)["ok"] == 500
+    assert fetcher.wait_idle(30)
+    took = time.perf_counter() - started
+    worst, median = max(latencies), statistics.median(latencies)
+    fetched = sum(run.counts.seen for run in runs[first_runs:])
+    print(
+        f"\nburst: {len(touched)} + 500 deliveries in {took * 1000:.0f} ms; {len(latencies)} probes: "
+        f"median {median * 1000:.1f} ms, worst {worst * 1000:.1f} ms; "
+        f"{len(runs) - first_runs} fetch runs ({fetched} products)"
+    )
+    assert len(touched) == BURST and len(latencies) >= 5
+    assert worst < PROBE_LIMIT_S
+    assert 1 <= len(runs) - first_runs <= 10 and fetched >= BURST
+
+
+def test_setup_is_idempotent_and_the_health_check_reactivates_a_deactivated_hook(hooked: Hooked) -> None:
+    webhooks, store = hooked.context.webhooks, hooked.store
+    assert webhooks is not None
+    again = webhooks.setup()
+    assert (again.created, again.updated, again.removed) == (0, 0, 0) and again.healthy
+    hooks = store.hooks.all()
+    assert sorted(h["scope"] for h in hooks) == sorted(SCOPES)
+    assert all(SECRET_HEADER in (h["headers"] or {}) for h in hooks)
+
+    store.hooks.deactivate(hooks[0]["id"])  # BigCommerce gave up after 48 hours of failures
+    sick = webhooks.health()
+    assert sick.reactivated == 1 and sick.healthy
+    assert all(h["is_active"] for h in store.hooks.all())
+
+    hooked.context.catalog.set_setting("webhook-public-url", "https://relay.example/bd")
+    moved = webhooks.setup()
+    assert (moved.created, moved.removed) == (2, 2)
+    assert {h["destination"] for h in store.hooks.all()} == {"https://relay.example/bd"}
