@@ -104,14 +104,27 @@ def machine() -> dict[str, Any]:
         "ram_gb": round(_ram_gb(), 1),
         "python": platform.python_version(),
         "os": platform.platform(),
+        "load_at_start": load_average(),
     }
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (other work on the machine shows here), None where unknown."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def machine_line(info: dict[str, Any]) -> str:
-    return (
+    line = (
         f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']:.0f} GB RAM, "
         f"Python {info['python']}, {info['os']}"
     )
+    loads = [x for x in (info.get("load_at_start"), info.get("load_at_end")) if x is not None]
+    if loads:
+        line += f"; load average at start/end {' / '.join(f'{x:.1f}' for x in loads)}"
+    return line
 
 
 # --- rendering ----------------------------------------------------------------------------------

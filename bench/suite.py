@@ -28,6 +28,7 @@ from bench.report import FAILED
 from bench.report import RESULTS
 from bench.report import Row
 from bench.report import failed
+from bench.report import load_average
 from bench.report import new_meta
 from bench.report import render_text
 from bench.report import write_results
@@ -50,6 +51,7 @@ class Plan:
     quotas: tuple[pulls.Quota, ...]
     window_products: int
     mode: str
+    pull_repeat: int = 2
 
     @property
     def largest(self) -> int:
@@ -84,6 +86,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
         quotas=quotas,
         window_products=args.window_products or window_products,
         mode=mode,
+        pull_repeat=1 if args.quick else 2,
     )
 
 
@@ -119,6 +122,7 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
                     latency_ms=plan.latency_ms,
                     naive="2" in plan.rows,
                     incremental="5" in plan.rows and size == plan.largest,
+                    repeat=plan.pull_repeat,
                     progress=progress,
                 )
                 memory_rows.append(result.memory)
@@ -156,7 +160,13 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
             "7",
             "Window",
             plan.window_products,
-            lambda: window.rows_for(plan.window_products, seed=plan.seed, latency_ms=plan.latency_ms),
+            lambda: window.rows_for(
+                plan.window_products,
+                seed=plan.seed,
+                latency_ms=plan.latency_ms,
+                idle_probe_s=1.0 if plan.mode.startswith("quick") else window.IDLE_PROBE_S,
+                progress=progress,
+            ),
         )
     return rows
 
@@ -185,6 +195,7 @@ def main(argv: Sequence[str] | None = None, progress: Callable[[str], None] | No
     started = time.perf_counter()
     rows = run(plan, say)
     meta["seconds"] = time.perf_counter() - started
+    meta["machine"]["load_at_end"] = load_average()
     meta["sizes"] = list(plan.sizes)
     print()
     print(render_text(rows, meta))

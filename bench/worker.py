@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import json
 import logging
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,10 +34,18 @@ from typing import Any
 
 from bench.store_process import ROOT
 from bench.store_process import LineReader
+from bench.store_process import child_env
+from bench.store_process import cpu_split
+from bench.store_process import pin_from_env
 from bench.store_process import status_kb
 
 READY = "READY"
 RESULT = "RESULT "
+
+
+def client_cpus() -> set[int] | None:
+    split = cpu_split()
+    return split[1] if split else None
 
 
 class WorkerFailed(RuntimeError):
@@ -51,6 +60,7 @@ def run_worker(
         process = subprocess.Popen(
             [sys.executable, "-m", "bench.worker", *args],
             cwd=ROOT,
+            env=child_env(client_cpus()),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -94,6 +104,24 @@ class WarningCounter(logging.Handler):
         self.messages.append(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
+def _cpu_s() -> float:
+    """CPU seconds used by this process so far (every thread, user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _spread(times: list[float]) -> dict[str, float]:
+    """Median, mean and max of per-request times (send → body read), in seconds."""
+    if not times:
+        return {}
+    ordered = sorted(times)
+    return {
+        "median": ordered[len(ordered) // 2],
+        "mean": sum(ordered) / len(ordered),
+        "max": ordered[-1],
+    }
+
+
 def _handshake() -> None:
     print(READY, flush=True)
     sys.stdin.readline()
@@ -118,11 +146,14 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
         # in minutes needs several quota windows. Everything else uses the engine's 250.
         sync_engine.PAGE_LIMIT = args.page_limit
     statuses: Counter[int | None] = Counter()
+    page_times: list[float] = []
     lock = threading.Lock()
 
     def on_request(event: RequestEvent) -> None:
         with lock:
             statuses[event.status] += 1
+            if event.path.endswith("/products"):
+                page_times.append(event.elapsed_s)
 
     context = build_context(
         args.home,
@@ -138,11 +169,12 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
         mirror_before = context.mirror.product_count()
         rss_before = status_kb("VmRSS")
         _handshake()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_s()
         run = context.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=not args.incremental)
         seconds = time.perf_counter() - started
         return {
             "seconds": seconds,
+            "cpu_s": _cpu_s() - cpu,
             "outcome": run.outcome.value,
             "full": run.full,
             "seen": run.counts.seen,
@@ -155,6 +187,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
             "mirror_before": mirror_before,
             "mirror_after": context.mirror.product_count(),
             "rss_before_kb": rss_before,
+            "page_request_s": _spread(page_times),
         }
     finally:
         context.close()
@@ -165,7 +198,9 @@ def naive(args: argparse.Namespace) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="bench-naive-") as tmp:
         _handshake()
+        cpu = _cpu_s()
         result = naive_client.pull(args.base_url, args.token, Path(tmp) / "naive.sqlite3", args.limit)
+        result["cpu_s"] = _cpu_s() - cpu
         result["default_pragmas_s_per_save"] = naive_client.default_pragmas_cost()
         return result
 
@@ -193,16 +228,25 @@ def fetch(args: argparse.Namespace) -> dict[str, Any]:
         headers = {"X-Auth-Token": args.token, "Accept": "application/json"}
         with httpx.Client(base_url=args.base_url, headers=headers, limits=limits, timeout=120) as http:
 
-            def get(page: int, http: httpx.Client = http) -> int:
+            def get(page: int, http: httpx.Client = http) -> tuple[int, float]:
+                asked = time.perf_counter()
                 reply = http.get("/v3/catalog/products", params=params(page))
                 reply.raise_for_status()
-                return len(reply.content)
+                return len(reply.content), time.perf_counter() - asked
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_s()
             with ThreadPoolExecutor(threads) as pool:
-                sizes = list(pool.map(get, range(1, args.pages + 1)))
+                replies = list(pool.map(get, range(1, args.pages + 1)))
             seconds = time.perf_counter() - started
-        out["runs"].append({"threads": threads, "seconds": seconds, "bytes": sum(sizes)})
+        out["runs"].append(
+            {
+                "threads": threads,
+                "seconds": seconds,
+                "cpu_s": _cpu_s() - cpu,
+                "bytes": sum(size for size, _ in replies),
+                "page_request_s": _spread([t for _, t in replies]),
+            }
+        )
     return out
 
 
@@ -228,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     f.add_argument("--threads", type=int, nargs="+", default=[4])
     args = parser.parse_args(argv)
 
+    pin_from_env()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     warnings = WarningCounter()
     logging.getLogger("backorder_desktop").addHandler(warnings)
