@@ -4,7 +4,7 @@
 |---|---|---|
 | ``BACKORDER_KILL_POINTS`` | 50 | SIGKILLs of the crash harness (``test_crash_harness.py``) |
 | ``BACKORDER_RELIABILITY_SEED`` | 20261127 | the seed of the crash harness (printed by each test) |
-| ``BACKORDER_MODEL_EXAMPLES`` | 12 | stories of the model-based test (``test_model.py``) |
+| ``BACKORDER_MODEL_EXAMPLES`` | 40 | stories of the model-based test (``test_model.py``) |
 | ``BACKORDER_MODEL_STEPS`` | 30 | steps per story |
 | ``BACKORDER_FUZZ_EXAMPLES`` | 300 | inputs per fuzz target (``test_fuzz.py``) |
 | ``BACKORDER_HYPOTHESIS_RANDOM`` | unset | set to 1: new random examples each run (default: derandomized) |
@@ -27,7 +27,7 @@ def _int(name: str, default: int) -> int:
 
 KILL_POINTS = _int("BACKORDER_KILL_POINTS", 50)
 SEED = _int("BACKORDER_RELIABILITY_SEED", 20261127)
-MODEL_EXAMPLES = _int("BACKORDER_MODEL_EXAMPLES", 12)
+MODEL_EXAMPLES = _int("BACKORDER_MODEL_EXAMPLES", 40)
 MODEL_STEPS = _int("BACKORDER_MODEL_STEPS", 30)
 FUZZ_EXAMPLES = _int("BACKORDER_FUZZ_EXAMPLES", 300)
 RANDOM = os.environ.get("BACKORDER_HYPOTHESIS_RANDOM", "") == "1"
