@@ -99,10 +99,25 @@ def save_item(conn: sqlite3.Connection, item: StockItem, version: int) -> None:
 
 
 def set_mirror_level(conn: sqlite3.Connection, key: StockKey, level: int) -> None:
+    """Show an item's level in the mirror, with the figures BigCommerce derives from it: a
+    product without options shows its level on its one (base) variant too, and a product that
+    tracks by variant shows the sum of its variants."""
+    pid = key.product_id
     if key.variant_id is None:
-        conn.execute("UPDATE products SET inventory_level = ? WHERE id = ?", (level, key.product_id))
+        conn.execute("UPDATE products SET inventory_level = ? WHERE id = ?", (level, pid))
+        conn.execute(
+            "UPDATE variants SET inventory_level = ? WHERE product_id = ? "
+            "AND (SELECT COUNT(*) FROM variants WHERE product_id = ?) = 1",
+            (level, pid, pid),
+        )
     else:
         conn.execute("UPDATE variants SET inventory_level = ? WHERE id = ?", (level, key.variant_id))
+        conn.execute(
+            "UPDATE products SET inventory_level = "
+            "(SELECT COALESCE(SUM(inventory_level), 0) FROM variants WHERE product_id = ?) "
+            "WHERE id = ? AND inventory_tracking = 'variant'",
+            (pid, pid),
+        )
 
 
 def add_adjustment(conn: sqlite3.Connection, adjustment: Adjustment) -> Adjustment:

@@ -27,7 +27,11 @@ def make_product(
     name: str | None = None,
     price: float = 9.99,
 ) -> Product:
-    """A product with ``variants`` variants (ids pid*100+1 …); one variant is a base variant."""
+    """A product with ``variants`` variants (ids pid*100+1 …); one variant is a base variant.
+
+    Levels are consistent as BigCommerce reports them: a product without options shows its level
+    on its base variant; a product tracking by variant shows the sum of its variants (stock + i).
+    """
     if tracking is None:
         tracking = InventoryTracking.VARIANT if variants > 1 else InventoryTracking.PRODUCT
     items = tuple(
@@ -35,7 +39,7 @@ def make_product(
             id=pid * 100 + i,
             product_id=pid,
             sku=f"P{pid}" if variants == 1 else f"P{pid}-V{i}",
-            inventory_level=stock + i,
+            inventory_level=stock if variants == 1 else stock + i,
             price=price,
             option_label="" if variants == 1 else f"Size {i}",
         )
@@ -46,7 +50,9 @@ def make_product(
         name=name if name is not None else f"Product {pid}",
         sku=f"P{pid}",
         inventory_tracking=tracking,
-        inventory_level=stock,
+        inventory_level=sum(v.inventory_level or 0 for v in items)
+        if tracking is InventoryTracking.VARIANT
+        else stock,
         price=price,
         is_visible=True,
         availability="available",

@@ -104,7 +104,7 @@ def test_keep_backorder_stock_on_a_product_tracked_product(store: SqliteMirrorSt
     kept = store.get_product(1)
     assert kept is not None
     assert kept.inventory_level == 8 + 45  # the edit, plus the store's move from 5 to 50
-    assert kept.variants[0].inventory_level == 6  # a product-tracked product's variant level is not stock
+    assert kept.variants[0].inventory_level == 53  # its base variant shows the product's level
     assert (kept.name, kept.price, kept.variants[0].price) == ("New name", 20.0, 20.0)
     moves = store.stock_history(1)
     assert [(a.source, a.kind, a.quantity) for a in moves] == [
@@ -138,7 +138,7 @@ def test_keep_backorder_stock_on_a_variant_tracked_product(store: SqliteMirrorSt
     # 20 (edit) - 6 (sold in the store); 7 - 7; the new variant takes the store's value
     assert [v.inventory_level for v in kept.variants] == [14, 0, 77]
     assert [v.option_label for v in kept.variants] == ["X", "X", ""]
-    assert kept.inventory_level == 5  # a variant-tracked product's own level is not stock
+    assert kept.inventory_level == 14 + 0 + 77  # a variant-tracked product shows its variants' sum
     assert [i.key.variant_id for i in store.stock_items([1])] == [101, 102, 199]
 
 
@@ -252,7 +252,8 @@ def test_query_products_filters_sorts_and_counts(store: SqliteMirrorStore) -> No
 
     assert ids(ProductQuery()) == [2, 4, 3, 1]  # by name, case-insensitive
     assert ids(ProductQuery(sort=ProductSort.NAME, descending=True)) == [1, 3, 4, 2]
-    assert ids(ProductQuery(sort=ProductSort.INVENTORY_LEVEL)) == [2, 1, 4, 3]
+    # levels 0, 1 (the sum of 0 and 1), 0 (its variants' sum once assigned), 0; ties by id
+    assert ids(ProductQuery(sort=ProductSort.INVENTORY_LEVEL)) == [1, 3, 4, 2]
     assert ids(ProductQuery(sort=ProductSort.ID, descending=True), limit=2, offset=1) == [3, 2]
     assert ids(ProductQuery(visible=False)) == [1]
     assert ids(ProductQuery(visible=True, backorder_only=True)) == [3]
