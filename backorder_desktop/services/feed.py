@@ -19,6 +19,7 @@ from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
+from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.ports import StockFeed
 from backorder_desktop.domain.stock import AdjustmentKind
@@ -156,13 +157,14 @@ class FeedService:
 
 
 def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySource, RunState], None]:
-    """The engine's ``after_pull`` hook: in ``api`` mode a sync pulls the feed; in ``bigcommerce``
-    and ``api`` modes it then flushes the outbox. A failed feed or push is a problem of the run,
-    not a failure of its pull."""
+    """The engine's ``after_pull`` hook: in ``api`` mode a manual sync pulls the feed (automatic
+    feed pulls are the scheduler's own job, at the feed's frequency); in ``bigcommerce`` and
+    ``api`` modes every sync then flushes the outbox. A failed feed or push is a problem of the
+    run, not a failure of its pull."""
     push = push_after_pull(stock)
 
     def hook(mode: InventorySource, state: RunState) -> None:
-        if mode is InventorySource.API and feed.configured():
+        if mode is InventorySource.API and state.kind is RunKind.MANUAL and feed.configured():
             try:
                 report = feed.pull(push=False)
             except BackorderError as exc:

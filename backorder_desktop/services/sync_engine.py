@@ -53,6 +53,7 @@ CURSOR_LAST_FULL = "last_full_pull_started"
 class RunState:
     run_id: int
     full: bool
+    kind: RunKind = RunKind.MANUAL
     counts: RunCounts = field(default_factory=RunCounts)
     problems: list[ItemProblem] = field(default_factory=list)
     pages_done: int = 0
@@ -228,7 +229,7 @@ class SyncEngine:
         run_id = self._mirror.start_run(
             kind=kind, trigger=trigger, mode=mode, full=full, at=self._clock.now()
         )
-        state = RunState(run_id=run_id, full=full)
+        state = RunState(run_id=run_id, full=full, kind=kind)
         self._events.emit_state(SyncState.SYNCING)
         self._events.emit_run_started(run_id, kind.value, trigger)
         keep_stock = sync_rules.pull_keeps_backorder_stock(mode)

@@ -171,3 +171,17 @@ def test_edits_by_hand_are_refused_in_api_mode(make_demo_store: MakeStore, make_
     _store, context, tracked = _api_mode(make_demo_store, make_context)
     with pytest.raises(UserFacingError, match="feed"):
         context.stock.edit(tracked[0]["variants"][0]["sku"], AdjustmentKind.SET, 3, actor="dana")
+
+
+def test_automatic_polls_leave_the_feed_to_its_own_schedule(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, context, _tracked = _api_mode(make_demo_store, make_context)
+    context.catalog.set_setting("feed-url", f"{store.api_url}/feeds/stock.csv")
+
+    context.engine.sync(kind=RunKind.AUTOMATIC, trigger="poll")
+
+    assert store.requests.count(path_contains="/feeds/") == 0
+    assert context.stock.outbox_count() == 0
+    context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+    assert store.requests.count(path_contains="/feeds/") == 1
