@@ -338,4 +338,8 @@ def run_window(
     paths.ensure()
     setup_logging(paths.log_dir, debug=debug)
     launcher = AppLauncher(home, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None)
-    return run_qt_window(launcher, screenshot=screenshot, start_demo=demo, page=page)
+    # One window per profile (issue 8); a screenshot run is a one-off that must save its file.
+    instance_key = None if screenshot else str(paths.data_dir.resolve())
+    return run_qt_window(
+        launcher, screenshot=screenshot, start_demo=demo, page=page, instance_key=instance_key
+    )

@@ -26,6 +26,7 @@ from backorder_desktop.domain.ports import SyncRun
 from backorder_desktop.services.bundle import Launcher
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.controller import AppController
+from backorder_desktop.ui.single_instance import InstanceGuard
 
 logger = logging.getLogger(__name__)
 
@@ -148,15 +149,25 @@ def run_window(
     screenshot: str | None = None,
     start_demo: bool = False,
     page: str | None = None,
+    instance_key: str | None = None,
 ) -> int:
     """Run the window until the merchant quits; returns the process exit code.
 
     ``page`` picks the tab of a screenshot: ``products`` (default), ``history`` or ``settings``.
+    ``instance_key`` (the profile folder) allows one window per profile: when a window is open on
+    it already, that window is asked to come forward and this returns 0 without opening anything.
     """
     if page is not None and page not in PAGES:
         raise ValueError(f"page must be one of {', '.join(PAGES)}, not {page!r}")
     app = create_application()
+    guard: InstanceGuard | None = None
+    if instance_key is not None:
+        guard = InstanceGuard(instance_key)
+        if not guard.claim():
+            return 0
     controller = AppController(launcher)
+    if guard is not None:
+        guard.show_requested.connect(controller.show_window)
     previous_hook = sys.excepthook
     sys.excepthook = controller.router.handle_uncaught
     exit_code = 0
@@ -179,5 +190,7 @@ def run_window(
     finally:
         controller.close_blocking()
         sys.excepthook = previous_hook
+        if guard is not None:
+            guard.close()
     del hook
     return exit_code if code == 0 else code

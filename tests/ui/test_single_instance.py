@@ -1,0 +1,151 @@
+"""One window per profile (issue 8, item 4): the instance guard, and a second ``run_window`` refused."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir
+from PySide6.QtNetwork import QLocalServer
+
+from backorder_desktop.ui.application import run_window
+from backorder_desktop.ui.single_instance import InstanceGuard
+from backorder_desktop.ui.single_instance import server_name
+from tests.ui.fakes import FakeLauncher
+
+
+@pytest.fixture
+def make_guard(qtbot) -> Iterator[object]:
+    """Instance guards on keys unique to the test; every guard is closed afterwards."""
+    made: list[InstanceGuard] = []
+    prefix = f"/profiles/{uuid.uuid4().hex}"
+
+    def make(key: str = "a") -> InstanceGuard:
+        guard = InstanceGuard(f"{prefix}/{key}")
+        made.append(guard)
+        return guard
+
+    yield make
+    for guard in made:
+        guard.close()
+
+
+def test_a_second_guard_on_the_same_profile_is_refused_and_the_first_is_asked_to_show(
+    qtbot, make_guard
+) -> None:
+    first = make_guard("shop")
+    assert first.claim() is True
+    assert first.is_listening()
+    second = make_guard("shop")
+    with qtbot.waitSignal(first.show_requested, timeout=5_000):
+        assert second.claim() is False
+    assert not second.is_listening()
+    # And again: every later start brings the first forward.
+    with qtbot.waitSignal(first.show_requested, timeout=5_000):
+        assert make_guard("shop").claim() is False
+
+
+def test_guards_on_different_profiles_do_not_interfere(qtbot, make_guard) -> None:
+    first = make_guard("shop")
+    other = make_guard("other-shop")
+    assert first.name != other.name
+    shown: list[str] = []
+    first.show_requested.connect(lambda: shown.append("shop"))
+    other.show_requested.connect(lambda: shown.append("other"))
+    assert first.claim() is True
+    assert other.claim() is True
+    with qtbot.waitSignal(other.show_requested, timeout=5_000):
+        assert make_guard("other-shop").claim() is False
+    assert shown == ["other"]
+
+
+def test_a_closed_instance_frees_the_profile(qtbot, make_guard) -> None:
+    first = make_guard("shop")
+    assert first.claim() is True
+    first.close()
+    again = make_guard("shop")
+    assert again.claim() is True
+    assert again.is_listening()
+
+
+def test_a_socket_left_by_a_killed_instance_does_not_block_a_new_start(qtbot, make_guard) -> None:
+    guard = make_guard("shop")
+    path = Path(QDir.tempPath()) / guard.name
+    # What a killed instance leaves: a socket file nobody listens on any more.
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))
+    stale.close()
+    assert path.exists()
+    probe = QLocalServer()
+    assert probe.listen(guard.name) is False  # the stale file does block a plain listen
+    assert guard.claim() is True
+    assert guard.is_listening()
+    with qtbot.waitSignal(guard.show_requested, timeout=5_000):
+        assert make_guard("shop").claim() is False
+
+
+def test_the_server_name_is_short_and_follows_the_profile_folder() -> None:
+    name = server_name("/home/dana/.local/share/backorder-desktop")
+    assert name.startswith("backorder-desktop-")
+    assert len(name) < 40  # a socket path must stay well under ~100 characters
+    assert name == server_name("/home/dana/.local/share/backorder-desktop")
+    assert name != server_name("/home/dana/other-profile")
+
+
+def test_run_window_on_a_profile_already_open_returns_0_without_a_window(
+    qtbot, make_guard, tmp_path: Path
+) -> None:
+    key = str(tmp_path / "data")
+    first = InstanceGuard(key)
+    try:
+        assert first.claim() is True
+        launcher = FakeLauncher(str(tmp_path))
+        with qtbot.waitSignal(first.show_requested, timeout=5_000):
+            code = run_window(launcher, instance_key=key)
+        assert code == 0
+        assert launcher.opened == []  # the profile was never opened
+    finally:
+        first.close()
+
+
+def test_a_second_start_brings_the_open_window_forward(qtbot, tmp_path: Path) -> None:
+    """The first ``run_window`` on a profile shows its (hidden) window when a second start knocks."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from backorder_desktop.ui.main_window import MainWindow
+
+    key = str(tmp_path / "data")
+    seen: list[str] = []
+    ticks = [0]
+
+    def window() -> MainWindow | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        return found[0] if found else None
+
+    def step() -> None:
+        ticks[0] += 1
+        shown = window()
+        if not seen and shown is not None:
+            shown.hide()  # as if the merchant had put it away
+            seen.append("hidden")
+            assert InstanceGuard(key).claim() is False  # the second start: refused, knocks
+            seen.append("knocked")
+        elif seen == ["hidden", "knocked"] and shown is not None:
+            seen.append("shown again")
+            shown.close()  # no tray offscreen: closing quits, and run_window returns
+            return
+        if ticks[0] > 200:  # 10 s: give up, close whatever is open so the test can fail
+            for widget in QApplication.topLevelWidgets():
+                widget.close()
+            return
+        QTimer.singleShot(50, step)
+
+    QTimer.singleShot(0, step)
+    code = run_window(FakeLauncher(str(tmp_path)), start_demo=True, instance_key=key)
+    assert seen == ["hidden", "knocked", "shown again"]
+    assert code == 0
+    assert InstanceGuard(key).claim() is True  # the profile is free again once the window quit
