@@ -37,6 +37,7 @@ from backorder_desktop.services.catalog import StatusReport
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.formatting import MODE_STATUS
 from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import format_moment
 from backorder_desktop.ui.formatting import last_automatic_text
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import sync_button_tooltip
@@ -171,6 +172,15 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(separator)
             bar.addPermanentWidget(label)
             self._catalog_status += [separator, label]
+        # What runs next (hidden when nothing is scheduled); outside _catalog_status, as its
+        # visibility follows the report.
+        self.next_run_label = QLabel("")
+        self.next_run_label.setObjectName("next_scheduled_run")
+        self.next_run_label.setContentsMargins(6, 0, 6, 0)
+        self.next_run_separator = _separator()
+        for widget in (self.next_run_separator, self.next_run_label):
+            widget.setVisible(False)
+            bar.addPermanentWidget(widget)
         self.quota_label.setContentsMargins(6, 0, 6, 0)
         self.quota_separator = _separator()
         self.quota_separator.setVisible(False)
@@ -263,6 +273,18 @@ class MainWindow(QMainWindow):
         self.last_automatic_sync = report.last_automatic_sync
         self.set_outbox(report.outbox)
         self.set_last_manual_sync(report.last_manual_sync)
+        self.set_next_run(report.next_scheduled_run, report.next_scheduled_job)
+
+    def set_next_run(self, moment: datetime | None, job: str | None) -> None:
+        """``Next: <what> at <time>`` from the scheduler's next job; hidden when nothing is due."""
+        shown = moment is not None
+        self.next_run_separator.setVisible(shown)
+        self.next_run_label.setVisible(shown)
+        if moment is None:
+            self.next_run_label.setText("")
+            return
+        what = job or "automatic update"
+        self.next_run_label.setText(f"Next: {what} at {format_moment(moment)}")
 
     def set_outbox(self, count: int) -> None:
         self.outbox_label.setText(f"{plural(count, 'change')} waiting" if count else "No changes waiting")
