@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,3 +153,43 @@ def test_a_second_start_brings_the_open_window_forward(qtbot, tmp_path: Path) ->
     assert seen == ["hidden", "knocked", "shown again"]
     assert code == 0
     assert InstanceGuard(key).claim() is True  # the profile is free again once the window quit
+
+
+def test_a_second_backorder_desktop_on_the_same_profile_exits_0_and_the_first_shows(tmp_path: Path) -> None:
+    """The real command, twice on one ``--home``: the second exits 0 at once, the first comes forward."""
+    home = tmp_path / "profile"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    command = [sys.executable, "-m", "backorder_desktop", "--home", str(home)]
+    socket_file = Path(QDir.tempPath()) / server_name(str((home / "data").resolve()))
+    log = home / "logs" / "backorder-desktop.log"
+
+    def wait_for(condition, what: str, timeout: float = 30.0) -> None:  # polls another process
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline or first.poll() is not None:
+                pytest.fail(f"{what} (first window exit code {first.poll()})", pytrace=False)
+            time.sleep(0.05)
+
+    first = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for(socket_file.exists, "the first window never listened")
+        second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30, check=False)
+        assert second.returncode == 0, second.stderr
+        wait_for(
+            lambda: "another start on this profile: showing the window" in log.read_text(errors="replace"),
+            "the first window never heard the second start",
+        )
+        assert first.poll() is None  # the first one is still running
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+    # Killed: its socket file is left behind, and must not block the next start.
+    assert socket_file.exists()
+    guard = InstanceGuard(str((home / "data").resolve()))
+    try:
+        assert guard.claim() is True
+    finally:
+        guard.close()
