@@ -140,22 +140,32 @@ def test_a_second_start_brings_the_open_window_forward(qtbot, tmp_path: Path) ->
             seen.append("knocked")
         elif seen == ["hidden", "knocked"] and shown is not None:
             seen.append("shown again")
-            shown.close()  # no tray offscreen: closing quits, and run_window returns
+            # No tray offscreen: closing quits the controller, and run_window returns. (Not through
+            # quit-on-last-window-closed: its quit event would outlive run_window's event loop and
+            # end the next test's.)
+            QApplication.instance().setQuitOnLastWindowClosed(False)
+            shown.close()
             return
         if ticks[0] > 200:  # 10 s: give up, close whatever is open so the test can fail
+            QApplication.instance().setQuitOnLastWindowClosed(False)
             for widget in QApplication.topLevelWidgets():
                 widget.close()
             return
         QTimer.singleShot(50, step)
 
     QTimer.singleShot(0, step)
-    code = run_window(FakeLauncher(str(tmp_path)), start_demo=True, instance_key=key)
+    try:
+        code = run_window(FakeLauncher(str(tmp_path)), start_demo=True, instance_key=key)
+    finally:
+        QApplication.instance().setQuitOnLastWindowClosed(True)  # Qt's default, as before
     assert seen == ["hidden", "knocked", "shown again"]
     assert code == 0
     assert InstanceGuard(key).claim() is True  # the profile is free again once the window quit
 
 
-def test_a_second_backorder_desktop_on_the_same_profile_exits_0_and_the_first_shows(tmp_path: Path) -> None:
+def test_a_second_backorder_desktop_on_the_same_profile_exits_0_and_the_first_shows(
+    qtbot, tmp_path: Path
+) -> None:
     """The real command, twice on one ``--home``: the second exits 0 at once, the first comes forward."""
     home = tmp_path / "profile"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
