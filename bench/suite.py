@@ -152,7 +152,12 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
         rows += incremental_rows
     if "6" in plan.rows:
         rows += _guarded(
-            "6", push.NAME, None, lambda: [push.push_row(seed=plan.seed, latency_ms=plan.latency_ms)]
+            "6",
+            push.NAME,
+            None,
+            lambda: [
+                push.push_row(seed=plan.seed, latency_ms=plan.latency_ms, quick=plan.mode.startswith("quick"))
+            ],
         )
     if "7" in plan.rows:
         progress(f"row 7: the window with {plan.window_products:,} products")
