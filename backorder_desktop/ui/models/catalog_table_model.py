@@ -319,7 +319,9 @@ class CatalogTableModel(QAbstractTableModel):
         row, column = index.row(), Column(index.column())
         page = row // PAGE_SIZE
         entry = self._pages.get(page)
-        if entry is None or entry[0] != self._generation:
+        # While a new query's first window is on its way, repaints of the old rows must not ask
+        # for windows of the old scroll position: that doubled the work of every search.
+        if (entry is None or entry[0] != self._generation) and not self._query_pending:
             self._want(page)
         product = self.product_at(row)
         if product is None:
