@@ -1,9 +1,10 @@
 """CLI commands beside a running sync (issue 8, item 4): no "database is locked", nothing lost.
 
-A ``sync --full`` runs in its own process against a demo store slowed down per request, so it lasts
-a few seconds; while it is between pages, ``status --json``, ``products --json`` and ``stock set``
-run in other processes on the same profile. Each must succeed, and the stock edit must survive the
-sync's writes.
+A ``sync --full`` runs in its own process against a demo store whose product pages after the first
+are held back until the test lets them go: the sync is mid-run (first page written, the rest on
+their way) for as long as the test needs, with no guess at timings. Meanwhile ``status --json``,
+``products --json``, ``stock set`` and ``history --json`` run all at once in other processes on the
+same profile. Each must succeed, and the stock edit must survive the sync's writes.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 
 from backorder_desktop.app import AppContext
+from backorder_desktop.demo.http_handler import DemoRequestHandler
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.ports import RunKind
 from tests.integration.cli_runner import Result
@@ -29,14 +35,16 @@ from tests.integration.support import integrity_ok
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., AppContext]
 STARTED_TIMEOUT_S = 30.0
-SLOW_REQUEST_MS = 2_500
+GATE_TIMEOUT_S = 60.0
+PRODUCTS = 600  # 3 pages: the first, then two held back
 
 
-def _start_sync(home: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_cli(home: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``run_cli``'s command, started and left running."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
     full_env.update(env)
     return subprocess.Popen(
-        [sys.executable, "-m", "backorder_desktop", "--home", home, "sync", "--full"],
+        [sys.executable, "-m", "backorder_desktop", "--home", home, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -69,8 +77,31 @@ def _wait_for_stderr(process: subprocess.Popen[bytes], needle: str, timeout: flo
 
 
 @pytest.fixture
-def slow_sync() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Sync processes started by the test; killed at teardown if still running."""
+def page_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """While the gate is shut (``clear()``), demo stores hold every product page after the first
+    until it opens again (``set()``, or a minute passes). It starts open."""
+    gate = threading.Event()
+    gate.set()
+    process = DemoRequestHandler._process
+
+    def held(self: DemoRequestHandler, ctx: Any, method: str, body: bytes) -> Any:
+        url = urlsplit(self.path)
+        if method == "GET" and url.path.endswith("/catalog/products"):
+            page = int(parse_qs(url.query).get("page", ["1"])[0])
+            if page > 1:
+                gate.wait(GATE_TIMEOUT_S)
+        return process(self, ctx, method, body)
+
+    monkeypatch.setattr(DemoRequestHandler, "_process", held)
+    try:
+        yield gate
+    finally:
+        gate.set()  # never leave a store thread waiting
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes started by the test; killed at teardown if still running."""
     started: list[subprocess.Popen[bytes]] = []
     yield started
     for process in started:
@@ -80,9 +111,13 @@ def slow_sync() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 def test_cli_commands_run_beside_a_sync_in_another_process(
-    home: str, make_demo_store: MakeStore, make_context: MakeContext, slow_sync: list[subprocess.Popen[bytes]]
+    home: str,
+    make_demo_store: MakeStore,
+    make_context: MakeContext,
+    page_gate: threading.Event,
+    started: list[subprocess.Popen[bytes]],
 ) -> None:
-    store = make_demo_store(products=1000, seed=4)
+    store = make_demo_store(products=PRODUCTS, seed=4)
     context = make_context(store)
     context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
     context.close()
@@ -93,27 +128,28 @@ def test_cli_commands_run_beside_a_sync_in_another_process(
         if p["inventory_tracking"] == "product"
     )
     assert run_cli(home, "assign", product["sku"], env=env).code == 0
-    for pid in store.catalog.product_ids()[:400]:  # the sync has real writes to make
+    for pid in store.catalog.product_ids()[:300]:  # the sync has real writes to make
         store.catalog.update_product(pid, price=3.5)
 
-    # Every request of the sync now takes a while: the remaining pages need well over the few
-    # seconds the other commands take (the latency goes once they are done).
-    store.faults.latency_ms = SLOW_REQUEST_MS
-    sync = _start_sync(home, env)
-    slow_sync.append(sync)
+    page_gate.clear()  # from now on the sync gets its first page, and waits for the others
+    sync = _start_cli(home, "sync", "--full", env=env)
+    started.append(sync)
     early = _wait_for_stderr(sync, "page 1 of", STARTED_TIMEOUT_S)
 
-    commands = {
+    commands = {  # all at once, beside the sync and each other (one of them writes)
         "status": ("status", "--json"),
         "products": ("products", "--json", "--limit", "50"),
         "stock set": ("stock", "set", product["sku"], "77", "--reason", "beside"),
-        "status again": ("status", "--json"),
+        "history": ("history", "--json"),
     }
+    running = {name: _start_cli(home, *args, env=env) for name, args in commands.items()}
+    started.extend(running.values())
     results: dict[str, Result] = {}
-    for name, args in commands.items():
-        results[name] = run_cli(home, *args, env=env, timeout=30)
+    for name, process in running.items():
+        out, err_bytes = process.communicate(timeout=60)
+        results[name] = Result(process.returncode, out.decode(), err_bytes.decode(errors="replace"))
     still_running = sync.poll() is None
-    store.faults.latency_ms = 0  # let the sync finish quickly
+    page_gate.set()
     _, rest = sync.communicate(timeout=120)
     err = (early + rest).decode(errors="replace")
 
@@ -123,9 +159,9 @@ def test_cli_commands_run_beside_a_sync_in_another_process(
         assert result.code == 0, f"{name}: {result.stderr}"
         assert "database is locked" not in result.stderr.lower(), name
     assert "database is locked" not in err.lower()
-    assert results["status"].json()["products"] == 1000
+    assert results["status"].json()["products"] == PRODUCTS
     assert len(results["products"].json()) == 50
-    assert results["status again"].json()["outbox"] in (0, 1)  # written at once, or waiting
+    assert results["history"].json()  # the first sync at least
 
     after = run_cli(home, "products", "--backorder", "--json", env=env).json()
     assert [p["sku"] for p in after] == [product["sku"]]
