@@ -228,7 +228,13 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     model.query_answered.connect(on_answered)
     imports_done = time.time()
     controller.start()
-    wait_until(lambda: bool(answered) and window.isVisible() and model.rowCount() > 0, 120, "its first rows")
+    # Shown = the first rows painted and every product counted (the count follows the first rows).
+    wait_until(
+        lambda: bool(answered) and window.isVisible() and model.rowCount() >= args.products,
+        120,
+        "its first rows and the count of all",
+    )
+    window.repaint()
     shown = time.time()
     out: dict[str, Any] = {
         "launch_to_shown_s": shown - args.launched_at,

@@ -190,10 +190,11 @@ class CatalogTableModel(QAbstractTableModel):
             return
         generation, query = self._generation, self._query
 
-        def load() -> tuple[int, list[Product] | None, set[int]]:
-            first = catalog.query(query, limit=PAGE_SIZE, offset=0) if reset else None
-            count = len(first) if first is not None and len(first) < PAGE_SIZE else catalog.count(query)
-            return count, first, catalog.backorder_ids()
+        def load() -> tuple[int | None, list[Product] | None, set[int]]:
+            if reset:  # the first rows first; a full window's count follows (``_count_later``)
+                first = catalog.query(query, limit=PAGE_SIZE, offset=0)
+                return (len(first) if len(first) < PAGE_SIZE else None), first, catalog.backorder_ids()
+            return catalog.count(query), None, catalog.backorder_ids()
 
         self._set_counting(+1)
         self._runner.run_in_background(
@@ -202,7 +203,7 @@ class CatalogTableModel(QAbstractTableModel):
             on_finished=lambda: self._set_counting(-1),
         )
 
-    def _on_loaded(self, generation: int, result: tuple[int, list[Product] | None, set[int]]) -> None:
+    def _on_loaded(self, generation: int, result: tuple[int | None, list[Product] | None, set[int]]) -> None:
         if generation != self._generation:
             return
         count, first, backorder_ids = result
@@ -210,12 +211,17 @@ class CatalogTableModel(QAbstractTableModel):
         if first is not None:
             self._query_pending = False
             self.beginResetModel()
-            self._rows = count
+            self._rows = len(first) if count is None else count
             self._pages.clear()
             self._wanted.clear()
             self._pages[0] = (generation, first)
             self.endResetModel()
             self.query_answered.emit(time.perf_counter() - self._asked_at)
+            if count is None:  # a full first window: the rows are shown, the count comes next
+                self._count_later(generation)
+                return
+        elif count is None:
+            return
         else:
             self._resize(count)
             # Reload the first window and the last ones used now; other stale windows reload
@@ -224,6 +230,25 @@ class CatalogTableModel(QAbstractTableModel):
                 if page * PAGE_SIZE < count:
                     self._want(page)
             self._emit_all_changed()
+        self.count_changed.emit(count)
+
+    def _count_later(self, generation: int) -> None:
+        """Count a search's matches after its first rows are shown (a second scan of the mirror
+        that the merchant need not wait for; the view grows when it answers)."""
+        catalog, query = self._catalog, self._query
+        if catalog is None:
+            return
+        self._set_counting(+1)
+        self._runner.run_in_background(
+            lambda: catalog.count(query),
+            on_result=lambda count: self._on_counted(generation, count),
+            on_finished=lambda: self._set_counting(-1),
+        )
+
+    def _on_counted(self, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return
+        self._resize(count)
         self.count_changed.emit(count)
 
     def _resize(self, count: int) -> None:
