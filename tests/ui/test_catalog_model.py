@@ -53,6 +53,7 @@ def model(qtbot, runner, mirror) -> CatalogTableModel:
     catalog = CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: None)
     with qtbot.waitSignal(model.query_answered, timeout=5000):
         model.set_catalog(catalog)
+    qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)  # the count follows the first rows
     return model
 
 
