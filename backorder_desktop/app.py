@@ -29,6 +29,7 @@ from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.secrets import detect_backend
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
+from backorder_desktop.adapters.sync_process import ChildProcessRunner
 from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import StoreInfo
@@ -75,6 +76,7 @@ class AppContext:
     scheduler: SyncScheduler | None = None  # automatic runs (issue 6); started by start_background
     webhooks: WebhookService | None = None
     receiver: tuple[WebhookReceiver, WebhookFetcher] | None = None  # when webhooks are set up
+    runner: ChildProcessRunner | None = None  # the window's syncs run in a child process
     _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,6 +98,8 @@ class AppContext:
         )
 
     def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()  # before the scheduler, which waits for its running job
         if self.receiver is not None:
             self.receiver[0].stop()
             self.receiver[1].stop()
@@ -124,12 +128,15 @@ def build_context(
     secret_store: SecretStore | None = None,
     client_options: Mapping[str, Any] | None = None,
     clock: Clock | None = None,
+    sync_process: bool = False,
 ) -> AppContext:
     """Open (or create) a profile and wire its services.
 
     ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
     ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
     ``clock`` replaces the system clock (tests: a clock that jumps, or a settle window passed).
+    ``sync_process``: syncs run in a child process (the window: their CPU work would otherwise
+    hold the interpreter lock the GUI thread needs); webhook fetches and feed pulls stay here.
     """
     options = dict(client_options or {})
     if env_token:
@@ -171,6 +178,19 @@ def build_context(
         secrets=secrets_,
         store_hash=lambda: credentials.connected_store()[0].store_hash,
     )
+    runner = None
+    if sync_process:
+
+        def store_token() -> str:
+            store, _ = credentials.connected_store()
+            return env_token or credentials.token(store.store_hash)
+
+        runner = ChildProcessRunner(
+            home=paths.home,
+            token=store_token,
+            memory_secrets=isinstance(secrets_, MemorySecretStore),
+            debug=logging.getLogger("backorder_desktop").isEnabledFor(logging.DEBUG),
+        )
     sync_lock = FileProcessLock(paths.data_dir / "sync.lock")
     engine = SyncEngine(
         mirror=mirror,
@@ -179,6 +199,7 @@ def build_context(
         events=events,
         process_lock=sync_lock,
         after_pull=after_pull(stock, feed),
+        pull_runner=runner,
     )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
         try:
@@ -232,6 +253,7 @@ def build_context(
         feed=feed,
         scheduler=scheduler,
         webhooks=webhooks,
+        runner=runner,
         _clients=clients,
         _clients_lock=lock,
     )
@@ -310,12 +332,12 @@ class AppLauncher:
         self._env_token = env_token
 
     def open_profile(self) -> Services:
-        context = build_context(self._home, env_token=self._env_token)
+        context = build_context(self._home, env_token=self._env_token, sync_process=True)
         start_background(context)
         return context.services()
 
     def open_demo(self) -> Services:
-        context = build_context(self._home, demo=True)
+        context = build_context(self._home, demo=True, sync_process=True)
         start_background(context)
         return context.services()
 

@@ -196,6 +196,7 @@ def run_json(run: Any) -> dict[str, object]:
 
 
 # Commands that read or edit the mirror live in cli_commands.py, which adds them to `cli`.
+from backorder_desktop import cli_child  # noqa: E402, F401
 from backorder_desktop import cli_commands  # noqa: E402, F401
 from backorder_desktop import cli_repair  # noqa: E402, F401
 from backorder_desktop import cli_service  # noqa: E402, F401

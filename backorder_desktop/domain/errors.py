@@ -196,3 +196,9 @@ class FeedError(UserFacingError):
     """The ERP feed as a whole could not be used; the previous values stay."""
 
     title = "Stock feed not used"
+
+
+class SyncStopped(UserFacingError):
+    """The sync was stopped on purpose (the app is quitting)."""
+
+    title = "Sync stopped"

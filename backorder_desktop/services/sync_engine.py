@@ -10,12 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED
-from concurrent.futures import Future
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -37,14 +32,16 @@ from backorder_desktop.domain.ports import RunCounts
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import RunOutcome
 from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.pull_runner import PullRunner
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.page_fetch import PAGE_LIMIT
+from backorder_desktop.services.page_fetch import fetch_pages
 
 logger = logging.getLogger(__name__)
 
-PAGE_LIMIT = 250
 CURSOR_LAST_PULL = "last_pull_started"
 CURSOR_LAST_FULL = "last_full_pull_started"
 
@@ -83,7 +80,10 @@ class SyncEngine:
         process_lock: ProcessLock | None = None,
         after_pull: Callable[[InventorySource, RunState], None] | None = None,
         concurrency: int = 4,
+        pull_runner: PullRunner | None = None,
     ) -> None:
+        """``pull_runner``: run syncs (not webhook fetches or tasks) through it, in another process;
+        this engine then records nothing itself for them and relays the runner's events."""
         self._mirror = mirror
         self._source_factory = source_factory
         self._clock = clock
@@ -91,6 +91,7 @@ class SyncEngine:
         self._process_lock = process_lock
         self._after_pull = after_pull
         self._concurrency = max(1, concurrency)
+        self._pull_runner = pull_runner
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
 
@@ -114,6 +115,9 @@ class SyncEngine:
             logger.info("a sync is already running; joining it (%s, %s)", kind, trigger)
             flight.done.wait()
             return self._flight_result(flight)
+        runner = self._pull_runner
+        if runner is not None:  # the runner's process takes the profile lock itself
+            return self._own(flight, lambda: self._delegated(runner, kind, trigger, full), locked=False)
         return self._own(flight, lambda: self._run(kind=kind, trigger=trigger, full=full))
 
     def sync_products(self, ids: Sequence[int], *, trigger: str = "webhook") -> SyncRun:
@@ -142,18 +146,19 @@ class SyncEngine:
                     return flight
             running.done.wait()
 
-    def _own(self, flight: _Flight, body: Callable[[], SyncRun]) -> SyncRun:
+    def _own(self, flight: _Flight, body: Callable[[], SyncRun], *, locked: bool = True) -> SyncRun:
         """Run ``body`` as ``flight``'s owner: under the profile lock, then let joiners go."""
+        lock = self._process_lock if locked else None
         try:
-            if self._process_lock is not None and not self._process_lock.try_acquire():
+            if lock is not None and not lock.try_acquire():
                 raise SyncInProgress(
                     "Another window or command is syncing this profile. Try again when it has finished."
                 )
             try:
                 flight.run = body()
             finally:
-                if self._process_lock is not None:
-                    self._process_lock.release()
+                if lock is not None:
+                    lock.release()
         except BaseException as exc:
             flight.error = exc
             raise
@@ -196,6 +201,23 @@ class SyncEngine:
 
         mode = self._mirror.load_settings().inventory_source
         return self._recorded(kind, trigger, full, pull, mode=mode)
+
+    def _delegated(self, runner: PullRunner, kind: RunKind, trigger: str, full: bool) -> SyncRun:
+        """A sync run by ``runner`` (which records it): relay its events as if it were ours."""
+        self._events.emit_state(SyncState.SYNCING)
+        ended = runner.run(
+            kind=kind,
+            trigger=trigger,
+            full=full,
+            on_started=lambda run_id: self._events.emit_run_started(run_id, kind.value, trigger),
+            on_progress=self._events.emit_progress,
+        )
+        run = self._announce(ended.run_id, ended.error)
+        if ended.error is not None:
+            raise ended.error
+        if run is None:
+            raise BugError("the sync process ended without recording its run")
+        return run
 
     def _by_ids(self, ids: list[int]) -> Callable[[RunState, bool], None]:
         def fetch(state: RunState, keep_stock: bool) -> None:
@@ -260,28 +282,35 @@ class SyncEngine:
             problems=state.problems,
             error=(error.title, error.message) if error is not None else None,
         )
+        run = self._announce(state.run_id, error)
+        if run is None:
+            raise BugError(f"sync run {state.run_id} was not recorded")
+        return run
+
+    def _announce(self, run_id: int | None, error: BackorderError | None) -> SyncRun | None:
+        """Tell subscribers how run ``run_id`` ended (as recorded); returns that run."""
         if error is None:
             self._events.emit_state(SyncState.IDLE)
         elif isinstance(error, Offline):
             self._events.emit_state(SyncState.OFFLINE)
         else:
             self._events.emit_state(SyncState.PROBLEM)
-        run = next((r for r in self._mirror.runs(limit=5) if r.id == state.run_id), None)
+        run = next((r for r in self._mirror.runs(limit=5) if r.id == run_id), None)
         if run is None:
-            raise BugError(f"sync run {state.run_id} was not recorded")
+            return None
         self._events.emit_run_finished(run)
         if error is None:
             logger.info(
                 "sync run %s: %s (seen %s, created %s, changed %s, removed %s)",
                 run.id,
-                outcome.value,
-                state.counts.seen,
-                state.counts.created,
-                state.counts.changed,
-                state.counts.removed,
+                run.outcome.value,
+                run.counts.seen,
+                run.counts.created,
+                run.counts.changed,
+                run.counts.removed,
             )
         else:
-            logger.info("sync run %s: %s: %s", run.id, outcome.value, error)
+            logger.info("sync run %s: %s: %s", run.id, run.outcome.value, error)
         return run
 
     # --- pulls ---------------------------------------------------------------------------
@@ -292,7 +321,9 @@ class SyncEngine:
         sync_rules.check_remote_total(mirror_count, first.total)
         state.pages_total = max(1, first.total_pages)
         self._apply(state, first, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
-        for page in self._fetch_pages(source, range(2, state.pages_total + 1), modified_since=None):
+        for page in fetch_pages(
+            source, range(2, state.pages_total + 1), self._concurrency, modified_since=None
+        ):
             self._apply(state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
         self._confirm_removals(source, state, keep_stock, mirror_count)
 
@@ -321,42 +352,10 @@ class SyncEngine:
         first = source.get_products_page(1, limit=PAGE_LIMIT, modified_since=since)
         state.pages_total = max(1, first.total_pages)
         self._apply(state, first, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
-        for page in self._fetch_pages(source, range(2, state.pages_total + 1), modified_since=since):
+        for page in fetch_pages(
+            source, range(2, state.pages_total + 1), self._concurrency, modified_since=since
+        ):
             self._apply(state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
-
-    def _fetch_pages(
-        self, source: CatalogSource, pages: range, *, modified_since: datetime | None
-    ) -> Iterator[ProductPage]:
-        """Yields pages as they arrive, keeping at most 2 × concurrency pages in memory."""
-        if not pages:
-            return
-        todo = iter(pages)
-        window = self._concurrency * 2
-        with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="fetch") as pool:
-            pending: set[Future[ProductPage]] = set()
-
-            def submit_next() -> None:
-                number = next(todo, None)
-                if number is not None:
-                    pending.add(
-                        pool.submit(
-                            source.get_products_page, number, limit=PAGE_LIMIT, modified_since=modified_since
-                        )
-                    )
-
-            for _ in range(window):
-                submit_next()
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        pending.discard(future)
-                        page = future.result()  # raises the page's error: the run stops here
-                        submit_next()
-                        yield page
-            finally:
-                for future in pending:
-                    future.cancel()
 
     def _apply(
         self, state: RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase

@@ -232,9 +232,7 @@ class World:
         finally:
             context.close()
 
-    def _check_ledger(
-        self, context: AppContext, *, converged: bool, settled: bool
-    ) -> dict[StockKey, int]:
+    def _check_ledger(self, context: AppContext, *, converged: bool, settled: bool) -> dict[StockKey, int]:
         """Checks the ledger; returns the store moves not in it yet (within the settle window)."""
         waiting_moves: dict[StockKey, int] = {}
         items = {item.key: item for item in context.mirror.stock_items()}

@@ -147,8 +147,13 @@ class StockStory(RuleBasedStateMachine):
         self.serial += 1
         self.step("store create")
         self.store.catalog.create_product(
-            {"name": f"Model {self.serial}", "type": "physical",
-             "weight": 1, "price": 3.5, "sku": f"M{self.serial}"}
+            {
+                "name": f"Model {self.serial}",
+                "type": "physical",
+                "weight": 1,
+                "price": 3.5,
+                "sku": f"M{self.serial}",
+            }
         )
 
     # --- the person --------------------------------------------------------------------------

@@ -1,0 +1,260 @@
+"""The window's syncs in a child process: ``backorder-desktop sync-child`` (``cli_child.py``).
+
+The parent starts the child, writes it one job (a JSON line on its standard input, with the token:
+never on the command line or in the environment) and keeps that pipe open: the child exits when it
+closes, so a parent that quits or dies never leaves a sync behind. The child answers with JSON lines
+on its standard output (``started``, ``progress``, then ``finished`` or ``failed``) and records the
+run in the profile's database like any sync. The child runs at a lower CPU priority, so the window
+gets a core first when both want one.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+from typing import Any
+
+from backorder_desktop.domain import errors
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import SyncStopped
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.pull_runner import RemoteRun
+from backorder_desktop.domain.status import SyncPhase
+from backorder_desktop.domain.status import SyncProgress
+
+logger = logging.getLogger(__name__)
+
+CHILD_COMMAND = "sync-child"
+STOP_WAIT_S = 5.0
+STOPPED_MESSAGE = (
+    "The app was closing, so the sync stopped before it finished. Nothing half-done was kept; "
+    "the next sync carries on from the last saved page."
+)
+
+
+def child_command() -> list[str]:
+    """How to start the child: the frozen app's own executable, or this interpreter."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_COMMAND]
+    return [sys.executable, "-m", "backorder_desktop", CHILD_COMMAND]
+
+
+class ChildProcessRunner:
+    """A ``PullRunner`` that runs each sync in a fresh child process on the same profile."""
+
+    def __init__(
+        self,
+        *,
+        home: Path | None,
+        token: Callable[[], str | None],
+        memory_secrets: bool,
+        debug: bool = False,
+        command: Sequence[str] | None = None,
+    ) -> None:
+        """``token`` gives the store's token (read when a sync starts: the keyring may have been
+        locked meanwhile); ``memory_secrets``: the child must not touch the keyring (demo)."""
+        self._home = home
+        self._token = token
+        self._memory_secrets = memory_secrets
+        self._debug = debug
+        self._command = list(command) if command is not None else child_command()
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._stopping = False
+
+    def run(
+        self,
+        *,
+        kind: RunKind,
+        trigger: str,
+        full: bool,
+        on_started: Callable[[int], None],
+        on_progress: Callable[[SyncProgress], None],
+    ) -> RemoteRun:
+        try:
+            token = self._token()
+        except BackorderError as exc:  # a locked keyring, no store connected …
+            return RemoteRun(None, exc)
+        job = {
+            "home": str(self._home) if self._home is not None else None,
+            "token": token,
+            "memory_secrets": self._memory_secrets,
+            "debug": self._debug,
+            "kind": kind.value,
+            "trigger": trigger,
+            "full": full,
+        }
+        with self._lock:
+            if self._stopping:
+                return RemoteRun(None, SyncStopped(STOPPED_MESSAGE))
+            process = self._process = self._spawn()
+        stderr_tail = _drain(process.stderr)
+        try:
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                process.stdin.write(json.dumps(job) + "\n")
+                process.stdin.flush()
+            except OSError:
+                pass  # it died at once: its exit code and stderr say why, below
+            ended = _read_events(process.stdout, on_started, on_progress)
+            code = process.wait()
+        finally:
+            with self._lock:
+                self._process = None
+            _close_quietly(process.stdin)
+            _close_quietly(process.stdout)
+        if ended is not None:
+            return ended
+        if self._stopping:
+            return RemoteRun(None, SyncStopped(STOPPED_MESSAGE))
+        tail = " | ".join(stderr_tail)
+        logger.error("the sync process ended without a result (exit code %s): %s", code, tail)
+        return RemoteRun(
+            None,
+            BugError(
+                f"The sync process stopped unexpectedly (exit code {code}). Nothing was lost; "
+                "sync again, and if it happens again send the log (Help → Show log)."
+            ),
+        )
+
+    def stop(self) -> None:
+        """Close the child's job pipe (it exits at once, as safely as after a crash), then wait."""
+        with self._lock:
+            self._stopping = True
+            process = self._process
+        if process is None:
+            return
+        _close_quietly(process.stdin)
+        try:
+            process.wait(STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            logger.warning("the sync process did not stop in %.0f s; killing it", STOP_WAIT_S)
+            process.kill()
+            process.wait()
+
+    def _spawn(self) -> subprocess.Popen[str]:
+        flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)  # Windows; POSIX: os.nice
+        flags |= getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        return subprocess.Popen(
+            self._command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+            creationflags=flags,
+        )
+
+
+def _read_events(
+    stream: IO[str], on_started: Callable[[int], None], on_progress: Callable[[SyncProgress], None]
+) -> RemoteRun | None:
+    """Relay the child's events until it ends; its last word (``finished``/``failed``) or None."""
+    ended: RemoteRun | None = None
+    run_id: int | None = None
+    for line in stream:
+        try:
+            event = json.loads(line)
+            name = event["event"]
+            if name == "progress":
+                on_progress(progress_from_json(event))
+            elif name == "started":
+                run_id = int(event["run_id"])
+                on_started(run_id)
+            elif name == "finished":
+                ended = RemoteRun(int(event["run_id"]))
+            elif name == "failed":
+                ended = RemoteRun(event.get("run_id", run_id), error_from_json(event["error"]))
+        except (ValueError, KeyError, TypeError):
+            logger.error("unexpected line from the sync process: %.200r", line)
+    return ended
+
+
+def _drain(stream: IO[str] | None) -> collections.deque[str]:
+    """Read the child's stderr on a thread (a full pipe would block it); keep the last lines."""
+    tail: collections.deque[str] = collections.deque(maxlen=20)
+
+    def pump() -> None:
+        if stream is None:
+            return
+        with stream:
+            for line in stream:
+                tail.append(line.rstrip("\n"))
+
+    threading.Thread(target=pump, name="sync-child-stderr", daemon=True).start()
+    return tail
+
+
+def _close_quietly(stream: IO[str] | None) -> None:
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+# --- the wire format (both sides) --------------------------------------------------------------
+
+
+def progress_to_json(progress: SyncProgress) -> dict[str, Any]:
+    return {
+        "event": "progress",
+        "run_id": progress.run_id,
+        "phase": progress.phase.value,
+        "pages_done": progress.pages_done,
+        "pages_total": progress.pages_total,
+        "products_seen": progress.products_seen,
+    }
+
+
+def progress_from_json(event: dict[str, Any]) -> SyncProgress:
+    return SyncProgress(
+        run_id=int(event["run_id"]),
+        phase=SyncPhase(event["phase"]),
+        pages_done=int(event["pages_done"]),
+        pages_total=int(event["pages_total"]),
+        products_seen=int(event["products_seen"]),
+    )
+
+
+def error_to_json(error: BackorderError) -> dict[str, Any]:
+    return {
+        "type": type(error).__name__,
+        "title": error.title,
+        "message": error.message,
+        "status": getattr(error, "status", None),
+        "reasons": getattr(error, "reasons", None),
+    }
+
+
+def error_from_json(data: dict[str, Any]) -> BackorderError:
+    """The same domain error again (its class by name: the router treats each kind its own way)."""
+    title, message = str(data["title"]), str(data["message"])
+    cls = _error_classes().get(str(data.get("type")), BackorderError)
+    try:
+        if issubclass(cls, errors.InvalidData):
+            return cls(message, title=title, status=data.get("status"), reasons=data.get("reasons"))
+        if issubclass(cls, errors.ApiError):
+            return cls(message, title=title, status=data.get("status"))
+        return cls(message, title=title)
+    except TypeError:  # a class with its own constructor: keep the words, lose the kind
+        return BackorderError(message, title=title)
+
+
+def _error_classes() -> dict[str, type[BackorderError]]:
+    found: dict[str, type[BackorderError]] = {}
+    todo: list[type[BackorderError]] = [BackorderError]
+    while todo:
+        cls = todo.pop()
+        found.setdefault(cls.__name__, cls)
+        todo.extend(cls.__subclasses__())
+    return found

@@ -1,0 +1,116 @@
+"""``backorder-desktop sync-child``: one sync for the window, in a process of its own.
+
+Not for people (hidden from ``--help``): the window starts it (``adapters/sync_process.py``), writes
+the job as one JSON line on standard input and reads JSON lines back from standard output. Its
+standard input staying open is the window being alive: at end of file the child exits at once,
+which leaves the profile as a crash would (every page is its own transaction; the next start
+marks the run as abandoned).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+from typing import IO
+from typing import Any
+
+import click
+
+from backorder_desktop.cli import cli
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.status import SyncProgress
+
+EXIT_PARENT_GONE = 3
+NICENESS = 10
+
+
+class _Wire:
+    """The child's side of the protocol: JSON lines on a private copy of standard output."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self.run_id: int | None = None
+
+    def send(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._stream.write(json.dumps(event) + "\n")
+            self._stream.flush()
+
+    def started(self, run_id: int, _kind: str, _trigger: str) -> None:
+        self.run_id = run_id
+        self.send({"event": "started", "run_id": run_id})
+
+    def progress(self, progress: SyncProgress) -> None:
+        from backorder_desktop.adapters.sync_process import progress_to_json
+
+        self.send(progress_to_json(progress))
+
+
+@cli.command(name="sync-child", hidden=True)
+def sync_child() -> None:
+    """Run one sync for the window (the job comes on standard input)."""
+    wire = _Wire(_private_stdout())
+    job = json.loads(sys.stdin.readline() or "null")
+    if not isinstance(job, dict):
+        sys.exit(EXIT_PARENT_GONE)  # the window closed the pipe before sending the job
+    threading.Thread(target=_exit_when_parent_goes, name="parent-watch", daemon=True).start()
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)  # the window's GUI thread first when both want the CPU
+    wire.send(_run(job, wire))
+
+
+def _run(job: dict[str, Any], wire: _Wire) -> dict[str, Any]:
+    from backorder_desktop import app
+    from backorder_desktop.adapters.paths import profile_paths
+    from backorder_desktop.adapters.secrets import MemorySecretStore
+    from backorder_desktop.adapters.sync_process import error_to_json
+    from backorder_desktop.logging_setup import setup_logging
+
+    context = None
+    try:
+        paths = profile_paths(job["home"])
+        paths.ensure()
+        setup_logging(paths.log_dir, debug=bool(job.get("debug")))
+        context = app.build_context(
+            job["home"],
+            env_token=job.get("token") or None,
+            secret_store=MemorySecretStore() if job.get("memory_secrets") else None,
+        )
+        context.events.subscribe("run_started", wire.started)
+        context.events.subscribe("progress", wire.progress)
+        run = context.engine.sync(
+            kind=RunKind(job["kind"]), trigger=str(job["trigger"]), full=bool(job["full"])
+        )
+        return {"event": "finished", "run_id": run.id}
+    except BackorderError as exc:
+        return {"event": "failed", "run_id": wire.run_id, "error": error_to_json(exc)}
+    except Exception as exc:  # a bug: the run (if any) is recorded as failed by the engine already
+        import logging
+
+        logging.getLogger(__name__).exception("the sync process failed")
+        error = BugError(f"{type(exc).__name__} in the sync process. The log has the details.")
+        return {"event": "failed", "run_id": wire.run_id, "error": error_to_json(error)}
+    finally:
+        if context is not None:
+            context.close()
+
+
+def _private_stdout() -> IO[str]:
+    """The protocol's stream: a copy of fd 1; fd 1 itself then goes to stderr, so that nothing
+    printed by a library can be taken for an event."""
+    stream = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    return stream
+
+
+def _exit_when_parent_goes() -> None:
+    sys.stdin.read()  # returns at end of file: the window closed the pipe, or is gone
+    click.echo("the window went away; the sync stops here", err=True)
+    os._exit(EXIT_PARENT_GONE)

@@ -1,0 +1,211 @@
+"""The window's syncs in a child process (``sync_process=True``): same results, events relayed,
+errors of the same kind, the token never on a command line or in an environment, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.adapters.secrets import MemorySecretStore
+from backorder_desktop.adapters.sync_process import ChildProcessRunner
+from backorder_desktop.adapters.sync_process import error_from_json
+from backorder_desktop.adapters.sync_process import error_to_json
+from backorder_desktop.app import AppContext
+from backorder_desktop.app import build_context
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain import errors
+from backorder_desktop.domain.errors import AuthError
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import SyncStopped
+from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.status import SyncState
+from tests.integration.support import mirror_snapshot
+from tests.integration.support import store_snapshot
+
+
+def window_context(home: str, store: DemoStore, *, token: str | None = None) -> AppContext:
+    """A profile as the window opens it: syncs in a child process."""
+    context = build_context(
+        home, env_token=token or store.token, secret_store=MemorySecretStore(), sync_process=True
+    )
+    context.mirror.set_store(
+        StoreInfo(store_hash=store.store_hash, name="Test", plan_name="Demo"), store.api_url
+    )
+    return context
+
+
+def sync_children() -> list[int]:
+    """Pids of this process's ``sync-child`` children (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and b"sync-child" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_window_sync_runs_in_a_child_and_reports_as_its_own(home, demo_store) -> None:
+    context = window_context(home, demo_store)
+    started: list[int] = []
+    progress = []
+    states = []
+    finished = []
+    context.events.subscribe(
+        "run_started", lambda run_id, kind, trigger: started.append((run_id, kind, trigger))
+    )
+    context.events.subscribe("progress", progress.append)
+    context.events.subscribe("state_changed", states.append)
+    context.events.subscribe("run_finished", finished.append)
+    try:
+        run = context.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True)
+        assert run.outcome is RunOutcome.OK and run.counts.seen == 200
+        assert started == [(run.id, "manual", "button")]
+        assert progress and {p.run_id for p in progress} == {run.id}
+        assert progress[-1].pages_done == progress[-1].pages_total
+        assert states == [SyncState.SYNCING, SyncState.IDLE]
+        assert [r.id for r in finished] == [run.id]
+        assert mirror_snapshot(context) == store_snapshot(demo_store)
+        assert context._clients == {}  # no request was made from this process
+        assert context.mirror.last_run(kind=RunKind.MANUAL) == run
+    finally:
+        context.close()
+
+
+def test_errors_cross_with_their_kind_and_the_run_is_recorded(home, demo_store) -> None:
+    context = window_context(home, demo_store, token="not-the-token")
+    states = []
+    context.events.subscribe("state_changed", states.append)
+    try:
+        with pytest.raises(AuthError) as raised:
+            context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+        run = context.mirror.runs(limit=1)[0]
+        assert run.outcome is RunOutcome.FAILED
+        assert (run.error_title, run.error_message) == (raised.value.title, raised.value.message)
+        assert raised.value.status == 401
+        assert states[-1] is SyncState.PROBLEM
+    finally:
+        context.close()
+
+
+def test_the_token_is_never_on_the_childs_command_line_or_environment(home, make_demo_store) -> None:
+    store = make_demo_store(latency_ms=400)
+    context = window_context(home, store)
+    seen: list[tuple[bytes, bytes]] = []
+
+    def look(_run_id: int, _kind: str, _trigger: str) -> None:  # the child is waiting on the store
+        for pid in sync_children():
+            seen.append(
+                (Path(f"/proc/{pid}/cmdline").read_bytes(), Path(f"/proc/{pid}/environ").read_bytes())
+            )
+
+    context.events.subscribe("run_started", look)
+    try:
+        context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+    finally:
+        context.close()
+    assert len(seen) == 1
+    cmdline, environ = seen[0]
+    assert b"sync-child" in cmdline
+    assert store.token.encode() not in cmdline and store.token.encode() not in environ
+
+
+def test_closing_the_app_stops_a_running_sync_and_the_next_start_marks_it(home, make_demo_store) -> None:
+    store = make_demo_store(latency_ms=1500)
+    context = window_context(home, store)
+    running = threading.Event()
+    outcome: list[BaseException | object] = []
+    context.events.subscribe("run_started", lambda *_: running.set())
+
+    def sync() -> None:
+        try:
+            outcome.append(context.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=sync)
+    worker.start()
+    assert running.wait(30)
+    asked = time.monotonic()
+    context.close()
+    stopped_in = time.monotonic() - asked
+    worker.join(30)
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], SyncStopped)
+    assert stopped_in < 5.0  # the child exits as its pipe closes, not after the store answers
+    assert sync_children() == []
+
+    reopened = window_context(home, store)
+    try:
+        run = reopened.mirror.runs(limit=1)[0]
+        assert run.outcome is RunOutcome.FAILED and run.error_title == "Interrupted"
+    finally:
+        reopened.close()
+    with sqlite3.connect(Path(home) / "data" / "backorder.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_child_that_dies_without_a_word_is_reported_not_hung(expected_warnings) -> None:
+    runner = ChildProcessRunner(
+        home=None,
+        token=lambda: "t",
+        memory_secrets=True,
+        command=[sys.executable, "-c", "import sys; sys.stdin.readline(); print('{not json'); sys.exit(5)"],
+    )
+    ended = runner.run(
+        kind=RunKind.MANUAL,
+        trigger="button",
+        full=False,
+        on_started=lambda _: None,
+        on_progress=lambda _: None,
+    )
+    assert ended.run_id is None
+    assert isinstance(ended.error, BugError)
+    assert "stopped unexpectedly (exit code 5)" in ended.error.message
+    messages = [record.getMessage() for record in expected_warnings]
+    assert any("unexpected line from the sync process" in m for m in messages)
+
+
+def test_a_token_that_cannot_be_read_fails_the_sync_before_any_child_starts() -> None:
+    def locked() -> str:
+        raise errors.KeyringLocked("Unlock the keyring, then sync again.")
+
+    runner = ChildProcessRunner(home=None, token=locked, memory_secrets=False, command=["/nonexistent"])
+    ended = runner.run(
+        kind=RunKind.MANUAL,
+        trigger="button",
+        full=False,
+        on_started=lambda _: None,
+        on_progress=lambda _: None,
+    )
+    assert isinstance(ended.error, errors.KeyringLocked)
+
+
+DOMAIN_ERRORS = [
+    value
+    for value in vars(errors).values()
+    if isinstance(value, type) and issubclass(value, BackorderError) and value.__module__ == errors.__name__
+]
+
+
+@pytest.mark.parametrize("cls", DOMAIN_ERRORS, ids=lambda c: c.__name__)
+def test_every_domain_error_crosses_the_pipe_as_itself(cls: type[BackorderError]) -> None:
+    error = cls("what to do next", title="A title")
+    back = error_from_json(error_to_json(error))
+    assert type(back) is cls
+    assert (back.title, back.message) == ("A title", "what to do next")
