@@ -18,6 +18,7 @@ profile and measures:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import random
@@ -28,7 +29,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any
 
 from bench.report import Row
@@ -163,7 +163,9 @@ def _rows(products: int, r: dict[str, Any], latency_ms: int) -> list[Row]:
             target=1.0,
             note=(
                 f"Stall: a {PROBE_MS} ms QTimer probe on the GUI thread, longest gap between ticks while a "
-                f"full sync of all products runs ({latency_ms} ms per request) and the table scrolls every "
+                f"full sync of all products runs ({latency_ms} ms per request; as the Sync button runs it, "
+                "in a child process at the lowest CPU priority, on the same core(s) as the window) and the "
+                f"table scrolls every "
                 f"{SCROLL_MS} ms, until idle after it; 'no sync' = the same probe and scrolling for "
                 f"{sync['idle_probe_s']:g} s just before (this machine's floor in this run)."
             ),
@@ -194,7 +196,9 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
 
     class BenchLauncher:
         def open_profile(self) -> Services:
-            return build_context(args.home, env_token=args.token, secret_store=MemorySecretStore()).services()
+            return build_context(
+                args.home, env_token=args.token, secret_store=MemorySecretStore(), sync_process=True
+            ).services()
 
         def open_demo(self) -> Services:
             raise RuntimeError("the bench opens its own profile only")
@@ -324,18 +328,11 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     idle = probed(lambda: time.perf_counter() >= idle_until, args.idle_probe_s + 30, "the idle probe's end")
     wait_until(controller.is_idle, 60, "idle after scrolling")
     finished: list[object] = []
+    collections = GcTimer()
     sync_started = time.perf_counter()
 
-    def sync() -> object:
-        if not args.sync_process:
-            return services.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=True)
-        # Investigation only (--sync-process): the same full sync in another process, so that its
-        # CPU work does not share this interpreter's GIL with the GUI thread.
-        pull = run_worker(
-            ["pull", "--home", args.home, "--api-url", args.api_url, "--store-hash", args.store_hash,
-             "--token", args.token]
-        )  # fmt: skip
-        return SimpleNamespace(outcome=SimpleNamespace(value=pull["outcome"]), counts=pull)
+    def sync() -> object:  # as the Sync button runs it: the engine, which runs it in a child process
+        return services.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=True)
 
     controller.runner.run_in_background(
         sync,
@@ -347,11 +344,11 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     run, sync_seconds = finished[0], finished[1]
     gaps = sorted(gap for _, gap, _ in ticks)
     longest = sorted(ticks, key=lambda t: t[1], reverse=True)[:10]
+    collections.stop()
     out["sync"] = {
         "seconds": sync_seconds,
         "outcome": getattr(getattr(run, "outcome", None), "value", repr(run)),
         "seen": _seen(run),
-        "sync_process": args.sync_process,
         "ticks": len(ticks),
         "expected_ticks": round(ticks[-1][0] / (PROBE_MS / 1000)) if ticks else 0,
         "longest_gap_s": gaps[-1] if gaps else 0.0,
@@ -364,6 +361,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         "idle_longest_gap_s": max((gap for _, gap, _ in idle), default=0.0),
         "idle_ticks": len(idle),
         "peak_rss_kb": status_kb("VmHWM"),
+        "gc": collections.summary(sync_started),
     }
     if out["sync"]["outcome"] != "ok":
         raise RuntimeError(f"the sync in the window ended: {out['sync']['outcome']}")
@@ -376,6 +374,32 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     controller.close_blocking(10_000)
     app.processEvents()
     return out
+
+
+class GcTimer:
+    """Times the garbage collector's runs in this process (a full collection stops every thread)."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[float, int, float]] = []  # (started, generation, seconds)
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        else:
+            self.runs.append((self._started, info["generation"], now - self._started))
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def summary(self, since: float) -> dict[str, Any]:
+        longest = sorted(self.runs, key=lambda r: r[2], reverse=True)[:5]
+        return {
+            "collections": [sum(1 for r in self.runs if r[1] == g) for g in range(3)],
+            "longest": [{"at_s": round(t - since, 3), "gen": g, "s": round(d, 4)} for t, g, d in longest],
+        }
 
 
 def _seen(run: object) -> object:
@@ -392,11 +416,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--products", type=int, required=True)
     parser.add_argument("--launched-at", type=float, required=True)
     parser.add_argument("--idle-probe-s", type=float, default=IDLE_PROBE_S)
-    parser.add_argument(
-        "--sync-process",
-        action="store_true",
-        help="investigation: run the full sync in a child process instead of the window's own engine",
-    )
     args = parser.parse_args(argv)
     pin_from_env()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

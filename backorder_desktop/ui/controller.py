@@ -7,6 +7,7 @@ stock service; ``pause_handler`` pauses the profile's scheduler (issue 6).
 
 from __future__ import annotations
 
+import gc
 import getpass
 import logging
 from collections.abc import Callable
@@ -143,6 +144,10 @@ class AppController(QObject):
         self.flows.load_settings()
         if self._first_adoption:
             self._first_adoption = False
+            # Start-up objects (Qt wrappers, modules, the services) live as long as the app: out of
+            # the collector's sight, a full collection no longer walks them all (a 70-80 ms stall
+            # of every thread, measured at 100,000 products; bench row 7).
+            gc.freeze()
             if self.force_show or not (start_minimised and self.tray.is_shown()):
                 self.show_window()
         self.profile_adopted.emit(services)
