@@ -85,11 +85,30 @@ def test_m0002_stock_ledger_keeps_v1_data_and_adds_the_stock_tables(tmp_path: Pa
         assert store.load_settings().inventory_source.value == "bigcommerce"
     finally:
         store.close()
-    assert _version(path) == 2
+    assert _version(path) == len(MIGRATIONS)  # opening runs every later migration too
     assert {"stock_items", "stock_adjustments", "outbox"} <= _tables(path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v1." in backups[0].name
     assert _version(backups[0]) == 1
+
+
+def test_m0003_search_index_keeps_v2_data_and_widens_the_name_index(tmp_path: Path) -> None:
+    path = _fixture(2, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert [p.id for p in store.search_products("BIKE-7-l")] == [7]  # a variant SKU, any case
+        assert store.backorder_product_ids() == {7}
+        assert [(i.key.variant_id, i.level, i.store_level) for i in store.stock_items([7])] == [(70, 4, 3)]
+        assert [a.level_after for a in store.stock_history(7)] == [4]
+        assert store.outbox_count() == 1
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    with closing(sqlite3.connect(path)) as conn:
+        columns = [row[2] for row in conn.execute("PRAGMA index_info(products_name)")]
+    assert columns == ["name", "id", "search_text"]
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v2." in backups[0].name
 
 
 def test_a_new_or_current_file_gets_no_backup(db_path: Path) -> None:
