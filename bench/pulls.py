@@ -18,7 +18,7 @@ from bench.report import Row
 from bench.store_process import StoreProcess
 from bench.worker import run_worker
 
-ENGINE_PAGE = 250  # the engine's page size (sync_engine.PAGE_LIMIT)
+ENGINE_PAGE = 250  # the engine's page size (services/page_fetch.PAGE_LIMIT)
 ENGINE_CONCURRENCY = 4  # the engine's fetch threads (SyncEngine(concurrency=4))
 HEADROOM = 0.2  # the client's default share of the quota kept for other apps
 MEMORY_TARGET_MB = 300.0

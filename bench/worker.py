@@ -139,12 +139,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
     from backorder_desktop.app import build_context
     from backorder_desktop.domain.models import StoreInfo
     from backorder_desktop.domain.ports import RunKind
-    from backorder_desktop.services import sync_engine
 
-    if args.page_limit:
-        # Row 3 only: smaller pages through the real engine, so that a catalog the bench can pull
-        # in minutes needs several quota windows. Everything else uses the engine's 250.
-        sync_engine.PAGE_LIMIT = args.page_limit
     statuses: Counter[int | None] = Counter()
     page_times: list[float] = []
     lock = threading.Lock()
@@ -161,6 +156,10 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
         secret_store=MemorySecretStore(),
         client_options={"on_request": on_request},
     )
+    if args.page_limit:
+        # Row 3 only: smaller pages through the real engine, so that a catalog the bench can pull
+        # in minutes needs several quota windows. Everything else uses the engine's 250.
+        context.engine.page_limit = args.page_limit
     try:
         if context.mirror.get_store() is None:
             context.mirror.set_store(

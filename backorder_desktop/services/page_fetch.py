@@ -16,7 +16,12 @@ PAGE_LIMIT = 250
 
 
 def fetch_pages(
-    source: CatalogSource, pages: range, concurrency: int, *, modified_since: datetime | None
+    source: CatalogSource,
+    pages: range,
+    concurrency: int,
+    *,
+    limit: int = PAGE_LIMIT,
+    modified_since: datetime | None,
 ) -> Iterator[ProductPage]:
     """Yields ``pages`` in the order they arrive, keeping at most 2 × concurrency in memory.
 
@@ -33,9 +38,7 @@ def fetch_pages(
             number = next(todo, None)
             if number is not None:
                 pending.add(
-                    pool.submit(
-                        source.get_products_page, number, limit=PAGE_LIMIT, modified_since=modified_since
-                    )
+                    pool.submit(source.get_products_page, number, limit=limit, modified_since=modified_since)
                 )
 
         for _ in range(concurrency * 2):

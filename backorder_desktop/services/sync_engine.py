@@ -92,6 +92,7 @@ class SyncEngine:
         self._after_pull = after_pull
         self._concurrency = max(1, concurrency)
         self._pull_runner = pull_runner
+        self.page_limit = PAGE_LIMIT  # products per page (the bench's quota row asks for fewer)
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
 
@@ -222,10 +223,10 @@ class SyncEngine:
     def _by_ids(self, ids: list[int]) -> Callable[[RunState, bool], None]:
         def fetch(state: RunState, keep_stock: bool) -> None:
             source = self._source_factory()
-            state.pages_total = max(1, -(-len(ids) // PAGE_LIMIT))
-            for start in range(0, len(ids), PAGE_LIMIT):
-                batch = ids[start : start + PAGE_LIMIT]
-                page = source.get_products_page(1, limit=PAGE_LIMIT, ids=batch)
+            state.pages_total = max(1, -(-len(ids) // self.page_limit))
+            for start in range(0, len(ids), self.page_limit):
+                batch = ids[start : start + self.page_limit]
+                page = source.get_products_page(1, limit=self.page_limit, ids=batch)
                 self._apply(
                     state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
                 )
@@ -316,13 +317,17 @@ class SyncEngine:
     # --- pulls ---------------------------------------------------------------------------
 
     def _full_pull(self, source: CatalogSource, state: RunState, keep_stock: bool) -> None:
-        first = source.get_products_page(1, limit=PAGE_LIMIT)
+        first = source.get_products_page(1, limit=self.page_limit)
         mirror_count = self._mirror.product_count()
         sync_rules.check_remote_total(mirror_count, first.total)
         state.pages_total = max(1, first.total_pages)
         self._apply(state, first, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
         for page in fetch_pages(
-            source, range(2, state.pages_total + 1), self._concurrency, modified_since=None
+            source,
+            range(2, state.pages_total + 1),
+            self._concurrency,
+            limit=self.page_limit,
+            modified_since=None,
         ):
             self._apply(state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
         self._confirm_removals(source, state, keep_stock, mirror_count)
@@ -337,9 +342,9 @@ class SyncEngine:
             return
         sync_rules.check_removals(mirror_count, len(unseen))
         self._progress(state, SyncPhase.VERIFYING)
-        for start in range(0, len(unseen), PAGE_LIMIT):
-            batch = unseen[start : start + PAGE_LIMIT]
-            page = source.get_products_page(1, limit=PAGE_LIMIT, ids=batch)
+        for start in range(0, len(unseen), self.page_limit):
+            batch = unseen[start : start + self.page_limit]
+            page = source.get_products_page(1, limit=self.page_limit, ids=batch)
             if page.products:
                 self._apply(
                     state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.VERIFYING
@@ -349,11 +354,15 @@ class SyncEngine:
     def _incremental_pull(
         self, source: CatalogSource, state: RunState, keep_stock: bool, since: datetime
     ) -> None:
-        first = source.get_products_page(1, limit=PAGE_LIMIT, modified_since=since)
+        first = source.get_products_page(1, limit=self.page_limit, modified_since=since)
         state.pages_total = max(1, first.total_pages)
         self._apply(state, first, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
         for page in fetch_pages(
-            source, range(2, state.pages_total + 1), self._concurrency, modified_since=since
+            source,
+            range(2, state.pages_total + 1),
+            self._concurrency,
+            limit=self.page_limit,
+            modified_since=since,
         ):
             self._apply(state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
 
