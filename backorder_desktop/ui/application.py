@@ -35,6 +35,7 @@ IDLE_POLL_MS = 100
 IDLE_POLLS_NEEDED = 5  # idle for half a second: repaints and their window loads have settled
 SCREENSHOT_TIMEOUT_MS = 180_000
 PAGES = ("products", "history", "settings")
+GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def create_application() -> QApplication:
@@ -46,6 +47,9 @@ def create_application() -> QApplication:
     app.setOrganizationName("backorder-desktop")
     app.setDesktopFileName("backorder-desktop")
     app.setWindowIcon(assets.app_icon())
+    # Workers decoding rows hold the interpreter lock; the GUI thread waits up to one switch
+    # interval per hand-off (5 ms by default), several in a row when a few workers are busy.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     return app
 
 

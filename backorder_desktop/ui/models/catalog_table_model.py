@@ -65,6 +65,22 @@ class Column(IntEnum):
     MODIFIED = 6
 
 
+_COLUMNS = tuple(Column)  # by index: Column(i) builds an enum member on every call, data() is hot
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ANSWERED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.ForegroundRole,
+        PRODUCT_ROLE,
+    )
+)
+_STOCK_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 HEADERS = {
     Column.NAME: "Name",
     Column.SKU: "SKU",
@@ -339,9 +355,10 @@ class CatalogTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+        # A repaint asks every visible cell for a dozen roles: the ones we never answer go first.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        row, column = index.row(), Column(index.column())
+        row, column = index.row(), _COLUMNS[index.column()]
         page = row // PAGE_SIZE
         entry = self._pages.get(page)
         # While a new query's first window is on its way, repaints of the old rows must not ask
@@ -351,12 +368,12 @@ class CatalogTableModel(QAbstractTableModel):
         product = self.product_at(row)
         if product is None:
             return self._placeholder(column, role)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(product, column)
         if role == PRODUCT_ROLE:
             return product
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STOCK:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _STOCK_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.STOCK:
             return self._stock_tooltip(product)
         if role == Qt.ItemDataRole.FontRole and column is Column.STOCK and self.is_pending(product):
@@ -398,7 +415,7 @@ class CatalogTableModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
-        if index.isValid() and Column(index.column()) is Column.STOCK:
+        if index.isValid() and _COLUMNS[index.column()] is Column.STOCK:
             product = self.product_at(index.row())
             if product is not None:
                 editable, _ = self._policy.product_stock(product, is_backorder=self.is_backorder(product))
