@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -24,6 +25,8 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.status import SyncProgress
+from backorder_desktop.logging_setup import LogHandles
+from backorder_desktop.logging_setup import RedactionFilter
 
 EXIT_PARENT_GONE = 3
 NICENESS = 19
@@ -55,6 +58,23 @@ class _Wire:
         self.send(progress_to_json(progress))
 
 
+class _WireLogHandler(logging.Handler):
+    """Sends log records to the window, which writes them to its log and its log viewer: one
+    writer for the rotating file, and the sync's lines where the merchant looks for them."""
+
+    def __init__(self, wire: _Wire) -> None:
+        super().__init__(logging.DEBUG)
+        self._wire = wire
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:  # the record factory masked secrets when the record was made; the filter again now
+            event = {"event": "log", "level": record.levelno, "name": record.name}
+            self._wire.send({**event, "message": self.format(record)})
+        except Exception:
+            self.handleError(record)
+
+
 @cli.command(name="sync-child", hidden=True)
 def sync_child() -> None:
     """Run one sync for the window (the job comes on standard input)."""
@@ -80,7 +100,7 @@ def _run(job: dict[str, Any], wire: _Wire) -> dict[str, Any]:
     try:
         paths = profile_paths(job["home"])
         paths.ensure()
-        setup_logging(paths.log_dir, debug=bool(job.get("debug")))
+        _forward_logging(setup_logging(paths.log_dir, debug=bool(job.get("debug"))), wire)
         context = app.build_context(
             job["home"],
             env_token=job.get("token") or None,
@@ -95,14 +115,24 @@ def _run(job: dict[str, Any], wire: _Wire) -> dict[str, Any]:
     except BackorderError as exc:
         return {"event": "failed", "run_id": wire.run_id, "error": error_to_json(exc)}
     except Exception as exc:  # a bug: the run (if any) is recorded as failed by the engine already
-        import logging
-
         logging.getLogger(__name__).exception("the sync process failed")
         error = BugError(f"{type(exc).__name__} in the sync process. The log has the details.")
         return {"event": "failed", "run_id": wire.run_id, "error": error_to_json(error)}
     finally:
         if context is not None:
             context.close()
+
+
+def _forward_logging(handles: LogHandles, wire: _Wire) -> None:
+    """Keep the redaction and levels ``setup_logging`` installed; send records to the window
+    instead of writing the file (two processes rotating one file lose lines)."""
+    root = logging.getLogger()
+    for handler in (handles.file_handler, handles.tail):
+        root.removeHandler(handler)
+        handler.close()
+    forward = _WireLogHandler(wire)
+    forward.addFilter(RedactionFilter(handles.redactor))
+    root.addHandler(forward)
 
 
 def _private_stdout() -> IO[str]:

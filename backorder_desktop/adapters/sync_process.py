@@ -3,9 +3,10 @@
 The parent starts the child, writes it one job (a JSON line on its standard input, with the token:
 never on the command line or in the environment) and keeps that pipe open: the child exits when it
 closes, so a parent that quits or dies never leaves a sync behind. The child answers with JSON lines
-on its standard output (``started``, ``progress``, then ``finished`` or ``failed``) and records the
-run in the profile's database like any sync. The child runs at a lower CPU priority, so the window
-gets a core first when both want one.
+on its standard output (``started``, ``progress`` and ``log`` records, then ``finished`` or
+``failed``) and records the run in the profile's database like any sync; its log records are
+written by the window (one writer for the log file, and they show in the log viewer). The child
+runs at the lowest CPU priority, so the window gets a core first when both want one.
 """
 
 from __future__ import annotations
@@ -176,6 +177,10 @@ def _read_events(
                 ended = RemoteRun(int(event["run_id"]))
             elif name == "failed":
                 ended = RemoteRun(event.get("run_id", run_id), error_from_json(event["error"]))
+            elif name == "log":
+                logging.getLogger(str(event["name"])).log(
+                    int(event["level"]), "[sync process] %s", event["message"]
+                )
         except (ValueError, KeyError, TypeError):
             logger.error("unexpected line from the sync process: %.200r", line)
     return ended

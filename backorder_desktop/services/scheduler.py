@@ -30,7 +30,6 @@ from datetime import tzinfo
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from backorder_desktop.domain.errors import BackorderError
@@ -54,6 +53,7 @@ from backorder_desktop.services.schedule_rules import daily_claim
 from backorder_desktop.services.schedule_rules import next_daily
 from backorder_desktop.services.schedule_rules import parse_cursor
 from backorder_desktop.services.schedule_rules import retry_after
+from backorder_desktop.services.steady_scheduler import SteadyScheduler
 from backorder_desktop.services.sync_engine import RunState
 from backorder_desktop.services.sync_engine import SyncEngine
 
@@ -62,31 +62,12 @@ __all__ = ["JobKind", "NextRun", "SyncScheduler"]
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 15.0
-MAX_WAIT_S = 60.0  # APScheduler wakes at least this often, whatever the wall clock did
 MISFIRE_GRACE_S = 7 * 24 * 3600  # a tick late after a sleep still runs (once: coalesced)
 SETTINGS_CHECK_S = 60.0  # settings changed by another process are picked up this often
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=5)
 HEALTH_EVERY = timedelta(hours=6)
 _NOT_PULLS = ("webhook", "feed")  # runs that do not pull the catalog (nor write the outbox)
-
-
-class _SteadyScheduler(BackgroundScheduler):  # type: ignore[misc]
-    """APScheduler sleeps until a *wall-clock* time: after the clock is set back it would sleep until
-    the wall clock caught up again. This one wakes at least every ``MAX_WAIT_S``, compares the wall
-    clock with the steady one, and after a jump back pulls every job to now."""
-
-    _steady_seen: tuple[datetime, float] | None = None
-
-    def _process_jobs(self) -> float:
-        now, steady = datetime.now(self.timezone), _time.monotonic()
-        seen, self._steady_seen = self._steady_seen, (now, steady)
-        if seen is not None and (now - seen[0]).total_seconds() - (steady - seen[1]) < -CLOCK_JUMP_S:
-            for job in self.get_jobs():
-                if job.next_run_time is not None and job.next_run_time > now:
-                    job.modify(next_run_time=now)
-        wait = super()._process_jobs()
-        return MAX_WAIT_S if wait is None else min(float(wait), MAX_WAIT_S)
 
 
 class SyncScheduler:
@@ -138,7 +119,7 @@ class SyncScheduler:
         with self._lock:
             if self._aps is not None:
                 return
-            aps = _SteadyScheduler(
+            aps = SteadyScheduler(
                 timezone=UTC,
                 executors={"default": ThreadPoolExecutor(1), "jobs": ThreadPoolExecutor(1)},
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},

@@ -286,6 +286,14 @@ class SyncEngine:
         run = self._announce(state.run_id, error)
         if run is None:
             raise BugError(f"sync run {state.run_id} was not recorded")
+        c = run.counts
+        if error is None:
+            logger.info(
+                "sync run %s: %s (seen %s, created %s, changed %s, removed %s)",
+                *(run.id, outcome.value, c.seen, c.created, c.changed, c.removed),
+            )
+        else:
+            logger.info("sync run %s: %s: %s", run.id, outcome.value, error)
         return run
 
     def _announce(self, run_id: int | None, error: BackorderError | None) -> SyncRun | None:
@@ -300,18 +308,6 @@ class SyncEngine:
         if run is None:
             return None
         self._events.emit_run_finished(run)
-        if error is None:
-            logger.info(
-                "sync run %s: %s (seen %s, created %s, changed %s, removed %s)",
-                run.id,
-                run.outcome.value,
-                run.counts.seen,
-                run.counts.created,
-                run.counts.changed,
-                run.counts.removed,
-            )
-        else:
-            logger.info("sync run %s: %s: %s", run.id, run.outcome.value, error)
         return run
 
     # --- pulls ---------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """The window's controller: opens profiles, runs syncs, feeds the window and the tray, quits cleanly.
 
 Everything slow goes through ``BackgroundRunner``; engine events arrive through ``EventBridge``;
-errors go to ``ErrorRouter``. Stock editing, discarding and history come from the profile's
-stock service; ``pause_handler`` pauses the profile's scheduler (issue 6).
+errors go to ``ErrorRouter``; longer flows (profiles, connecting, settings, stock) are in
+``ProfileFlows``. ``pause_handler`` pauses the profile's scheduler (issue 6).
 """
 
 from __future__ import annotations
 
 import gc
-import getpass
 import logging
 from collections.abc import Callable
 
@@ -24,16 +23,14 @@ from backorder_desktop.domain.ports import RunOutcome
 from backorder_desktop.domain.ports import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
-from backorder_desktop.domain.stock import AdjustmentKind
-from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.bundle import Launcher
 from backorder_desktop.services.bundle import Services
 from backorder_desktop.services.catalog import StatusReport
 from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
 from backorder_desktop.ui.dialogs.log_viewer import LogViewer
-from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
 from backorder_desktop.ui.error_router import ErrorRouter
 from backorder_desktop.ui.formatting import plural
+from backorder_desktop.ui.formatting import sync_summary
 from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.models.stock_policy import StockPolicy
 from backorder_desktop.ui.profile_flows import ProfileFlows
@@ -103,7 +100,7 @@ class AppController(QObject):
         window.welcome.demo_requested.connect(self.flows.open_demo)
         window.products.assignment_changed.connect(self._on_products_assignment_changed)
         window.products.stock_edit_requested.connect(self._on_products_stock_edit_requested)
-        window.products.stock_history_requested.connect(self._on_products_stock_history_requested)
+        window.products.stock_history_requested.connect(self.flows.show_stock_history)
         window.history.refresh_requested.connect(self.load_history)
         window.settings.save_requested.connect(self.flows.save_settings)
         tray.sync_requested.connect(lambda: self.request_sync("tray"))
@@ -137,7 +134,7 @@ class AppController(QObject):
         self.bridge.progress_changed.connect(self._on_bridge_progress_changed)
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
         self.window.products.set_catalog(services.catalog)
-        self._adopt_stock(services)
+        self.flows.adopt_stock(services)
         self.set_pause_handler(services.scheduler.set_paused if services.scheduler is not None else None)
         self._show_status(status)
         self.load_history()
@@ -153,30 +150,6 @@ class AppController(QObject):
         self.profile_adopted.emit(services)
         if status.store_hash is not None and status.products == 0 and not services.engine.is_running():
             self.run_automatic_sync("first-sync")
-
-    def _adopt_stock(self, services: Services) -> None:
-        """Stock editing, discarding and history when the profile has the stock service."""
-        stock = services.stock
-        if stock is None:
-            return
-        actor = getpass.getuser()
-
-        def edit(product: Product, variant: Variant | None, level: int) -> object:
-            key = StockKey(product.id, variant.id if variant is not None else None)
-            return stock.edit(key, AdjustmentKind.SET, level, actor=actor)
-
-        self.stock_editor = edit
-        self.outbox_discarder = lambda: stock.discard(actor=actor, reason="discarded in Settings")
-        self.window.products.variants.set_history_available(True)
-
-    def _on_products_stock_history_requested(self, product: Product) -> None:
-        stock = self.services.stock if self.services is not None else None
-        if stock is None:
-            return
-        self.runner.run_in_background(
-            lambda: stock.history(product.id),
-            on_result=lambda entries: StockHistoryDialog(product, entries, self.window).open(),
-        )
 
     def is_idle(self) -> bool:
         """Nothing running, nothing loading: what ``--screenshot`` and the tests wait for."""
@@ -421,19 +394,3 @@ class AppController(QObject):
         if not self._closed and self.services is not None:
             self._closed = True
             self.services.close()
-
-
-def sync_summary(run: SyncRun) -> str:
-    """``14 products updated`` — what a finished manual sync did, in a notification."""
-    counts = run.counts
-    updated = counts.created + counts.changed
-    if updated == 0 and counts.removed == 0:
-        text = "Everything was already up to date."
-    else:
-        text = f"{plural(updated, 'product')} updated"
-        if counts.removed:
-            text += f", {plural(counts.removed, 'product')} removed"
-        text += "."
-    if run.problems:
-        text += f" {plural(len(run.problems), 'item')} could not be synced: see History."
-    return text

@@ -18,6 +18,7 @@ from PySide6.QtCore import QTime
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.ports import SyncRun
 
 MODE_TITLES: dict[InventorySource, str] = {
     InventorySource.BIGCOMMERCE: "Manage inventory in BigCommerce",
@@ -174,3 +175,19 @@ def last_automatic_text(moment: datetime | None, now: datetime | None = None) ->
 
 def trigger_name(trigger: str) -> str:
     return TRIGGER_NAMES.get(trigger, trigger.replace("-", " ").capitalize())
+
+
+def sync_summary(run: SyncRun) -> str:
+    """``14 products updated`` — what a finished manual sync did, in a notification."""
+    counts = run.counts
+    updated = counts.created + counts.changed
+    if updated == 0 and counts.removed == 0:
+        text = "Everything was already up to date."
+    else:
+        text = f"{plural(updated, 'product')} updated"
+        if counts.removed:
+            text += f", {plural(counts.removed, 'product')} removed"
+        text += "."
+    if run.problems:
+        text += f" {plural(len(run.problems), 'item')} could not be synced: see History."
+    return text

@@ -1,4 +1,5 @@
-"""Multi-step flows of the controller: opening profiles, connecting a store, loading and saving settings.
+"""Multi-step flows of the controller: opening profiles, connecting a store, loading and saving
+settings, and the stock editing the profile's stock service offers.
 
 Each step that touches the keyring, the network or the database runs on a worker; the next step
 continues on the GUI thread when it answers.
@@ -6,17 +7,23 @@ continues on the GUI thread when it answers.
 
 from __future__ import annotations
 
+import getpass
 import logging
 from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.bundle import Services
 from backorder_desktop.services.catalog import StatusReport
 from backorder_desktop.services.credentials import DEFAULT_API_URL
 from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
+from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
 from backorder_desktop.ui.pages.settings_page import OUTBOX_DISCARD
 from backorder_desktop.ui.pages.settings_page import OUTBOX_PUSH
 
@@ -179,3 +186,30 @@ class ProfileFlows:
             self.load_settings()
 
         c.runner.run_in_background(work, on_result=saved, on_error=failed)
+
+    # --- stock (issue 4) --------------------------------------------------------------------
+
+    def adopt_stock(self, services: Services) -> None:
+        """Stock editing, discarding and history when the profile has the stock service."""
+        stock, c = services.stock, self._c
+        if stock is None:
+            return
+        actor = getpass.getuser()
+
+        def edit(product: Product, variant: Variant | None, level: int) -> object:
+            key = StockKey(product.id, variant.id if variant is not None else None)
+            return stock.edit(key, AdjustmentKind.SET, level, actor=actor)
+
+        c.stock_editor = edit
+        c.outbox_discarder = lambda: stock.discard(actor=actor, reason="discarded in Settings")
+        c.window.products.variants.set_history_available(True)
+
+    def show_stock_history(self, product: Product) -> None:
+        c = self._c
+        stock = c.services.stock if c.services is not None else None
+        if stock is None:
+            return
+        c.runner.run_in_background(
+            lambda: stock.history(product.id),
+            on_result=lambda entries: StockHistoryDialog(product, entries, c.window).open(),
+        )

@@ -3,6 +3,7 @@ errors of the same kind, the token never on a command line or in an environment,
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
@@ -209,3 +210,17 @@ def test_every_domain_error_crosses_the_pipe_as_itself(cls: type[BackorderError]
     back = error_from_json(error_to_json(error))
     assert type(back) is cls
     assert (back.title, back.message) == ("A title", "what to do next")
+
+
+def test_the_childs_log_lines_reach_the_windows_log_masked(home, demo_store, caplog) -> None:
+    caplog.set_level(logging.DEBUG)  # the child logs at DEBUG too (it follows the window's level)
+    context = window_context(home, demo_store)
+    try:
+        run = context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+    finally:
+        context.close()
+    forwarded = [r for r in caplog.records if r.getMessage().startswith("[sync process] ")]
+    summary = f"[sync process] sync run {run.id}: ok (seen 200, created 200, changed 0, removed 0)"
+    assert summary in [r.getMessage() for r in forwarded]
+    assert any(r.name == "httpx" and "GET" in r.getMessage() for r in forwarded)  # DEBUG-level detail
+    assert all(demo_store.token not in r.getMessage() for r in caplog.records)

@@ -230,11 +230,11 @@ def test_apscheduler_wakes_up_when_the_wall_clock_was_set_back(make_kit: MakeKit
     The scheduler's subclass sees the jump (wall vs steady clock) and pulls the tick back to now."""
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from backorder_desktop.services.scheduler import _SteadyScheduler
+    from backorder_desktop.services.steady_scheduler import SteadyScheduler
 
     ticks: list[datetime] = []
     ticked = threading.Event()
-    aps = _SteadyScheduler(timezone=UTC)
+    aps = SteadyScheduler(timezone=UTC)
 
     def tick() -> None:
         ticks.append(datetime.now(UTC))

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
 
@@ -46,7 +45,6 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import ApplyResult
-from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import RunCounts
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import RunOutcome
@@ -391,12 +389,6 @@ class SqliteMirrorStore(StockMethods):
             self._closed = True
             with translated(self.path):
                 self._db.close_all()
-
-
-if TYPE_CHECKING:
-
-    def _implements_the_port(store: SqliteMirrorStore) -> MirrorStore:
-        return store  # mypy checks here that every MirrorStore method is implemented
 
 
 def open_mirror(path: Path) -> SqliteMirrorStore:

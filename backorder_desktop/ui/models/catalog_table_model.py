@@ -20,7 +20,6 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import replace
-from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel
 from PySide6.QtCore import QModelIndex
@@ -33,14 +32,18 @@ from PySide6.QtGui import QFont
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtGui import QPalette
 
-from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.services.catalog import CatalogService
-from backorder_desktop.ui.formatting import format_count
-from backorder_desktop.ui.formatting import format_date
-from backorder_desktop.ui.formatting import format_time
+from backorder_desktop.ui.models.catalog_columns import ANSWERED_ROLES
+from backorder_desktop.ui.models.catalog_columns import COLUMNS
+from backorder_desktop.ui.models.catalog_columns import DISPLAY
+from backorder_desktop.ui.models.catalog_columns import HEADERS
+from backorder_desktop.ui.models.catalog_columns import PRODUCT_ROLE
+from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
+from backorder_desktop.ui.models.catalog_columns import STOCK_ALIGNMENT
+from backorder_desktop.ui.models.catalog_columns import Column
+from backorder_desktop.ui.models.catalog_columns import cell_text
 from backorder_desktop.ui.models.stock_policy import StockPolicy
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -50,54 +53,8 @@ PAGE_SIZE = 200
 MAX_CACHED_PAGES = 30
 MAX_IN_FLIGHT = 2
 MAX_QUEUED = 4
-PRODUCT_ROLE = Qt.ItemDataRole.UserRole + 1
 PENDING_TOOLTIP = "Waiting to be written to BigCommerce"
 Index = QModelIndex | QPersistentModelIndex
-
-
-class Column(IntEnum):
-    NAME = 0
-    SKU = 1
-    STOCK = 2
-    BACKORDER = 3
-    VISIBILITY = 4
-    AVAILABILITY = 5
-    MODIFIED = 6
-
-
-_COLUMNS = tuple(Column)  # by index: Column(i) builds an enum member on every call, data() is hot
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_ANSWERED_ROLES = frozenset(
-    int(role)
-    for role in (
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.FontRole,
-        Qt.ItemDataRole.EditRole,
-        Qt.ItemDataRole.ForegroundRole,
-        PRODUCT_ROLE,
-    )
-)
-_STOCK_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-HEADERS = {
-    Column.NAME: "Name",
-    Column.SKU: "SKU",
-    Column.STOCK: "Stock",
-    Column.BACKORDER: "BackOrder",
-    Column.VISIBILITY: "Visibility",
-    Column.AVAILABILITY: "Availability",
-    Column.MODIFIED: "Last modified",
-}
-SORT_KEYS: dict[Column, ProductSort] = {
-    Column.NAME: ProductSort.NAME,
-    Column.SKU: ProductSort.SKU,
-    Column.STOCK: ProductSort.INVENTORY_LEVEL,
-    Column.VISIBILITY: ProductSort.IS_VISIBLE,
-    Column.AVAILABILITY: ProductSort.AVAILABILITY,
-    Column.MODIFIED: ProductSort.DATE_MODIFIED,
-}
 
 
 class CatalogTableModel(QAbstractTableModel):
@@ -356,9 +313,9 @@ class CatalogTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # A repaint asks every visible cell for a dozen roles: the ones we never answer go first.
-        if role not in _ANSWERED_ROLES or not index.isValid():
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
-        row, column = index.row(), _COLUMNS[index.column()]
+        row, column = index.row(), COLUMNS[index.column()]
         page = row // PAGE_SIZE
         entry = self._pages.get(page)
         # While a new query's first window is on its way, repaints of the old rows must not ask
@@ -368,12 +325,14 @@ class CatalogTableModel(QAbstractTableModel):
         product = self.product_at(row)
         if product is None:
             return self._placeholder(column, role)
-        if role == _DISPLAY:
-            return self._display(product, column)
+        if role == DISPLAY:
+            return cell_text(
+                product, column, backorder=self.is_backorder(product), pending=self.is_pending(product)
+            )
         if role == PRODUCT_ROLE:
             return product
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STOCK:
-            return _STOCK_ALIGNMENT
+            return STOCK_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.STOCK:
             return self._stock_tooltip(product)
         if role == Qt.ItemDataRole.FontRole and column is Column.STOCK and self.is_pending(product):
@@ -391,31 +350,13 @@ class CatalogTableModel(QAbstractTableModel):
             return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         return None
 
-    def _display(self, product: Product, column: Column) -> str:
-        if column is Column.NAME:
-            return product.name
-        if column is Column.SKU:
-            return product.sku
-        if column is Column.STOCK:
-            if product.inventory_tracking is InventoryTracking.NONE:
-                return "Not tracked"
-            text = format_count(product.inventory_level)
-            return f"{text} (waiting)" if self.is_pending(product) else text
-        if column is Column.BACKORDER:
-            return "Yes" if self.is_backorder(product) else "No"
-        if column is Column.VISIBILITY:
-            return "Visible" if product.is_visible else "Hidden"
-        if column is Column.AVAILABILITY:
-            return product.availability.capitalize()
-        return f"{format_date(product.date_modified)} {format_time(product.date_modified)}"
-
     def _stock_tooltip(self, product: Product) -> str:
         _, reason = self._policy.product_stock(product, is_backorder=self.is_backorder(product))
         return f"{reason}\n{PENDING_TOOLTIP}" if self.is_pending(product) else reason
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
-        if index.isValid() and _COLUMNS[index.column()] is Column.STOCK:
+        if index.isValid() and COLUMNS[index.column()] is Column.STOCK:
             product = self.product_at(index.row())
             if product is not None:
                 editable, _ = self._policy.product_stock(product, is_backorder=self.is_backorder(product))

@@ -1,0 +1,81 @@
+"""The products table's columns, their headers and sort keys, and the roles its cells answer."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import Qt
+
+from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import format_date
+from backorder_desktop.ui.formatting import format_time
+
+PRODUCT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(IntEnum):
+    NAME = 0
+    SKU = 1
+    STOCK = 2
+    BACKORDER = 3
+    VISIBILITY = 4
+    AVAILABILITY = 5
+    MODIFIED = 6
+
+
+COLUMNS = tuple(Column)  # by index: Column(i) builds an enum member on every call, data() is hot
+DISPLAY = Qt.ItemDataRole.DisplayRole
+ANSWERED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.ForegroundRole,
+        PRODUCT_ROLE,
+    )
+)
+STOCK_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.SKU: "SKU",
+    Column.STOCK: "Stock",
+    Column.BACKORDER: "BackOrder",
+    Column.VISIBILITY: "Visibility",
+    Column.AVAILABILITY: "Availability",
+    Column.MODIFIED: "Last modified",
+}
+SORT_KEYS: dict[Column, ProductSort] = {
+    Column.NAME: ProductSort.NAME,
+    Column.SKU: ProductSort.SKU,
+    Column.STOCK: ProductSort.INVENTORY_LEVEL,
+    Column.VISIBILITY: ProductSort.IS_VISIBLE,
+    Column.AVAILABILITY: ProductSort.AVAILABILITY,
+    Column.MODIFIED: ProductSort.DATE_MODIFIED,
+}
+
+
+def cell_text(product: Product, column: Column, *, backorder: bool, pending: bool) -> str:
+    """What a cell shows."""
+    if column is Column.NAME:
+        return product.name
+    if column is Column.SKU:
+        return product.sku
+    if column is Column.STOCK:
+        if product.inventory_tracking is InventoryTracking.NONE:
+            return "Not tracked"
+        text = format_count(product.inventory_level)
+        return f"{text} (waiting)" if pending else text
+    if column is Column.BACKORDER:
+        return "Yes" if backorder else "No"
+    if column is Column.VISIBILITY:
+        return "Visible" if product.is_visible else "Hidden"
+    if column is Column.AVAILABILITY:
+        return product.availability.capitalize()
+    return f"{format_date(product.date_modified)} {format_time(product.date_modified)}"
