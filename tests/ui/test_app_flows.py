@@ -22,7 +22,7 @@ from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
 from backorder_desktop.ui.error_router import Route
-from backorder_desktop.ui.models.catalog_table_model import Column
+from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from tests.ui.conftest import wait_idle
 

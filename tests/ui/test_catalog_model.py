@@ -11,9 +11,9 @@ from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_table_model import PAGE_SIZE
 from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
-from backorder_desktop.ui.models.catalog_table_model import Column
 from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from backorder_desktop.ui.models.stock_policy import READ_ONLY_NOT_BACKORDER
 from backorder_desktop.ui.models.stock_policy import StockPolicy

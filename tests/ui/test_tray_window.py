@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.ui.application import run_window
-from backorder_desktop.ui.models.catalog_table_model import Column
+from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.tray import PAUSE_UNAVAILABLE
 from backorder_desktop.ui.tray import TrayIcon
 from tests.ui.conftest import wait_idle

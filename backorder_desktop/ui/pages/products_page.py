@@ -31,9 +31,9 @@ from backorder_desktop.services.catalog import AssignReport
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
-from backorder_desktop.ui.models.catalog_table_model import SORT_KEYS
+from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
+from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
-from backorder_desktop.ui.models.catalog_table_model import Column
 from backorder_desktop.ui.pages.variants_pane import VariantsPane
 from backorder_desktop.ui.workers import BackgroundRunner
 
