@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 import peewee
+import tenacity
 from playhouse.migrate import SqliteMigrator
 
 from backorder_desktop.adapters.storage import migrations
@@ -226,6 +227,25 @@ def _migrate(db: MirrorDatabase, version: int, *, backup: bool) -> None:
         raise error from exc
 
 
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, peewee.OperationalError) and "locked" in str(exc)
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception(_is_locked),
+    wait=tenacity.wait_exponential(multiplier=0.01, max=0.5),
+    stop=tenacity.stop_after_delay(BUSY_TIMEOUT_S),
+    reraise=True,
+)
+def _first_connect(db: MirrorDatabase) -> None:
+    """Connect, setting the pragmas. Switching a file to WAL needs it to itself, and SQLite answers
+    "database is locked" at once, without its busy timeout, while another connection is committing
+    there (two processes opening a new or old file together): wait and try again."""
+    if not db.is_closed():
+        db.close()
+    db.connect()
+
+
 def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
     """Open (creating if needed) and migrate the database at ``path``; see the module docstring.
 
@@ -239,7 +259,7 @@ def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
         version = _probe(path, check=check and existed)
         db = MirrorDatabase(path)
         try:
-            db.connect()
+            _first_connect(db)
             if version < migrations.LATEST_VERSION:
                 _migrate(db, version, backup=existed)
             # Re-read: another process may have migrated meanwhile, even past us.
