@@ -16,11 +16,10 @@ from dataclasses import field
 from datetime import UTC
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
-from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 from backorder_desktop.adapters.clock import SystemClock
-from backorder_desktop.adapters.erp.feed_client import HttpStockFeed
 from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.paths import profile_paths
@@ -30,11 +29,11 @@ from backorder_desktop.adapters.secrets import detect_backend
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
-from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
@@ -51,6 +50,10 @@ from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from backorder_desktop.services.webhooks import WebhookFetcher
 from backorder_desktop.services.webhooks import WebhookService
+
+if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the window's start-up
+    from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
+    from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +158,7 @@ def build_context(
 
     def client_factory(api_url: str, store_hash: str, token: str) -> CatalogSource:
         register_secret(token)
-        return BigCommerceClient(api_url, store_hash, token, **options)
+        return _new_client(api_url, store_hash, token, options)
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
 
@@ -167,14 +170,14 @@ def build_context(
         with lock:
             client = clients.get(key)
             if client is None:
-                client = clients[key] = BigCommerceClient(api_url, store.store_hash, token, **options)
+                client = clients[key] = _new_client(api_url, store.store_hash, token, options)
             return client
 
     stock = StockService(store=mirror, clock=clock, target_factory=connected_client)
     feed = FeedService(
         store=mirror,
         stock=stock,
-        feed=HttpStockFeed(),
+        feed=_LazyStockFeed(),
         secrets=secrets_,
         store_hash=lambda: credentials.connected_store()[0].store_hash,
     )
@@ -271,6 +274,25 @@ def build_context(
     return context
 
 
+def _new_client(api_url: str, store_hash: str, token: str, options: Mapping[str, Any]) -> BigCommerceClient:
+    from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
+
+    return BigCommerceClient(api_url, store_hash, token, **options)
+
+
+class _LazyStockFeed:
+    """The ERP feed client (``StockFeed``), imported at its first fetch."""
+
+    def fetch(
+        self, url: str, *, credential: str | None, format: str, sku_field: str, quantity_field: str
+    ) -> FeedReport:
+        from backorder_desktop.adapters.erp.feed_client import HttpStockFeed
+
+        return HttpStockFeed().fetch(
+            url, credential=credential, format=format, sku_field=sku_field, quantity_field=quantity_field
+        )
+
+
 def _start_demo_store() -> object:
     from backorder_desktop.demo.server import DemoConfig
     from backorder_desktop.demo.server import DemoStore
@@ -305,6 +327,8 @@ def start_background(context: AppContext) -> None:
     settings = context.mirror.load_settings()
     if not settings.webhook_public_url or context.webhooks is None or context.receiver is not None:
         return
+    from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
+
     engine, scheduler = context.engine, context.scheduler
     fetcher = WebhookFetcher(
         fetch=lambda ids: engine.sync_products(ids, trigger="webhook"),
