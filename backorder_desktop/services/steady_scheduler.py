@@ -5,7 +5,9 @@ from __future__ import annotations
 import time as _time
 from datetime import datetime
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from backorder_desktop.services.schedule_rules import CLOCK_JUMP_S
 
@@ -26,5 +28,12 @@ class SteadyScheduler(BackgroundScheduler):  # type: ignore[misc]
             for job in self.get_jobs():
                 if job.next_run_time is not None and job.next_run_time > now:
                     job.modify(next_run_time=now)
-        wait = super()._process_jobs()
+        try:
+            wait = super()._process_jobs()
+        except JobLookupError:
+            # shutdown() ran while this loop was between running a one-shot job and removing it:
+            # the job store is already gone with the scheduler. Nothing is left to do.
+            if self.state != STATE_STOPPED:
+                raise
+            return MAX_WAIT_S
         return MAX_WAIT_S if wait is None else min(float(wait), MAX_WAIT_S)

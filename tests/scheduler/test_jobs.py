@@ -225,6 +225,28 @@ def test_apscheduler_ticks_in_real_time_and_runs_jobs_off_the_callers_thread(mak
     assert threads and threads[0] != threading.current_thread().name
 
 
+def test_a_shutdown_between_running_a_one_shot_job_and_removing_it_is_not_an_error() -> None:
+    """APScheduler's loop runs a due one-shot job, then removes it; a shutdown() in between (the app
+    quitting just as a scheduled sync was handed over) made that removal raise in its thread."""
+    from apscheduler.schedulers.base import STATE_PAUSED
+    from apscheduler.schedulers.base import STATE_STOPPED
+
+    from backorder_desktop.services.steady_scheduler import MAX_WAIT_S
+    from backorder_desktop.services.steady_scheduler import SteadyScheduler
+
+    ran = threading.Event()
+    aps = SteadyScheduler(timezone=UTC)
+    aps.add_job(ran.set, next_run_time=datetime.now(UTC), id="once")
+    aps.start(paused=True)  # the job is in its store; the loop does not run it while paused
+    try:
+        aps.state = STATE_STOPPED  # as shutdown() leaves it, with the loop still mid-iteration
+        assert aps._process_jobs() == MAX_WAIT_S
+        assert ran.wait(10)  # the job itself was handed over and ran
+    finally:
+        aps.state = STATE_PAUSED
+        aps.shutdown()  # stops its loop and executors
+
+
 def test_apscheduler_wakes_up_when_the_wall_clock_was_set_back(make_kit: MakeKit) -> None:
     """APScheduler waits for a wall-clock time; after the clock is set back that time is far away.
     The scheduler's subclass sees the jump (wall vs steady clock) and pulls the tick back to now."""
