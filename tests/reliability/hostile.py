@@ -10,6 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.bigcommerce_payloads import product
+
 # Text that breaks naive code: lone surrogates (valid in JSON as \\udc80), NUL, control
 # characters, right-to-left marks, combining marks, very long runs.
 NASTY_TEXT = st.one_of(
@@ -85,45 +87,6 @@ HOSTILE_DATES = st.one_of(
 def deeply_nested(depth: int) -> bytes:
     """A JSON document nested ``depth`` levels deep (past Python's recursion limit at 100,000)."""
     return b'{"data":' + b"[" * depth + b"]" * depth + b"}"
-
-
-def product(pid: int, variants: int = 2) -> dict[str, Any]:
-    """A well-formed product as ``/v3/catalog/products?include=variants`` returns it."""
-    raw: dict[str, Any] = {
-        "id": pid,
-        "name": f"Product {pid}",
-        "sku": f"P-{pid}",
-        "inventory_tracking": "variant" if variants else "product",
-        "inventory_level": 5,
-        "price": 12.5,
-        "is_visible": True,
-        "availability": "available",
-        "date_modified": "2026-11-27T01:02:03+00:00",
-        "base_variant_id": None if variants else pid * 100,
-        "variants": [
-            {
-                "id": pid * 100 + n,
-                "product_id": pid,
-                "sku": f"P-{pid}-{n}",
-                "inventory_level": n,
-                "price": None,
-                "purchasing_disabled": False,
-                "option_values": [{"id": 1, "label": f"Colour {n}"}, {"id": 2, "label": "XL"}],
-            }
-            for n in range(1, variants + 1)
-        ]
-        or [
-            {
-                "id": pid * 100,
-                "product_id": pid,
-                "sku": f"P-{pid}",
-                "inventory_level": 5,
-                "price": 12.5,
-                "option_values": [],
-            }
-        ],
-    }
-    return raw
 
 
 def page(items: list[Any], *, total: int | None = None, total_pages: int = 1) -> dict[str, Any]:
