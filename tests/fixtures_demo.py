@@ -39,3 +39,19 @@ def make_demo_store() -> Iterator[Callable[..., DemoStore]]:
 def demo_store(make_demo_store: Callable[..., DemoStore]) -> DemoStore:
     """A started demo store: 200 products, seed 1, no quota, no latency."""
     return make_demo_store()
+
+
+@pytest.fixture
+def connected_home(home: str, demo_store: DemoStore, no_keyring_backend: dict[str, str]) -> str:
+    """A profile connected to ``demo_store`` (200 products), no token stored: tests give it as
+    ``BACKORDER_DESKTOP_TOKEN`` would (``AppLauncher(env_token=…)``)."""
+    from backorder_desktop.app import build_context
+    from backorder_desktop.domain.models import StoreInfo
+
+    context = build_context(home)
+    try:
+        info = StoreInfo(store_hash=demo_store.store_hash, name="Dana's Bikes", plan_name="Plus")
+        context.mirror.set_store(info, demo_store.api_url)
+    finally:
+        context.close()
+    return home

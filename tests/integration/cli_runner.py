@@ -41,3 +41,17 @@ def run_cli(
         check=False,
     )
     return Result(process.returncode, process.stdout, process.stderr)
+
+
+def connect_cli(home: str | Path, store: Any, env: dict[str, str], token: str | None = None) -> Result:
+    """``connect`` to a demo store, the token on standard input (as a script would give it)."""
+    return run_cli(
+        home,
+        "connect",
+        "--store-hash",
+        store.store_hash,
+        "--api-url",
+        store.api_url,
+        env=env,
+        stdin=(token or store.token) + "\n",
+    )

@@ -62,3 +62,12 @@ def mirror_snapshot(context: AppContext) -> dict[int, tuple[Any, ...]]:
 def integrity_ok(database: Path) -> bool:
     with sqlite3.connect(database) as conn:
         return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def tracked_by_product(store: DemoStore) -> dict[str, Any]:
+    """The first product of ``store`` whose stock is tracked on the product (not its variants)."""
+    return next(
+        p
+        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
+        if p["inventory_tracking"] == "product"
+    )

@@ -7,22 +7,10 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.demo.server import DemoStore
+from tests.integration.cli_runner import connect_cli as _connect
 from tests.integration.cli_runner import run_cli
 
 pytestmark = pytest.mark.keyring
-
-
-def _connect(home: str, store: DemoStore, env: dict[str, str], token: str | None = None):  # type: ignore[no-untyped-def]
-    return run_cli(
-        home,
-        "connect",
-        "--store-hash",
-        store.store_hash,
-        "--api-url",
-        store.api_url,
-        env=env,
-        stdin=(token or store.token) + "\n",
-    )
 
 
 def test_connect_sync_status_history(

@@ -9,6 +9,7 @@ from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.ports import RunKind
 from tests.integration.cli_runner import run_cli
+from tests.integration.support import tracked_by_product
 
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., AppContext]
@@ -64,11 +65,7 @@ def test_a_mode_switch_with_waiting_changes_needs_a_choice(
     context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
-    product = next(
-        p
-        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
-        if p["inventory_tracking"] == "product"
-    )
+    product = tracked_by_product(store)
     assert run_cli(home, "assign", product["sku"], env=env).code == 0
     assert run_cli(home, "stock", "add", product["sku"], "4", env=env).code == 0
 

@@ -31,6 +31,7 @@ from backorder_desktop.domain.ports import RunKind
 from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import integrity_ok
+from tests.integration.support import tracked_by_product
 
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., AppContext]
@@ -122,11 +123,7 @@ def test_cli_commands_run_beside_a_sync_in_another_process(
     context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
-    product = next(
-        p
-        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
-        if p["inventory_tracking"] == "product"
-    )
+    product = tracked_by_product(store)
     assert run_cli(home, "assign", product["sku"], env=env).code == 0
     for pid in store.catalog.product_ids()[:300]:  # the sync has real writes to make
         store.catalog.update_product(pid, price=3.5)

@@ -23,6 +23,7 @@ import pytest
 
 from backorder_desktop.demo.server import DemoStore
 from tests.integration.cli_runner import Result
+from tests.integration.cli_runner import connect_cli
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import connect_context
 
@@ -71,16 +72,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _connect(home: str, store: DemoStore, env: dict[str, str]) -> None:
-    connected = run_cli(
-        home,
-        "connect",
-        "--store-hash",
-        store.store_hash,
-        "--api-url",
-        store.api_url,
-        env=env,
-        stdin=store.token + "\n",
-    )
+    connected = connect_cli(home, store, env)
     assert connected.code == 0, connected.stderr
     synced = run_cli(home, "sync", env=env)
     assert synced.code == 0, synced.stderr

@@ -14,8 +14,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backorder_desktop.app import AppLauncher
-from backorder_desktop.app import build_context
-from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from tests.ui.conftest import make_controller  # noqa: F401 (the fixture)
@@ -26,17 +24,6 @@ pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
     pytest.mark.qt_log_ignore("This plugin does not support", "systemTrayWindowChanged"),
 ]
-
-
-@pytest.fixture
-def connected_home(home, demo_store, no_keyring_backend) -> str:
-    context = build_context(home)
-    try:
-        info = StoreInfo(store_hash=demo_store.store_hash, name="Dana's Bikes", plan_name="Plus")
-        context.mirror.set_store(info, demo_store.api_url)
-    finally:
-        context.close()
-    return home
 
 
 def _in_thread(work) -> None:

@@ -15,9 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop.app import AppLauncher
-from backorder_desktop.app import build_context
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
@@ -27,18 +25,6 @@ from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from tests.ui.conftest import wait_idle
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def connected_home(home, demo_store, no_keyring_backend) -> str:
-    """A profile connected to the test's demo store (200 products); its token comes from the env."""
-    context = build_context(home)
-    try:
-        info = StoreInfo(store_hash=demo_store.store_hash, name="Dana's Bikes", plan_name="Plus")
-        context.mirror.set_store(info, demo_store.api_url)
-    finally:
-        context.close()
-    return home
 
 
 def _started(qtbot, make_controller, launcher):
