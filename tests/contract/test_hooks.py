@@ -133,6 +133,7 @@ class Receiver:
     url: str
     deliveries: queue.Queue[Delivery] = field(default_factory=queue.Queue)
     statuses: list[int] = field(default_factory=list)
+    skipped: list[Delivery] = field(default_factory=list)  # other scopes, kept for a later next_for
 
     def next(self, timeout: float = DELIVERY_TIMEOUT_S) -> Delivery:
         try:
@@ -141,10 +142,17 @@ class Receiver:
             raise AssertionError(f"no webhook delivery within {timeout} s") from None
 
     def next_for(self, scope: str) -> Delivery:
+        """The next delivery for ``scope``. Deliveries of two scopes can arrive in either order
+        (each is its own request): one of another scope is kept, not dropped."""
+        for kept in self.skipped:
+            if kept.json().get("scope") == scope:
+                self.skipped.remove(kept)
+                return kept
         while True:
             delivery = self.next()
             if delivery.json().get("scope") == scope:
                 return delivery
+            self.skipped.append(delivery)
 
 
 @pytest.fixture
