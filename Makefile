@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench bench-full deps system-deps clean
+.PHONY: run demo test lint bench bench-full deps lock system-deps clean
 
 run: $(STAMP) system-deps
 	$(BIN)/backorder-desktop $(ARGS)
@@ -34,11 +34,15 @@ system-deps:
 
 deps: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to what CI tested; `make lock` refreshes it (scripts/lock.sh).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+lock:
+	scripts/lock.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info
