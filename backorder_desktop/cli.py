@@ -21,7 +21,7 @@ import click
 from backorder_desktop import __version__
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncProgress
 
 F = TypeVar("F", bound=Callable[..., Any])

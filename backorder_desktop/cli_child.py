@@ -23,7 +23,7 @@ import click
 from backorder_desktop.cli import cli
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.logging_setup import LogHandles
 from backorder_desktop.logging_setup import RedactionFilter

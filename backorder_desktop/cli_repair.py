@@ -24,7 +24,7 @@ from backorder_desktop.cli import open_context
 from backorder_desktop.cli import pass_options
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 
 
 def _set_aside(database: Path) -> Path:

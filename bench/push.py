@@ -34,7 +34,7 @@ def measure_push(*, seed: int, latency_ms: int, changes: int = PUSH_CHANGES) -> 
     from backorder_desktop.demo.server import DemoConfig
     from backorder_desktop.demo.server import DemoStore
     from backorder_desktop.domain.models import StoreInfo
-    from backorder_desktop.domain.ports import RunKind
+    from backorder_desktop.domain.runs import RunKind
     from backorder_desktop.domain.stock import AdjustmentKind
     from backorder_desktop.domain.stock import AdjustmentSource
 

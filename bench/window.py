@@ -189,7 +189,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     from backorder_desktop.adapters.secrets import MemorySecretStore
     from backorder_desktop.app import build_context
     from backorder_desktop.domain.models import ProductQuery
-    from backorder_desktop.domain.ports import RunKind
+    from backorder_desktop.domain.runs import RunKind
     from backorder_desktop.services.bundle import Services
     from backorder_desktop.ui.application import create_application
     from backorder_desktop.ui.controller import AppController

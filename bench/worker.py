@@ -138,7 +138,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
     from backorder_desktop.adapters.secrets import MemorySecretStore
     from backorder_desktop.app import build_context
     from backorder_desktop.domain.models import StoreInfo
-    from backorder_desktop.domain.ports import RunKind
+    from backorder_desktop.domain.runs import RunKind
 
     statuses: Counter[int | None] = Counter()
     page_times: list[float] = []

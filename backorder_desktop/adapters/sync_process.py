@@ -28,8 +28,8 @@ from backorder_desktop.domain import errors
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import SyncStopped
-from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.pull_runner import RemoteRun
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from backorder_desktop.domain.models import CatalogSummary
@@ -23,6 +21,10 @@ from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
@@ -182,48 +184,6 @@ class StockFeed(Protocol):
     def fetch(
         self, url: str, *, credential: str | None, format: str, sku_field: str, quantity_field: str
     ) -> FeedReport: ...
-
-
-class RunKind(StrEnum):
-    """Who asked for a sync run."""
-
-    MANUAL = "manual"
-    AUTOMATIC = "automatic"
-
-
-class RunOutcome(StrEnum):
-    RUNNING = "running"
-    OK = "ok"
-    PARTIAL = "partial"  # finished, with per-item problems
-    FAILED = "failed"  # nothing or only a consistent part applied; see error
-    REFUSED = "refused"  # a safety valve stopped it (suspicious catalog …)
-
-
-@dataclass(slots=True)
-class RunCounts:
-    seen: int = 0
-    created: int = 0
-    changed: int = 0
-    removed: int = 0
-    written: int = 0  # stock values written to the store (outbox pushes)
-
-
-@dataclass(frozen=True, slots=True)
-class SyncRun:
-    """One recorded sync run (history)."""
-
-    id: int
-    kind: RunKind
-    trigger: str  # "cli", "button", "tray", "poll", "daily", "webhook", "catch-up" …
-    mode: InventorySource
-    full: bool
-    started_at: datetime
-    finished_at: datetime | None
-    outcome: RunOutcome
-    counts: RunCounts
-    error_title: str | None = None
-    error_message: str | None = None
-    problems: tuple[ItemProblem, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)

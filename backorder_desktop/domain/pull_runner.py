@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncProgress
 
 

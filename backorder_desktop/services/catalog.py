@@ -16,8 +16,8 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.settings import with_setting

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
 

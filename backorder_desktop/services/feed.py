@@ -7,10 +7,12 @@ and rows with problems are reported one by one while the rest apply.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import BinaryIO
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
@@ -19,9 +21,9 @@ from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
-from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.ports import StockFeed
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockItem
@@ -37,6 +39,9 @@ CURSOR_FEED_ROWS = "feed_last_rows"
 # A feed with fewer than this share of last time's rows is refused as suspicious.
 FEED_SHRINK_LIMIT = 0.5
 FEED_SHRINK_MIN_ROWS = 20
+# The largest stock file ``import_csv`` reads: about a million rows of the export's six columns,
+# many times a 100,000-product store's stock items, while parsing it stays within a few hundred MB.
+MAX_IMPORT_BYTES = 50_000_000
 
 
 def feed_credential_key(store_hash: str) -> str:
@@ -116,9 +121,15 @@ class FeedService:
             result.push = self._stock.push()
         return result
 
-    def import_csv(self, data: bytes, *, apply: bool, actor: str) -> ApplyReport:
-        """A CSV file of ``sku,quantity``: a diff first; applied (``bigcommerce`` mode) with ``apply``."""
-        report = parse_feed(data, format="csv", sku_field="sku", quantity_field="quantity", subject="file")
+    def import_csv(
+        self, source: bytes | BinaryIO, *, apply: bool, actor: str, max_bytes: int = MAX_IMPORT_BYTES
+    ) -> ApplyReport:
+        """A CSV file of ``sku,quantity`` (its bytes, or a binary file read here, at most ``max_bytes``
+        of it): a diff first; applied (``bigcommerce`` mode) with ``apply``."""
+        data = _read_import(source, max_bytes)
+        report = parse_feed(
+            data, format="csv", sku_field="sku", quantity_field="quantity", subject="file", escaped_cells=True
+        )
         return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
 
     def _check_size(self, report: FeedReport) -> None:
@@ -154,6 +165,33 @@ class FeedService:
                 len(result.unknown),
             )
         return result
+
+
+def _read_import(source: bytes | BinaryIO, limit: int) -> bytes:
+    """The file's bytes, refused above ``limit`` before they are read: by its size when the file
+    can tell it (a file on disk), else after ``limit + 1`` bytes (a pipe)."""
+    size: int | None = None
+    if isinstance(source, bytes):
+        size = len(source)
+    elif source.seekable():
+        start = source.tell()
+        size = source.seek(0, io.SEEK_END) - start
+        source.seek(start)
+    if size is None or size <= limit:
+        data = source if isinstance(source, bytes) else source.read(limit + 1)
+        if len(data) <= limit:
+            return data
+    shown = f"{_megabytes(size)} ({size:,} bytes)" if size is not None else f"over {_megabytes(limit)}"
+    raise UserFacingError(
+        f"The file is {shown}; at most {_megabytes(limit)} ({limit:,} bytes) is imported at once. "
+        "Split it into smaller files, each starting with the header row (sku,quantity), and import "
+        "them one after another. Nothing was changed.",
+        title="File too large",
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySource, RunState], None]:

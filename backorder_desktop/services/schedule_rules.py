@@ -21,8 +21,8 @@ from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 
 CURSOR_DAILY = "scheduler_daily_slot"  # the daily slot (UTC instant) that last ran or was settled

@@ -37,9 +37,9 @@ from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport

@@ -28,11 +28,11 @@ from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import ProcessLock
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
 from backorder_desktop.domain.pull_runner import PullRunner
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState

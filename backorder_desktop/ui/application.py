@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from backorder_desktop import __version__
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.services.bundle import Launcher
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.controller import AppController

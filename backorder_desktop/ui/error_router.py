@@ -34,8 +34,8 @@ from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
 
 logger = logging.getLogger(__name__)

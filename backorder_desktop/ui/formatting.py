@@ -16,9 +16,9 @@ from PySide6.QtCore import QLocale
 from PySide6.QtCore import QTime
 
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 
 MODE_TITLES: dict[InventorySource, str] = {
     InventorySource.BIGCOMMERCE: "Manage inventory in BigCommerce",

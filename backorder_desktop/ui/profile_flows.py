@@ -15,7 +15,7 @@ from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import StockKey

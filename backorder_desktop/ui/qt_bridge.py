@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.events import EventHub

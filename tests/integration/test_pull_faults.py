@@ -16,8 +16,8 @@ from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import MalformedReply
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import ServerError
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from tests.integration.support import SHORT_TIMEOUTS
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot

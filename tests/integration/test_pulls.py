@@ -11,8 +11,8 @@ import pytest
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import SuspiciousCatalog
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 

@@ -10,7 +10,7 @@ import httpx
 
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., AppContext]

@@ -12,7 +12,7 @@ from backorder_desktop.app import AppContext
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import ApiError
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import InvalidStock

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import tracked_by_product
 

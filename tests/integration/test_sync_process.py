@@ -26,8 +26,8 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import SyncStopped
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.status import SyncState
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot

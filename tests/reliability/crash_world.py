@@ -38,7 +38,7 @@ from backorder_desktop.app import build_context
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Clock
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import SETTLE_TIME
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource

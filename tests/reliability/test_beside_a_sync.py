@@ -27,7 +27,7 @@ import pytest
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.http_handler import DemoRequestHandler
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import integrity_ok

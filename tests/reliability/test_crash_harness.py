@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from tests.reliability.budget import KILL_POINTS
 from tests.reliability.budget import SEED
 from tests.reliability.crash_world import ChildResult

@@ -29,7 +29,7 @@ from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import ApiError
 from backorder_desktop.domain.errors import DiskFull
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import AdjustmentKind
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import FAST_RETRY

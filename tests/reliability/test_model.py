@@ -37,8 +37,8 @@ from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey

@@ -22,7 +22,7 @@ from backorder_desktop.adapters.storage.salvage import salvage
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import DatabaseCorrupt
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.domain.stock import AdjustmentKind
 from tests.integration.cli_runner import run_cli

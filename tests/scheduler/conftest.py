@@ -27,10 +27,10 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.scheduler import SyncScheduler

@@ -18,7 +18,7 @@ import pytest
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.models import ItemProblem
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.catalog import CatalogService

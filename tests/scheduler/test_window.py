@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backorder_desktop.app import AppLauncher
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from tests.ui.conftest import make_controller  # noqa: F401 (the fixture)
 from tests.ui.conftest import wait_idle

@@ -20,7 +20,7 @@ import pytest
 
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from backorder_desktop.services.schedule_rules import latest_slot
 from backorder_desktop.services.scheduler import SyncScheduler

@@ -16,10 +16,10 @@ from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
 from backorder_desktop.ui.dialogs.log_viewer import LogViewer

@@ -23,8 +23,8 @@ from backorder_desktop import app
 from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
 from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from tests.integration.support import connect_context
 

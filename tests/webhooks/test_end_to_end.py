@@ -21,8 +21,8 @@ from backorder_desktop import app
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.app import build_context
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.services.webhooks import SCOPES
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from bench.store_process import StoreProcess

@@ -17,10 +17,10 @@ from backorder_desktop.adapters.storage.tables import SyncRunRow
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 
 SUCCESSFUL = (RunOutcome.OK.value, RunOutcome.PARTIAL.value)
 

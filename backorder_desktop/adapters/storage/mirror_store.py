@@ -45,10 +45,10 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import ApplyResult
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text as settings_to_text
 from backorder_desktop.domain.settings import with_setting

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QTreeWidgetItem
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.formatting import KIND_NAMES
 from backorder_desktop.ui.formatting import OUTCOME_NAMES
 from backorder_desktop.ui.formatting import format_count

@@ -13,9 +13,9 @@ from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.adapters.storage import open_mirror
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.settings import Settings
 from tests.adapters.storage.conftest import T0
 from tests.adapters.storage.conftest import make_product

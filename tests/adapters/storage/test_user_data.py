@@ -17,9 +17,9 @@ from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
+from backorder_desktop.domain.runs import RunCounts
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.settings import Settings
 from tests.adapters.storage.conftest import T0
 from tests.adapters.storage.conftest import make_product
