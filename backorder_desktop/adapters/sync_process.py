@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import IO
 from typing import Any
 
-from backorder_desktop.domain import errors
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import SyncStopped
+from backorder_desktop.domain.errors import error_for
 from backorder_desktop.domain.pull_runner import RemoteRun
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncPhase
@@ -233,7 +234,7 @@ def progress_from_json(event: dict[str, Any]) -> SyncProgress:
 
 def error_to_json(error: BackorderError) -> dict[str, Any]:
     return {
-        "type": type(error).__name__,
+        "kind": error.kind.value,
         "title": error.title,
         "message": error.message,
         "status": getattr(error, "status", None),
@@ -242,24 +243,11 @@ def error_to_json(error: BackorderError) -> dict[str, Any]:
 
 
 def error_from_json(data: dict[str, Any]) -> BackorderError:
-    """The same domain error again (its class by name: the router treats each kind its own way)."""
-    title, message = str(data["title"]), str(data["message"])
-    cls = _error_classes().get(str(data.get("type")), BackorderError)
-    try:
-        if issubclass(cls, errors.InvalidData):
-            return cls(message, title=title, status=data.get("status"), reasons=data.get("reasons"))
-        if issubclass(cls, errors.ApiError):
-            return cls(message, title=title, status=data.get("status"))
-        return cls(message, title=title)
-    except TypeError:  # a class with its own constructor: keep the words, lose the kind
-        return BackorderError(message, title=title)
-
-
-def _error_classes() -> dict[str, type[BackorderError]]:
-    found: dict[str, type[BackorderError]] = {}
-    todo: list[type[BackorderError]] = [BackorderError]
-    while todo:
-        cls = todo.pop()
-        found.setdefault(cls.__name__, cls)
-        todo.extend(cls.__subclasses__())
-    return found
+    """The same domain error again, rebuilt from its kind (the router treats each kind its own way)."""
+    return error_for(
+        ErrorKind(data["kind"]),
+        str(data["message"]),
+        str(data["title"]),
+        status=data.get("status"),
+        reasons=data.get("reasons"),
+    )

@@ -7,11 +7,49 @@ boundary; nothing outside ``adapters/`` catches httpx, peewee or keyring excepti
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+from typing import ClassVar
+
+
+class ErrorKind(StrEnum):
+    """What an error is, as a value: stored with a failed run, sent by the sync child, and turned back
+    into its class by ``error_for``. One kind per error class below; ``USER`` is any other
+    ``UserFacingError`` (``InvalidStock`` …), ``BUG`` anything that is our fault."""
+
+    BUG = "bug"
+    USER = "user"
+    API = "api"
+    AUTH = "auth"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    BATCH_TOO_LARGE = "batch_too_large"
+    INVALID_DATA = "invalid_data"
+    RATE_LIMITED = "rate_limited"
+    MAINTENANCE = "maintenance"
+    SERVER_ERROR = "server_error"
+    OFFLINE = "offline"
+    MALFORMED_REPLY = "malformed_reply"
+    KEYRING_UNAVAILABLE = "keyring_unavailable"
+    KEYRING_LOCKED = "keyring_locked"
+    KEYRING_REFUSED = "keyring_refused"
+    NOT_CONNECTED = "not_connected"
+    DATABASE_TOO_NEW = "database_too_new"
+    DATABASE_CORRUPT = "database_corrupt"
+    DISK_FULL = "disk_full"
+    STORAGE = "storage"
+    SUSPICIOUS_CATALOG = "suspicious_catalog"
+    INVALID_SETTING = "invalid_setting"
+    SYNC_IN_PROGRESS = "sync_in_progress"
+    FEED = "feed"
+    SYNC_STOPPED = "sync_stopped"
+
 
 class BackorderError(Exception):
     """Root of our errors. ``str(error)`` is ``"title: message"``."""
 
     title: str = "Something went wrong"
+    kind: ClassVar[ErrorKind] = ErrorKind.BUG
 
     def __init__(self, message: str, *, title: str | None = None) -> None:
         super().__init__(message)
@@ -26,11 +64,14 @@ class BackorderError(Exception):
 class UserFacingError(BackorderError):
     """The environment or the user's setup is at fault; the message says what to do."""
 
+    kind = ErrorKind.USER
+
 
 class BugError(BackorderError):
     """Our fault: reported with the log path."""
 
     title = "Internal error"
+    kind = ErrorKind.BUG
 
 
 # --- BigCommerce API -------------------------------------------------------------------------
@@ -40,6 +81,7 @@ class ApiError(UserFacingError):
     """A failed call to the store's API. ``status`` is the HTTP status, or None without one."""
 
     title = "BigCommerce request failed"
+    kind = ErrorKind.API
     retryable: bool = False
 
     def __init__(self, message: str, *, title: str | None = None, status: int | None = None) -> None:
@@ -51,30 +93,35 @@ class AuthError(ApiError):
     """401: the token is missing, wrong or revoked."""
 
     title = "BigCommerce refused the token"
+    kind = ErrorKind.AUTH
 
 
 class PermissionDenied(ApiError):
     """403: the token lacks a scope, or the store hash is wrong."""
 
     title = "Missing permission"
+    kind = ErrorKind.PERMISSION_DENIED
 
 
 class NotFound(ApiError):
     """404: the resource does not exist (any more)."""
 
     title = "Not found"
+    kind = ErrorKind.NOT_FOUND
 
 
 class BatchTooLarge(ApiError):
     """413: too many items in one request. Our bug if it ever reaches a user."""
 
     title = "Request too large"
+    kind = ErrorKind.BATCH_TOO_LARGE
 
 
 class InvalidData(ApiError):
     """409/422: BigCommerce refused the data; ``reasons`` holds the server's own words."""
 
     title = "BigCommerce refused the data"
+    kind = ErrorKind.INVALID_DATA
 
     def __init__(
         self,
@@ -92,6 +139,7 @@ class RateLimited(ApiError):
     """429 that outlasted our waiting."""
 
     title = "Rate limited"
+    kind = ErrorKind.RATE_LIMITED
     retryable = True
 
 
@@ -99,6 +147,7 @@ class Maintenance(ApiError):
     """503: the store is in maintenance, suspended or upgrading."""
 
     title = "Store unavailable"
+    kind = ErrorKind.MAINTENANCE
     retryable = True
 
 
@@ -106,6 +155,7 @@ class ServerError(ApiError):
     """500/502/504 after retries."""
 
     title = "BigCommerce server error"
+    kind = ErrorKind.SERVER_ERROR
     retryable = True
 
 
@@ -113,6 +163,7 @@ class Offline(ApiError):
     """No network, DNS failure, connection refused, or a timeout after retries."""
 
     title = "Offline"
+    kind = ErrorKind.OFFLINE
     retryable = True
 
 
@@ -120,6 +171,7 @@ class MalformedReply(ApiError):
     """The reply was not the JSON we expect (cut off, not JSON, wrong shape)."""
 
     title = "Unexpected reply from BigCommerce"
+    kind = ErrorKind.MALFORMED_REPLY
     retryable = True
 
 
@@ -130,75 +182,108 @@ class KeyringUnavailable(UserFacingError):
     """No keyring backend at all (e.g. headless Linux without a Secret Service)."""
 
     title = "No keyring available"
+    kind = ErrorKind.KEYRING_UNAVAILABLE
 
 
 class KeyringLocked(UserFacingError):
     """The keyring exists but is locked, or the user dismissed the unlock prompt."""
 
     title = "Keyring locked"
+    kind = ErrorKind.KEYRING_LOCKED
 
 
 class KeyringRefused(UserFacingError):
     """The keyring answered with an error when storing or reading a secret."""
 
     title = "Keyring refused"
+    kind = ErrorKind.KEYRING_REFUSED
 
 
 class NotConnected(UserFacingError):
     """No store is connected in this profile, and no token was given."""
 
     title = "No store connected"
+    kind = ErrorKind.NOT_CONNECTED
 
 
 class DatabaseTooNew(UserFacingError):
     """The database was written by a newer version of the app."""
 
     title = "Database from a newer version"
+    kind = ErrorKind.DATABASE_TOO_NEW
 
 
 class DatabaseCorrupt(UserFacingError):
     """The database file is unreadable or fails its integrity check."""
 
     title = "Database damaged"
+    kind = ErrorKind.DATABASE_CORRUPT
 
 
 class DiskFull(UserFacingError):
     """The disk is full: nothing was lost, but nothing could be saved."""
 
     title = "Disk full"
+    kind = ErrorKind.DISK_FULL
 
 
 class StorageError(UserFacingError):
     """The profile folder or database cannot be written (read-only, permissions, locked)."""
 
     title = "Cannot save"
+    kind = ErrorKind.STORAGE
 
 
 class SuspiciousCatalog(UserFacingError):
     """A full pull came back empty or far smaller than the mirror: refused, not applied."""
 
     title = "Catalog looks wrong"
+    kind = ErrorKind.SUSPICIOUS_CATALOG
 
 
 class InvalidSetting(UserFacingError):
     """A setting value that fails validation; the message says which values are allowed."""
 
     title = "Invalid setting"
+    kind = ErrorKind.INVALID_SETTING
 
 
 class SyncInProgress(UserFacingError):
     """Another sync holds the lock (used when a caller must not join)."""
 
     title = "A sync is already running"
+    kind = ErrorKind.SYNC_IN_PROGRESS
 
 
 class FeedError(UserFacingError):
     """The ERP feed as a whole could not be used; the previous values stay."""
 
     title = "Stock feed not used"
+    kind = ErrorKind.FEED
 
 
 class SyncStopped(UserFacingError):
     """The sync was stopped on purpose (the app is quitting)."""
 
     title = "Sync stopped"
+    kind = ErrorKind.SYNC_STOPPED
+
+
+_CLASSES: tuple[type[BackorderError], ...] = (
+    BugError, UserFacingError, ApiError, AuthError, PermissionDenied, NotFound, BatchTooLarge, InvalidData,
+    RateLimited, Maintenance, ServerError, Offline, MalformedReply, KeyringUnavailable, KeyringLocked,
+    KeyringRefused, NotConnected, DatabaseTooNew, DatabaseCorrupt, DiskFull, StorageError, SuspiciousCatalog,
+    InvalidSetting, SyncInProgress, FeedError, SyncStopped,
+)  # fmt: skip
+CLASS_OF_KIND: dict[ErrorKind, type[BackorderError]] = {cls.kind: cls for cls in _CLASSES}
+
+
+def error_for(kind: ErrorKind, message: str, title: str | None = None, **details: Any) -> BackorderError:
+    """The error of ``kind`` again, with its words (and ``status``/``reasons`` of API errors): a run's
+    recorded error, or one the sync child sent. ``title`` None keeps the class's own title."""
+    cls = CLASS_OF_KIND[kind]
+    if issubclass(cls, InvalidData):
+        return cls(message, title=title, status=details.get("status"), reasons=details.get("reasons"))
+    if issubclass(cls, ApiError):
+        return cls(message, title=title, status=details.get("status"))
+    return cls(message, title=title)

@@ -15,14 +15,11 @@ import pytest
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
-from backorder_desktop.adapters.sync_process import error_from_json
-from backorder_desktop.adapters.sync_process import error_to_json
 from backorder_desktop.app import AppContext
 from backorder_desktop.app import build_context
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain import errors
 from backorder_desktop.domain.errors import AuthError
-from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import SyncStopped
 from backorder_desktop.domain.models import StoreInfo
@@ -195,21 +192,6 @@ def test_a_token_that_cannot_be_read_fails_the_sync_before_any_child_starts() ->
         on_progress=lambda _: None,
     )
     assert isinstance(ended.error, errors.KeyringLocked)
-
-
-DOMAIN_ERRORS = [
-    value
-    for value in vars(errors).values()
-    if isinstance(value, type) and issubclass(value, BackorderError) and value.__module__ == errors.__name__
-]
-
-
-@pytest.mark.parametrize("cls", DOMAIN_ERRORS, ids=lambda c: c.__name__)
-def test_every_domain_error_crosses_the_pipe_as_itself(cls: type[BackorderError]) -> None:
-    error = cls("what to do next", title="A title")
-    back = error_from_json(error_to_json(error))
-    assert type(back) is cls
-    assert (back.title, back.message) == ("A title", "what to do next")
 
 
 def test_the_childs_log_lines_reach_the_windows_log_masked(home, demo_store, caplog) -> None:
