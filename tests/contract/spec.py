@@ -1,6 +1,7 @@
 """Contract-test harness: load BigCommerce's OpenAPI specs once and validate real demo-store traffic.
 
-The vendored specs live in ``../shared/bigcommerce-openapi/`` (override with ``BIGCOMMERCE_OPENAPI_DIR``).
+The vendored specs live in ``../shared/bigcommerce-openapi/`` (override with ``BIGCOMMERCE_OPENAPI_DIR``;
+``location.py`` finds them, and tests/conftest.py leaves the suite out of a run without them).
 Their servers are ``https://api.bigcommerce.com/stores/{store_hash}/v3`` (``/v2`` for store information)
 and their paths are relative to that, so a demo-store URL such as
 ``http://127.0.0.1:PORT/stores/demo/v3/catalog/products`` is validated by swapping scheme and host for
@@ -13,13 +14,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import warnings
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,9 +35,10 @@ from openapi_schema_validator import oas30_format_checker
 from werkzeug.datastructures import Headers
 from werkzeug.datastructures import ImmutableMultiDict
 
+from tests.contract import location
+
 GATEWAY = "https://api.bigcommerce.com"
-_REPO = Path(__file__).resolve().parents[2]
-SPEC_DIR = Path(os.environ.get("BIGCOMMERCE_OPENAPI_DIR", _REPO.parent / "shared" / "bigcommerce-openapi"))
+SPEC_DIR = location.spec_dir()
 
 # Short names used by the tests → vendored file names.
 SPEC_FILES: Mapping[str, str] = {
