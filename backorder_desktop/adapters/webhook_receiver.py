@@ -12,33 +12,60 @@ failing receiver gets retries, then its hook deactivated):
 * a ``hash`` seen before (a redelivery) → 200, ignored; the last ``dedupe_size`` hashes are kept.
 
 The ids go to ``on_products`` just before the answer; it must not block (it is the coalescing
-fetcher of ``services/webhooks.py``: a set update). One thread per connection
-(``ThreadingHTTPServer``) and a deep listen queue keep the receiver answering during a burst.
+fetcher of ``services/webhooks.py``: a set update).
+
+Connections are served by one asyncio loop on one thread (``webhook-receiver``): an idle or slow
+connection costs a socket and a few kilobytes, never a thread (one thread per connection made 802
+threads of 800 half-open connections). A request (its line, headers and body) must arrive whole
+within ``request_timeout`` of the receiver starting to wait for it, however slowly it trickles in.
+At most ``max_connections`` are open, ``max_per_peer`` from one address; a connection over a cap
+closes the oldest one still sending its request, the likeliest to be slow or idle, as a genuine
+delivery takes milliseconds. Behind a tunnel every delivery comes from 127.0.0.1, so a cap that
+refused new connections would let a flood lock the real ones out; dropping the oldest does not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import http.client
+import io
 import json
 import logging
 import re
+import socket
 import threading
 import time
+from collections import Counter
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
+from email.message import Message
+from http import HTTPStatus
 from typing import Any
 
 from backorder_desktop.domain.errors import UserFacingError
 
-__all__ = ["DEDUPE_SIZE", "MAX_BODY", "ReceiverStats", "WebhookReceiver", "product_ids"]
+__all__ = [
+    "DEDUPE_SIZE",
+    "MAX_BODY",
+    "MAX_CONNECTIONS",
+    "MAX_PER_PEER",
+    "REQUEST_TIMEOUT_S",
+    "ReceiverStats",
+    "WebhookReceiver",
+    "product_ids",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # BigCommerce's callbacks are a few hundred bytes
+MAX_HEAD = 16 * 1024  # request line and headers
 DEDUPE_SIZE = 10_000
+REQUEST_TIMEOUT_S = 10.0  # for a whole request, from the first byte awaited to the last
+MAX_CONNECTIONS = 256
+MAX_PER_PEER = 128  # behind a tunnel, every connection is from 127.0.0.1
+LISTEN_BACKLOG = 1024  # a burst of deliveries must not find the listen queue full
 REFUSAL_LOG_EVERY_S = 60.0  # a flood of bad secrets logs one warning a minute, not one per request
 _PRODUCT_SCOPE = re.compile(r"^store/(product|sku)/|^store/channel/[^/]+/inventory/product/")
 
@@ -68,48 +95,17 @@ class ReceiverStats:
     unauthorized: int = 0
     too_large: int = 0
     malformed: int = 0
+    connections: int = 0  # accepted from the listen queue
+    timed_out: int = 0  # closed: the request did not arrive whole within request_timeout
+    evicted: int = 0  # closed while still sending a request, to make room for a new connection
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 1024  # a burst of deliveries must not find the listen queue full
-
-    def __init__(self, address: tuple[str, int], receiver: WebhookReceiver) -> None:
-        self.receiver = receiver
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    timeout = 10  # seconds a client may take to send its request
-    server_version = "backorder-desktop"
-    sys_version = ""
-
-    def do_POST(self) -> None:
-        receiver = self.server.receiver
-        status, ids = receiver.handle(self)
-        if ids:
-            receiver.hand_off(ids)  # a set update: the answer is not held up
-        self._answer(status)
-
-    def do_GET(self) -> None:
-        self._answer(405)
-
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
-
-    def _answer(self, status: int) -> None:
-        if status >= 400:
-            self.close_connection = True  # the body may be unread
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("webhook %s %s", self.address_string(), format % args)
+@dataclass(frozen=True, slots=True)
+class _Head:
+    line: str
+    method: str
+    version: str
+    headers: Message
 
 
 class WebhookReceiver:
@@ -125,59 +121,79 @@ class WebhookReceiver:
         on_products: Callable[[set[int]], None],
         max_body: int = MAX_BODY,
         dedupe_size: int = DEDUPE_SIZE,
+        request_timeout: float = REQUEST_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
+        max_per_peer: int = MAX_PER_PEER,
     ) -> None:
         if len(secret) < 32:
             raise ValueError("the webhook secret must be long (32 characters or more)")
+        if request_timeout <= 0 or max_connections < 1 or max_per_peer < 1:
+            raise ValueError("the receiver's timeout and connection caps must be positive")
         self._address = (bind, port)
         self._secret = secret.encode()
         self.secret_header = secret_header
         self._on_products = on_products
         self._max_body = max_body
         self._dedupe_size = dedupe_size
+        self._request_timeout = request_timeout
+        self._max_connections = max_connections
+        self._max_per_peer = max_per_peer
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Condition()
         self._counts = dict.fromkeys(ReceiverStats.__slots__, 0)
         self._refused_since_log = 0
         self._last_refusal_log = -REFUSAL_LOG_EVERY_S
-        self._server: _Server | None = None
+        self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._stop_loop: Callable[[], object] | None = None
+        # The loop thread's own: the open connections (and how many by peer), and those still
+        # sending a request, oldest first: the ones a new connection over a cap closes.
+        self._open: dict[asyncio.StreamWriter, str] = {}
+        self._per_peer: Counter[str] = Counter()
+        self._sending: OrderedDict[asyncio.StreamWriter, str] = OrderedDict()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- life cycle -----------------------------------------------------------------------
 
     def start(self) -> WebhookReceiver:
+        bind, port = self._address
+        family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         try:
-            self._server = _Server(self._address, self)
+            self._sock = socket.create_server((bind, port), family=family, backlog=LISTEN_BACKLOG)
         except OSError as exc:
-            bind, port = self._address
             raise UserFacingError(
                 f"Cannot listen on {bind}:{port} ({exc.strerror or exc}). Another program may use that "
                 "port: choose another with `backorder-desktop settings set webhook-port N`.",
                 title="Webhook receiver not started",
             ) from None
+        ready = threading.Event()
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.2},
-            name="webhook-receiver",
-            daemon=True,
+            target=asyncio.run, args=(self._serve(self._sock, ready),), name="webhook-receiver", daemon=True
         )
         self._thread.start()
+        ready.wait()  # set once the loop serves, or failed to
+        if self._stop_loop is None:
+            raise RuntimeError("the webhook receiver's loop did not start")
         logger.info("webhook receiver listening on %s", self.url)
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            logger.info("webhook receiver stopped")
+        stop_loop, self._stop_loop = self._stop_loop, None
+        if stop_loop is not None:
+            stop_loop()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
+        if self._sock is not None:
+            self._sock.close()  # the loop closed it already, unless it never started
+            self._sock = None
+            logger.info("webhook receiver stopped")
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._sock is None:
             raise RuntimeError("the receiver is not started")
-        return int(self._server.server_address[1])
+        return int(self._sock.getsockname()[1])
 
     @property
     def url(self) -> str:
@@ -192,24 +208,129 @@ class WebhookReceiver:
         with self._lock:
             return self._lock.wait_for(lambda: condition(ReceiverStats(**self._counts)), timeout)
 
-    # --- one delivery (on the connection's thread) -------------------------------------------
+    # --- connections (on the loop's thread) --------------------------------------------------
 
-    def handle(self, request: BaseHTTPRequestHandler) -> tuple[int, set[int]]:
-        """Check one POST; returns the status to answer and the product ids to fetch."""
-        given = request.headers.get(self.secret_header) or ""
-        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._secret):
-            self._refused(request.client_address[0], "missing" if not given else "wrong")
-            return 401, set()
+    async def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
+        loop, stopping = asyncio.get_running_loop(), asyncio.Event()
         try:
-            length = int(request.headers.get("Content-Length") or "")
+            server = await asyncio.start_server(
+                self._connection, sock=sock, limit=MAX_HEAD, backlog=LISTEN_BACKLOG
+            )
+            self._stop_loop = lambda: loop.call_soon_threadsafe(stopping.set)
+        finally:
+            ready.set()
+        async with server:
+            await stopping.wait()
+            server.close()
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peername = writer.get_extra_info("peername")
+        peer = str(peername[0]) if peername else "?"
+        self._count("connections")
+        if not self._admit(peer):
+            writer.transport.abort()
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._open[writer] = peer
+        self._per_peer[peer] += 1
+        try:
+            while True:
+                self._sending[writer] = peer  # the newest: the last a cap would close
+                try:
+                    async with asyncio.timeout(self._request_timeout):
+                        if not await self._exchange(reader, writer, peer):
+                            break
+                except TimeoutError:
+                    logger.debug("webhook connection from %s closed: its request took too long", peer)
+                    self._count("timed_out")
+                    break
+                except (asyncio.IncompleteReadError, OSError):
+                    break  # closed by the peer, or by a cap
+        finally:
+            self._release(writer)
+            self._tasks.discard(task)
+            if not writer.transport.is_closing():
+                writer.transport.abort()
+
+    def _admit(self, peer: str) -> bool:
+        """Room for a connection from ``peer``, closing the oldest still sending when at a cap."""
+        if self._per_peer[peer] >= self._max_per_peer and not self._evict(peer):
+            return False
+        return len(self._open) < self._max_connections or self._evict(None)
+
+    def _evict(self, peer: str | None) -> bool:
+        for writer, sender in self._sending.items():
+            if peer is None or sender == peer:
+                self._release(writer)
+                writer.transport.abort()
+                self._count("evicted")
+                logger.debug("webhook connection from %s closed to make room: request unfinished", sender)
+                return True
+        return False
+
+    def _release(self, writer: asyncio.StreamWriter) -> None:
+        self._sending.pop(writer, None)
+        peer = self._open.pop(writer, None)
+        if peer is not None:
+            self._per_peer[peer] -= 1
+            if not self._per_peer[peer]:
+                del self._per_peer[peer]
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str) -> bool:
+        """One request and its answer; True when the connection stays open for another."""
+        try:
+            head = _parse_head(await reader.readuntil(b"\r\n\r\n"))
+        except asyncio.LimitOverrunError:
+            head = None
+        if head is None:
+            status = self._count("malformed", 400)
+        elif head.method != "POST":
+            status = 405
+        else:
+            status, length = self._check_head(head.headers, peer)
+            if not status:
+                if head.headers.get("Expect", "").lower() == "100-continue":
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                status, ids = self._check_body(await reader.readexactly(length))
+                if ids:
+                    self.hand_off(ids)  # a set update: the answer is not held up
+        self._sending.pop(writer, None)
+        keep = head is not None and status < 400 and _keeps_alive(head)
+        logger.debug("webhook %s %r %d", peer, head.line if head else "?", status)
+        answer = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "Server: backorder-desktop"]
+        answer += ["Content-Length: 0", *([] if keep else ["Connection: close"]), "", ""]
+        writer.write("\r\n".join(answer).encode())
+        await writer.drain()
+        if not keep:
+            writer.close()  # after the answer is sent; the body of a refusal may be unread
+        return keep
+
+    # --- one delivery ---------------------------------------------------------------------------
+
+    def _check_head(self, headers: Message, peer: str) -> tuple[int, int]:
+        """The status to answer at once (0: none yet) and the body's length to read."""
+        given = headers.get(self.secret_header) or ""
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._secret):
+            self._refused(peer, "missing" if not given else "wrong")
+            return 401, 0
+        try:
+            length = int(headers.get("Content-Length") or "")
         except ValueError:
-            return self._count("malformed", 411), set()
+            return self._count("malformed", 411), 0
         if length < 0:
-            return self._count("malformed", 400), set()
+            return self._count("malformed", 400), 0
         if length > self._max_body:
-            return self._count("too_large", 413), set()
-        body = request.rfile.read(length)
-        payload = _payload(body) if len(body) == length else None
+            return self._count("too_large", 413), 0
+        return 0, length
+
+    def _check_body(self, body: bytes) -> tuple[int, set[int]]:
+        """The status to answer and the product ids to fetch."""
+        payload = _payload(body)
         if payload is None:
             return self._count("malformed", 400), set()
         scope, data, digest = payload
@@ -234,7 +355,7 @@ class WebhookReceiver:
         except Exception:
             logger.exception("the webhook's products could not be queued")
 
-    def _count(self, name: str, status: int) -> int:
+    def _count(self, name: str, status: int = 0) -> int:
         with self._lock:
             self._counts[name] += 1
             self._lock.notify_all()
@@ -258,6 +379,23 @@ class WebhookReceiver:
             )
         else:
             logger.debug("webhook delivery from %s refused: %s secret header", peer, how)
+
+
+def _parse_head(head: bytes) -> _Head | None:
+    """The request line and headers, up to and with the blank line; None when they are not HTTP/1.x."""
+    line, _, rest = head.partition(b"\r\n")
+    parts = line.decode("latin-1").split()
+    if len(parts) != 3 or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
+        return None
+    try:
+        headers = http.client.parse_headers(io.BytesIO(rest))
+    except http.client.HTTPException:
+        return None
+    return _Head(line.decode("latin-1"), parts[0], parts[2], headers)
+
+
+def _keeps_alive(head: _Head) -> bool:
+    return head.version == "HTTP/1.1" and "close" not in head.headers.get("Connection", "").lower()
 
 
 def _payload(body: bytes) -> tuple[str, Any, str] | None:

@@ -50,10 +50,17 @@ def product_updated(product_id: int, **extra: Any) -> bytes:
     return delivery("store/product/updated", {"type": "product", "id": product_id}, **extra)
 
 
-def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, float]:
-    """POST ``body``; returns (status, seconds until the answer)."""
+def post(
+    url: str, body: bytes, headers: dict[str, str] | None = None, *, source: str | None = None
+) -> tuple[int, float]:
+    """POST ``body`` (from the loopback address ``source``); returns (status, seconds until the answer)."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    conn = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1",
+        parts.port,
+        timeout=10,
+        source_address=(source, 0) if source else None,
+    )
     started = time.perf_counter()
     try:
         conn.request(
@@ -87,14 +94,35 @@ class Recorder:
             self.batches.append(set(ids))
 
 
+ReceiverFactory = Callable[..., tuple[WebhookReceiver, Recorder]]
+
+
 @pytest.fixture
-def receiver() -> Iterator[tuple[WebhookReceiver, Recorder]]:
-    recorder = Recorder()
-    started = WebhookReceiver(
-        bind="127.0.0.1", port=0, secret=SECRET, secret_header=SECRET_HEADER, on_products=recorder
-    ).start()
-    yield started, recorder
-    started.stop()
+def receiver_factory() -> Iterator[ReceiverFactory]:
+    """Starts receivers on loopback with the given limits (``request_timeout``, caps...)."""
+    started: list[WebhookReceiver] = []
+
+    def start(**limits: Any) -> tuple[WebhookReceiver, Recorder]:
+        recorder = Recorder()
+        receiver = WebhookReceiver(
+            bind="127.0.0.1",
+            port=0,
+            secret=SECRET,
+            secret_header=SECRET_HEADER,
+            on_products=recorder,
+            **limits,
+        )
+        started.append(receiver.start())
+        return receiver, recorder
+
+    yield start
+    for receiver in started:
+        receiver.stop()
+
+
+@pytest.fixture
+def receiver(receiver_factory: ReceiverFactory) -> tuple[WebhookReceiver, Recorder]:
+    return receiver_factory()
 
 
 @dataclass
