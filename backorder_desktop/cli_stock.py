@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from backorder_desktop.cli import cli
 from backorder_desktop.cli import echo_json
 from backorder_desktop.cli import open_context
 from backorder_desktop.cli import pass_options
+from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.stock import AdjustmentKind
 
 
@@ -165,25 +164,30 @@ def _print_apply(report: Any) -> None:
 def export_stock(options: Options, path: str) -> None:
     """BackOrder products' stock as CSV (sku, quantity, …); '-' is standard output."""
     with open_context(options) as context:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"])
         waiting = {e.item.key for e in context.stock.outbox()}
-        for item in context.mirror.stock_items():
-            writer.writerow(
-                [
-                    item.sku,
-                    item.level,
-                    item.key.product_id,
-                    item.key.variant_id or "",
-                    item.store_level,
-                    "yes" if item.key in waiting else "no",
-                ]
-            )
+        # SKUs come from the store: csv_text quotes a formula in one so that it cannot run in a
+        # spreadsheet (``import`` reads the quoted cell back as the SKU it was).
+        text = csv_text(
+            [
+                ["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"],
+                *(
+                    [
+                        item.sku,
+                        item.level,
+                        item.key.product_id,
+                        item.key.variant_id or "",
+                        item.store_level,
+                        "yes" if item.key in waiting else "no",
+                    ]
+                    for item in context.mirror.stock_items()
+                ),
+            ]
+        )
+        data = text.encode("utf-8")  # bytes: no newline translation on Windows
         if path == "-":
-            click.echo(buffer.getvalue(), nl=False)
+            click.echo(data, nl=False)
         else:
-            Path(path).write_text(buffer.getvalue(), encoding="utf-8")
+            Path(path).write_bytes(data)
 
 
 @cli.command("import")
@@ -192,9 +196,8 @@ def export_stock(options: Options, path: str) -> None:
 @pass_options
 def import_stock(options: Options, path: str, apply: bool) -> None:
     """Import stock from a CSV of sku,quantity: shows the changes; --apply applies them."""
-    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    with open_context(options) as context:
-        report = context.feed.import_csv(data, apply=apply, actor=getpass.getuser())
+    with open_context(options) as context, click.open_file(path, "rb") as source:
+        report = context.feed.import_csv(source, apply=apply, actor=getpass.getuser())
         _print_apply(report)
         if not apply and report.changes:
             click.echo("Nothing changed yet: run again with --apply to apply these changes.")

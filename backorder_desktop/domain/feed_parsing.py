@@ -16,6 +16,8 @@ their bytes to :func:`parse_feed`. Whatever the bytes, it returns a ``FeedReport
 CSV: the header row names the columns, in any order, matched without regard to case or
 surrounding spaces; UTF-8 with or without a BOM; ``\\r\\n`` or ``\\n``; quoted fields. A comma is
 expected, and ``;``, tab or ``|`` are accepted when the header only splits with one of those.
+With ``escaped_cells`` (the app's own stock files, never the ERP feed), a CSV cell the export
+quoted against spreadsheet formulas (``'=…``, see ``csv_cells``) is read back as the value it was.
 JSON: a list of objects, or an object holding it under ``items`` or ``data``; a field name
 may be a dotted path (``stock.available``).
 """
@@ -33,6 +35,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
 
+from backorder_desktop.domain.csv_cells import unescape_cell
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
@@ -58,9 +61,11 @@ def parse_feed(
     quantity_field: str,
     content_type: str | None = None,
     subject: str = "feed",
+    escaped_cells: bool = False,
 ) -> FeedReport:
     """Parse ``data`` as ``format`` ("csv" or "json"). ``subject`` names it in messages ("feed",
-    "file"); the hints about the feed's settings are given for "feed" only."""
+    "file"); the hints about the feed's settings are given for "feed" only. ``escaped_cells``: the
+    CSV is the app's own export, whose cells ``csv_cells.escape_cell`` wrote."""
     if format not in FEED_FORMATS:
         raise ValueError(f"format must be csv or json, not {format!r}")
     text = _decode(data, content_type, subject)
@@ -72,7 +77,7 @@ def parse_feed(
         raw, numbering = _json_rows(text, sku_field, quantity_field, subject), "item"
     if not raw:
         raise _empty(subject)
-    return _check_rows(raw, numbering)
+    return _check_rows(raw, numbering, escaped=escaped_cells and format == "csv")
 
 
 # --- bytes to text ---------------------------------------------------------------------------------
@@ -242,7 +247,7 @@ def _lookup(item: dict[str, Any], name: str) -> tuple[bool, Any]:
 # --- rows ------------------------------------------------------------------------------------------
 
 
-def _sku(value: Any) -> str | None:
+def _sku(value: Any, escaped: bool) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -250,7 +255,9 @@ def _sku(value: Any) -> str | None:
             value.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate ("\udc80" in JSON): no SKU, nor storable text
             return None
-        return value.strip() or None
+        # Spaces around a cell go; then the export's quote, so a SKU can start with a tab.
+        text = value.strip()
+        return (unescape_cell(text) if escaped else text) or None
     if isinstance(value, int):
         return str(value)
     return None
@@ -288,8 +295,8 @@ def _quantity(value: Any) -> tuple[int | None, str, str]:
     return number, "", ""
 
 
-def _check_rows(raw: list[Raw], numbering: str) -> FeedReport:
-    skus = [_sku(sku) if sku is not _NOT_OBJECT else None for _, sku, _ in raw]
+def _check_rows(raw: list[Raw], numbering: str, *, escaped: bool) -> FeedReport:
+    skus = [_sku(sku, escaped) if sku is not _NOT_OBJECT else None for _, sku, _ in raw]
     counts = Counter(s for s in skus if s is not None)
     rows: list[FeedRow] = []
     problems: list[ItemProblem] = []
@@ -311,6 +318,8 @@ def _check_rows(raw: list[Raw], numbering: str) -> FeedReport:
                 )
             )
             continue
+        if escaped and isinstance(raw_quantity, str):
+            raw_quantity = unescape_cell(raw_quantity.strip())
         quantity, title, what = _quantity(raw_quantity)
         if quantity is None:
             problems.append(ItemProblem(f"SKU {sku}", title, f"{where}: SKU {sku} {what}; skipped."))
