@@ -181,17 +181,17 @@ def _read_import(source: bytes | BinaryIO, limit: int) -> bytes:
         data = source if isinstance(source, bytes) else source.read(limit + 1)
         if len(data) <= limit:
             return data
-    shown = f"{_megabytes(size)} ({size:,} bytes)" if size is not None else f"over {_megabytes(limit)}"
+    shown = _size(size) if size is not None else f"over {_size(limit)}"
     raise UserFacingError(
-        f"The file is {shown}; at most {_megabytes(limit)} ({limit:,} bytes) is imported at once. "
-        "Split it into smaller files, each starting with the header row (sku,quantity), and import "
-        "them one after another. Nothing was changed.",
+        f"The file is {shown}; at most {_size(limit)} can be imported at once. Split it into smaller "
+        "files, each starting with the header row (sku,quantity), and import them one after another. "
+        "Nothing was changed.",
         title="File too large",
     )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB"
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB ({size:,} bytes)" if size >= 1_000_000 else f"{size:,} bytes"
 
 
 def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySource, RunState], None]:
