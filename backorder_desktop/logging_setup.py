@@ -31,7 +31,9 @@ twice without duplicates and ``LogHandles.close()`` undoes it (tests rely on tha
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import sys
 import threading
 import traceback
@@ -39,9 +41,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
+from typing import cast
 from urllib.parse import quote
 
 MASK = "***"
@@ -171,6 +175,28 @@ class RedactionFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         self.redactor.redact_record(record)
         return True
+
+
+def _private_opener(path: str, flags: int) -> int:
+    """``open()``'s opener for log files: created 0600 whatever the umask, and an existing one that
+    others could read (from an older version) is made private too (issue 13)."""
+    fd = os.open(path, flags, 0o600)
+    if hasattr(os, "fchmod"):
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if mode & 0o077:
+            os.fchmod(fd, mode & 0o700)
+    return fd
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A ``RotatingFileHandler`` whose files only the user can read (rotation renames, so the
+    rotated copies keep that mode)."""
+
+    def _open(self) -> TextIOWrapper:
+        stream = open(  # noqa: SIM115 - the handler keeps it open, as the base class does
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener
+        )
+        return cast(TextIOWrapper, stream)  # text mode: open() gives a TextIOWrapper
 
 
 class TailHandler(logging.Handler):
@@ -312,7 +338,7 @@ def setup_logging(
     redaction = RedactionFilter(factory.redactor)
 
     log_file = Path(log_dir) / LOG_FILE_NAME
-    file_handler = RotatingFileHandler(
+    file_handler = PrivateRotatingFileHandler(
         log_file, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
     )
     file_handler.setLevel(logging.DEBUG)

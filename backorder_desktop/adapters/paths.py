@@ -6,6 +6,12 @@ everything lives under that one folder instead (``config/``, ``data/``, ``logs/`
 what the tests, the demo mode and a portable install use. Nothing here writes until
 ``ensure()`` is called, and ``ensure()`` turns every filesystem problem into a ``StorageError``
 (or ``DiskFull``) that names the folder and says what to do.
+
+**Only the user may read a profile** (issue 13): it holds the store's data and logs that name
+products and hosts. Folders are created 0700 and files 0600 whatever the umask
+(``make_private_dir``, ``create_private_file``; SQLite gives a database's ``-wal``/``-shm`` files
+the mode of the database, so the database file is created 0600 before SQLite opens it), and
+``ensure()`` tightens what an older version left readable (``secure_tree``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +39,10 @@ HOME_ENV = "BACKORDER_DESKTOP_HOME"
 DATABASE_NAME = "backorder.db"
 LOG_FILE_NAME = "backorder-desktop.log"
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+_OTHERS = 0o077  # the group's and everyone else's permission bits
+
 _HOW_TO_FIX = (
     f"Choose a folder you can write to with --home DIR (or {HOME_ENV}), "
     "or fix the folder's permissions, then start the app again."
@@ -48,6 +59,11 @@ class ProfilePaths:
     database: Path
     backups_dir: Path
     home: Path | None = None
+
+    @property
+    def sync_lock(self) -> Path:
+        """The lock a process holds while it syncs (or repairs) this profile."""
+        return self.data_dir / "sync.lock"
 
     @property
     def log_file(self) -> Path:
@@ -71,6 +87,10 @@ class ProfilePaths:
         """
         for purpose, folder in self.folders().items():
             _ensure_folder(folder, purpose)
+        if self.home is not None:
+            secure_tree(self.home, recursive=False)  # the profile folder itself, not what else is there
+        for folder in (self.config_dir, self.data_dir, self.log_dir):
+            secure_tree(folder)
         return self
 
 
@@ -104,9 +124,82 @@ def profile_paths(home: str | Path | None = None) -> ProfilePaths:
     )
 
 
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700 (``mkdir`` alone honours the umask).
+
+    An existing folder is left as it is (``secure_tree`` tightens a profile's own). Raises
+    ``FileExistsError`` when something other than a folder is in the way, like ``mkdir``.
+    """
+    if folder.is_dir():
+        return
+    parent = folder.parent
+    if parent != folder and not parent.is_dir():
+        try:
+            make_private_dir(parent)
+        except FileExistsError as exc:  # as mkdir(parents=True) says it: a file is in the path
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent)) from exc
+    try:
+        folder.mkdir(mode=PRIVATE_DIR_MODE)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+        return  # another process made it meanwhile (with this same code)
+    os.chmod(folder, PRIVATE_DIR_MODE)
+
+
+def create_private_file(path: Path) -> bool:
+    """Create an empty ``path`` readable by the user only, unless it exists; True when created.
+
+    For files that another library opens by name afterwards (SQLite, which would otherwise create
+    them with the umask's mode and give its ``-wal``/``-shm`` files that same mode).
+    """
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # an odd umask may have taken the user's own bits
+    finally:
+        os.close(fd)
+    return True
+
+
+def secure_tree(root: Path, *, recursive: bool = True) -> None:
+    """Take the group's and others' permissions off ``root`` and (``recursive``) all inside it.
+
+    For profiles written by versions that followed the umask (folders 0755, files 0644): a
+    folder becomes 0700 and a file 0600. Symbolic links are neither changed nor followed. A file
+    that cannot be changed (another user's) is logged and left: the profile still opens.
+    """
+    if os.name == "nt":  # permission bits mean nothing there; the user's folders are private
+        return
+    _tighten(root)
+    if not recursive or not root.is_dir() or root.is_symlink():
+        return
+    for folder, subfolders, files in os.walk(root, followlinks=False):
+        for name in (*subfolders, *files):
+            _tighten(Path(folder) / name)
+
+
+def _tighten(path: Path) -> None:
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or not info.st_mode & _OTHERS:
+            return
+        os.chmod(path, stat.S_IMODE(info.st_mode) & ~_OTHERS)
+    except FileNotFoundError:
+        return  # gone meanwhile (a rotated log, a WAL file checkpointed away)
+    except OSError as exc:
+        logger.warning("could not make %s private to you: %s", path, exc.strerror or exc)
+        return
+    logger.info("made %s readable by you only (it was open to others)", path)
+
+
 def _ensure_folder(folder: Path, purpose: str) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(folder)
     except FileExistsError as exc:
         # mkdir(exist_ok=True) only raises this when the path is something other than a folder.
         raise StorageError(

@@ -34,6 +34,8 @@ import peewee
 import tenacity
 from playhouse.migrate import SqliteMigrator
 
+from backorder_desktop.adapters.paths import create_private_file
+from backorder_desktop.adapters.paths import make_private_dir
 from backorder_desktop.adapters.storage import migrations
 from backorder_desktop.adapters.storage.failures import corrupt
 from backorder_desktop.adapters.storage.failures import translate
@@ -150,11 +152,12 @@ def _probe(path: Path, *, check: bool) -> int:
 def backup_copy(path: Path, version: int) -> Path:
     """A consistent copy of ``path`` in ``backups/`` (online backup API), named after its version."""
     folder = path.parent / BACKUPS_DIR
-    folder.mkdir(exist_ok=True)
+    make_private_dir(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = path.suffix or ".sqlite3"
     target = folder / f"{path.stem}.v{version}.{stamp}{suffix}"
     partial = folder / f"partial-{target.name}"
+    create_private_file(partial)  # 0600 before SQLite opens it (its journal then follows)
     source = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
     try:
         copy = sqlite3.connect(str(partial))
@@ -254,8 +257,11 @@ def open_database(path: Path, *, check: bool = True) -> MirrorDatabase:
     """
     path = Path(path)
     with translated(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         existed = path.is_file() and path.stat().st_size > 0
+        # 0600 before SQLite makes it: SQLite creates the -wal and -shm files with the mode of
+        # the database file, and would create that one with the umask's (0644).
+        create_private_file(path)
         version = _probe(path, check=check and existed)
         db = MirrorDatabase(path)
         try:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from backorder_desktop.adapters.paths import create_private_file
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.db import schema_version
 from backorder_desktop.adapters.storage.failures import translated
@@ -79,6 +80,7 @@ class UserDataCopy:
 
 def copy_user_tables(database: Path, target: Path) -> None:
     """Replace the user tables of ``target`` with those of ``database``, in one transaction."""
+    create_private_file(Path(target))  # 0600 before SQLite creates it (and its -wal, -shm)
     conn = sqlite3.connect(Path(target).resolve().as_uri(), uri=True, timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = wal")
