@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDir
 from PySide6.QtNetwork import QLocalServer
 
 from backorder_desktop.ui.application import run_window
+from backorder_desktop.ui.single_instance import RUNTIME_SUBFOLDER
 from backorder_desktop.ui.single_instance import InstanceGuard
+from backorder_desktop.ui.single_instance import peer_uid
+from backorder_desktop.ui.single_instance import runtime_folder
 from backorder_desktop.ui.single_instance import server_name
+from backorder_desktop.ui.single_instance import socket_path
 from tests.ui.fakes import FakeLauncher
 
 
@@ -77,7 +83,7 @@ def test_a_closed_instance_frees_the_profile(qtbot, make_guard) -> None:
 
 def test_a_socket_left_by_a_killed_instance_does_not_block_a_new_start(qtbot, make_guard) -> None:
     guard = make_guard("shop")
-    path = Path(QDir.tempPath()) / guard.name
+    path = Path(guard.name)
     # What a killed instance leaves: a socket file nobody listens on any more.
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))
@@ -171,7 +177,8 @@ def test_a_second_backorder_desktop_on_the_same_profile_exits_0_and_the_first_sh
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     command = [sys.executable, "-m", "backorder_desktop", "--home", str(home)]
-    socket_file = Path(QDir.tempPath()) / server_name(str((home / "data").resolve()))
+    socket_file = socket_path(str((home / "data").resolve()))
+    assert socket_file is not None
     log = home / "logs" / "backorder-desktop.log"
 
     def wait_for(condition, what: str, timeout: float = 30.0) -> None:  # polls another process
@@ -203,3 +210,188 @@ def test_a_second_backorder_desktop_on_the_same_profile_exits_0_and_the_first_sh
         assert guard.claim() is True
     finally:
         guard.close()
+
+
+# Issue 13, item 8: the socket is in a folder only the user can enter, and another user's
+# socket is not obeyed.
+
+OTHER_UID = 65534  # "nobody": the tests run as root, so a forked child can become another user
+
+
+@pytest.fixture
+def short_folder() -> Iterator[object]:
+    """Folders with short paths (a socket path must stay under ~100 characters), removed after."""
+    made: list[Path] = []
+
+    def make(prefix: str, mode: int = 0o700) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+        folder.chmod(mode)
+        made.append(folder)
+        return folder
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def runtime_dir(monkeypatch: pytest.MonkeyPatch, short_folder) -> Path:
+    """A private ``XDG_RUNTIME_DIR``, as a desktop session has one."""
+    folder = short_folder("bd-run-")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    return folder
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def test_the_socket_is_in_the_users_runtime_folder_in_a_folder_only_the_user_can_enter(
+    qtbot, make_guard, runtime_dir: Path
+) -> None:
+    previous = os.umask(0o022)  # folders would come out 0755 by default
+    try:
+        guard = make_guard("shop")
+        assert guard.claim() is True
+    finally:
+        os.umask(previous)
+    path = Path(guard.name)
+    assert path.parent == runtime_dir / RUNTIME_SUBFOLDER
+    assert stat.S_ISSOCK(path.lstat().st_mode)
+    assert _mode(path.parent) == 0o700
+    assert path.parent.lstat().st_uid == os.geteuid()
+
+
+def test_a_runtime_folder_others_can_enter_is_not_used_but_a_private_one_of_ours(
+    qtbot, make_guard, monkeypatch: pytest.MonkeyPatch, short_folder
+) -> None:
+    open_runtime = short_folder("bd-run-", 0o755)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(open_runtime))
+    shared_tmp = short_folder("bd-tmp-", 0o1777)  # like /tmp
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    ours = shared_tmp / f"{RUNTIME_SUBFOLDER}-{os.geteuid()}"
+    ours.mkdir(mode=0o755)
+    ours.chmod(0o755)  # left open by something else of ours: made private before use
+    guard = make_guard("shop")
+    assert guard.claim() is True
+    assert Path(guard.name).parent == ours
+    assert _mode(ours) == 0o700
+    assert not (open_runtime / RUNTIME_SUBFOLDER).exists()
+
+
+def test_a_folder_another_user_made_first_turns_the_check_off_and_the_window_starts(
+    qtbot, make_guard, monkeypatch: pytest.MonkeyPatch, short_folder, expected_warnings
+) -> None:
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    shared_tmp = short_folder("bd-tmp-", 0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    taken = shared_tmp / f"{RUNTIME_SUBFOLDER}-{os.geteuid()}"
+    taken.mkdir(mode=0o777)
+    os.chown(taken, OTHER_UID, OTHER_UID)
+    assert runtime_folder() is None
+    guard = make_guard("shop")
+    assert guard.claim() is True  # starts: not told to exit by another user's socket
+    assert not guard.is_listening()
+    assert any(
+        "another user" in r.getMessage() and "check is off" in r.getMessage() for r in expected_warnings
+    )
+
+
+def _fork_as_other_user(run) -> tuple[int, int]:
+    """Fork a child that becomes ``OTHER_UID`` and calls ``run(write_fd)``; (pid, read_fd)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: plain sockets only, and never back into pytest
+        code = 1
+        try:
+            os.close(read_fd)
+            os.setgid(OTHER_UID)
+            os.setuid(OTHER_UID)
+            run(write_fd)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1024):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks)
+
+
+def test_a_server_of_another_user_at_the_socket_path_is_ignored_and_the_window_starts(
+    qtbot, make_guard, runtime_dir: Path, expected_warnings
+) -> None:
+    guard = make_guard("shop")
+    path = Path(guard.name)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # Bound by us (the folder is ours alone); the child listens as another user, and
+    # SO_PEERCRED reports who called listen().
+    listener.bind(str(path))
+
+    def serve(report: int) -> None:
+        listener.settimeout(30)  # only so that a broken test cannot hang
+        listener.listen(1)
+        os.write(report, b"listening\n")
+        connection, _ = listener.accept()
+        connection.settimeout(30)
+        received = b""
+        while chunk := connection.recv(64):
+            received += chunk
+        os.write(report, b"received:" + received)
+
+    pid, report = _fork_as_other_user(serve)
+    listener.close()
+    try:
+        assert os.read(report, len(b"listening\n")) == b"listening\n"
+        assert guard.claim() is True  # not "another window is open": that one is not ours
+        assert guard.is_listening()
+        assert _read_all(report) == b"received:"  # it was never told to show anything
+    finally:
+        os.waitpid(pid, 0)
+    assert any(f"uid {OTHER_UID}" in r.getMessage() for r in expected_warnings)
+    with qtbot.waitSignal(guard.show_requested, timeout=5_000):  # our own second start still knocks
+        assert make_guard("shop").claim() is False
+
+
+def test_a_knock_from_another_user_is_not_obeyed(
+    qtbot, make_guard, runtime_dir: Path, expected_warnings
+) -> None:
+    guard = make_guard("shop")
+    assert guard.claim() is True
+    shown: list[bool] = []
+    guard.show_requested.connect(lambda: shown.append(True))
+    path = Path(guard.name)
+    # As if the folder had been opened up: another user can reach the socket.
+    for folder in (path.parent, runtime_dir):
+        folder.chmod(0o755)
+    path.chmod(0o777)
+
+    def knock(report: int) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(30)
+            client.connect(str(path))
+            client.sendall(b"show\n")
+            os.write(report, b"sent")
+
+    pid, report = _fork_as_other_user(knock)
+    try:
+        assert _read_all(report) == b"sent"
+    finally:
+        os.waitpid(pid, 0)
+    qtbot.waitUntil(
+        lambda: any("connection from another user" in r.getMessage() for r in expected_warnings),
+        timeout=5_000,
+    )
+    assert shown == []
+
+
+def test_peer_uid_is_the_user_at_the_other_end() -> None:
+    one, two = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with one, two:
+        assert peer_uid(one.fileno()) == os.geteuid()
+    assert peer_uid(-1) is None
