@@ -2,7 +2,7 @@
 
 A demo store (in this process: the push is bound by the quota, not by CPU) with a full mirror;
 BackOrder assigned to variant-tracked products until 5,000 variant levels are stock items; one
-change queued on each; then a fresh quota window and ``context.stock.push()`` timed. The bound is
+change queued on each; then a fresh quota window and ``context.parts.stock.push()`` timed. The bound is
 the requests the push made (the reads of current levels, then one write per 50 variants) ÷ the
 allowed requests per second, allowed = (1 − 0.2 headroom) × quota ÷ window.
 """
@@ -30,7 +30,7 @@ def push_available() -> bool:
 def measure_push(*, seed: int, latency_ms: int, changes: int = PUSH_CHANGES) -> Row:
     """Time a push of ``changes`` stock changes under the quota (see the module docstring)."""
     from backorder_desktop.adapters.secrets import MemorySecretStore
-    from backorder_desktop.app import build_context
+    from backorder_desktop.app import open_profile
     from backorder_desktop.demo.server import DemoConfig
     from backorder_desktop.demo.server import DemoStore
     from backorder_desktop.domain.models import StoreInfo
@@ -41,18 +41,19 @@ def measure_push(*, seed: int, latency_ms: int, changes: int = PUSH_CHANGES) -> 
     products = max(200, changes * 3 // 4)  # about 1.4 variant-level items per product here
     with DemoStore(DemoConfig(products=products, seed=seed, latency_ms=latency_ms)) as store:
         with tempfile.TemporaryDirectory(prefix="bench-push-") as home:
-            context = build_context(home, env_token=store.token, secret_store=MemorySecretStore())
+            context = open_profile(home, env_token=store.token, secret_store=MemorySecretStore())
             try:
                 info = StoreInfo(store_hash=store.store_hash, name="Bench", plan_name="Demo")
-                context.mirror.set_store(info, store.api_url)
-                context.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=True)
+                context.parts.mirror.set_store(info, store.api_url)
+                context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
                 tracked = [
-                    p.id for p in context.catalog.products() if p.inventory_tracking.value == "variant"
+                    p.id for p in context.parts.catalog.products() if p.inventory_tracking.value == "variant"
                 ]
-                context.catalog.assign([str(i) for i in tracked], by="bench")
-                items = [i for i in context.mirror.stock_items() if i.key.variant_id is not None][:changes]
+                context.parts.catalog.assign([str(i) for i in tracked], by="bench")
+                items = [i for i in context.parts.mirror.stock_items() if i.key.variant_id is not None]
+                items = items[:changes]
                 for item in items:  # queued offline, as a merchant would
-                    context.mirror.adjust_stock(
+                    context.parts.mirror.adjust_stock(
                         item.key,
                         AdjustmentKind.ADD,
                         1,
@@ -63,7 +64,7 @@ def measure_push(*, seed: int, latency_ms: int, changes: int = PUSH_CHANGES) -> 
                 store.rate.configure(quota=QUOTA, window_s=WINDOW_S)  # a fresh window
                 store.requests.clear()
                 started = time.perf_counter()
-                report = context.stock.push()
+                report = context.parts.stock.push()
                 elapsed = time.perf_counter() - started
             finally:
                 context.close()

@@ -3,7 +3,7 @@
 Parent (:func:`rows_for`): a demo store process with N products, a profile filled by a full pull
 (no latency, to be quick), then the store's latency set back to the bench's and a child process
 ``python -m bench.window …`` under ``QT_QPA_PLATFORM=offscreen``. The child opens the real window
-(``AppController`` with a launcher over ``build_context``, as ``backorder-desktop`` does) on that
+(``AppController`` with a launcher over ``open_profile``, as ``backorder-desktop`` does) on that
 profile and measures:
 
 - **show**: from the parent starting the process to the window painted with its first rows and
@@ -187,20 +187,21 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
     from backorder_desktop.adapters.secrets import MemorySecretStore
-    from backorder_desktop.app import build_context
+    from backorder_desktop.app import open_profile
     from backorder_desktop.domain.models import ProductQuery
     from backorder_desktop.domain.runs import RunKind
-    from backorder_desktop.services.bundle import Services
+    from backorder_desktop.domain.runs import RunTrigger
+    from backorder_desktop.services.profile import Profile
     from backorder_desktop.ui.application import create_application
     from backorder_desktop.ui.controller import AppController
 
     class BenchLauncher:
-        def open_profile(self) -> Services:
-            return build_context(
+        def open_profile(self) -> Profile:
+            return open_profile(
                 args.home, env_token=args.token, secret_store=MemorySecretStore(), sync_process=True
-            ).services()
+            )
 
-        def open_demo(self) -> Services:
+        def open_demo(self) -> Profile:
             raise RuntimeError("the bench opens its own profile only")
 
     def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -249,11 +250,11 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         "rss_after_show_kb": status_kb("VmRSS"),
     }
     wait_until(controller.is_idle, 120, "idle after showing")
-    services = controller.services
-    assert services is not None
+    profile = controller.profile
+    assert profile is not None
 
     # Search terms from the mirror itself: a word of a name, an exact SKU, nothing, everything.
-    sample = services.catalog.query(ProductQuery(), limit=1, offset=args.products // 2)[0]
+    sample = profile.query_products(ProductQuery(), limit=1, offset=args.products // 2)[0]
     word = sample.name.split()[2] if len(sample.name.split()) > 2 else sample.name.split()[0]
     terms = [
         (f"name word '{word}'", word),
@@ -284,9 +285,9 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     for search in searches:
         text = dict(terms)[search["label"]]
         asked = time.perf_counter()
-        first = services.catalog.query(ProductQuery(text=text), limit=200, offset=0)
+        first = profile.query_products(ProductQuery(text=text), limit=200, offset=0)
         if len(first) >= 200:
-            services.catalog.count(ProductQuery(text=text))
+            profile.count_products(ProductQuery(text=text))
         search["service_s"] = time.perf_counter() - asked
     out["searches"] = searches
 
@@ -295,7 +296,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.products)
     bar = page.table.verticalScrollBar()
     pages_done = [0]
-    services.events.subscribe("progress", lambda progress: pages_done.__setitem__(0, progress.pages_done))
+    profile.subscribe("progress", lambda progress: pages_done.__setitem__(0, progress.pages_done))
 
     def probed(until: Callable[[], bool], timeout_s: float, what: str) -> list[tuple[float, float, int]]:
         """(time since start, gap, pages done then) of every tick of the probe until ``until()``."""
@@ -332,7 +333,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     sync_started = time.perf_counter()
 
     def sync() -> object:  # as the Sync button runs it: the engine, which runs it in a child process
-        return services.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=True)
+        return profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI, full=True)
 
     controller.runner.run_in_background(
         sync,

@@ -136,7 +136,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
     """One engine sync (full, or incremental with ``--incremental``) on the profile ``--home``."""
     from backorder_desktop.adapters.bigcommerce.transport import RequestEvent
     from backorder_desktop.adapters.secrets import MemorySecretStore
-    from backorder_desktop.app import build_context
+    from backorder_desktop.app import open_profile
     from backorder_desktop.domain.models import StoreInfo
     from backorder_desktop.domain.runs import RunKind
 
@@ -150,7 +150,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
             if event.path.endswith("/products"):
                 page_times.append(event.elapsed_s)
 
-    context = build_context(
+    context = open_profile(
         args.home,
         env_token=args.token,
         secret_store=MemorySecretStore(),
@@ -159,17 +159,17 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
     if args.page_limit:
         # Row 3 only: smaller pages through the real engine, so that a catalog the bench can pull
         # in minutes needs several quota windows. Everything else uses the engine's 250.
-        context.engine.page_limit = args.page_limit
+        context.parts.engine.page_limit = args.page_limit
     try:
-        if context.mirror.get_store() is None:
-            context.mirror.set_store(
+        if context.parts.mirror.get_store() is None:
+            context.parts.mirror.set_store(
                 StoreInfo(store_hash=args.store_hash, name="Bench", plan_name="Demo"), args.api_url
             )
-        mirror_before = context.mirror.product_count()
+        mirror_before = context.parts.mirror.product_count()
         rss_before = status_kb("VmRSS")
         _handshake()
         started, cpu = time.perf_counter(), _cpu_s()
-        run = context.engine.sync(kind=RunKind.MANUAL, trigger="bench", full=not args.incremental)
+        run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=not args.incremental)
         seconds = time.perf_counter() - started
         return {
             "seconds": seconds,
@@ -184,7 +184,7 @@ def pull(args: argparse.Namespace) -> dict[str, Any]:
             "rate_limited_429": statuses.get(429, 0),
             "statuses": {str(k): v for k, v in statuses.items()},
             "mirror_before": mirror_before,
-            "mirror_after": context.mirror.product_count(),
+            "mirror_after": context.parts.mirror.product_count(),
             "rss_before_kb": rss_before,
             "page_request_s": _spread(page_times),
         }

@@ -31,6 +31,7 @@ from backorder_desktop.domain.errors import SyncStopped
 from backorder_desktop.domain.errors import error_for
 from backorder_desktop.domain.pull_runner import RemoteRun
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 
@@ -78,7 +79,7 @@ class ChildProcessRunner:
         self,
         *,
         kind: RunKind,
-        trigger: str,
+        trigger: RunTrigger,
         full: bool,
         on_started: Callable[[int], None],
         on_progress: Callable[[SyncProgress], None],

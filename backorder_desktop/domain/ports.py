@@ -24,6 +24,7 @@ from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import Adjustment
@@ -272,7 +273,7 @@ class MirrorStore(Protocol):
     def set_cursor(self, name: str, value: str | None) -> None: ...
 
     def start_run(
-        self, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
+        self, *, kind: RunKind, trigger: RunTrigger, mode: InventorySource, full: bool, at: datetime
     ) -> int: ...
 
     def finish_run(

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.status import SyncProgress
 
 
@@ -33,7 +34,7 @@ class PullRunner(Protocol):
         self,
         *,
         kind: RunKind,
-        trigger: str,
+        trigger: RunTrigger,
         full: bool,
         on_started: Callable[[int], None],
         on_progress: Callable[[SyncProgress], None],

@@ -22,6 +22,26 @@ class RunKind(StrEnum):
     AUTOMATIC = "automatic"
 
 
+class RunTrigger(StrEnum):
+    """What started a run; the history keeps its value, and ``ui/formatting`` names it."""
+
+    CLI = "cli"  # ``backorder-desktop sync``
+    BUTTON = "button"  # the window's Sync button
+    TRAY = "tray"  # the tray menu's "Sync now"
+    SETTINGS = "settings"  # a sync before changing the inventory source
+    FIRST_SYNC = "first-sync"  # right after connecting a store
+    REBUILD = "rebuild"  # ``repair --rebuild``
+    WEBHOOK = "webhook"  # products a store notification named
+    POLL = "poll"  # the scheduler's regular incremental update
+    DAILY = "daily"  # the daily full sync (ERP mode), on time
+    DAILY_CATCH_UP = "daily-catch-up"  # the daily full sync, after a missed time
+    CATCH_UP = "catch-up"  # older histories' name for a caught-up daily sync
+    RETRY = "retry"  # after a run failed for a passing reason
+    OUTBOX_RETRY = "outbox-retry"  # after a pull's push of waiting changes failed
+    FEED = "feed"  # the ERP feed pull (api mode)
+    WEBHOOK_HEALTH = "webhook-health"  # the scheduler's webhook check (records no run)
+
+
 class RunOutcome(StrEnum):
     RUNNING = "running"
     OK = "ok"
@@ -45,7 +65,7 @@ class SyncRun:
 
     id: int
     kind: RunKind
-    trigger: str  # "cli", "button", "tray", "poll", "daily", "webhook", "catch-up" …
+    trigger: RunTrigger
     mode: InventorySource
     full: bool
     started_at: datetime

@@ -22,6 +22,7 @@ from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 
@@ -30,10 +31,6 @@ CURSOR_FEED = "scheduler_feed_last"  # when the feed was last pulled by the sche
 CLOCK_JUMP_S = 90.0  # wall clock vs steady clock drift beyond this: a wake-up, or a clock set back
 DAILY_ON_TIME = timedelta(minutes=10)  # a daily run later than this after its slot is a catch-up
 FAR_AHEAD = timedelta(hours=36)  # a cursor this far in the future was written by a wrong clock
-TRIGGER_DAILY = "daily"
-TRIGGER_CATCH_UP = "daily-catch-up"
-TRIGGER_RETRY = "retry"
-TRIGGER_OUTBOX_RETRY = "outbox-retry"
 # ``stock.push_after_pull`` records a failed push as a problem of the run with this item name.
 PUSH_PROBLEM_ITEM = "waiting changes"
 RETRYABLE_TITLES = frozenset(
@@ -75,7 +72,7 @@ class Claim:
     """A job taken for running now: its history trigger, whether it pulls everything, its slot."""
 
     kind: JobKind
-    trigger: str
+    trigger: RunTrigger
     full: bool = False
     slot: datetime | None = None  # the daily slot it serves
 
@@ -133,7 +130,7 @@ def daily_claim(
         return None
     if settle or slot <= cursor:
         return None
-    trigger = TRIGGER_DAILY if now - slot <= DAILY_ON_TIME else TRIGGER_CATCH_UP
+    trigger = RunTrigger.DAILY if now - slot <= DAILY_ON_TIME else RunTrigger.DAILY_CATCH_UP
     return Claim(JobKind.DAILY, trigger, full=True, slot=slot)
 
 
@@ -148,12 +145,12 @@ def next_daily(cursor: datetime | None, now: datetime, settings: Settings, zone:
 def retry_after(run: SyncRun) -> Claim | None:
     """The retry a finished run calls for: a run that failed for a passing reason (offline, the
     store busy …), or a pull whose push of waiting changes did. None otherwise."""
-    if run.trigger == "feed":
+    if run.trigger is RunTrigger.FEED:
         return None  # the feed has its own interval
     if run.outcome is RunOutcome.FAILED and run.error_title in RETRYABLE_TITLES:
-        return Claim(JobKind.RETRY, TRIGGER_RETRY, full=run.full)
+        return Claim(JobKind.RETRY, RunTrigger.RETRY, full=run.full)
     if run.outcome in (RunOutcome.OK, RunOutcome.PARTIAL) and any(
         p.item == PUSH_PROBLEM_ITEM and p.title in RETRYABLE_TITLES for p in run.problems
     ):
-        return Claim(JobKind.RETRY, TRIGGER_OUTBOX_RETRY)
+        return Claim(JobKind.RETRY, RunTrigger.OUTBOX_RETRY)
     return None

@@ -39,6 +39,7 @@ from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
@@ -67,7 +68,7 @@ SETTINGS_CHECK_S = 60.0  # settings changed by another process are picked up thi
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=5)
 HEALTH_EVERY = timedelta(hours=6)
-_NOT_PULLS = ("webhook", "feed")  # runs that do not pull the catalog (nor write the outbox)
+_NOT_PULLS = (RunTrigger.WEBHOOK, RunTrigger.FEED)  # runs that do not pull the catalog (nor write the outbox)
 
 
 class SyncScheduler:
@@ -250,16 +251,16 @@ class SyncScheduler:
                 claims.append(self._retry)
                 self._retry, self._due[JobKind.POLL] = None, now + self._interval(settings)
             elif poll_due and JobKind.POLL not in self._busy:
-                claims.append(Claim(JobKind.POLL, "poll"))
+                claims.append(Claim(JobKind.POLL, RunTrigger.POLL))
                 self._due[JobKind.POLL] = now + self._interval(settings)
             feed_free = self._feed_active(settings) and JobKind.FEED not in self._busy
             if feed_free and now >= self._feed_due(now, settings):
                 self._mirror.set_cursor(CURSOR_FEED, now.isoformat())
-                claims.append(Claim(JobKind.FEED, "feed"))
+                claims.append(Claim(JobKind.FEED, RunTrigger.FEED))
             health_free = self._health_active(settings) and JobKind.WEBHOOK_HEALTH not in self._busy
             if health_free and now >= self._due.setdefault(JobKind.WEBHOOK_HEALTH, now):
                 self._due[JobKind.WEBHOOK_HEALTH] = now + HEALTH_EVERY
-                claims.append(Claim(JobKind.WEBHOOK_HEALTH, "webhook-health"))
+                claims.append(Claim(JobKind.WEBHOOK_HEALTH, RunTrigger.WEBHOOK_HEALTH))
             self._busy.update(claim.kind for claim in claims)
             return claims
 

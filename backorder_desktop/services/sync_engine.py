@@ -32,6 +32,7 @@ from backorder_desktop.domain.pull_runner import PullRunner
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
@@ -98,7 +99,7 @@ class SyncEngine:
 
     # --- public API ----------------------------------------------------------------------
 
-    def sync(self, *, kind: RunKind, trigger: str, full: bool = False) -> SyncRun:
+    def sync(self, *, kind: RunKind, trigger: RunTrigger, full: bool = False) -> SyncRun:
         """Run one sync, or join the one already running; returns its recorded run.
 
         Raises the run's domain error (after recording it) when the run failed or was refused.
@@ -121,7 +122,7 @@ class SyncEngine:
             return self._own(flight, lambda: self._delegated(runner, kind, trigger, full), locked=False)
         return self._own(flight, lambda: self._run(kind=kind, trigger=trigger, full=full))
 
-    def sync_products(self, ids: Sequence[int], *, trigger: str = "webhook") -> SyncRun:
+    def sync_products(self, ids: Sequence[int], *, trigger: RunTrigger = RunTrigger.WEBHOOK) -> SyncRun:
         """Fetch these products by id (``id:in`` batches) and apply them, as an automatic run; an id
         the store no longer has is deleted locally. Waits for a running sync instead of joining it
         (the change may be newer than that sync's pages)."""
@@ -131,7 +132,7 @@ class SyncEngine:
             flight, lambda: self._recorded(RunKind.AUTOMATIC, trigger, False, self._by_ids(wanted))
         )
 
-    def run_task(self, work: Callable[[RunState], None], *, kind: RunKind, trigger: str) -> SyncRun:
+    def run_task(self, work: Callable[[RunState], None], *, kind: RunKind, trigger: RunTrigger) -> SyncRun:
         """Run other work that writes to the store (the ERP feed pull) one at a time with syncs,
         recorded as a run; ``work`` fills in the run's counts and problems."""
         flight = self._exclusive_flight()
@@ -183,7 +184,7 @@ class SyncEngine:
 
     # --- one run -------------------------------------------------------------------------
 
-    def _run(self, *, kind: RunKind, trigger: str, full: bool) -> SyncRun:
+    def _run(self, *, kind: RunKind, trigger: RunTrigger, full: bool) -> SyncRun:
         if not full and self._mirror.get_cursor(CURSOR_LAST_PULL) is None:
             full = True  # nothing to be incremental from yet
 
@@ -203,7 +204,7 @@ class SyncEngine:
         mode = self._mirror.load_settings().inventory_source
         return self._recorded(kind, trigger, full, pull, mode=mode)
 
-    def _delegated(self, runner: PullRunner, kind: RunKind, trigger: str, full: bool) -> SyncRun:
+    def _delegated(self, runner: PullRunner, kind: RunKind, trigger: RunTrigger, full: bool) -> SyncRun:
         """A sync run by ``runner`` (which records it): relay its events as if it were ours."""
         self._events.emit_state(SyncState.SYNCING)
         ended = runner.run(
@@ -241,7 +242,7 @@ class SyncEngine:
     def _recorded(
         self,
         kind: RunKind,
-        trigger: str,
+        trigger: RunTrigger,
         full: bool,
         work: Callable[[RunState, bool], None],
         *,

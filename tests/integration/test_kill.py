@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.services.profile import Profile
 from tests.integration.support import integrity_ok
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 KILL_SEED = 20261127
 
 
@@ -70,9 +70,9 @@ def test_kill_mid_full_pull_then_run_again(
     database = Path(home) / "data" / "backorder.db"
     assert integrity_ok(database)
     again = make_context(store)
-    killed = again.mirror.runs()[0]
+    killed = again.parts.mirror.runs()[0]
     assert killed.outcome in (RunOutcome.FAILED, RunOutcome.OK)  # OK only if it finished first
-    run = again.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    run = again.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     assert run.outcome is RunOutcome.OK
     assert integrity_ok(database)
     assert mirror_snapshot(again) == store_snapshot(store)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import ApiError
@@ -18,21 +17,22 @@ from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.services.profile import Profile
 from tests.integration.support import SHORT_TIMEOUTS
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 PAGES = "catalog/products"
 
 
 def _synced(
     make_demo_store: MakeStore, make_context: MakeContext, **options: object
-) -> tuple[DemoStore, AppContext]:
+) -> tuple[DemoStore, Profile]:
     store = make_demo_store(products=1000)
     context = make_context(store, **options)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     # Changes the next pull should bring, and deletions a complete pass would remove.
     ids = store.catalog.product_ids()
     for pid in ids[:10]:
@@ -63,15 +63,15 @@ def test_a_persistent_fault_mid_pull_removes_nothing(
     store.faults.add_rule(FaultRule(kind=kind, path_contains=PAGES, method="GET", after=2, count=None))  # type: ignore[arg-type]
 
     with pytest.raises(error) as info:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert needle in info.value.message.lower()
-    assert context.mirror.product_count() == 1000  # an interrupted pass removes nothing
-    run = context.mirror.runs()[0]
+    assert context.parts.mirror.product_count() == 1000  # an interrupted pass removes nothing
+    run = context.parts.mirror.runs()[0]
     assert run.outcome is RunOutcome.FAILED
     assert run.error_title == info.value.title
     store.faults.clear()
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     assert mirror_snapshot(context) == store_snapshot(store)
 
 
@@ -82,7 +82,7 @@ def test_a_short_burst_is_retried_and_the_run_succeeds(
     store, context = _synced(make_demo_store, make_context)
     store.faults.add_rule(FaultRule(kind=kind, path_contains=PAGES, method="GET", after=1, count=2))  # type: ignore[arg-type]
 
-    run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert run.outcome is RunOutcome.OK
     assert run.counts.removed == 3
@@ -97,7 +97,7 @@ def test_maintenance_leaves_the_mirror_as_it_was(
     store.faults.maintenance = True
 
     with pytest.raises(Maintenance):
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
 
     assert mirror_snapshot(context) == before
 
@@ -109,10 +109,10 @@ def test_a_server_that_stops_answering_is_offline(
     store.faults.add_rule(FaultRule(kind="hang", path_contains=PAGES, method="GET", after=0, count=None))
 
     with pytest.raises(Offline) as info:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert "connection" in info.value.message.lower()
-    assert context.mirror.product_count() == 1000
+    assert context.parts.mirror.product_count() == 1000
 
 
 def test_a_stopped_store_is_offline(
@@ -123,10 +123,10 @@ def test_a_stopped_store_is_offline(
     store.stop()
 
     with pytest.raises(Offline):
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
 
     assert mirror_snapshot(context) == before
-    assert context.mirror.runs()[0].error_title == "Offline"
+    assert context.parts.mirror.runs()[0].error_title == "Offline"
 
 
 def test_a_date_modified_in_the_future_does_not_move_the_cursor(
@@ -138,23 +138,23 @@ def test_a_date_modified_in_the_future_does_not_move_the_cursor(
 
     store = make_demo_store(products=300)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     future, later = store.catalog.product_ids()[:2]
     store.catalog.update_product(future, name="From the future")
     store.catalog.set_date_modified(future, int(time.time()) + 30 * 86400)
 
-    first = context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+    first = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
     store.catalog.update_product(later, name="Changed later")
-    second = context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+    second = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
 
     assert first.counts.changed == 1
     assert second.counts.changed == 1  # the later change arrives; the future one is unchanged now
-    assert context.mirror.get_product(later).name == "Changed later"  # type: ignore[union-attr]
+    assert context.parts.mirror.get_product(later).name == "Changed later"  # type: ignore[union-attr]
     from datetime import UTC
     from datetime import datetime
     from datetime import timedelta
 
-    cursor = context.mirror.get_cursor("last_pull_started")
+    cursor = context.parts.mirror.get_cursor("last_pull_started")
     assert cursor is not None
     assert datetime.fromisoformat(cursor) <= datetime.now(UTC) + timedelta(minutes=1)
     assert mirror_snapshot(context) == store_snapshot(store)
@@ -168,7 +168,7 @@ def test_a_product_missing_required_fields_is_reported_and_kept(
 
     store = make_demo_store(products=600)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     broken = store.catalog.product_ids()[300]
     store.catalog.update_product(broken, name="Renamed, but unreadable")
@@ -180,15 +180,15 @@ def test_a_product_missing_required_fields_is_reported_and_kept(
 
     with RewritingProxy(store.api_url, drop_name) as proxy:
         context = connect_context(home, store)
-        context.mirror.set_store(context.mirror.get_store()[0], proxy.api_url)  # type: ignore[index]
+        context.parts.mirror.set_store(context.parts.mirror.get_store()[0], proxy.api_url)  # type: ignore[index]
         try:
-            run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+            run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             assert run.outcome is RunOutcome.PARTIAL
             assert [p.item for p in run.problems] == [f"product {broken}"]
             assert "name" in run.problems[0].message
             assert run.counts.removed == 0  # it exists in the store: never removed for bad data
-            assert context.mirror.get_product(broken).name != "Renamed, but unreadable"  # type: ignore[union-attr]
-            assert context.mirror.get_product(broken + 1).name == "Renamed and fine"  # type: ignore[union-attr]
-            assert context.mirror.product_count() == 600
+            assert context.parts.mirror.get_product(broken).name != "Renamed, but unreadable"  # type: ignore[union-attr]
+            assert context.parts.mirror.get_product(broken + 1).name == "Renamed and fine"  # type: ignore[union-attr]
+            assert context.parts.mirror.product_count() == 600
         finally:
             context.close()

@@ -8,16 +8,16 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import SuspiciousCatalog
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.services.profile import Profile
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 
 
 def _summary_variant_count(store: DemoStore) -> int:
@@ -33,12 +33,13 @@ def test_full_then_incremental_then_full(
     store = make_demo_store(products=products, seed=7)
     context = make_context(store)
 
-    run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert run.outcome is RunOutcome.OK
     assert run.counts.created == products
-    assert context.mirror.product_count() == store.catalog.product_count() == products
-    assert context.mirror.variant_count() == store.catalog.variant_count() == _summary_variant_count(store)
+    assert context.parts.mirror.product_count() == store.catalog.product_count() == products
+    mirrored = context.parts.mirror.variant_count()
+    assert mirrored == store.catalog.variant_count() == _summary_variant_count(store)
     assert mirror_snapshot(context) == store_snapshot(store)
 
     ids = store.catalog.product_ids()
@@ -49,20 +50,20 @@ def test_full_then_incremental_then_full(
     for pid in deleted:
         store.catalog.delete_product(pid)
 
-    incremental = context.engine.sync(kind=RunKind.MANUAL, trigger="test")
+    incremental = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
 
     assert not incremental.full
     assert incremental.counts.changed == 25
     assert incremental.counts.created == 0
     assert incremental.counts.removed == 0  # deletions are found by the next full pull
-    assert context.mirror.get_product(changed[0]).name == f"Renamed {changed[0]}"  # type: ignore[union-attr]
-    assert context.mirror.product_count() == products
+    assert context.parts.mirror.get_product(changed[0]).name == f"Renamed {changed[0]}"  # type: ignore[union-attr]
+    assert context.parts.mirror.product_count() == products
 
-    full = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    full = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert full.counts.removed == 3
     assert full.counts.changed == 0
-    assert all(context.mirror.get_product(pid) is None for pid in deleted)
+    assert all(context.parts.mirror.get_product(pid) is None for pid in deleted)
     assert mirror_snapshot(context) == store_snapshot(store)
 
 
@@ -72,20 +73,20 @@ def test_a_second_request_joins_the_running_sync(
     store = make_demo_store(products=600, latency_ms=40)
     context = make_context(store)
     started = threading.Event()
-    context.events.subscribe("run_started", lambda *_: started.set())
+    context.parts.events.subscribe("run_started", lambda *_: started.set())
     results = {}
 
     def first() -> None:
-        results["first"] = context.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True)
+        results["first"] = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True)
 
     thread = threading.Thread(target=first)
     thread.start()
     assert started.wait(10)
-    joined = context.engine.sync(kind=RunKind.MANUAL, trigger="tray", full=True)
+    joined = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="tray", full=True)
     thread.join(30)
 
     assert joined.id == results["first"].id
-    assert len(context.mirror.runs()) == 1
+    assert len(context.parts.mirror.runs()) == 1
     # 600 products at 250 a page, fetched once
     assert store.requests.count(method="GET", path_contains="/v3/catalog/products") == 3
 
@@ -95,28 +96,28 @@ def test_an_empty_catalog_is_refused_and_changes_nothing(
 ) -> None:
     store = make_demo_store(products=100)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     before = mirror_snapshot(context)
     store.catalog.delete_products(store.catalog.product_ids())
 
     with pytest.raises(SuspiciousCatalog) as info:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     assert "returned no products" in info.value.message
     assert mirror_snapshot(context) == before
-    assert context.mirror.runs()[0].outcome is RunOutcome.REFUSED
+    assert context.parts.mirror.runs()[0].outcome is RunOutcome.REFUSED
 
 
 def test_a_far_smaller_catalog_is_refused(make_demo_store: MakeStore, make_context: MakeContext) -> None:
     store = make_demo_store(products=100)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     store.catalog.delete_products(store.catalog.product_ids()[:70])
 
     with pytest.raises(SuspiciousCatalog):
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
-    assert context.mirror.product_count() == 100
+    assert context.parts.mirror.product_count() == 100
 
 
 def test_products_deleted_while_paging_are_not_missed(
@@ -128,14 +129,14 @@ def test_products_deleted_while_paging_are_not_missed(
 
     store = make_demo_store(products=1000)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     store.faults.add_rule(
         FaultRule(kind="delete_while_paging", path_contains="catalog/products", after=1, count=2)
     )
 
     before = set(store.catalog.product_ids())
 
-    run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     after = set(store.catalog.product_ids())
     assert len(before - after) == 2
@@ -146,6 +147,6 @@ def test_products_deleted_while_paging_are_not_missed(
     assert after <= mirrored
     # ...and the two deleted after they were read go with the next full pull.
     assert mirrored - after == before - after
-    again = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    again = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     assert again.counts.removed == 2
     assert mirror_snapshot(context) == store_snapshot(store)

@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 import httpx
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.services.profile import Profile
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 
 
 def _other_app(store: DemoStore, stop: threading.Event, spent: list[int]) -> None:
@@ -34,14 +34,14 @@ def test_full_pull_of_5000_products_under_quota_gets_no_429(
     other.start()
     try:
         started = time.perf_counter()
-        run = context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         elapsed = time.perf_counter() - started
     finally:
         stop.set()
         other.join(10)
 
     assert run.counts.seen == 5000
-    assert context.mirror.product_count() == 5000
+    assert context.parts.mirror.product_count() == 5000
     ours = store.requests.count(path_contains="/v3/catalog/products") + store.requests.count(
         path_contains="/v2/"
     )

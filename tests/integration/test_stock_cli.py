@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import tracked_by_product
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 
 
 def test_offline_edits_are_written_when_the_store_is_back(
@@ -20,7 +20,7 @@ def test_offline_edits_are_written_when_the_store_is_back(
 ) -> None:
     store = make_demo_store(seed=5)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
     product = next(
@@ -62,7 +62,7 @@ def test_a_mode_switch_with_waiting_changes_needs_a_choice(
 ) -> None:
     store = make_demo_store()
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
     product = tracked_by_product(store)
@@ -87,7 +87,7 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
 
     store = make_demo_store()
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
     assigned = run_cli(home, "assign", "--search", "Boot", env=env)

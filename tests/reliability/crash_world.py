@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
-from backorder_desktop.app import AppContext
-from backorder_desktop.app import build_context
+from backorder_desktop.app import open_profile
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Clock
@@ -44,6 +43,7 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.services.profile import Profile
 from tests.integration.support import FAST_RETRY
 from tests.integration.support import integrity_ok
 from tests.integration.support import mirror_snapshot
@@ -79,15 +79,15 @@ class World:
     def database(self) -> Path:
         return self.home / "data" / "backorder.db"
 
-    def context(self, clock: Clock | None = None) -> AppContext:
-        context = build_context(
+    def context(self, clock: Clock | None = None) -> Profile:
+        context = open_profile(
             self.home,
             env_token=self.store.token,
             secret_store=MemorySecretStore(),
             client_options={"retry": FAST_RETRY},
             clock=clock,
         )
-        context.mirror.set_store(
+        context.parts.mirror.set_store(
             StoreInfo(store_hash=self.store.store_hash, name="Harness", plan_name="Demo"), self.store.api_url
         )
         return context
@@ -131,7 +131,7 @@ class World:
     def setup(self, *, variant_products: int = 3, product_products: int = 3) -> None:
         context = self.context()
         try:
-            context.engine.sync(kind=RunKind.MANUAL, trigger="harness", full=True)
+            context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             by_kind: dict[str, list[int]] = {"variant": [], "product": []}
             for pid in self.store.catalog.product_ids():
                 raw = self.store.catalog.get_product(pid)
@@ -139,8 +139,8 @@ class World:
                 if tracking in by_kind and (tracking == "product" or len(raw["variants"]) >= 2):
                     by_kind[tracking].append(pid)
             chosen = by_kind["variant"][:variant_products] + by_kind["product"][:product_products]
-            context.catalog.assign([str(pid) for pid in chosen], by="harness")
-            for item in context.mirror.stock_items():
+            context.parts.catalog.assign([str(pid) for pid in chosen], by="harness")
+            for item in context.parts.mirror.stock_items():
                 self.initial[item.key] = item.level
                 self.skus[item.key] = item.sku
             self.protected = set(chosen)
@@ -184,14 +184,14 @@ class World:
                     {"name": f"New {tag}", "type": "physical", "weight": 1, "price": 9.5, "sku": tag}
                 )
 
-    def local_edits(self, context: AppContext, count: int) -> None:
+    def local_edits(self, context: Profile, count: int) -> None:
         """Acknowledged edits (the call returned): each must be in the ledger exactly once."""
-        levels = {item.key: item.level for item in context.mirror.stock_items()}
+        levels = {item.key: item.level for item in context.parts.mirror.stock_items()}
         for _ in range(count):
             key = self.rng.choice(sorted(levels))
             tag = self.next_tag()
             kind, quantity = self.edit_for(levels[key])
-            adjustment = context.stock.edit(key, kind, quantity, actor="harness", reason=tag)
+            adjustment = context.parts.stock.edit(key, kind, quantity, actor="harness", reason=tag)
             self.acked_tags.add(tag)
             levels[key] = adjustment.level_after
 
@@ -222,7 +222,7 @@ class World:
         try:
             unseen = self._check_ledger(context, converged=converged, settled=settled)
             if converged:
-                assert context.stock.outbox_count() == 0, "changes still waiting after a clean run"
+                assert context.parts.stock.outbox_count() == 0, "changes still waiting after a clean run"
                 mirror = derived_masked(mirror_snapshot(context), self.protected)
                 store = derived_masked(_minus(store_snapshot(self.store), unseen), self.protected)
                 wrong = sorted(k for k in mirror.keys() | store.keys() if mirror.get(k) != store.get(k))
@@ -232,16 +232,16 @@ class World:
         finally:
             context.close()
 
-    def _check_ledger(self, context: AppContext, *, converged: bool, settled: bool) -> dict[StockKey, int]:
+    def _check_ledger(self, context: Profile, *, converged: bool, settled: bool) -> dict[StockKey, int]:
         """Checks the ledger; returns the store moves not in it yet (within the settle window)."""
         waiting_moves: dict[StockKey, int] = {}
-        items = {item.key: item for item in context.mirror.stock_items()}
+        items = {item.key: item for item in context.parts.mirror.stock_items()}
         assert set(items) == set(self.initial), "a BackOrder stock item was lost"
-        waiting = {e.item.key: e.state for e in context.stock.outbox()}
+        waiting = {e.item.key: e.state for e in context.parts.stock.outbox()}
         reasons: Counter[str] = Counter()
         imported: Counter[tuple[StockKey, int]] = Counter()
         for pid in {key.product_id for key in items}:
-            history = sorted(context.stock.history(pid, limit=1_000_000), key=lambda a: a.id or 0)
+            history = sorted(context.parts.stock.history(pid, limit=1_000_000), key=lambda a: a.id or 0)
             for key in {a.key for a in history} | {k for k in items if k.product_id == pid}:
                 chain = [a for a in history if a.key == key]
                 level = self.initial[key]
@@ -291,7 +291,7 @@ class World:
         later = _Later(SETTLE_TIME + timedelta(minutes=1))
         context = self.context(clock=later)
         try:
-            context.engine.sync(kind=RunKind.MANUAL, trigger="harness", full=True)
+            context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         finally:
             context.close()
         self.check(converged=True, settled=True)

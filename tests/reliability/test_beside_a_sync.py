@@ -24,17 +24,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.http_handler import DemoRequestHandler
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import integrity_ok
 from tests.integration.support import tracked_by_product
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 STARTED_TIMEOUT_S = 30.0
 GATE_TIMEOUT_S = 60.0
 PRODUCTS = 600  # 3 pages: the first, then two held back
@@ -120,7 +120,7 @@ def test_cli_commands_run_beside_a_sync_in_another_process(
 ) -> None:
     store = make_demo_store(products=PRODUCTS, seed=4)
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
     product = tracked_by_product(store)

@@ -168,7 +168,7 @@ class Harness:
         else:
             context = world.context()
             try:
-                context.engine.sync(kind=RunKind.MANUAL, trigger="harness", full=True)
+                context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             finally:
                 context.close()
         world.check(converged=True)
@@ -176,7 +176,7 @@ class Harness:
     def waiting(self) -> bool:
         context = self.world.context()
         try:
-            return context.stock.outbox_count() > 0
+            return context.parts.stock.outbox_count() > 0
         finally:
             context.close()
 

@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
-from backorder_desktop.app import AppContext
-from backorder_desktop.app import build_context
+from backorder_desktop.app import open_profile
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import ApiError
@@ -31,6 +30,7 @@ from backorder_desktop.domain.errors import DiskFull
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import FAST_RETRY
 from tests.integration.support import SHORT_TIMEOUTS
@@ -39,7 +39,7 @@ from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 
 
 @pytest.fixture
@@ -71,17 +71,19 @@ def test_a_full_disk_during_a_sync_and_an_edit_loses_nothing(
 ) -> None:
     store = make_demo_store(products=120, seed=2)
     home = small_disk / "profile"
-    context = build_context(
+    context = open_profile(
         home, env_token=store.token, secret_store=MemorySecretStore(), client_options={"retry": FAST_RETRY}
     )
     info = StoreInfo(store_hash=store.store_hash, name="T", plan_name="Demo")
-    context.mirror.set_store(info, store.api_url)
+    context.parts.mirror.set_store(info, store.api_url)
     try:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         pid = store.catalog.product_ids()[0]
-        context.catalog.assign([str(pid)], by="dana")
-        item = context.mirror.stock_items()[0]
-        context.stock.edit(item.key, AdjustmentKind.SET, 42, actor="dana", reason="before the disk filled")
+        context.parts.catalog.assign([str(pid)], by="dana")
+        item = context.parts.mirror.stock_items()[0]
+        context.parts.stock.edit(
+            item.key, AdjustmentKind.SET, 42, actor="dana", reason="before the disk filled"
+        )
         before = mirror_snapshot(context)
         for other in store.catalog.product_ids()[1:60]:
             store.catalog.update_product(other, name=f"A much longer name for product {other} " * 5)
@@ -89,17 +91,19 @@ def test_a_full_disk_during_a_sync_and_an_edit_loses_nothing(
 
         with pytest.raises(DiskFull) as during_edit:
             for n in range(200):  # until a page is needed
-                context.stock.edit(item.key, AdjustmentKind.ADD, 1, actor="dana", reason=f"edit {n} " * 200)
+                context.parts.stock.edit(
+                    item.key, AdjustmentKind.ADD, 1, actor="dana", reason=f"edit {n} " * 200
+                )
         assert "Nothing was lost" in during_edit.value.message
         with pytest.raises(DiskFull) as during_sync:
-            context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+            context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         assert "Nothing was lost" in during_sync.value.message
 
-        history = [a.reason for a in context.stock.history(item.key.product_id)]
+        history = [a.reason for a in context.parts.stock.history(item.key.product_id)]
         assert "before the disk filled" in history
-        assert context.stock.outbox_count() == 1
+        assert context.parts.stock.outbox_count() == 1
         (small_disk / "ballast").unlink()  # space freed: the next sync takes it all in
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         assert mirror_snapshot(context) != before
     finally:
         context.close()
@@ -138,7 +142,7 @@ def test_a_clock_jumping_back_and_forth_loses_no_edit_and_no_sale(
 ) -> None:
     store = make_demo_store(products=60, seed=6)
     clock = JumpingClock()
-    context = build_context(
+    context = open_profile(
         home,
         env_token=store.token,
         secret_store=MemorySecretStore(),
@@ -146,27 +150,27 @@ def test_a_clock_jumping_back_and_forth_loses_no_edit_and_no_sale(
         clock=clock,
     )
     info = StoreInfo(store_hash=store.store_hash, name="T", plan_name="Demo")
-    context.mirror.set_store(info, store.api_url)
+    context.parts.mirror.set_store(info, store.api_url)
     try:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         catalog = store.catalog
         tracking = {p: catalog.get_product(p)["inventory_tracking"] for p in catalog.product_ids()}
         pid = next(p for p, how in tracking.items() if how == "product")
-        context.catalog.assign([str(pid)], by="dana")
-        key = context.mirror.stock_items()[0].key
+        context.parts.catalog.assign([str(pid)], by="dana")
+        key = context.parts.mirror.stock_items()[0].key
         jumps = [timedelta(hours=-3), timedelta(days=2), timedelta(days=-400), timedelta()]
         for n, shift in enumerate(jumps):
             clock.shift = shift
-            context.stock.edit(key, AdjustmentKind.ADD, 10, actor="dana", reason=f"jump {n}")
-            context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+            context.parts.stock.edit(key, AdjustmentKind.ADD, 10, actor="dana", reason=f"jump {n}")
+            context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             store.catalog.adjust_stock(product_id=pid, delta=-1)  # a sale after each jump
         clock.shift = timedelta(days=3)  # well past every settle window, whatever the jumps
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
-        item = context.mirror.stock_items()[0]
-        reasons = [a.reason for a in context.stock.history(pid, limit=1000)]
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+        item = context.parts.mirror.stock_items()[0]
+        reasons = [a.reason for a in context.parts.stock.history(pid, limit=1000)]
         assert all(reasons.count(f"jump {n}") == 1 for n in range(4))
         assert store.catalog.get_product(pid)["inventory_level"] == item.level
-        assert context.stock.outbox_count() == 0
+        assert context.parts.stock.outbox_count() == 0
     finally:
         context.close()
 
@@ -177,18 +181,18 @@ def test_the_network_dropping_mid_page_changes_nothing_and_the_next_sync_converg
 ) -> None:
     store = make_demo_store(products=700, seed=9)
     context = make_context(store, timeouts=SHORT_TIMEOUTS)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     before = mirror_snapshot(context)
     for pid in store.catalog.product_ids()[300:320]:
         store.catalog.update_product(pid, price=1.25)
     store.faults.add_rule(FaultRule(kind=fault, path_contains="catalog/products", after=1, count=None))  # type: ignore[arg-type]
 
     with pytest.raises(ApiError):
-        context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
     after_drop = mirror_snapshot(context)
     assert set(after_drop) == set(before)  # an incomplete pass removes nothing
     store.faults.clear()
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     assert mirror_snapshot(context) == store_snapshot(store)
-    shutil.rmtree(Path(context.paths.data_dir) / "backups", ignore_errors=True)
+    shutil.rmtree(Path(context.info.database_path).parent / "backups", ignore_errors=True)

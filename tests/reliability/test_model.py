@@ -31,7 +31,6 @@ from hypothesis.stateful import invariant
 from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.errors import NotFoundError
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
@@ -42,6 +41,7 @@ from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.services.profile import Profile
 from tests.fixtures_demo import DEFAULT_TEST_CONFIG
 from tests.integration.support import connect_context
 from tests.integration.support import mirror_snapshot
@@ -59,8 +59,8 @@ class StockStory(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
         self.store = DemoStore(DEFAULT_TEST_CONFIG, products=30, seed=11).start()
-        self.context: AppContext = connect_context(self.folder.name, self.store)
-        self.context.engine.sync(kind=RunKind.MANUAL, trigger="model", full=True)
+        self.context: Profile = connect_context(self.folder.name, self.store)
+        self.context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         self.mode = InventorySource.BIGCOMMERCE
         self.acked: set[str] = set()
         self.serial = 0
@@ -80,10 +80,10 @@ class StockStory(RuleBasedStateMachine):
     # --- helpers ----------------------------------------------------------------------------
 
     def items(self) -> dict[StockKey, int]:
-        return {item.key: item.level for item in self.context.mirror.stock_items()}
+        return {item.key: item.level for item in self.context.parts.mirror.stock_items()}
 
     def last_id(self, pid: int) -> int:
-        history = self.context.stock.history(pid, limit=1)
+        history = self.context.parts.stock.history(pid, limit=1)
         return history[0].id or 0 if history else 0
 
     def remark(self, keys: list[StockKey]) -> None:
@@ -138,7 +138,7 @@ class StockStory(RuleBasedStateMachine):
     def store_deletes_a_product(self, index: int) -> None:
         ids = self.store.catalog.product_ids()
         pid = ids[index % len(ids)]
-        if len(ids) > 20 and pid not in self.context.mirror.backorder_product_ids():
+        if len(ids) > 20 and pid not in self.context.parts.mirror.backorder_product_ids():
             self.step("store delete")
             self.store.catalog.delete_product(pid)
 
@@ -160,13 +160,13 @@ class StockStory(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 29))
     def assign(self, index: int) -> None:
-        mirrored = [p.id for p in self.context.mirror.search_products("")]
+        mirrored = [p.id for p in self.context.parts.mirror.search_products("")]
         if not mirrored:
             return
         pid = mirrored[index % len(mirrored)]
         self.step("assign")
         before = set(self.items())
-        self.context.catalog.assign([str(pid)], by="model")
+        self.context.parts.catalog.assign([str(pid)], by="model")
         new = [key for key in self.items() if key not in before]
         self.remark(new)
         for key in new:
@@ -174,10 +174,10 @@ class StockStory(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 29))
     def unassign(self, index: int) -> None:
-        assigned = sorted(self.context.mirror.backorder_product_ids())
+        assigned = sorted(self.context.parts.mirror.backorder_product_ids())
         if assigned:
             self.step("unassign")
-            self.context.catalog.unassign([str(assigned[index % len(assigned)])])
+            self.context.parts.catalog.unassign([str(assigned[index % len(assigned)])])
 
     @rule(index=st.integers(0, 100), kind=st.sampled_from(list(AdjustmentKind)), quantity=st.integers(0, 30))
     def edit(self, index: int, kind: AdjustmentKind, quantity: int) -> None:
@@ -188,7 +188,7 @@ class StockStory(RuleBasedStateMachine):
         self.serial += 1
         tag = f"model-{self.serial}"
         try:
-            self.context.stock.edit(key, kind, quantity, actor="model", reason=tag)
+            self.context.parts.stock.edit(key, kind, quantity, actor="model", reason=tag)
         except BackorderError:
             assert self.mode is not InventorySource.BIGCOMMERCE or (
                 kind is AdjustmentKind.REMOVE and quantity > items[key]
@@ -204,7 +204,7 @@ class StockStory(RuleBasedStateMachine):
         target = erp if self.mode is bigcommerce else bigcommerce
         self.step("mode switch")
         try:
-            self.context.stock.switch_mode(target.value, outbox=choice, actor="model")
+            self.context.parts.stock.switch_mode(target.value, outbox=choice, actor="model")
         except BackorderError:
             return  # a push that could not write everything keeps the mode: nothing dropped
         self.mode = target
@@ -222,7 +222,7 @@ class StockStory(RuleBasedStateMachine):
             STATS["faults injected"] += 1
         self.step("full pull" if full else "incremental pull")
         try:
-            run = self.context.engine.sync(kind=RunKind.MANUAL, trigger="model", full=full)
+            run = self.context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=full)
         except BackorderError:
             run = None
         finally:
@@ -230,9 +230,9 @@ class StockStory(RuleBasedStateMachine):
         if run is not None and self.mode is InventorySource.ERP:
             self.remark(list(self.items()))  # the store owns the stock: every move is now folded
         quiet = run is not None and run.counts.written == 0  # our own writes change the store
-        if quiet and full and run.outcome is RunOutcome.OK and self.context.stock.outbox_count() == 0:
+        if quiet and full and run.outcome is RunOutcome.OK and self.context.parts.stock.outbox_count() == 0:
             self.check_mirror_equals_store()
-            again = self.context.engine.sync(kind=RunKind.MANUAL, trigger="model", full=True)
+            again = self.context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             c = again.counts
             assert (c.created, c.changed, c.removed, c.written) == (0, 0, 0, 0), "a repeat changed things"
 
@@ -240,7 +240,7 @@ class StockStory(RuleBasedStateMachine):
     def push(self) -> None:
         self.step("push")
         with contextlib.suppress(BackorderError):
-            self.context.stock.push()
+            self.context.parts.stock.push()
 
     @rule()
     def restart(self) -> None:
@@ -251,7 +251,7 @@ class StockStory(RuleBasedStateMachine):
     # --- what must hold ----------------------------------------------------------------------
 
     def check_mirror_equals_store(self) -> None:
-        backorder = self.context.mirror.backorder_product_ids()
+        backorder = self.context.parts.mirror.backorder_product_ids()
         waiting_moves = {key for key in self.items() if self.unseen(key)}
         mirror = derived_masked(mirror_snapshot(self.context), backorder)
         store = derived_masked(store_snapshot(self.store), backorder)
@@ -261,7 +261,7 @@ class StockStory(RuleBasedStateMachine):
         assert mirror == store, "after a full pull with nothing waiting, the mirror is not the store"
 
     def unseen(self, key: StockKey) -> int:
-        history = self.context.stock.history(key.product_id, limit=1_000_000)
+        history = self.context.parts.stock.history(key.product_id, limit=1_000_000)
         seen = sum(
             a.quantity if a.kind is AdjustmentKind.ADD else -a.quantity
             for a in history
@@ -273,9 +273,9 @@ class StockStory(RuleBasedStateMachine):
     def nothing_is_lost(self) -> None:
         reasons: Counter[str] = Counter()
         items = self.items()
-        waiting = {e.item.key for e in self.context.stock.outbox()}
+        waiting = {e.item.key for e in self.context.parts.stock.outbox()}
         for pid in {key.product_id for key in items} | {0}:
-            history = self.context.stock.history(pid, limit=1_000_000) if pid else []
+            history = self.context.parts.stock.history(pid, limit=1_000_000) if pid else []
             for key in (k for k in items if k.product_id == pid):
                 since = self.start.get(key, 0)
                 mine = (a for a in history if a.key == key and (a.id or 0) > since)
@@ -289,8 +289,8 @@ class StockStory(RuleBasedStateMachine):
                     assert in_store == items[key] + self.unseen(key), (
                         f"{key.label()}: an edit was lost or applied twice, or a sale undone"
                     )
-        for pid in self.context.mirror.backorder_product_ids() | {k.product_id for k in self.start}:
-            for entry in self.context.stock.history(pid, limit=1_000_000):
+        for pid in self.context.parts.mirror.backorder_product_ids() | {k.product_id for k in self.start}:
+            for entry in self.context.parts.stock.history(pid, limit=1_000_000):
                 reasons[entry.reason] += 1
         for tag in self.acked:
             assert reasons[tag] == 1, f"acknowledged edit {tag} is in the ledger {reasons[tag]} times"

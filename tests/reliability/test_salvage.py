@@ -19,12 +19,12 @@ import pytest
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.storage.salvage import SIDE_FILE
 from backorder_desktop.adapters.storage.salvage import salvage
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import integrity_ok
 from tests.integration.support import mirror_snapshot
@@ -32,47 +32,48 @@ from tests.integration.support import store_snapshot
 from tests.reliability.crash_world import derived_masked
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 PAGE = 4096
 
 
-def _user_state(context: AppContext) -> dict[str, Any]:
-    items = context.mirror.stock_items()
-    history = context.stock.history
+def _user_state(context: Profile) -> dict[str, Any]:
+    items = context.parts.mirror.stock_items()
+    history = context.parts.stock.history
     return {
-        "assigned": context.mirror.backorder_product_ids(),
-        "settings": context.mirror.load_settings(),
+        "assigned": context.parts.mirror.backorder_product_ids(),
+        "settings": context.parts.mirror.load_settings(),
         "ledger": {
             pid: [(a.id, a.key, a.kind, a.quantity, a.level_after, a.reason) for a in history(pid)]
             for pid in {item.key.product_id for item in items}
         },
         "items": {item.key: item.level for item in items},
-        "runs": len(context.mirror.runs(limit=1000)),
+        "runs": len(context.parts.mirror.runs(limit=1000)),
     }
 
 
 def _profile(home: str, store: DemoStore, make_context: MakeContext) -> tuple[dict[str, Any], dict[Any, int]]:
     """A profile with BackOrder products, pushed and waiting edits, a changed setting, history."""
     context = make_context(store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test", full=True)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     catalog = store.catalog
     tracking = {p: catalog.get_product(p)["inventory_tracking"] for p in catalog.product_ids()}
     variant_tracked = [p for p, how in tracking.items() if how == "variant"][:3]
-    context.catalog.assign([str(pid) for pid in variant_tracked], by="dana")
-    items = context.mirror.stock_items()
-    context.stock.edit(items[0].key, AdjustmentKind.ADD, 5, actor="dana", reason="pushed")
-    context.engine.sync(kind=RunKind.MANUAL, trigger="test")  # written to the store
+    context.parts.catalog.assign([str(pid) for pid in variant_tracked], by="dana")
+    items = context.parts.mirror.stock_items()
+    context.parts.stock.edit(items[0].key, AdjustmentKind.ADD, 5, actor="dana", reason="pushed")
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")  # written to the store
     waiting = {items[1].key: items[1].level + 11, items[2].key: 3}
     for key, level in waiting.items():
-        context.stock.edit(key, AdjustmentKind.SET, level, actor="dana", reason="waiting")
-    context.mirror.save_settings(with_setting(context.mirror.load_settings(), "polling-interval", "7"))
-    assert context.stock.outbox_count() == 2
+        context.parts.stock.edit(key, AdjustmentKind.SET, level, actor="dana", reason="waiting")
+    mirror = context.parts.mirror
+    mirror.save_settings(with_setting(mirror.load_settings(), "polling-interval", "7"))
+    assert context.parts.stock.outbox_count() == 2
     state = _user_state(context)
     context.close()  # the side copy is up to date after close
     return state, waiting
 
 
-def _same_catalog(context: AppContext, store: DemoStore, backorder: set[int]) -> bool:
+def _same_catalog(context: Profile, store: DemoStore, backorder: set[int]) -> bool:
     mirrored = derived_masked(mirror_snapshot(context), backorder)
     return mirrored == derived_masked(store_snapshot(store), backorder)
 
@@ -132,7 +133,7 @@ def test_rebuild_keeps_the_users_data_of_a_damaged_database(
     for key, level in waiting.items():  # the waiting changes were kept and written by the rebuild
         level_in_store = store.catalog.get_variant(key.variant_id)["inventory_level"]  # type: ignore[arg-type]
         assert level_in_store == level == after["items"][key]
-    assert context.stock.outbox_count() == 0
+    assert context.parts.stock.outbox_count() == 0
     assert _same_catalog(context, store, after["assigned"])
 
 

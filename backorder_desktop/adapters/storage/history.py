@@ -20,17 +20,18 @@ from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 
 SUCCESSFUL = (RunOutcome.OK.value, RunOutcome.PARTIAL.value)
 
 
 def start_run(
-    db: MirrorDatabase, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
+    db: MirrorDatabase, *, kind: RunKind, trigger: RunTrigger, mode: InventorySource, full: bool, at: datetime
 ) -> int:
     query = SyncRunRow.insert(
         kind=kind.value,
-        trigger=trigger,
+        trigger=str(trigger),
         mode=mode.value,
         full=full,
         started_at=to_text(at),
@@ -94,7 +95,7 @@ def _to_run(row: dict[str, Any], problems: tuple[ItemProblem, ...]) -> SyncRun:
     return SyncRun(
         id=row["id"],
         kind=RunKind(row["kind"]),
-        trigger=row["trigger"],
+        trigger=RunTrigger(row["trigger"]),
         mode=InventorySource(row["mode"]),
         full=bool(row["full"]),
         started_at=from_text(row["started_at"]),

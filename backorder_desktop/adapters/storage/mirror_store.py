@@ -48,6 +48,7 @@ from backorder_desktop.domain.ports import ApplyResult
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text as settings_to_text
@@ -319,7 +320,7 @@ class SqliteMirrorStore(StockMethods):
                 )
 
     def start_run(
-        self, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
+        self, *, kind: RunKind, trigger: RunTrigger, mode: InventorySource, full: bool, at: datetime
     ) -> int:
         with self._writing():
             return history.start_run(self._db, kind=kind, trigger=trigger, mode=mode, full=full, at=at)
