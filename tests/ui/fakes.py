@@ -1,40 +1,32 @@
-"""In-memory stand-ins for the window's widget tests: a mirror, a store and a launcher.
+"""Stand-ins for the window's widget tests: a store, a keyring and a launcher.
 
-The real services (catalog, engine, credentials, events) run over these, so the widgets are tested
-against the code the app runs; only the SQLite file and the HTTP store are replaced. The done-when
-flows of issue 5 also run against the real app (``AppLauncher`` + demo store) in test_app_flows.py.
+The real services (catalog, engine, credentials, events) run over the real SQLite mirror
+(``SqliteMirrorStore``, a file in the test's temporary folder), so the widgets are tested against
+the code and the database the app runs; only the HTTP store and the keyring are replaced. The
+done-when flows of issue 5 also run against the real app (``AppLauncher`` + demo store) in
+test_app_flows.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from collections.abc import Iterable
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
+from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import CatalogSummary
-from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import InventoryTracking
-from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductPage
-from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.models import Variant
-from backorder_desktop.domain.ports import ApplyResult
 from backorder_desktop.domain.ports import Permissions
-from backorder_desktop.domain.ports import RunCounts
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import RunOutcome
-from backorder_desktop.domain.ports import SyncRun
-from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.bundle import Services
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.credentials import CredentialsService
@@ -77,223 +69,6 @@ def make_product(pid: int, *, variants: int = 1, level: int | None = None) -> Pr
         base_variant_id=own[0].id if variants == 1 else None,
         variants=own,
     )
-
-
-class FakeMirror:
-    """A thread-safe ``MirrorStore`` in memory."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self.products: dict[int, Product] = {}
-        self.backorder: set[int] = set()
-        self.store: tuple[StoreInfo, str] | None = None
-        self.cursors: dict[str, str] = {}
-        self.run_list: list[SyncRun] = []
-        self.seen: dict[int, set[int]] = {}
-        self.settings = Settings()
-        self.query_calls = 0
-
-    def apply_products(
-        self,
-        products: Sequence[Product],
-        *,
-        pass_id: int | None,
-        keep_backorder_stock: bool,
-        at: object = None,
-    ) -> ApplyResult:
-        created = changed = unchanged = 0
-        with self._lock:
-            for product in products:
-                old = self.products.get(product.id)
-                if old is not None and keep_backorder_stock and product.id in self.backorder:
-                    product = dataclasses.replace(
-                        product, inventory_level=old.inventory_level, variants=old.variants
-                    )
-                if old is None:
-                    created += 1
-                elif old != product:
-                    changed += 1
-                else:
-                    unchanged += 1
-                self.products[product.id] = product
-                if pass_id is not None:
-                    self.seen.setdefault(pass_id, set()).add(product.id)
-        return ApplyResult(created=created, changed=changed, unchanged=unchanged)
-
-    def unseen_product_ids(self, pass_id: int) -> list[int]:
-        with self._lock:
-            return sorted(set(self.products) - self.seen.get(pass_id, set()))
-
-    def remove_unseen(self, pass_id: int) -> int:
-        return self.delete_products(self.unseen_product_ids(pass_id))
-
-    def delete_products(self, ids: Iterable[int]) -> int:
-        with self._lock:
-            gone = [i for i in ids if self.products.pop(i, None) is not None]
-            return len(gone)
-
-    def product_count(self) -> int:
-        return len(self.products)
-
-    def variant_count(self) -> int:
-        with self._lock:
-            return sum(len(p.variants) for p in self.products.values())
-
-    def get_product(self, product_id: int) -> Product | None:
-        return self.products.get(product_id)
-
-    def search_products(
-        self, query: str = "", *, backorder_only: bool = False, limit: int | None = None, offset: int = 0
-    ) -> list[Product]:
-        found = self._matching(ProductQuery(text=query, backorder_only=backorder_only))
-        return found[offset : None if limit is None else offset + limit]
-
-    def _matching(self, query: ProductQuery) -> list[Product]:
-        text = query.text.strip().lower()
-        with self._lock:
-            items = list(self.products.values())
-            backorder = set(self.backorder)
-        out = []
-        for p in items:
-            in_variants = any(text in v.sku.lower() for v in p.variants)
-            if text and text not in p.name.lower() and text not in p.sku.lower() and not in_variants:
-                continue
-            if query.backorder_only and p.id not in backorder:
-                continue
-            if query.visible is not None and p.is_visible != query.visible:
-                continue
-            if query.out_of_stock and not (
-                p.inventory_tracking is not InventoryTracking.NONE and p.inventory_level <= 0
-            ):
-                continue
-            out.append(p)
-        key = {
-            ProductSort.ID: lambda p: p.id,
-            ProductSort.NAME: lambda p: (p.name.lower(), p.id),
-            ProductSort.SKU: lambda p: (p.sku.lower(), p.id),
-            ProductSort.INVENTORY_LEVEL: lambda p: (p.inventory_level, p.id),
-            ProductSort.IS_VISIBLE: lambda p: (p.is_visible, p.id),
-            ProductSort.AVAILABILITY: lambda p: (p.availability, p.id),
-            ProductSort.DATE_MODIFIED: lambda p: (p.date_modified, p.id),
-        }[query.sort]
-        out.sort(key=key, reverse=query.descending)
-        return out
-
-    def query_products(self, query: ProductQuery, *, limit: int, offset: int = 0) -> list[Product]:
-        self.query_calls += 1
-        return self._matching(query)[offset : offset + limit]
-
-    def count_products(self, query: ProductQuery) -> int:
-        return len(self._matching(query))
-
-    def find_product_ids(self, refs: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        with self._lock:
-            for ref in refs:
-                if ref.isdigit() and int(ref) in self.products:
-                    found[ref] = int(ref)
-                    continue
-                for p in self.products.values():
-                    if p.sku == ref or any(v.sku == ref for v in p.variants):
-                        found[ref] = p.id
-                        break
-        return found
-
-    def set_store(self, info: StoreInfo, api_url: str) -> None:
-        self.store = (info, api_url)
-
-    def get_store(self) -> tuple[StoreInfo, str] | None:
-        return self.store
-
-    def assign(self, product_ids: Iterable[int], *, by: str, at: datetime) -> int:
-        with self._lock:
-            new = set(product_ids) - self.backorder
-            self.backorder |= new
-            return len(new)
-
-    def unassign(self, product_ids: Iterable[int]) -> int:
-        with self._lock:
-            gone = set(product_ids) & self.backorder
-            self.backorder -= gone
-            return len(gone)
-
-    def backorder_product_ids(self) -> set[int]:
-        with self._lock:
-            return set(self.backorder)
-
-    def get_cursor(self, name: str) -> str | None:
-        return self.cursors.get(name)
-
-    def set_cursor(self, name: str, value: str | None) -> None:
-        if value is None:
-            self.cursors.pop(name, None)
-        else:
-            self.cursors[name] = value
-
-    def start_run(
-        self, *, kind: RunKind, trigger: str, mode: InventorySource, full: bool, at: datetime
-    ) -> int:
-        with self._lock:
-            run = SyncRun(
-                id=len(self.run_list) + 1,
-                kind=kind,
-                trigger=trigger,
-                mode=mode,
-                full=full,
-                started_at=at,
-                finished_at=None,
-                outcome=RunOutcome.RUNNING,
-                counts=RunCounts(),
-            )
-            self.run_list.append(run)
-            return run.id
-
-    def finish_run(
-        self,
-        run_id: int,
-        *,
-        outcome: RunOutcome,
-        counts: RunCounts,
-        at: datetime,
-        problems: Sequence[ItemProblem] = (),
-        error: tuple[str, str] | None = None,
-    ) -> None:
-        with self._lock:
-            run = self.run_list[run_id - 1]
-            self.run_list[run_id - 1] = dataclasses.replace(
-                run,
-                finished_at=at,
-                outcome=outcome,
-                counts=dataclasses.replace(counts),
-                problems=tuple(problems),
-                error_title=error[0] if error else None,
-                error_message=error[1] if error else None,
-            )
-
-    def runs(self, limit: int = 50) -> list[SyncRun]:
-        with self._lock:
-            return list(reversed(self.run_list))[:limit]
-
-    def abandon_running_runs(self, *, at: datetime) -> int:
-        return 0
-
-    def last_run(self, *, kind: RunKind | None = None, successful: bool = True) -> SyncRun | None:
-        for run in self.runs(limit=10_000):
-            if kind is not None and run.kind is not kind:
-                continue
-            if successful and run.outcome not in (RunOutcome.OK, RunOutcome.PARTIAL):
-                continue
-            return run
-        return None
-
-    def load_settings(self) -> Settings:
-        return self.settings
-
-    def save_settings(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def close(self) -> None:
-        pass
 
 
 class FakeStore:
@@ -388,10 +163,11 @@ class FakeLauncher:
         self.secrets = MemorySecrets()
         self.opened: list[Services] = []
         self.closed = 0
-        self.mirror: FakeMirror | None = None
+        self.mirror: SqliteMirrorStore | None = None
 
     def _services(self, *, demo: bool) -> Services:
-        mirror = self.mirror = FakeMirror()
+        database = Path(self.tmp_dir) / ("demo-profile" if demo else "profile") / "mirror.sqlite3"
+        mirror = self.mirror = SqliteMirrorStore(database)
         events = EventHub()
         store = self.store
 
@@ -416,6 +192,7 @@ class FakeLauncher:
 
         def close() -> None:
             self.closed += 1
+            mirror.close()
 
         services = Services(
             catalog=catalog,
@@ -424,7 +201,7 @@ class FakeLauncher:
             events=events,
             profile_dir=self.tmp_dir,
             log_dir=self.tmp_dir,
-            database_path=f"{self.tmp_dir}/mirror.sqlite3",
+            database_path=str(database),
             keyring_backend="memory (tests)",
             is_demo=demo,
             close=close,

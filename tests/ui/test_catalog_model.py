@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
+from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
@@ -18,21 +21,23 @@ from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from backorder_desktop.ui.models.stock_policy import READ_ONLY_NOT_BACKORDER
 from backorder_desktop.ui.models.stock_policy import StockPolicy
 from tests.ui.fakes import Clock
-from tests.ui.fakes import FakeMirror
 from tests.ui.fakes import make_product
 
 pytestmark = pytest.mark.gui
 
 
-class CountingMirror(FakeMirror):
-    """Records which threads read the catalog: never the GUI thread."""
+class CountingMirror(SqliteMirrorStore):
+    """The real mirror, recording which threads read the catalog (never the GUI thread) and how
+    many windows were asked for."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
         self.reader_threads: set[str] = set()
+        self.query_calls = 0
 
     def query_products(self, query, *, limit, offset=0):
         self.reader_threads.add(threading.current_thread().name)
+        self.query_calls += 1
         return super().query_products(query, limit=limit, offset=offset)
 
     def count_products(self, query):
@@ -41,20 +46,23 @@ class CountingMirror(FakeMirror):
 
 
 @pytest.fixture
-def mirror() -> CountingMirror:
-    mirror = CountingMirror()
+def mirror(tmp_path) -> Iterator[CountingMirror]:
+    mirror = CountingMirror(tmp_path / "mirror.sqlite3")
     mirror.apply_products([make_product(i) for i in range(1, 1001)], pass_id=None, keep_backorder_stock=False)
-    return mirror
+    yield mirror
+    mirror.close()
 
 
 @pytest.fixture
-def model(qtbot, runner, mirror) -> CatalogTableModel:
+def model(qtbot, runner, mirror) -> Iterator[CatalogTableModel]:
     model = CatalogTableModel(runner)
     catalog = CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: None)
     with qtbot.waitSignal(model.query_answered, timeout=5000):
         model.set_catalog(catalog)
     qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)  # the count follows the first rows
-    return model
+    yield model
+    # Before the mirror closes: no window loading from it, none waiting for the flush timer.
+    qtbot.waitUntil(lambda: runner.is_idle() and not model.is_loading(), timeout=10_000)
 
 
 def _cell(model: CatalogTableModel, row: int, column: Column, role=Qt.ItemDataRole.DisplayRole):

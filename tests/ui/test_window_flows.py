@@ -1,7 +1,8 @@
-"""The window's journeys over the real services, with an in-memory mirror and store (fakes.py)."""
+"""The window's journeys over the real services and SQLite mirror, with a stand-in store (fakes.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -16,6 +17,7 @@ from backorder_desktop.domain.ports import RunKind
 from backorder_desktop.domain.ports import SyncRun
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.credentials import token_key
+from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
 from backorder_desktop.ui.error_router import Route
 from backorder_desktop.ui.models.catalog_columns import Column
@@ -97,7 +99,7 @@ def test_button_and_tray_share_one_sync(qtbot, demo, fake_launcher, caplog) -> N
     qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(engine.is_running, timeout=5000)
     assert not window.sync_action.isEnabled()  # the button cannot start a second sync
-    runs_before = len(fake_launcher.mirror.run_list)
+    runs_before = len(fake_launcher.mirror.runs())
 
     demo.tray.sync_action.trigger()  # the tray's "Sync now" joins the running sync
     qtbot.waitUntil(lambda: "joining it" in caplog.text, timeout=5000)
@@ -105,7 +107,7 @@ def test_button_and_tray_share_one_sync(qtbot, demo, fake_launcher, caplog) -> N
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=10_000)
     wait_idle(qtbot, demo)
     assert finished[0].id == finished[1].id
-    assert len(fake_launcher.mirror.run_list) == runs_before
+    assert len(fake_launcher.mirror.runs()) == runs_before
     assert window.sync_action.isEnabled()
 
 
@@ -131,7 +133,7 @@ def test_settings_are_saved_and_reloaded(qtbot, demo, fake_launcher) -> None:
     page.start_minimised.setChecked(True)
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.status_label.text() == "Saved.", timeout=5000)
-    stored = fake_launcher.mirror.settings
+    stored = fake_launcher.mirror.load_settings()
     assert stored.inventory_source is InventorySource.ERP
     assert stored.daily_sync_time.strftime("%H:%M") == "02:30"
     assert (stored.erp_name, stored.polling_interval_minutes, stored.start_minimised) == ("Odoo", 15, True)
@@ -152,7 +154,7 @@ def test_erp_mode_makes_stock_read_only(qtbot, demo, fake_launcher) -> None:
         lambda: products.model.data(products.model.index(0, Column.BACKORDER)) == "Yes", timeout=5000
     )
     assert demo.window.message_label.text() == "3 products assigned to BackOrder"
-    assert fake_launcher.mirror.backorder == {1, 2, 3}
+    assert fake_launcher.mirror.backorder_product_ids() == {1, 2, 3}
 
     edits: list[tuple[object, object, int]] = []
     demo.stock_editor = lambda product, variant, level: edits.append((product, variant, level))
@@ -164,8 +166,8 @@ def test_erp_mode_makes_stock_read_only(qtbot, demo, fake_launcher) -> None:
     qtbot.waitUntil(lambda: len(edits) == 1, timeout=5000)
     assert edits[0][0].id == 1 and edits[0][2] == 40
 
-    fake_launcher.mirror.settings = fake_launcher.mirror.settings.__class__(
-        inventory_source=InventorySource.ERP
+    fake_launcher.mirror.save_settings(
+        dataclasses.replace(fake_launcher.mirror.load_settings(), inventory_source=InventorySource.ERP)
     )
     demo.refresh_status()
     wait_idle(qtbot, demo)
@@ -258,6 +260,24 @@ def test_connect_a_store_from_the_welcome_page(qtbot, fake_launcher, make_contro
     assert controller.window.store_label.text() == "Dana's Bikes · 120 products"
 
 
+def test_connection_dialog_closes_after_its_task_has_finished(qtbot, fake_launcher, runner) -> None:
+    """Closing deletes the dialog: closed with a callback of its connect still queued, that callback
+    touched deleted buttons ("Internal C++ object already deleted", seen once the real mirror
+    made the connect slower)."""
+    services = fake_launcher.open_profile()
+    dialog = ConnectionDialog(services.credentials, runner, on_bug=lambda error: None, store_hash="abc123")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    tasks_when_closed: list[int] = []
+    dialog.finished.connect(lambda _result: tasks_when_closed.append(runner.active_count()))
+    dialog.token.setText(GOOD_TOKEN)
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    assert tasks_when_closed == [0]
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.connect_button.isEnabled()
+    services.close()
+
+
 def test_no_keyring_is_explained_in_the_dialog(qtbot, fake_launcher, make_controller) -> None:
     controller = make_controller(fake_launcher)
     with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
@@ -281,7 +301,7 @@ def test_discarding_without_an_outbox_service_refuses_and_saves_nothing(qtbot, d
     demo.flows.save_settings({"inventory-source": "erp"}, "discard")
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert shown[0][0] == "Cannot discard changes"
-    assert fake_launcher.mirror.settings.inventory_source is InventorySource.BIGCOMMERCE
+    assert fake_launcher.mirror.load_settings().inventory_source is InventorySource.BIGCOMMERCE
     wait_idle(qtbot, demo)
 
 

@@ -64,6 +64,7 @@ class ConnectionDialog(QDialog):
         self._runner = runner
         self._on_bug = on_bug
         self._busy = False
+        self._connected = False
         layout = QVBoxLayout(self)
         self.reason_label = QLabel(reason)
         self.reason_label.setObjectName("connection_reason")
@@ -154,7 +155,7 @@ class ConnectionDialog(QDialog):
             lambda: self._credentials.connect(store_hash, api_url, token),
             on_result=self._on_connect_succeeded,
             on_error=self._on_check_failed,
-            on_finished=lambda: self._set_busy(""),
+            on_finished=self._on_connect_finished,
         )
 
     def _on_check_succeeded(self, report: ConnectReport) -> None:
@@ -164,8 +165,15 @@ class ConnectionDialog(QDialog):
     def _on_connect_succeeded(self, report: ConnectReport) -> None:
         self._on_check_succeeded(report)
         logger.info("store %s connected from the window", report.store.store_hash)
+        self._connected = True
         self.connected.emit(report)
-        self.accept()
+
+    def _on_connect_finished(self) -> None:
+        # Closed only after the task's last callback: closing deletes the dialog, and a callback
+        # still queued would then touch deleted widgets.
+        self._set_busy("")
+        if self._connected:
+            self.accept()
 
     def _on_check_failed(self, error: BaseException) -> None:
         if not isinstance(error, BackorderError) or isinstance(error, BugError):
