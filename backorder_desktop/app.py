@@ -180,6 +180,7 @@ def build_context(
         feed=_LazyStockFeed(),
         secrets=secrets_,
         store_hash=lambda: credentials.connected_store()[0].store_hash,
+        on_secret=register_secret,
     )
     runner = None
     if sync_process:

@@ -296,6 +296,14 @@ def register_secret(value: str) -> bool:
     return False
 
 
+def redact(text: str) -> str:
+    """``text`` masked as a log line would be: the registered secrets and the well-known
+    patterns (for text that leaves the app another way, such as the crash dialog's report)."""
+    factory = logging.getLogRecordFactory()
+    redactor = factory.redactor if isinstance(factory, RedactingRecordFactory) else Redactor()
+    return redactor.redact(text)
+
+
 def _install_factory() -> RedactingRecordFactory:
     current = logging.getLogRecordFactory()
     if isinstance(current, RedactingRecordFactory):

@@ -1,7 +1,8 @@
 """The window's syncs in a child process: ``backorder-desktop sync-child`` (``cli_child.py``).
 
 The parent starts the child, writes it one job (a JSON line on its standard input, with the token:
-never on the command line or in the environment) and keeps that pipe open: the child exits when it
+never on the command line or in the environment, which keeps none of the app's own variables but
+the non-secret ones, ``child_environment``) and keeps that pipe open: the child exits when it
 closes, so a parent that quits or dies never leaves a sync behind. The child answers with JSON lines
 on its standard output (``started``, ``progress`` and ``log`` records, then ``finished`` or
 ``failed``) and records the run in the profile's database like any sync; its log records are
@@ -15,6 +16,7 @@ import collections
 import contextlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -38,11 +40,27 @@ from backorder_desktop.domain.status import SyncProgress
 logger = logging.getLogger(__name__)
 
 CHILD_COMMAND = "sync-child"
+ENV_PREFIX = "BACKORDER_DESKTOP_"
+# The app's own variables the child may see: none of them is a secret. Every other one (the
+# token, and any added later) stays with the window: /proc/<pid>/environ is readable by the user's
+# other programs, and the token goes over the child's standard input anyway.
+CHILD_ENV_KEPT = frozenset({"BACKORDER_DESKTOP_HOME", "BACKORDER_DESKTOP_RESOURCES"})
 STOP_WAIT_S = 5.0
 STOPPED_MESSAGE = (
     "The app was closing, so the sync stopped before it finished. Nothing half-done was kept; "
     "the next sync carries on from the last saved page."
 )
+
+
+def child_environment(parent: dict[str, str] | None = None) -> dict[str, str]:
+    """The window's environment without its ``BACKORDER_DESKTOP_*`` variables, except the few
+    that are not secrets (``CHILD_ENV_KEPT``)."""
+    source = dict(os.environ) if parent is None else parent
+    return {
+        name: value
+        for name, value in source.items()
+        if not name.upper().startswith(ENV_PREFIX) or name.upper() in CHILD_ENV_KEPT
+    }
 
 
 def child_command() -> list[str]:
@@ -157,6 +175,7 @@ class ChildProcessRunner:
             encoding="utf-8",
             bufsize=1,
             creationflags=flags,
+            env=child_environment(),
         )
 
 

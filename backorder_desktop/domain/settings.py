@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from backorder_desktop.domain.errors import InvalidSetting
@@ -108,6 +109,133 @@ def _parse_url(text: str) -> str:
     return text
 
 
+# Query parameter names that carry a secret: whole words (``key``, ``sig``, ``auth`` in ``x-api-key``,
+# ``apiKey``, ``X-Amz-Signature``) and fragments that are secrets wherever they stand (``authtoken``).
+_SECRET_WORDS = frozenset({"key", "sig", "auth", "pass", "pwd", "jwt", "session", "sessionid"})
+_SECRET_SUFFIXES = ("pwd",)
+_SECRET_FRAGMENTS = (
+    *("token", "secret", "passw", "credential", "signature"),
+    *("apikey", "accesskey", "authkey", "passkey", "privatekey", "clientkey", "appkey", "userkey"),
+    *("licensekey", "subscriptionkey", "feedkey"),
+)
+FEED_CREDENTIAL_ADVICE = (
+    "Give the address without it, and keep the password or key in your computer's keyring "
+    "instead: run backorder-desktop feed credential in a terminal and paste it when asked (the "
+    "app then sends it with every feed pull, and never saves it in a file)."
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a query parameter's name says its value is a secret (case and separators ignored)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", unquote(name))
+    words = re.findall(r"[a-z]+", spaced.lower())
+    joined = "".join(words)
+    return (
+        any(word in _SECRET_WORDS or word.endswith(_SECRET_SUFFIXES) for word in words)
+        or any(fragment in joined for fragment in _SECRET_FRAGMENTS)
+    )
+
+
+def _secret_pair(part: str) -> bool:
+    return bool(part) and is_secret_name(part.partition("=")[0])
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    return [(part.partition("=")[0], part.partition("=")[2]) for part in query.split("&") if part]
+
+
+def _split(url: str) -> tuple[str, str, str, str, str] | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return parts.scheme, parts.netloc, parts.path, parts.query, parts.fragment
+
+
+def url_secret(url: str) -> str | None:
+    """What in ``url`` is a secret, in words ("a user name and password"), or None."""
+    split = _split(url)
+    if split is None:
+        return None
+    netloc, query = split[1], split[3]
+    if "@" in netloc:
+        return "a user name or password (before the @)"
+    names = [name for name, _ in _query_pairs(query) if is_secret_name(name)]
+    if names:
+        return "a key in its query (" + ", ".join(f"{unquote(n)}=…" for n in names) + ")"
+    return None
+
+
+def url_secret_values(url: str) -> list[str]:
+    """The secret parts of ``url`` (user info, values of key-like query parameters), as written
+    and decoded: for the log's redaction."""
+    split = _split(url)
+    if split is None:
+        return []
+    netloc, query = split[1], split[3]
+    found: list[str] = []
+    if "@" in netloc:
+        userinfo = netloc.rpartition("@")[0]
+        found += [userinfo, *userinfo.split(":", 1)]
+    found += [value for name, value in _query_pairs(query) if is_secret_name(name)]
+    return [v for value in found if value for v in {value, unquote(value)}]
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its user info and key-like query values replaced by ``***`` (for display)."""
+    split = _split(url)
+    if split is None or url_secret(url) is None:
+        return url
+    scheme, netloc, path, query, fragment = split
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    parts = query.split("&")
+    query = "&".join(f"{part.partition('=')[0]}=***" if _secret_pair(part) else part for part in parts)
+    tail = (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+    return f"{scheme}://{netloc}{path}{tail}"
+
+
+def secret_in_feed_url_message(url: str) -> str | None:
+    """The message for a feed address that holds a secret, or None when it holds none."""
+    what = url_secret(url)
+    if what is None:
+        return None
+    return (
+        f"The feed address {masked_url(url)} has {what} in it. Addresses are kept in the profile's "
+        f"database and its backups, and shown in the settings. {FEED_CREDENTIAL_ADVICE}"
+    )
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this computer (the demo store, tests)."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an ``http(s)://`` address with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def is_plain_http_to_another_computer(url: str) -> bool:
+    """Whether ``url`` is ``http://`` to a host other than this computer (so unencrypted)."""
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
+    except ValueError:
+        return False
+
+
 def _parse_bind(text: str) -> str:
     text = text.strip()
     if text == "localhost":
@@ -141,11 +269,7 @@ def _parse_public_url(text: str) -> str:
         port = parts.port
     except ValueError:
         raise InvalidSetting(f"'{text}' has an invalid port.") from None
-    try:
-        loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback and (parts.scheme != "https" or port not in (None, 443)):
+    if not is_loopback_host(parts.hostname) and (parts.scheme != "https" or port not in (None, 443)):
         raise InvalidSetting(
             f"'{text}' cannot receive webhooks: BigCommerce delivers only to https:// addresses on "
             "port 443. Give your tunnel's or relay's https address."
@@ -153,8 +277,12 @@ def _parse_public_url(text: str) -> str:
     return url
 
 
-def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
-    """Validate one setting given as text; returns (field name, typed value)."""
+def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[str, object]:
+    """Validate one setting given as text; returns (field name, typed value).
+
+    ``stored``: the text comes from the profile's database, saved by an older version. A feed
+    address holding a secret is then accepted (the app warns about it at start,
+    ``secret_in_feed_url_message``); typed in, it is refused."""
     field_name = SETTING_NAMES.get(cli_name)
     if field_name is None:
         raise InvalidSetting(f"Unknown setting '{cli_name}'. Known settings: {', '.join(SETTING_NAMES)}.")
@@ -173,6 +301,9 @@ def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
         value = _parse_minutes(cli_name, text, FEED_MIN_MINUTES, FEED_MAX_MINUTES)
     elif field_name == "feed_url":
         value = _parse_url(text)
+        problem = None if stored else secret_in_feed_url_message(str(value))
+        if problem is not None:
+            raise InvalidSetting(problem)
     elif field_name == "feed_format":
         value = text.strip().lower()
         if value not in FeedFormat.ALL:
@@ -192,9 +323,10 @@ def parse_setting(cli_name: str, text: str) -> tuple[str, object]:
     return field_name, value
 
 
-def with_setting(settings: Settings, cli_name: str, text: str) -> Settings:
-    """A copy of ``settings`` with one setting changed after validation."""
-    field_name, value = parse_setting(cli_name, text)
+def with_setting(settings: Settings, cli_name: str, text: str, *, stored: bool = False) -> Settings:
+    """A copy of ``settings`` with one setting changed after validation (``stored``: see
+    ``parse_setting``)."""
+    field_name, value = parse_setting(cli_name, text, stored=stored)
     changes: dict[str, Any] = {field_name: value}
     return dataclasses.replace(settings, **changes)
 
@@ -210,6 +342,15 @@ def to_text(settings: Settings) -> dict[str, str]:
             out[cli_name] = "yes" if value else "no"
         else:
             out[cli_name] = str(value)
+    return out
+
+
+def shown_text(settings: Settings) -> dict[str, str]:
+    """``to_text`` for display (``settings show``, the status): a password or key that an
+    address holds is masked. A masked address cannot be saved back: it is refused as holding one."""
+    out = to_text(settings)
+    for name in ("feed-url", "webhook-public-url"):
+        out[name] = masked_url(out[name])
     return out
 
 

@@ -19,7 +19,7 @@ from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
-from backorder_desktop.domain.settings import to_text
+from backorder_desktop.domain.settings import shown_text
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.stock import OutboxNotEmpty
 
@@ -153,7 +153,8 @@ class CatalogService:
         return self._mirror.load_settings()
 
     def settings_text(self) -> dict[str, str]:
-        return to_text(self._mirror.load_settings())
+        """The settings as text to show: an address's password or key is masked."""
+        return shown_text(self._mirror.load_settings())
 
     def set_setting(self, name: str, text: str) -> Settings:
         """Validate and save one setting (``InvalidSetting`` says what is allowed)."""

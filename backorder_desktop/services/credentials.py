@@ -18,6 +18,9 @@ from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import Permissions
 from backorder_desktop.domain.ports import SecretStore
+from backorder_desktop.domain.settings import is_plain_http_to_another_computer
+from backorder_desktop.domain.settings import is_web_address
+from backorder_desktop.domain.settings import masked_url
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,27 @@ class ConnectReport:
         return "\n".join(lines)
 
 
+def check_api_url(api_url: str) -> str:
+    """The API address, checked: ``https://`` (plain ``http://`` only to this computer, as the
+    demo store is), else ``UserFacingError`` saying what to give."""
+    url = api_url.strip()
+    if not is_web_address(url):
+        raise UserFacingError(
+            f"'{masked_url(url)}' is not a web address. Use {DEFAULT_API_URL} (change it only for a "
+            "test server).",
+            title="Invalid API address",
+        )
+    if is_plain_http_to_another_computer(url):
+        raise UserFacingError(
+            f"The API address {masked_url(url)} starts with http://, so the access token would cross "
+            f"the network unencrypted. Use {DEFAULT_API_URL}, or the https:// address of your test "
+            "server; plain http is allowed only for this computer (127.0.0.1, localhost), as the demo "
+            "store uses.",
+            title="API address not encrypted",
+        )
+    return url
+
+
 def _ability(read: bool, write: bool) -> str:
     if read and write:
         return "read and write"
@@ -85,6 +109,7 @@ class CredentialsService:
             raise UserFacingError(
                 "The access token is empty. Paste the token of your API account.", title="No token"
             )
+        api_url = check_api_url(api_url)
         client = self._client_factory(api_url, store_hash, token.strip())
         try:
             store = client.get_store()

@@ -24,6 +24,9 @@ from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.ports import StockFeed
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.settings import is_plain_http_to_another_computer
+from backorder_desktop.domain.settings import secret_in_feed_url_message
+from backorder_desktop.domain.settings import url_secret_values
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockItem
@@ -42,6 +45,14 @@ FEED_SHRINK_MIN_ROWS = 20
 # The largest stock file ``import_csv`` reads: about a million rows of the export's six columns,
 # many times a 100,000-product store's stock items, while parsing it stays within a few hundred MB.
 MAX_IMPORT_BYTES = 50_000_000
+
+
+_PLAIN_HTTP = (
+    "The feed address starts with http://, so the feed's password or key would cross the network "
+    "unencrypted. Use the feed's https:// address (backorder-desktop settings set feed-url "
+    "https://…, or Settings ▸ Feed address); plain http is allowed only for this computer "
+    "(127.0.0.1, localhost)."
+)
 
 
 def feed_credential_key(store_hash: str) -> str:
@@ -79,18 +90,39 @@ class FeedService:
         feed: StockFeed,
         secrets: SecretStore,
         store_hash: Callable[[], str],
+        on_secret: Callable[[str], object] = lambda _secret: None,
     ) -> None:
         self._store = store
         self._stock = stock
         self._feed = feed
         self._secrets = secrets
         self._store_hash = store_hash
+        self._on_secret = on_secret  # the log's redaction learns the credential as soon as it is read
+        self._warned = False
 
     def configured(self) -> bool:
         return bool(self._store.load_settings().feed_url)
 
+    def url_warning(self) -> str | None:
+        """What is wrong with a stored feed address that holds a password or key (saved by an
+        older version, which accepted it), or None. Logged once per profile opened: the app and
+        the command line call this at start; the address still works meanwhile."""
+        url = self._store.load_settings().feed_url
+        message = secret_in_feed_url_message(url)
+        if message is not None:
+            self._register(*url_secret_values(url))
+            if not self._warned:
+                self._warned = True
+                logger.warning("%s", message)
+        return message
+
     def set_credential(self, credential: str) -> None:
-        self._secrets.set(feed_credential_key(self._store_hash()), credential.strip())
+        credential = credential.strip()
+        self._register(credential)
+        url = self._store.load_settings().feed_url
+        if url and is_plain_http_to_another_computer(url):
+            raise UserFacingError(_PLAIN_HTTP, title="Feed address not encrypted")
+        self._secrets.set(feed_credential_key(self._store_hash()), credential)
 
     def pull(self, *, push: bool = True) -> ApplyReport:
         """Fetch the feed, apply it as ``feed`` adjustments, and write the changes to BigCommerce."""
@@ -106,7 +138,12 @@ class FeedService:
                 "No feed address is set: backorder-desktop settings set feed-url https://…",
                 title="No feed address",
             )
+        self.url_warning()
         credential = self._secrets.get(feed_credential_key(self._store_hash()))
+        if credential:
+            self._register(credential)
+            if is_plain_http_to_another_computer(settings.feed_url):
+                raise FeedError(_PLAIN_HTTP + " Nothing was sent.")
         report = self._feed.fetch(
             settings.feed_url,
             credential=credential,
@@ -131,6 +168,13 @@ class FeedService:
             data, format="csv", sku_field="sku", quantity_field="quantity", subject="file", escaped_cells=True
         )
         return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+
+    def _register(self, *secrets: str) -> None:
+        for secret in secrets:
+            if secret:
+                self._on_secret(secret)
+                if ":" in secret:  # user:password (HTTP Basic): the password alone too
+                    self._on_secret(secret.split(":", 1)[1])
 
     def _check_size(self, report: FeedReport) -> None:
         last = int(self._store.get_cursor(CURSOR_FEED_ROWS) or 0)

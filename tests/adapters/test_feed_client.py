@@ -19,6 +19,8 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from backorder_desktop.adapters.erp.feed_client import DEFAULT_DEADLINE_S
+from backorder_desktop.adapters.erp.feed_client import FEED_TIMEOUTS
 from backorder_desktop.adapters.erp.feed_client import HttpStockFeed
 from backorder_desktop.adapters.erp.feed_client import shown_url
 from backorder_desktop.adapters.http import Timeouts
@@ -254,3 +256,52 @@ def test_shown_url_drops_user_password_query_and_fragment() -> None:
         "https://erp.example:8443/a/b.csv"
     )
     assert shown_url("http://[::1]:8080/f.json") == "http://[::1]:8080/f.json"
+
+
+# --- a server that drips: the overall deadline ----------------------------------------------------
+
+
+def _drip(part: str, ended: threading.Event) -> Route:
+    """A byte every 50 ms for ever, in the headers or in the body, until the client goes away."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        if part == "headers":
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        else:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/csv")
+            handler.end_headers()
+            handler.wfile.write(b"sku,quantity\n")
+        try:
+            while not ended.wait(0.05):  # the pace of the drip, not a synchronisation
+                handler.wfile.write(b"a" if part == "headers" else b"1")
+        except OSError:
+            ended.set()  # the client closed the connection
+
+    return route
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_feed_that_drips_for_ever_is_stopped_at_the_deadline(feed_server: FeedServer, part: str) -> None:
+    ended = threading.Event()
+    feed_server.routes["/stock.csv"] = _drip(part, ended)
+    feed = HttpStockFeed(timeouts=Timeouts.uniform(30.0), deadline_s=0.5)
+    with pytest.raises(FeedError) as info:
+        feed.fetch(
+            feed_server.url("/stock.csv"),
+            credential=SECRET,
+            format="csv",
+            sku_field="sku",
+            quantity_field="quantity",
+        )
+    assert info.value.message.startswith(
+        f"The feed at {feed_server.url('/stock.csv')} did not finish downloading within 0.5 seconds"
+    )
+    assert "Nothing was changed" in info.value.message and SECRET not in info.value.message
+    assert ended.wait(10)  # the connection was dropped, not left dripping
+
+
+def test_the_deadline_has_a_default_and_must_be_positive() -> None:
+    assert HttpStockFeed().deadline_s == DEFAULT_DEADLINE_S > FEED_TIMEOUTS.read
+    with pytest.raises(ValueError, match="deadline_s"):
+        HttpStockFeed(deadline_s=0)

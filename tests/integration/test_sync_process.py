@@ -101,8 +101,11 @@ def test_errors_cross_with_their_kind_and_the_run_is_recorded(home, demo_store) 
         context.close()
 
 
-def test_the_token_is_never_on_the_childs_command_line_or_environment(home, make_demo_store) -> None:
+def test_the_token_is_never_on_the_childs_command_line_or_environment(
+    home, make_demo_store, monkeypatch
+) -> None:
     store = make_demo_store(latency_ms=400)
+    monkeypatch.setenv("BACKORDER_DESKTOP_TOKEN", store.token)  # as the window was started with it
     context = window_context(home, store)
     seen: list[tuple[bytes, bytes]] = []
 
@@ -206,3 +209,44 @@ def test_the_childs_log_lines_reach_the_windows_log_masked(home, demo_store, cap
     assert summary in [r.getMessage() for r in forwarded]
     assert any(r.name == "httpx" and "GET" in r.getMessage() for r in forwarded)  # DEBUG-level detail
     assert all(demo_store.token not in r.getMessage() for r in caplog.records)
+
+
+# A child that reports its pid as the run id, then waits for its job pipe to close: it is alive,
+# and its environment readable, for as long as the test holds the pipe open.
+_WAITING_CHILD = (
+    "import json, os, sys; sys.stdin.readline(); "
+    "print(json.dumps({'event': 'started', 'run_id': os.getpid()}), flush=True); sys.stdin.read()"
+)
+
+
+def test_the_child_gets_no_secret_variable_of_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    token = "correct horse battery staple"
+    monkeypatch.setenv("BACKORDER_DESKTOP_TOKEN", token)
+    monkeypatch.setenv("BACKORDER_DESKTOP_FUTURE_SECRET", "another-secret-value")
+    monkeypatch.setenv("BACKORDER_DESKTOP_HOME", str(tmp_path))
+    runner = ChildProcessRunner(
+        home=tmp_path,
+        token=lambda: token,
+        memory_secrets=True,
+        command=[sys.executable, "-c", _WAITING_CHILD],
+    )
+    seen: list[bytes] = []
+
+    def look(pid: int) -> None:  # the child is blocked on its job pipe: read it, then let it go
+        seen.append(Path(f"/proc/{pid}/environ").read_bytes())
+        runner.stop()
+
+    ended = runner.run(
+        kind=RunKind.MANUAL, trigger="button", full=False, on_started=look, on_progress=lambda _: None
+    )
+    assert isinstance(ended.error, SyncStopped)
+    assert len(seen) == 1
+    variables = dict(line.split(b"=", 1) for line in seen[0].split(b"\0") if b"=" in line)
+    assert variables[b"BACKORDER_DESKTOP_HOME"] == str(tmp_path).encode()  # not a secret: kept
+    apps = sorted(name for name in variables if name.startswith(b"BACKORDER_DESKTOP_"))
+    assert apps == [b"BACKORDER_DESKTOP_HOME"]
+    leaked = [secret for secret in (token, "another-secret-value") if secret.encode() in seen[0]]
+    assert leaked == []
+    assert variables[b"PATH"] == os.environ["PATH"].encode()  # the rest is inherited

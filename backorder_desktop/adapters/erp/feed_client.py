@@ -12,12 +12,21 @@ has no user, password or query string (a feed key is often passed as ``?token=``
 
 Redirects are followed (feeds are often moved to https or to a file store); httpx drops the
 ``Authorization`` header when a redirect leaves the feed's host.
+
+A download has an overall deadline besides the timeout of each read: a server that sends a byte
+now and then would otherwise hold a pull for ever. httpx has no total timeout, so a timer shuts
+the connection's socket down when the deadline passes (the socket is known from httpcore's
+``trace`` extension as soon as it is connected); the blocked read then ends at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import time
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
@@ -28,8 +37,9 @@ from backorder_desktop.adapters.http import make_http_client
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.ports import FeedReport
+from backorder_desktop.domain.settings import is_web_address
 
-__all__ = ["DEFAULT_MAX_BYTES", "FEED_TIMEOUTS", "HttpStockFeed", "shown_url"]
+__all__ = ["DEFAULT_DEADLINE_S", "DEFAULT_MAX_BYTES", "FEED_TIMEOUTS", "HttpStockFeed", "shown_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +47,8 @@ MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 50 * MB
 # A feed is one file, maybe generated on request by the ERP: a short connect, a patient read.
 FEED_TIMEOUTS = Timeouts(connect=10.0, read=120.0, write=30.0, pool=30.0)
+# The whole download, headers to last byte: a stock feed is a few MB; 50 MB at 3 Mbit/s fits.
+DEFAULT_DEADLINE_S = 180.0
 _ACCEPT = "text/csv, application/json;q=0.9, text/plain;q=0.8, */*;q=0.5"
 
 
@@ -71,11 +83,15 @@ class HttpStockFeed:
         *,
         timeouts: Timeouts | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline_s: float = DEFAULT_DEADLINE_S,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
+        if not deadline_s > 0:
+            raise ValueError("deadline_s must be a positive number of seconds")
         self.max_bytes = max_bytes
+        self.deadline_s = deadline_s
         self._timeouts = timeouts or FEED_TIMEOUTS
         self._transport = transport
 
@@ -99,12 +115,7 @@ class HttpStockFeed:
     def download(self, url: str, *, credential: str | None) -> tuple[bytes, str | None]:
         """The feed's bytes and content type, or ``FeedError``."""
         where = shown_url(url)
-        try:
-            parts = urlsplit(url)
-            usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-        except ValueError:
-            usable = False
-        if not usable:
+        if not is_web_address(url):
             raise FeedError(
                 f"The feed address “{where}” is not an http(s) address. Give the full URL in "
                 "Settings, e.g. https://erp.example.com/stock.csv."
@@ -118,8 +129,25 @@ class HttpStockFeed:
                 "The feed's password or key has spaces or line breaks around it, or characters that "
                 "cannot be sent. Enter it again in Settings."
             )
-        auth, headers = _auth_headers(credential)
         started = time.monotonic()
+        deadline = _Deadline(self.deadline_s)
+        try:
+            body, content_type = self._get(url, where, credential, deadline)
+            if deadline.passed():  # a body that ends with its connection: cut short, not complete
+                raise _too_slow(where, self.deadline_s)
+        except FeedError:
+            if deadline.passed():
+                raise _too_slow(where, self.deadline_s) from None
+            raise
+        finally:
+            deadline.cancel()
+        logger.info("Feed %s: %d bytes in %.1f s", where, len(body), time.monotonic() - started)
+        return body, content_type
+
+    def _get(
+        self, url: str, where: str, credential: str | None, deadline: _Deadline
+    ) -> tuple[bytes, str | None]:
+        auth, headers = _auth_headers(credential)
         try:
             with make_http_client(
                 base_url="",
@@ -128,11 +156,11 @@ class HttpStockFeed:
                 max_connections=1,
                 extra_headers={"Accept": _ACCEPT, **headers},
             ) as http:
-                request = http.build_request("GET", url)
+                request = http.build_request("GET", url, extensions={"trace": deadline.trace})
                 response = http.send(request, auth=auth, stream=True, follow_redirects=True)
                 try:
                     self._check_status(response, where, credential)
-                    body = self._read_limited(response, where)
+                    body = self._read_limited(response, where, deadline)
                     content_type = response.headers.get("content-type")
                 finally:
                     response.close()
@@ -148,7 +176,6 @@ class HttpStockFeed:
             ) from None
         except httpx.TransportError as exc:
             raise _unreachable(where, _reason(exc)) from None
-        logger.info("Feed %s: %d bytes in %.1f s", where, len(body), time.monotonic() - started)
         return body, content_type
 
     def _check_status(self, response: httpx.Response, where: str, credential: str | None) -> None:
@@ -176,7 +203,7 @@ class HttpStockFeed:
             f"The feed at {where} answered HTTP {status} ({phrase}). {advice} Nothing was changed."
         )
 
-    def _read_limited(self, response: httpx.Response, where: str) -> bytes:
+    def _read_limited(self, response: httpx.Response, where: str, deadline: _Deadline) -> bytes:
         limit = self.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -188,6 +215,8 @@ class HttpStockFeed:
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(where, limit)
+                if deadline.passed():
+                    raise _too_slow(where, self.deadline_s)
                 chunks.append(chunk)
         except httpx.DecodingError:
             raise FeedError(
@@ -200,6 +229,64 @@ class HttpStockFeed:
                 "nothing was changed."
             ) from None
         return b"".join(chunks)
+
+
+class _Deadline:
+    """The overall deadline of one download: when it passes, the connections it made are shut
+    down, which ends a read that is waiting on them."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.name = "feed-deadline"
+        self._timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's ``trace`` extension: note each connection's socket as it is made."""
+        if not event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                expired = self._expired
+            if expired:
+                _shut(sock)
+
+    def passed(self) -> bool:
+        return self._expired or time.monotonic() >= self._end
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._sockets.clear()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Shut a socket down (not close it: its owner does), so that a blocked read returns. The
+    plain socket method, also for TLS: ``SSLSocket.shutdown`` would unwrap it under the reader."""
+    with contextlib.suppress(OSError):  # already closed: the download ended meanwhile
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _too_slow(where: str, seconds: float) -> FeedError:
+    return FeedError(
+        f"The feed at {where} did not finish downloading within {seconds:g} seconds, so it was "
+        "stopped. Check that the feed's server answers normally; the next pull will try again. "
+        "Nothing was changed."
+    )
 
 
 def _too_large(where: str, limit: int) -> FeedError:

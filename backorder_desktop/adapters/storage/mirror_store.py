@@ -367,7 +367,7 @@ class SqliteMirrorStore(StockMethods):
         settings = Settings()
         for name, text in stored:
             try:
-                settings = with_setting(settings, name, text)
+                settings = with_setting(settings, name, text, stored=True)
             except InvalidSetting as exc:
                 logger.warning("ignoring stored setting %s=%r: %s", name, text, exc.message)
         return settings

@@ -18,10 +18,13 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop import __version__
+from backorder_desktop.logging_setup import redact
 
 
 def crash_report(error: BaseException, *, log_dir: str | None) -> str:
-    """Versions, platform and the traceback (with its cause): what support needs, no secrets."""
+    """Versions, platform and the traceback (with its cause): what support needs, with secrets
+    masked as in the log (the known ones and token-shaped values: an exception's message or a
+    traceback line can hold one)."""
     lines = [
         f"BackOrder Desktop {__version__}",
         f"Python {platform.python_version()}, Qt {qVersion()}, PySide6 {pyside_version}",
@@ -30,7 +33,7 @@ def crash_report(error: BaseException, *, log_dir: str | None) -> str:
         "",
     ]
     lines.extend(traceback.format_exception(type(error), error, error.__traceback__))
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return redact("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
 
 class CrashDialog(QDialog):
