@@ -11,6 +11,8 @@ from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 
+from backorder_desktop.domain.errors import ErrorKind
+
 
 class InventorySource(StrEnum):
     """Who owns the stock of BackOrder products (DESIGN §3)."""
@@ -93,6 +95,7 @@ class ItemProblem:
     item: str  # "product 123", "variant 45", "SKU ABC-1"
     title: str
     message: str
+    kind: ErrorKind | None = None  # the error's kind, when an error caused it (a failed push …)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
@@ -284,7 +285,7 @@ class MirrorStore(Protocol):
         counts: RunCounts,
         at: datetime,
         problems: Sequence[ItemProblem] = (),
-        error: tuple[str, str] | None = None,
+        error: BackorderError | None = None,
     ) -> None: ...
 
     def runs(self, limit: int = 50) -> list[SyncRun]: ...

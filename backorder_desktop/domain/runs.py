@@ -11,6 +11,7 @@ from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 
@@ -74,4 +75,5 @@ class SyncRun:
     counts: RunCounts
     error_title: str | None = None
     error_message: str | None = None
+    error_kind: ErrorKind | None = None  # what the error was: retries and the window's routes use it
     problems: tuple[ItemProblem, ...] = field(default_factory=tuple)

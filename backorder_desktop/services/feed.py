@@ -250,7 +250,7 @@ def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySou
             try:
                 report = feed.pull(push=False)
             except BackorderError as exc:
-                state.problems.append(ItemProblem("stock feed", exc.title, exc.message))
+                state.problems.append(ItemProblem("stock feed", exc.title, exc.message, exc.kind))
             else:
                 state.problems.extend(report.problems[:100])
         push(mode, state)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from datetime import tzinfo
 from enum import StrEnum
 
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import MalformedReply
 from backorder_desktop.domain.errors import Offline
@@ -33,8 +34,8 @@ DAILY_ON_TIME = timedelta(minutes=10)  # a daily run later than this after its s
 FAR_AHEAD = timedelta(hours=36)  # a cursor this far in the future was written by a wrong clock
 # ``stock.push_after_pull`` records a failed push as a problem of the run with this item name.
 PUSH_PROBLEM_ITEM = "waiting changes"
-RETRYABLE_TITLES = frozenset(
-    error.title for error in (Offline, RateLimited, Maintenance, ServerError, MalformedReply)
+RETRYABLE_KINDS: frozenset[ErrorKind | None] = frozenset(
+    error.kind for error in (Offline, RateLimited, Maintenance, ServerError, MalformedReply)
 )
 
 
@@ -147,10 +148,10 @@ def retry_after(run: SyncRun) -> Claim | None:
     store busy …), or a pull whose push of waiting changes did. None otherwise."""
     if run.trigger is RunTrigger.FEED:
         return None  # the feed has its own interval
-    if run.outcome is RunOutcome.FAILED and run.error_title in RETRYABLE_TITLES:
+    if run.outcome is RunOutcome.FAILED and run.error_kind in RETRYABLE_KINDS:
         return Claim(JobKind.RETRY, RunTrigger.RETRY, full=run.full)
     if run.outcome in (RunOutcome.OK, RunOutcome.PARTIAL) and any(
-        p.item == PUSH_PROBLEM_ITEM and p.title in RETRYABLE_TITLES for p in run.problems
+        p.item == PUSH_PROBLEM_ITEM and p.kind in RETRYABLE_KINDS for p in run.problems
     ):
         return Claim(JobKind.RETRY, RunTrigger.OUTBOX_RETRY)
     return None

@@ -238,7 +238,7 @@ def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState]
         try:
             report = stock.push()
         except BackorderError as exc:
-            state.problems.append(ItemProblem("waiting changes", exc.title, exc.message))
+            state.problems.append(ItemProblem("waiting changes", exc.title, exc.message, exc.kind))
             return
         state.counts.written += report.written
         state.problems.extend(report.problems)

@@ -282,7 +282,7 @@ class SyncEngine:
             counts=state.counts,
             at=self._clock.now(),
             problems=state.problems,
-            error=(error.title, error.message) if error is not None else None,
+            error=error,
         )
         run = self._announce(state.run_id, error)
         if run is None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import KeyringLocked
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Maintenance
@@ -34,6 +35,7 @@ from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.errors import error_for
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
@@ -50,11 +52,8 @@ KEYRING_ADVICE = (
 OFFLINE_STATUS = "Offline · changes are kept and the app retries by itself"
 
 
-# A recorded run keeps its error's title and message, not its type; these titles name the types
-# that have their own route.
-_ROUTED_BY_TITLE: dict[str, type[UserFacingError]] = {
-    cls.title: cls for cls in (AuthError, Offline, RateLimited, Maintenance, ServerError)
-}
+# A recorded run keeps its error's kind, title and message; these kinds have their own route.
+_ROUTED_KINDS = frozenset(cls.kind for cls in (AuthError, Offline, RateLimited, Maintenance, ServerError))
 
 
 class Route(StrEnum):
@@ -131,9 +130,9 @@ class ErrorRouter(QObject):
             return
         title = run.error_title or "Sync failed"
         message = run.error_message or "The history has the details."
-        known = _ROUTED_BY_TITLE.get(title)
-        if known is not None:  # the run's error had one of these types: route it the same way
-            self.route(known(message), notify=known is not Offline)
+        kind = run.error_kind
+        if kind is not None and kind in _ROUTED_KINDS:  # the run's error had its own route: the same one
+            self.route(error_for(kind, message, run.error_title), notify=kind is not ErrorKind.OFFLINE)
             return
         self.status_posted.emit(f"{title} · {message}")
         if self.notifier is not None:

@@ -105,7 +105,7 @@ class RecordingEngine:
             counts=counts or RunCounts(),
             at=now,
             problems=self.problems,
-            error=(error.title, error.message) if error else None,
+            error=error,
         )
         run = self.mirror.runs(limit=1)[0]
         self.events.emit_run_finished(run)

@@ -112,7 +112,7 @@ def test_offline_runs_are_retried_with_backoff_then_polling_resumes(make_kit: Ma
 
 def test_changes_not_written_offline_are_retried(make_kit: MakeKit) -> None:
     kit = make_kit(START, settings={"polling-interval": "60"})
-    kit.engine.problems = [ItemProblem("waiting changes", Offline.title, "No connection.")]
+    kit.engine.problems = [ItemProblem("waiting changes", Offline.title, "No connection.", Offline.kind)]
     kit.clock.advance(timedelta(minutes=60))
     kit.scheduler.run_due()
     ran = kit.run_until(START + timedelta(minutes=62), step=timedelta(seconds=10))

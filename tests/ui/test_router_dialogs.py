@@ -12,13 +12,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop import __version__
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import RateLimited
-from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.runs import RunCounts
-from backorder_desktop.domain.runs import RunKind
-from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
@@ -29,6 +26,7 @@ from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import format_duration
 from backorder_desktop.ui.formatting import sync_button_tooltip
 from backorder_desktop.ui.formatting import time_ago
+from tests.recorded_runs import recorded_run
 
 pytestmark = pytest.mark.gui
 
@@ -83,18 +81,10 @@ def test_a_bug_opens_the_crash_dialog_with_a_copyable_report(qtbot, router, expe
 def test_a_failed_automatic_run_is_routed_and_notified(qtbot, router) -> None:
     notes: list[tuple[str, str, bool]] = []
     router.notifier = lambda title, message, problem: notes.append((title, message, problem))
-    run = SyncRun(
-        id=7,
-        kind=RunKind.AUTOMATIC,
-        trigger="poll",
-        mode=InventorySource.BIGCOMMERCE,
-        full=False,
-        started_at=NOW,
-        finished_at=NOW,
-        outcome=RunOutcome.FAILED,
-        counts=RunCounts(),
+    run = recorded_run(
         error_title="Disk full",
         error_message="Could not save the sync: the disk is full. Nothing was lost.",
+        error_kind=ErrorKind.DISK_FULL,
     )
     router.route_failed_run(run)
     assert notes == [("Sync failed: Disk full", run.error_message, True)]
@@ -138,19 +128,39 @@ def test_wording_in_the_users_terms() -> None:
 def test_a_background_run_refused_for_its_token_reopens_the_connection(qtbot, router) -> None:
     asked: list[object] = []
     router.reconnect_requested.connect(asked.append)
-    run = SyncRun(
-        id=8,
-        kind=RunKind.AUTOMATIC,
-        trigger="poll",
-        mode=InventorySource.BIGCOMMERCE,
-        full=False,
-        started_at=NOW,
-        finished_at=NOW,
-        outcome=RunOutcome.FAILED,
-        counts=RunCounts(),
+    run = recorded_run(
         error_title="BigCommerce refused the token",
         error_message="The token was revoked. Connect again with a new token.",
+        error_kind=ErrorKind.AUTH,
     )
     router.route_failed_run(run)
     assert router.last_route is Route.CONNECTION_DIALOG
     assert asked and asked[0].message == run.error_message
+
+
+def _recorded(kind: ErrorKind, title: str) -> SyncRun:
+    return recorded_run(error_kind=kind, error_title=title, error_message="No connection to BigCommerce.")
+
+
+def test_recorded_runs_are_routed_by_their_kind_not_their_title(qtbot, router) -> None:
+    offline: list[bool] = []
+    asked: list[object] = []
+    notes: list[tuple[str, str, bool]] = []
+    router.offline_detected.connect(lambda: offline.append(True))
+    router.reconnect_requested.connect(asked.append)
+    router.notifier = lambda title, message, problem: notes.append((title, message, problem))
+
+    router.route_failed_run(_recorded(ErrorKind.OFFLINE, "Proxy unreachable"))  # its own words
+    assert (router.last_route, offline, notes) == (Route.STATUS, [True], [])  # offline: no notification
+
+    router.route_failed_run(_recorded(ErrorKind.AUTH, "Token expired"))
+    assert router.last_route is Route.CONNECTION_DIALOG
+    assert [(type(e).__name__, e.title) for e in asked] == [("AuthError", "Token expired")]
+
+    router.last_route = None
+    router.route_failed_run(_recorded(ErrorKind.USER, "Offline"))  # a look-alike title: status only
+    assert (router.last_route, offline, len(asked)) == (None, [True], 1)
+    assert notes == [
+        ("Sync failed: Token expired", "No connection to BigCommerce.", True),
+        ("Sync failed: Offline", "No connection to BigCommerce.", True),
+    ]

@@ -14,7 +14,9 @@ from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import MirrorDatabase
 from backorder_desktop.adapters.storage.tables import SyncIssueRow
 from backorder_desktop.adapters.storage.tables import SyncRunRow
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.runs import RunCounts
@@ -48,7 +50,7 @@ def finish_run(
     counts: RunCounts,
     at: datetime,
     problems: Sequence[ItemProblem],
-    error: tuple[str, str] | None,
+    error: BackorderError | None,
 ) -> None:
     updated = (
         SyncRunRow.update(
@@ -59,8 +61,9 @@ def finish_run(
             changed=counts.changed,
             removed=counts.removed,
             written=counts.written,
-            error_title=None if error is None else error[0],
-            error_message=None if error is None else error[1],
+            error_title=None if error is None else error.title,
+            error_message=None if error is None else error.message,
+            error_kind=None if error is None else error.kind.value,
         )
         .where(SyncRunRow.id == run_id)
         .bind(db)
@@ -69,7 +72,10 @@ def finish_run(
     if updated != 1:
         raise BugError(f"sync run {run_id} does not exist")
     if problems:
-        rows = [{"run": run_id, "item": p.item, "title": p.title, "message": p.message} for p in problems]
+        rows = [
+            {"run": run_id, "item": p.item, "title": p.title, "message": p.message, "error_kind": p.kind}
+            for p in problems
+        ]
         SyncIssueRow.insert_many(rows).bind(db).execute()
 
 
@@ -87,6 +93,7 @@ def abandon_running_runs(db: MirrorDatabase, *, at: datetime) -> int:
         outcome=RunOutcome.FAILED.value,
         error_title=INTERRUPTED[0],
         error_message=INTERRUPTED[1],
+        error_kind=ErrorKind.SYNC_STOPPED.value,
     ).where(SyncRunRow.outcome == RunOutcome.RUNNING.value)
     return int(query.bind(db).execute())
 
@@ -110,8 +117,13 @@ def _to_run(row: dict[str, Any], problems: tuple[ItemProblem, ...]) -> SyncRun:
         ),
         error_title=row["error_title"],
         error_message=row["error_message"],
+        error_kind=_kind(row["error_kind"]),
         problems=problems,
     )
+
+
+def _kind(value: str | None) -> ErrorKind | None:
+    return None if value is None else ErrorKind(value)
 
 
 def _with_problems(db: MirrorDatabase, rows: list[dict[str, Any]]) -> list[SyncRun]:
@@ -119,14 +131,21 @@ def _with_problems(db: MirrorDatabase, rows: list[dict[str, Any]]) -> list[SyncR
     ids = [row["id"] for row in rows]
     if ids:
         query = (
-            SyncIssueRow.select(SyncIssueRow.run, SyncIssueRow.item, SyncIssueRow.title, SyncIssueRow.message)
+            SyncIssueRow.select(
+                SyncIssueRow.run,
+                SyncIssueRow.item,
+                SyncIssueRow.title,
+                SyncIssueRow.message,
+                SyncIssueRow.error_kind,
+            )
             .where(SyncIssueRow.run.in_(ids))
             .order_by(SyncIssueRow.id)
             .tuples()
             .bind(db)
         )
-        for run_id, item, title, message in cast(list[tuple[int, str, str, str]], list(query)):
-            by_run[run_id].append(ItemProblem(item=item, title=title, message=message))
+        found = cast(list[tuple[int, str, str, str, str | None]], list(query))
+        for run_id, item, title, message, kind in found:
+            by_run[run_id].append(ItemProblem(item=item, title=title, message=message, kind=_kind(kind)))
     return [_to_run(row, tuple(by_run.get(row["id"], ()))) for row in rows]
 
 

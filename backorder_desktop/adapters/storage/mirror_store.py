@@ -37,6 +37,7 @@ from backorder_desktop.adapters.storage.failures import translated
 from backorder_desktop.adapters.storage.salvage import UserDataCopy
 from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.models import InventorySource
@@ -333,7 +334,7 @@ class SqliteMirrorStore(StockMethods):
         counts: RunCounts,
         at: datetime,
         problems: Sequence[ItemProblem] = (),
-        error: tuple[str, str] | None = None,
+        error: BackorderError | None = None,
     ) -> None:
         with self._writing():
             history.finish_run(

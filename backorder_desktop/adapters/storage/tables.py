@@ -118,6 +118,7 @@ class SyncRunRow(_Base):
     written = IntegerField(default=0)  # stock values written to the store (migration 2)
     error_title = TextField(null=True)
     error_message = TextField(null=True)
+    error_kind = TextField(null=True)  # domain.errors.ErrorKind (migration 4)
 
     class Meta:
         table_name = "sync_runs"
@@ -131,6 +132,7 @@ class SyncIssueRow(_Base):
     item = TextField()
     title = TextField()
     message = TextField()
+    error_kind = TextField(null=True)  # when an error caused it (migration 4)
 
     class Meta:
         table_name = "sync_issues"

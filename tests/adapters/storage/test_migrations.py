@@ -23,6 +23,8 @@ from backorder_desktop.adapters.storage.db import BACKUPS_KEPT
 from backorder_desktop.adapters.storage.migrations import MIGRATIONS
 from backorder_desktop.adapters.storage.migrations import Migration
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import ErrorKind
+from backorder_desktop.services.schedule_rules import retry_after
 from tests.adapters.storage.conftest import make_product
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "db"
@@ -109,6 +111,39 @@ def test_m0003_search_index_keeps_v2_data_and_widens_the_name_index(tmp_path: Pa
     assert columns == ["name", "id", "search_text"]
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v2." in backups[0].name
+
+
+def test_m0004_error_kinds_gives_old_runs_and_push_problems_the_kind_of_their_title(tmp_path: Path) -> None:
+    path = _fixture(3, tmp_path)
+    store = open_mirror(path)
+    try:
+        runs = {run.id: run for run in store.runs()}
+        assert {run_id: run.error_kind for run_id, run in runs.items()} == {
+            1: ErrorKind.OFFLINE,
+            2: ErrorKind.RATE_LIMITED,
+            3: ErrorKind.AUTH,
+            4: ErrorKind.SYNC_STOPPED,  # interrupted by a killed process
+            5: ErrorKind.SUSPICIOUS_CATALOG,
+            6: ErrorKind.BUG,
+            7: ErrorKind.USER,  # a title that names no kind of its own
+            8: None,
+            9: None,
+        }
+        assert runs[3].error_title == "BigCommerce refused the token"  # the words stay
+        assert [(p.item, p.kind) for p in runs[8].problems] == [
+            ("waiting changes", ErrorKind.MAINTENANCE),
+            ("product 7", None),  # a per-item refusal is not an error
+        ]
+        # The decisions read the kinds: these old runs are retried as before.
+        assert [retry_after(runs[i]) is not None for i in range(1, 10)] == [
+            True, True, False, False, False, False, False, True, False,
+        ]  # fmt: skip
+        assert store.backorder_product_ids() == {7}  # the data of earlier versions is still there
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v3." in backups[0].name
 
 
 def test_a_new_or_current_file_gets_no_backup(db_path: Path) -> None:

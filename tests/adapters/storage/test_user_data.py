@@ -14,6 +14,8 @@ import pytest
 from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.adapters.storage import open_mirror
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import ErrorKind
+from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import StoreInfo
@@ -68,7 +70,10 @@ def test_runs_are_recorded_with_counts_problems_and_errors(store: SqliteMirrorSt
     manual = store.start_run(kind=RunKind.MANUAL, trigger="cli", mode=InventorySource.ERP, full=True, at=T0)
     running = store.runs()[0]
     assert (running.id, running.outcome, running.finished_at) == (manual, RunOutcome.RUNNING, None)
-    problems = (ItemProblem("product 7", "Missing name", "Fix it in BigCommerce."),)
+    problems = (
+        ItemProblem("product 7", "Missing name", "Fix it in BigCommerce."),
+        ItemProblem("waiting changes", "Offline", "No connection.", ErrorKind.OFFLINE),  # kept with its kind
+    )
     store.finish_run(
         manual,
         outcome=RunOutcome.PARTIAL,
@@ -88,11 +93,12 @@ def test_runs_are_recorded_with_counts_problems_and_errors(store: SqliteMirrorSt
         outcome=RunOutcome.FAILED,
         counts=RunCounts(),
         at=T0 + timedelta(hours=1, seconds=5),
-        error=("Offline", "Check the network."),
+        error=Offline("Check the network."),
     )
     newest, oldest = store.runs()
     assert newest.id == auto
-    assert (newest.error_title, newest.error_message, newest.problems) == (
+    assert (newest.error_kind, newest.error_title, newest.error_message, newest.problems) == (
+        ErrorKind.OFFLINE,
         "Offline",
         "Check the network.",
         (),
@@ -123,10 +129,11 @@ def test_runs_left_running_by_a_killed_process_are_abandoned(store: SqliteMirror
     assert store.abandon_running_runs(at=later) == 1
     assert store.abandon_running_runs(at=later) == 0
     abandoned = next(run for run in store.runs() if run.id == killed)
-    assert (abandoned.outcome, abandoned.finished_at, abandoned.error_title) == (
+    assert (abandoned.outcome, abandoned.finished_at, abandoned.error_title, abandoned.error_kind) == (
         RunOutcome.FAILED,
         later,
         "Interrupted",
+        ErrorKind.SYNC_STOPPED,
     )
     assert next(run for run in store.runs() if run.id == done).outcome is RunOutcome.OK
 
