@@ -323,6 +323,7 @@ def local_zone() -> tzinfo:
 def start_background(context: AppContext) -> None:
     """Start the scheduler and, when webhooks are set up, their receiver (the window, ``service``).
     The receiver failing to start (port taken, no store) leaves polling on and says why."""
+    context.feed.url_warning()  # logged: an older version's feed address holding a key
     if context.scheduler is not None:
         context.scheduler.start()
     settings = context.mirror.load_settings()

@@ -57,6 +57,9 @@ def open_context(options: Options) -> Iterator[Any]:
         context = app.build_context(
             options.home, demo=options.demo, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None
         )
+        warning = context.feed.url_warning()  # an older version's feed address holding a key
+        if warning is not None:
+            click.echo(f"Warning: {warning}", err=True)
         yield context
     except UserFacingError as exc:
         _fail(f"{exc.title}: {exc.message}", EXIT_USER_ERROR)

@@ -42,6 +42,7 @@ from backorder_desktop.services.credentials import check_api_url
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import feed_credential_key
 from backorder_desktop.services.stock import StockService
+from tests.integration.cli_runner import run_cli
 
 STORE_HASH = "abc123"
 PASSWORD = "correct horse battery"  # a credential that looks like no token: only registration masks it
@@ -250,3 +251,25 @@ def test_the_feed_credential_is_masked_in_the_log(
     assert "the ERP answered: wrong password ***" in text
     leaked = PASSWORD in text  # (not shown by a failing assert)
     assert not leaked
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_the_command_line_refuses_warns_and_masks(home: str, no_keyring_backend: dict[str, str]) -> None:
+    key = "k-7331-qq"
+    refused = run_cli(
+        home, "settings", "set", "feed-url", f"https://erp.example/s.csv?token={key}", env=no_keyring_backend
+    )
+    assert refused.code == 1 and refused.stderr.startswith("Invalid setting: The feed address")
+    assert ADVICE in refused.stderr and key not in refused.stderr + refused.stdout
+
+    older = open_mirror(Path(home) / "data" / "backorder.db")  # as an older version saved it
+    stored = dataclasses.replace(older.load_settings(), feed_url=f"https://erp.example/s.csv?key={key}")
+    older.save_settings(stored)
+    older.close()
+    shown = run_cli(home, "settings", "show", env=no_keyring_backend)
+    assert shown.code == 0
+    assert "feed-url: https://erp.example/s.csv?key=***" in shown.stdout.splitlines()
+    assert shown.stderr.startswith("Warning: The feed address https://erp.example/s.csv?key=*** has a key")
+    assert ADVICE in shown.stderr and key not in shown.stdout + shown.stderr
