@@ -25,6 +25,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -122,7 +123,10 @@ class RateLimiter:
         backoff_429_s: float = 1.0,
         backoff_429_max_s: float = 60.0,
         max_wait_s: float = 300.0,
+        on_wait: Callable[[float], None] | None = None,
     ) -> None:
+        """``on_wait(seconds)`` is called (with the lock held) each time a caller of :meth:`acquire`
+        is about to block: 0.0 while it waits for replies in flight (tests know it is waiting)."""
         if not 0.0 <= headroom < 1.0:
             raise ValueError("headroom must be at least 0 and below 1 (a share of the quota)")
         self.headroom = headroom
@@ -131,6 +135,7 @@ class RateLimiter:
         self._backoff_429 = backoff_429_s
         self._backoff_429_max = backoff_429_max_s
         self._max_wait = max_wait_s
+        self._on_wait = on_wait
         self._cond = threading.Condition()
         # What the headers said, and when (monotonic seconds) the window resets.
         self._left: int | None = None
@@ -174,6 +179,8 @@ class RateLimiter:
                         f"The store's API quota would not allow a request for {delay:.0f} s. "
                         "Other apps may be using the whole quota; try again later.",
                     )
+                if self._on_wait is not None:
+                    self._on_wait(delay)
                 if delay == 0.0:
                     # Blocked by requests in flight: their replies will tell us more.
                     self._cond.wait(_POLL_S)

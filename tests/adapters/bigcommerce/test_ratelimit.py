@@ -118,10 +118,18 @@ def test_a_reply_from_before_the_window_began_is_ignored(clock: FakeClock) -> No
 
 
 def test_after_a_reset_one_probe_goes_first(clock: FakeClock) -> None:
-    limiter = RateLimiter(headroom=0.2, clock=clock)
+    blocked = threading.Event()
+    waits: list[float] = []
+
+    def on_wait(seconds: float) -> None:
+        waits.append(seconds)
+        blocked.set()
+
+    limiter = RateLimiter(headroom=0.2, clock=clock, on_wait=on_wait)
     limiter.observe(_headers(left=6, reset_ms=100))
     clock.advance(0.2)
     limiter.acquire()  # the probe
+    assert not blocked.is_set()  # the probe itself went at once
     second = threading.Event()
 
     def another() -> None:
@@ -131,11 +139,14 @@ def test_after_a_reset_one_probe_goes_first(clock: FakeClock) -> None:
 
     thread = threading.Thread(target=another, daemon=True)
     thread.start()
-    assert not second.wait(0.2)  # held until the probe's reply confirms the new window
+    assert blocked.wait(10), "the second caller never blocked"
+    assert waits[0] == 0.0  # waiting for the reply in flight, not sleeping for a window
+    assert not second.is_set()  # held until the probe's reply confirms the new window
     limiter.observe(_headers(left=29, reset_ms=2900))
     limiter.release()
-    assert second.wait(5)
-    thread.join(5)
+    assert second.wait(10)
+    thread.join(10)
+    assert not thread.is_alive()
 
 
 def test_429_with_headers_pauses_everyone_until_the_reset(clock: FakeClock) -> None:
