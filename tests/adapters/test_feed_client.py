@@ -11,7 +11,6 @@ import base64
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -217,10 +216,8 @@ def test_a_login_page_instead_of_the_feed(feed_server: FeedServer) -> None:
 @pytest.mark.parametrize("declare", [True, False])
 def test_a_200_mb_body_is_refused_at_the_limit(feed_server: FeedServer, declare: bool) -> None:
     feed_server.routes["/huge.csv"] = feed_server.stream(200 * MB, declare=declare)
-    started = time.monotonic()
     with pytest.raises(FeedError, match=r"larger than 50 MB; it was not read"):
         _fetch(feed_server.url("/huge.csv"))
-    assert time.monotonic() - started < 10
     # Declared: refused from the headers. Streamed: reading stopped at 50 MB (plus socket buffers).
     assert feed_server.sent < (8 * MB if declare else 60 * MB)
 

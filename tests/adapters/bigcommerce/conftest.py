@@ -1,4 +1,5 @@
-"""Shared helpers for the BigCommerce client tests: a fake clock and a model of a store's quota."""
+"""Shared helpers for the BigCommerce client tests: a fake clock, a recording one and a model of a
+store's quota."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import threading
 from dataclasses import dataclass
 
 import pytest
+
+from backorder_desktop.adapters.bigcommerce.ratelimit import SystemClock
 
 
 class FakeClock:
@@ -27,6 +30,17 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+class RecordingClock(SystemClock):
+    """The real clock, keeping every sleep it was asked for (how long a limiter chose to wait)."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        super().sleep(seconds)
 
 
 @dataclass

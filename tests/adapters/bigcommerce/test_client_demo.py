@@ -7,7 +7,6 @@ The quota tests are in ``test_client_quota.py``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -31,6 +30,7 @@ from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
+from tests.adapters.bigcommerce.conftest import RecordingClock
 from tests.adapters.bigcommerce.rewriting_proxy import RewritingProxy
 
 FAST = RetryPolicy(attempts=3, initial_delay_s=0.01, max_delay_s=0.05)
@@ -197,10 +197,10 @@ def test_a_store_that_hangs_is_offline_quickly(demo_store: DemoStore) -> None:
     client = _client(
         demo_store, timeouts=Timeouts.uniform(0.3), retry=RetryPolicy(attempts=2, initial_delay_s=0.01)
     )
-    started = time.monotonic()
     with client, pytest.raises(Offline) as info:
         client.get_products_page(1)
-    assert time.monotonic() - started < 3.0
+    assert client.stats.requests == 2 and client.stats.retries == 1  # each try ended at its timeout
+    assert demo_store.requests.count(status=0) == 2  # both held by the store, neither answered
     assert info.value.title == "No answer from BigCommerce"
     assert "check your connection" in info.value.message.lower()
 
@@ -239,13 +239,15 @@ def test_a_stopped_store_is_offline(make_demo_store: MakeStore) -> None:
 def test_a_used_up_quota_waits_for_the_reset_then_succeeds(demo_store: DemoStore) -> None:
     demo_store.rate.configure(quota=5, window_s=1.0)
     demo_store.rate.spend(5)  # another app used the whole window
-    with _client(demo_store) as client:
-        started = time.monotonic()
+    clock = RecordingClock()
+    limiter = RateLimiter(clock=clock, backoff_429_s=30.0)  # a fixed backoff would be 30 s
+    with _client(demo_store, limiter=limiter) as client:
         info = client.get_store()
-        waited = time.monotonic() - started
-        assert client.stats.rate_limited_429 == 1
+        assert client.stats.rate_limited_429 == 1 and client.stats.requests == 2
     assert info.store_hash == "demo"
-    assert 0.3 < waited < 3.0  # waited for the window's reset, not for a fixed long backoff
+    # One wait, as long as the 429 said (Retry-After 1 s for a 1 s window, plus the 0.05 s margin).
+    waits = [seconds for seconds in clock.slept if seconds > 0]
+    assert len(waits) == 1 and 0.05 < waits[0] <= 1.05 + 1e-6
 
 
 def test_a_quota_that_never_frees_up_is_rate_limited(demo_store: DemoStore) -> None:

@@ -47,7 +47,7 @@ def _store_level(store: DemoStore, key: StockKey) -> int:
     return int(store.catalog.get_variant(key.variant_id)["inventory_level"])
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Check ``condition`` until it holds (the store's timer applies delayed stock on its own)."""
     deadline = time.monotonic() + timeout
     pause = threading.Event()

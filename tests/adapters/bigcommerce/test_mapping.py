@@ -1,9 +1,8 @@
-"""JSON → domain mapping: strict per product, tolerant per page, and fast enough for 250×30 pages."""
+"""JSON → domain mapping: strict per product, tolerant per page, whole for 250×30 pages."""
 
 from __future__ import annotations
 
 import copy
-import time
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -198,16 +197,20 @@ def test_store_time_and_summary() -> None:
             bad_call()
 
 
-def test_a_full_page_maps_in_a_few_milliseconds() -> None:
-    items = [product(pid, variants=30) for pid in range(1, 251)]
-    body = page(items)
-    runs: list[float] = []
-    for _ in range(5):
-        fresh = copy.deepcopy(body) if not runs else body
-        start = time.perf_counter()
-        result = map_products_page(fresh)
-        runs.append(time.perf_counter() - start)
-    assert len(result.products) == 250 and sum(len(p.variants) for p in result.products) == 7500
-    best_ms = min(runs) * 1000
-    print(f"\nmapping 250 products × 30 variants: best {best_ms:.1f} ms")
-    assert best_ms < 60  # a few ms on a quiet machine; generous for a loaded 2-core CI box
+def test_a_full_page_of_250_products_with_30_variants_maps_whole_and_leaves_the_reply_alone() -> None:
+    """The speed of mapping is measured where it matters, in the bench's pulls (rows 2, 3, 5)."""
+    body = page([product(pid, variants=30) for pid in range(1, 251)], total_pages=1, total=250)
+    untouched = copy.deepcopy(body)
+    result = map_products_page(body)
+    assert body == untouched  # the reply is read, never rewritten in place
+    assert map_products_page(body) == result  # so mapping it again gives the same page
+    assert (result.problems, result.skipped_ids) == ((), ())
+    assert [p.id for p in result.products] == list(range(1, 251))
+    variants = [v for p in result.products for v in p.variants]
+    assert len(variants) == 7500
+    assert [(v.id, v.product_id, v.inventory_level) for v in variants[28:31]] == [
+        (129, 1, 29),
+        (130, 1, 30),
+        (201, 2, 1),
+    ]
+    assert variants[-1].option_label == "Colour 30 / XL" and variants[-1].sku == "P-250-30"
