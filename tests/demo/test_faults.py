@@ -13,6 +13,7 @@ import pytest
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from tests.demo.conftest import client_for
+from tests.demo_requests import unanswered
 
 PRODUCTS = "/v3/catalog/products"
 
@@ -81,31 +82,31 @@ def test_lost_reply_still_applies_the_write(demo_store: DemoStore, api: httpx.Cl
 
 
 def test_a_hung_request_never_answers_and_does_not_block_stop(
-    make_demo_store: Callable[..., DemoStore],
+    make_demo_store: Callable[..., DemoStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = make_demo_store(hang_rate=1.0)
+    held = unanswered(store, monkeypatch)
     errors: list[BaseException] = []
-    started = threading.Event()
 
-    def call() -> None:
-        started.set()
+    def call() -> None:  # a client timeout far past the bounds below: the store must drop it first
         try:
-            httpx.get(store.base_url + "/v2/time", headers={"X-Auth-Token": store.token}, timeout=30)
+            httpx.get(store.base_url + "/v2/time", headers={"X-Auth-Token": store.token}, timeout=300)
         except httpx.HTTPError as exc:
             errors.append(exc)
 
-    caller = threading.Thread(target=call)
+    caller = threading.Thread(target=call, daemon=True)
     caller.start()
-    started.wait(5)
+    assert held.wait(10), "the caller's request never reached the store"
     with client_for(store, timeout=0.3) as api, pytest.raises(httpx.ReadTimeout):
         api.get("/v2/time")
-    began = time.monotonic()
-    store.stop()
-    assert time.monotonic() - began < 3
-    caller.join(5)
+    stopper = threading.Thread(target=store.stop, daemon=True)
+    stopper.start()
+    stopper.join(30)  # a bound against hanging only: stop must not wait for the held request
+    assert not stopper.is_alive(), "stopping the store waited for the request it holds"
+    caller.join(30)
     assert not caller.is_alive()
     assert errors and isinstance(errors[0], httpx.RemoteProtocolError | httpx.ReadError)
-    assert all(status == 0 for _, _, status in store.requests)
+    assert len(store.requests) == 2 and all(status == 0 for _, _, status in store.requests)
 
 
 def test_latency_is_added_to_every_request(demo_store: DemoStore, api: httpx.Client) -> None:
