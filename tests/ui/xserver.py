@@ -1,30 +1,49 @@
-"""A private X display for tray tests: Xvfb (:9x, no TCP), openbox and a trayer tray host.
+"""A private X display for tray tests: Xvfb (a free display, no TCP), openbox and a trayer tray host.
 
-Every process is started here and stopped here (by its own pid), even when a test fails.
+Xvfb picks a free display itself and writes its number to a pipe once it accepts connections
+(``-displayfd``): no polling. Every process is started here and stopped here (by its own pid),
+even when a test fails.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 PROGRAMS = ("Xvfb", "openbox", "trayer")
-DISPLAYS = range(90, 100)
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 30.0  # a bound against hanging only: Xvfb answers on the pipe when it is ready
 
 
-def _free_display() -> int:
-    for number in DISPLAYS:
-        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    pytest.fail("no free X display between :90 and :99 for the tray test", pytrace=False)
+def _started_xvfb(started: list[subprocess.Popen[bytes]]) -> str:
+    """Start Xvfb on a display of its choosing; returns ``:N`` once it accepts connections."""
+    read_end, write_end = os.pipe()
+    try:
+        command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        started.append(subprocess.Popen(command, pass_fds=(write_end,), **quiet))
+        os.close(write_end)
+        write_end = -1
+        answer = b""
+        while not answer.endswith(b"\n"):  # EOF (b"") when Xvfb exits without a display
+            if not select.select([read_end], [], [], START_TIMEOUT_S)[0]:
+                break
+            chunk = os.read(read_end, 16)
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    if not answer.strip().isdigit():
+        pytest.fail(f"Xvfb did not start (it answered {answer!r})", pytrace=False)
+    return f":{answer.decode().strip()}"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -47,19 +66,10 @@ def x_display_with_tray() -> Iterator[dict[str, str]]:
             "Debian: apt-get install xvfb openbox trayer)",
             pytrace=False,
         )
-    number = _free_display()
-    display = f":{number}"
     started: list[subprocess.Popen[bytes]] = []
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     try:
-        xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], **quiet)
-        started.append(xvfb)
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not socket.exists():
-            if xvfb.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb did not start on {display}", pytrace=False)
-            time.sleep(0.05)
+        display = _started_xvfb(started)
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
         env.pop("WAYLAND_DISPLAY", None)
         started.append(subprocess.Popen(["openbox"], env=env, **quiet))
