@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -13,8 +18,11 @@ from backorder_desktop.ui.tray import PAUSE_UNAVAILABLE
 from backorder_desktop.ui.tray import TrayIcon
 from tests.ui.conftest import wait_idle
 from tests.ui.fakes import FakeLauncher
+from tests.ui.xserver import x_display_with_tray
 
 pytestmark = pytest.mark.gui
+TRAY_CLOSE_CHILD = Path(__file__).with_name("tray_close_child.py")
+CHILD_TIMEOUT_S = 180  # a bound against hanging only; the child gives up after 120 s by itself
 
 
 def test_tray_waits_for_a_tray_then_shows(qtbot, caplog) -> None:
@@ -53,21 +61,34 @@ def test_tray_states_tooltips_and_menu(qtbot) -> None:
     assert not tray.notify("Sync finished", "no tray, no notification")
 
 
-def test_closing_the_window_keeps_the_app_in_the_tray(qtbot, fake_launcher, make_controller) -> None:
-    controller = make_controller(fake_launcher, tray=True)
-    with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
-        controller.start(start_demo=True)
-    wait_idle(qtbot, controller)
-    if not controller.tray.is_shown():
-        pytest.skip("this Qt platform cannot show a tray icon even when asked to")
-    finished: list[bool] = []
-    controller.finished.connect(lambda: finished.append(True))
-    controller.window.close()
-    assert not controller.window.isVisible()
-    qtbot.wait(50)
-    assert finished == [] and controller.services is not None
-    controller.tray.open_action.trigger()
-    assert controller.window.isVisible()
+@pytest.mark.xvfb
+def test_closing_the_window_keeps_the_app_in_the_tray(tmp_path: Path) -> None:
+    """On a real X display with a tray host (the offscreen platform has no tray): the icon shows,
+    closing the window hides it and keeps the app and its profile, the tray's Open brings it back.
+    A tray that never shows fails the test."""
+    with x_display_with_tray() as env:
+        env.update(
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            HOME=str(tmp_path),
+            XDG_RUNTIME_DIR=str(tmp_path),
+        )
+        child = subprocess.run(
+            [sys.executable, str(TRAY_CLOSE_CHILD), str(tmp_path / "home")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT_S,
+        )
+    assert child.returncode == 0, child.stderr[-3000:]
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+    assert report == {
+        "tray_shown": True,
+        "hidden": True,
+        "quitting": False,
+        "finished": False,
+        "profile_kept": True,
+        "shown_again": True,
+    }, child.stderr[-3000:]
 
 
 def test_without_a_tray_closing_the_window_quits(qtbot, fake_launcher, make_controller) -> None:
