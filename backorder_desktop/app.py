@@ -1,19 +1,21 @@
-"""Composition root: builds adapters and services for a profile, and starts the window.
+"""Composition root: builds the adapters and services of a profile into its ``Profile`` facade,
+and starts the window.
 
-Only this module (and ``cli.py``, through it) knows every layer. ``build_context`` is used by the
-CLI, the window and the tests alike, so all of them drive exactly the same engine.
+Only this module knows every layer. ``open_profile`` is used by the command line, the window, the
+window's sync child and the tests alike, so all of them drive exactly the same engine.
 """
 
 from __future__ import annotations
 
+import getpass
 import logging
 import secrets
-import threading
+import shutil
 import warnings
+from collections.abc import Callable
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
+from datetime import datetime
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,20 +32,26 @@ from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import DatabaseCorrupt
+from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
-from backorder_desktop.services.bundle import Services
 from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.services.connection import StoreApi
+from backorder_desktop.services.connection import StoreApiFactory
+from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
+from backorder_desktop.services.profile import Profile
+from backorder_desktop.services.profile import ProfileInfo
+from backorder_desktop.services.profile import ProfileParts
 from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.sync_engine import SyncEngine
@@ -52,69 +60,14 @@ from backorder_desktop.services.webhooks import WebhookFetcher
 from backorder_desktop.services.webhooks import WebhookService
 
 if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the window's start-up
-    from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
-    from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
+    from backorder_desktop.demo.server import DemoStore
 
 logger = logging.getLogger(__name__)
 
 DEMO_PRODUCTS = 2000
 DEMO_SEED = 1
 DEMO_STORE_HASH = "demo"
-
-
-@dataclass
-class AppContext:
-    """Everything one profile needs, built once per process."""
-
-    paths: ProfilePaths
-    mirror: SqliteMirrorStore
-    secrets: SecretStore
-    events: EventHub
-    engine: SyncEngine
-    catalog: CatalogService
-    credentials: CredentialsService
-    stock: StockService
-    feed: FeedService
-    demo: object | None = None  # the in-process DemoStore with --demo
-    scheduler: SyncScheduler | None = None  # automatic runs (issue 6); started by start_background
-    webhooks: WebhookService | None = None
-    receiver: tuple[WebhookReceiver, WebhookFetcher] | None = None  # when webhooks are set up
-    runner: ChildProcessRunner | None = None  # the window's syncs run in a child process
-    _clients: dict[tuple[str, str, str], BigCommerceClient] = field(default_factory=dict)
-    _clients_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def services(self) -> Services:
-        """The bundle the window gets (``services/bundle.py``)."""
-        return Services(
-            catalog=self.catalog,
-            engine=self.engine,
-            credentials=self.credentials,
-            events=self.events,
-            profile_dir=str(self.paths.data_dir.parent),
-            log_dir=str(self.paths.log_dir),
-            database_path=str(self.paths.database),
-            keyring_backend=self.catalog.status().keyring_backend,
-            is_demo=self.demo is not None,
-            close=self.close,
-            stock=self.stock,
-            scheduler=self.scheduler,
-        )
-
-    def close(self) -> None:
-        if self.runner is not None:
-            self.runner.stop()  # before the scheduler, which waits for its running job
-        if self.receiver is not None:
-            self.receiver[0].stop()
-            self.receiver[1].stop()
-        if self.scheduler is not None:
-            self.scheduler.shutdown()  # waits for a running job
-        with self._clients_lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
-        self.mirror.close()
-        if self.demo is not None:
-            self.demo.stop()  # type: ignore[attr-defined]
+SOUND_REBUILD_NOTE = "The database was sound; its catalog copy was emptied. Your own data was kept."
 
 
 def demo_home(home: str | Path | None) -> Path:
@@ -123,7 +76,14 @@ def demo_home(home: str | Path | None) -> Path:
     return base / "demo-profile"
 
 
-def build_context(
+def profile_paths_for(home: str | Path | None, *, demo: bool = False) -> ProfilePaths:
+    """The folders of the profile at ``home`` (its demo profile with ``demo``), created."""
+    paths = profile_paths(demo_home(home) if demo else home)
+    paths.ensure()
+    return paths
+
+
+def open_profile(
     home: str | Path | None,
     *,
     demo: bool = False,
@@ -132,73 +92,62 @@ def build_context(
     client_options: Mapping[str, Any] | None = None,
     clock: Clock | None = None,
     sync_process: bool = False,
-) -> AppContext:
-    """Open (or create) a profile and wire its services.
+    salvage: bool = False,
+    store_api: StoreApiFactory | None = None,
+) -> Profile:
+    """Open (or create) a profile and wire its services into its facade.
 
     ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
     ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
     ``clock`` replaces the system clock (tests: a clock that jumps, or a settle window passed).
     ``sync_process``: syncs run in a child process (the window: their CPU work would otherwise
     hold the interpreter lock the GUI thread needs); webhook fetches and feed pulls stay here.
+    ``salvage`` (``rebuild``): a damaged database is set aside and its user data salvaged into a
+    fresh one, instead of refusing to open. ``store_api`` replaces the BigCommerce client (the
+    window's widget tests give a store in memory).
     """
     options = dict(client_options or {})
     if env_token:
         register_secret(env_token)
-    paths = profile_paths(demo_home(home) if demo else home)
-    paths.ensure()
-    mirror = open_mirror(paths.database)
+    paths = profile_paths_for(home, demo=demo)
+    sync_lock = FileProcessLock(paths.sync_lock)
+    mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage)
     clock = clock if clock is not None else SystemClock()
     events = EventHub()
-    demo_store = None
     if demo:
         secret_store = MemorySecretStore()
     secrets_ = secret_store if secret_store is not None else KeyringSecretStore()
-    clients: dict[tuple[str, str, str], BigCommerceClient] = {}
-    lock = threading.Lock()
 
-    def client_factory(api_url: str, store_hash: str, token: str) -> CatalogSource:
+    def client_factory(api_url: str, store_hash: str, token: str) -> StoreApi:
         register_secret(token)
+        if store_api is not None:
+            return store_api(api_url, store_hash, token)
         return _new_client(api_url, store_hash, token, options)
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
-
-    def connected_client() -> BigCommerceClient:
-        store, api_url = credentials.connected_store()
-        token = env_token or credentials.token(store.store_hash)
-        register_secret(token)
-        key = (api_url, store.store_hash, token)
-        with lock:
-            client = clients.get(key)
-            if client is None:
-                client = clients[key] = _new_client(api_url, store.store_hash, token, options)
-            return client
-
-    stock = StockService(store=mirror, clock=clock, target_factory=connected_client)
+    connection = StoreConnection(
+        credentials=credentials, client_factory=client_factory, env_token=env_token, on_secret=register_secret
+    )
+    stock = StockService(store=mirror, clock=clock, target_factory=connection.client)
     feed = FeedService(
         store=mirror,
         stock=stock,
         feed=_LazyStockFeed(),
         secrets=secrets_,
-        store_hash=lambda: credentials.connected_store()[0].store_hash,
+        store_hash=connection.store_hash,
         on_secret=register_secret,
     )
     runner = None
     if sync_process:
-
-        def store_token() -> str:
-            store, _ = credentials.connected_store()
-            return env_token or credentials.token(store.store_hash)
-
         runner = ChildProcessRunner(
             home=paths.home,
-            token=store_token,
+            token=connection.token,
             memory_secrets=isinstance(secrets_, MemorySecretStore),
             debug=logging.getLogger("backorder_desktop").isEnabledFor(logging.DEBUG),
         )
-    sync_lock = FileProcessLock(paths.data_dir / "sync.lock")
     engine = SyncEngine(
         mirror=mirror,
-        source_factory=connected_client,
+        source_factory=connection.client,
         clock=clock,
         events=events,
         process_lock=sync_lock,
@@ -210,15 +159,11 @@ def build_context(
             mirror.abandon_running_runs(at=clock.now())
         finally:
             sync_lock.release()
-
-    def keyring_backend() -> str | None:
-        return "session only (demo)" if demo else detect_backend()
-
     webhooks = WebhookService(
-        api_factory=connected_client,
+        api_factory=connection.client,
         secrets=secrets_,
         settings=mirror.load_settings,
-        store_hash=lambda: credentials.connected_store()[0].store_hash,
+        store_hash=connection.store_hash,
         on_secret=register_secret,
     )
     scheduler = SyncScheduler(
@@ -231,24 +176,21 @@ def build_context(
         health_check=webhooks.health,
         connected=lambda: mirror.get_store() is not None,
     )
-
-    def next_job() -> str | None:
-        upcoming = scheduler.next_run()
-        return upcoming.description if upcoming is not None else None
-
     catalog = CatalogService(
         mirror=mirror,
         clock=clock,
-        keyring_backend=keyring_backend,
+        keyring_backend=_keyring_backend(secret_store, demo=demo),
         outbox_size=stock.outbox_count,
-        next_scheduled_run=lambda: upcoming.at if (upcoming := scheduler.next_run()) else None,
-        next_scheduled_job=next_job,
         settings_saved=scheduler.reschedule,
     )
-    context = AppContext(
-        paths=paths,
+    parts = ProfileParts(
+        info=ProfileInfo(
+            profile_dir=str(paths.data_dir.parent),
+            log_dir=str(paths.log_dir),
+            database_path=str(paths.database),
+            is_demo=demo,
+        ),
         mirror=mirror,
-        secrets=secrets_,
         events=events,
         engine=engine,
         catalog=catalog,
@@ -257,25 +199,86 @@ def build_context(
         feed=feed,
         scheduler=scheduler,
         webhooks=webhooks,
-        runner=runner,
-        _clients=clients,
-        _clients_lock=lock,
+        actor=getpass.getuser(),
+        prepare_rebuild=lambda: salvage_note or _empty_mirror(mirror, sync_lock),
+        connection=connection,
     )
+    profile = Profile(parts)
+    parts.start_receiver = lambda: _start_receiver(profile)
+    # Closed in this order: the sync child before the scheduler (which waits for its running job).
+    if runner is not None:
+        parts.closers.append(runner.stop)
+    parts.closers += [scheduler.shutdown, connection.close, mirror.close]
     if demo:
-        context.demo = demo_store = _start_demo_store()
-        token = demo_store.token  # type: ignore[attr-defined]
-        secrets_.set(token_key(DEMO_STORE_HASH), token)
-        api_url = demo_store.api_url  # type: ignore[attr-defined]
-        mirror.set_store(StoreInfo(store_hash=DEMO_STORE_HASH, name="Demo store", plan_name="Demo"), api_url)
-        # The demo store serves a sample ERP feed, so --demo shows the api mode too (its port
-        # changes each run: keep the setting pointing at this run's store).
-        settings = mirror.load_settings()
-        if not settings.feed_url or settings.feed_url.startswith("http://127.0.0.1"):
-            mirror.save_settings(with_setting(settings, "feed-url", f"{api_url}/feeds/stock.csv"))
-    return context
+        _attach_demo_store(profile, mirror, secrets_)
+    return profile
 
 
-def _new_client(api_url: str, store_hash: str, token: str, options: Mapping[str, Any]) -> BigCommerceClient:
+def _keyring_backend(given: SecretStore | None, *, demo: bool) -> Callable[[], str | None]:
+    """What ``status`` names as the keyring: the demo's session store, a store given by the caller,
+    or the system keyring's backend (looked up when asked: it may be installed meanwhile)."""
+    if demo:
+        return lambda: "session only (demo)"
+    if given is not None:
+        return given.backend_name
+    return detect_backend
+
+
+def _open_database(
+    paths: ProfilePaths, sync_lock: FileProcessLock, *, salvage: bool
+) -> tuple[SqliteMirrorStore, str | None]:
+    """The profile's database; with ``salvage``, a damaged one is set aside and its user data
+    salvaged into a fresh one first (under the sync lock: nothing else writes meanwhile)."""
+    if not salvage:
+        return open_mirror(paths.database), None
+    with _holding(sync_lock):
+        try:
+            return open_mirror(paths.database), None
+        except DatabaseCorrupt:
+            from backorder_desktop.adapters.storage.salvage import salvage as salvage_into
+            from backorder_desktop.adapters.storage.salvage import side_path
+
+            damaged = _set_aside(paths.database, paths.backups_dir)
+            report = salvage_into(damaged, paths.database, copy=side_path(paths.database))
+            note = f"The damaged database was moved to {damaged}. {report.summary()}"
+    return open_mirror(paths.database), note
+
+
+def _empty_mirror(mirror: SqliteMirrorStore, sync_lock: FileProcessLock) -> str:
+    with _holding(sync_lock):
+        mirror.rebuild_mirror()
+    return SOUND_REBUILD_NOTE
+
+
+class _holding:
+    """The profile's sync lock, or ``SyncInProgress`` when another process holds it."""
+
+    def __init__(self, lock: FileProcessLock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        if not self._lock.try_acquire():
+            raise SyncInProgress(
+                "A window or command is syncing this profile. Quit the window (or wait for the "
+                "command), then try again."
+            )
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+
+def _set_aside(database: Path, folder: Path) -> Path:
+    """Move the damaged file (with its WAL and shared-memory files) into ``folder``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"damaged-{stamp}-{database.name}"
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{database}{suffix}")
+        if part.exists():
+            shutil.move(str(part), f"{target}{suffix}")
+    return target
+
+
+def _new_client(api_url: str, store_hash: str, token: str, options: Mapping[str, Any]) -> StoreApi:
     from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 
     return BigCommerceClient(api_url, store_hash, token, **options)
@@ -294,7 +297,21 @@ class _LazyStockFeed:
         )
 
 
-def _start_demo_store() -> object:
+def _attach_demo_store(profile: Profile, mirror: SqliteMirrorStore, secrets_: SecretStore) -> None:
+    """Start a demo store in this process and connect the profile to it (closed with it)."""
+    store = _start_demo_store()
+    profile.parts.closers.append(store.stop)
+    secrets_.set(token_key(DEMO_STORE_HASH), store.token)
+    info = StoreInfo(store_hash=DEMO_STORE_HASH, name="Demo store", plan_name="Demo")
+    mirror.set_store(info, store.api_url)
+    # The demo store serves a sample ERP feed, so --demo shows the api mode too (its port changes
+    # each run: keep the setting pointing at this run's store).
+    settings = mirror.load_settings()
+    if not settings.feed_url or settings.feed_url.startswith("http://127.0.0.1"):
+        mirror.save_settings(with_setting(settings, "feed-url", f"{store.api_url}/feeds/stock.csv"))
+
+
+def _start_demo_store() -> DemoStore:
     from backorder_desktop.demo.server import DemoConfig
     from backorder_desktop.demo.server import DemoStore
 
@@ -320,52 +337,55 @@ def local_zone() -> tzinfo:
         return UTC
 
 
-def start_background(context: AppContext) -> None:
-    """Start the scheduler and, when webhooks are set up, their receiver (the window, ``service``).
-    The receiver failing to start (port taken, no store) leaves polling on and says why."""
-    context.feed.url_warning()  # logged: an older version's feed address holding a key
-    if context.scheduler is not None:
-        context.scheduler.start()
-    settings = context.mirror.load_settings()
-    if not settings.webhook_public_url or context.webhooks is None or context.receiver is not None:
-        return
+def _start_receiver(profile: Profile) -> str | None:
+    """The webhook receiver, when webhooks are set up; returns its address. It failing to start
+    (port taken, no store) leaves polling on and says why."""
+    parts = profile.parts
+    settings = parts.mirror.load_settings()
+    if not settings.webhook_public_url:
+        return None
     from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
 
-    engine, scheduler = context.engine, context.scheduler
+    engine, scheduler = parts.engine, parts.scheduler
     fetcher = WebhookFetcher(
-        fetch=lambda ids: engine.sync_products(ids, trigger="webhook"),
-        paused=lambda: scheduler is not None and scheduler.paused,
+        fetch=lambda ids: engine.sync_products(ids),
+        paused=lambda: scheduler.paused,
     )
     try:
         receiver = WebhookReceiver(
             bind=settings.webhook_bind,
             port=settings.webhook_port,
-            secret=context.webhooks.secret(),
+            secret=parts.webhooks.secret(),
             secret_header=SECRET_HEADER,
             on_products=fetcher.add,
         ).start()
     except BackorderError as exc:
         logger.warning("webhooks are off, polling keeps the catalog fresh: %s: %s", exc.title, exc.message)
-        return
-    context.receiver = (receiver, fetcher.start())
+        return None
+    fetcher.start()
+    # Stopped before the scheduler: first the receiver (no new deliveries), then the fetcher.
+    parts.receiver = (receiver, fetcher)
+    parts.closers[0:0] = [receiver.stop, fetcher.stop]
+    return receiver.url
 
 
 class AppLauncher:
-    """Opens profiles for the window (the ``Launcher`` of ``services/bundle.py``)."""
+    """Opens profiles for the window (``ui.application.Launcher``)."""
 
     def __init__(self, home: str | Path | None, *, env_token: str | None = None) -> None:
         self._home = home
         self._env_token = env_token
 
-    def open_profile(self) -> Services:
-        context = build_context(self._home, env_token=self._env_token, sync_process=True)
-        start_background(context)
-        return context.services()
+    def open_profile(self) -> Profile:
+        profile = open_profile(self._home, env_token=self._env_token, sync_process=True)
+        profile.parts.feed.url_warning()  # logged: an older version's feed address holding a key
+        profile.start_background()
+        return profile
 
-    def open_demo(self) -> Services:
-        context = build_context(self._home, demo=True, sync_process=True)
-        start_background(context)
-        return context.services()
+    def open_demo(self) -> Profile:
+        profile = open_profile(self._home, demo=True, sync_process=True)
+        profile.start_background()
+        return profile
 
 
 def run_window(
@@ -382,12 +402,12 @@ def run_window(
     from backorder_desktop.logging_setup import setup_logging
     from backorder_desktop.ui.application import run_window as run_qt_window
 
-    paths = profile_paths(demo_home(home) if demo else home)
-    paths.ensure()
+    paths = profile_paths_for(home, demo=demo)
     setup_logging(paths.log_dir, debug=debug)
     launcher = AppLauncher(home, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None)
-    # One window per profile (issue 8); a screenshot run is a one-off that must save its file.
+    # One window per profile; a screenshot run is a one-off that must save its file.
     instance_key = None if screenshot else str(paths.data_dir.resolve())
     return run_qt_window(
         launcher, screenshot=screenshot, start_demo=demo, page=page, instance_key=instance_key
     )
+

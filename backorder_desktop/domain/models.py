@@ -60,6 +60,9 @@ class Product:
     variants: tuple[Variant, ...] = field(default_factory=tuple)
 
 
+DEFAULT_API_URL = "https://api.bigcommerce.com"  # BigCommerce's API gateway (``--api-url`` changes it)
+
+
 @dataclass(frozen=True, slots=True)
 class StoreInfo:
     """What ``/v2/store`` tells about a store, for display and validation."""

@@ -52,8 +52,10 @@ class Settings:
     webhook_public_url: str = ""
 
 
+INVENTORY_SOURCE = "inventory-source"  # the setting a mode switch changes (it asks about the outbox)
+
 SETTING_NAMES: dict[str, str] = {
-    "inventory-source": "inventory_source",
+    INVENTORY_SOURCE: "inventory_source",
     "daily-sync-time": "daily_sync_time",
     "erp-name": "erp_name",
     "polling-interval": "polling_interval_minutes",

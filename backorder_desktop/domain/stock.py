@@ -82,6 +82,14 @@ class Adjustment:
     id: int | None = None
 
 
+class OutboxChoice(StrEnum):
+    """What to do with waiting changes when the inventory source changes: nothing is dropped
+    without being asked."""
+
+    PUSH = "push"  # write them to BigCommerce first
+    DISCARD = "discard"  # drop them; the items go back to the store's last value
+
+
 class OutboxState(StrEnum):
     PENDING = "pending"  # waiting to be written
     SENDING = "sending"  # written, reply not (yet) received: may or may not have applied

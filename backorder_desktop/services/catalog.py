@@ -42,7 +42,7 @@ class StatusReport:
     last_automatic_sync: datetime | None
     next_scheduled_run: datetime | None
     keyring_backend: str | None
-    next_scheduled_job: str | None = None  # what the next scheduled run will do (issue 6)
+    next_scheduled_job: str | None = None  # what the next scheduled run will do
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -82,16 +82,12 @@ class CatalogService:
         clock: Clock,
         keyring_backend: Callable[[], str | None],
         outbox_size: Callable[[], int] = lambda: 0,
-        next_scheduled_run: Callable[[], datetime | None] = lambda: None,
-        next_scheduled_job: Callable[[], str | None] = lambda: None,
         settings_saved: Callable[[], object] = lambda: None,
     ) -> None:
         self._mirror = mirror
         self._clock = clock
         self._keyring_backend = keyring_backend
         self._outbox_size = outbox_size
-        self._next_scheduled_run = next_scheduled_run
-        self._next_scheduled_job = next_scheduled_job
         self._settings_saved = settings_saved  # the scheduler rebuilds its jobs at once
 
     def status(self) -> StatusReport:
@@ -109,9 +105,9 @@ class CatalogService:
             outbox=self._outbox_size(),
             last_manual_sync=manual.finished_at if manual else None,
             last_automatic_sync=automatic.finished_at if automatic else None,
-            next_scheduled_run=self._next_scheduled_run(),
+            next_scheduled_run=None,  # the scheduler's, filled in by the Profile facade
             keyring_backend=self._keyring_backend(),
-            next_scheduled_job=self._next_scheduled_job(),
+            next_scheduled_job=None,
         )
 
     def last_manual_sync(self) -> datetime | None:

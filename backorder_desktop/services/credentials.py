@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import MirrorStore
@@ -24,7 +25,6 @@ from backorder_desktop.domain.settings import masked_url
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.bigcommerce.com"
 ClientFactory = Callable[[str, str, str], CatalogSource]  # (api_url, store_hash, token)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import BinaryIO
 
+from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import UserFacingError
@@ -157,6 +158,28 @@ class FeedService:
         if push and result.changes:
             result.push = self._stock.push()
         return result
+
+    def export_csv(self) -> str:
+        """BackOrder items' stock as the CSV text ``import_csv`` reads back. SKUs come from the
+        store: ``csv_text`` quotes a formula in one so that it cannot run in a spreadsheet, and
+        the import reads the quoted cell back as the SKU it was."""
+        waiting = {e.item.key for e in self._stock.outbox()}
+        return csv_text(
+            [
+                ["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"],
+                *(
+                    [
+                        item.sku,
+                        item.level,
+                        item.key.product_id,
+                        item.key.variant_id or "",
+                        item.store_level,
+                        "yes" if item.key in waiting else "no",
+                    ]
+                    for item in self._store.stock_items()
+                ),
+            ]
+        )
 
     def import_csv(
         self, source: bytes | BinaryIO, *, apply: bool, actor: str, max_bytes: int = MAX_IMPORT_BYTES

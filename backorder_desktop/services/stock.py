@@ -31,28 +31,25 @@ from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import InvalidStock
+from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
 
-READ_ONLY_REASONS = {
-    InventorySource.ERP: "Stock comes from your ERP through BigCommerce: change it there.",
-    InventorySource.API: "Stock comes from your ERP's feed: change it there, or pull the feed now.",
-}
-
-
 class OutboxNotEmpty(UserFacingError):
-    """A mode switch was asked while changes wait to be written; ``count`` says how many."""
+    """A mode switch was asked while changes wait to be written; ``count`` says how many. Each
+    front end asks, in its own words, for an ``OutboxChoice``."""
 
     title = "Changes waiting"
 
     def __init__(self, count: int) -> None:
         super().__init__(
             f"{count:,} stock change{'s are' if count != 1 else ' is'} waiting to be written to BigCommerce. "
-            "Write them first (--push-outbox) or discard them (--discard-outbox)."
+            "Choose whether to write them first or to discard them."
         )
         self.count = count
 
@@ -69,11 +66,6 @@ class PushReport:
     failed: int = 0
     store_moves: int = 0
     problems: list[ItemProblem] = field(default_factory=list)
-
-
-def read_only_reason(mode: InventorySource) -> str | None:
-    """Why BackOrder stock cannot be edited by hand in ``mode`` (None: it can)."""
-    return READ_ONLY_REASONS.get(mode)
 
 
 class StockService:
@@ -127,7 +119,7 @@ class StockService:
         """Drop every waiting change; the items go back to the store's last value (in the ledger)."""
         return self._store.outbox_discard(actor=actor, at=self._clock.now(), reason=reason)
 
-    def switch_mode(self, text: str, *, outbox: str | None, actor: str) -> Settings:
+    def switch_mode(self, text: str, *, outbox: OutboxChoice | None, actor: str) -> Settings:
         """Change the inventory source. With changes waiting, ``outbox`` must say what to do with
         them: "push" writes them first (and the switch waits until all are written), "discard"
         drops them; nothing is dropped silently."""
@@ -138,13 +130,14 @@ class StockService:
         waiting = self._store.outbox_count()
         if waiting and outbox is None:
             raise OutboxNotEmpty(waiting)
-        if waiting and outbox == "push":
+        if waiting and outbox == OutboxChoice.PUSH:
             report = self.push()
             left = self._store.outbox_count()
             if left:
                 raise UserFacingError(
                     f"{left:,} of {waiting:,} changes could not be written ({report.failed:,} refused). "
-                    "The inventory source was not changed. See `backorder-desktop outbox`.",
+                    "The inventory source was not changed. The waiting changes list says why each "
+                    "was refused.",
                     title="Changes still waiting",
                 )
         elif waiting:

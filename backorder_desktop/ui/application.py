@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication
 
 from backorder_desktop import __version__
 from backorder_desktop.domain.runs import SyncRun
-from backorder_desktop.services.bundle import Launcher
 from backorder_desktop.ui import assets
+from backorder_desktop.ui.connect_flow import Launcher
 from backorder_desktop.ui.controller import AppController
 from backorder_desktop.ui.single_instance import InstanceGuard
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
-from backorder_desktop.services.catalog import StatusReport
+from backorder_desktop.services.profile import StatusReport
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.formatting import MODE_STATUS
 from backorder_desktop.ui.formatting import format_count

@@ -19,7 +19,7 @@ from PySide6.QtCore import Slot
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
-from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.profile import EventHub
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Issue 13, item 3: only the user may read a profile, whatever the umask.
 
 Each test runs under umask 022 (folders 0755 and files 0644 by default) and builds the profile
-through the real code: the composition root (``build_context`` and ``setup_logging``, as the
+through the real code: the composition root (``open_profile`` and ``setup_logging``, as the
 entry points call them) or the real command in a subprocess (which inherits the umask). Then it
 walks the profile folder: every folder must be 0700 and every file 0600, the SQLite ``-wal`` and
 ``-shm`` files, the side copy, the backups, the lock and the rotated logs included.
@@ -69,7 +69,7 @@ def test_a_profile_made_and_used_by_the_app_is_private_under_umask_022(
     paths = profile_paths(root).ensure()
     handles = setup_logging(paths.log_dir, max_bytes=4_000, backup_count=2)
     try:
-        context = connect_context(root, demo_store)  # build_context, then a store (user data)
+        context = connect_context(root, demo_store)  # open_profile, then a store (user data)
         try:
             context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             for i in range(60):  # enough to rotate the log twice

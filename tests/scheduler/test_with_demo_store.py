@@ -18,9 +18,9 @@ from typing import IO
 
 import pytest
 
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from backorder_desktop.services.schedule_rules import latest_slot
 from backorder_desktop.services.scheduler import SyncScheduler
@@ -31,25 +31,25 @@ from tests.scheduler.conftest import TimeMachine
 
 
 @pytest.fixture
-def context(home: str, demo_store: DemoStore) -> Iterator[AppContext]:
+def context(home: str, demo_store: DemoStore) -> Iterator[Profile]:
     made = connect_context(home, demo_store)
-    made.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+    made.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
     yield made
     made.close()
 
 
-def _scheduler(context: AppContext, clock: TimeMachine) -> SyncScheduler:
+def _scheduler(context: Profile, clock: TimeMachine) -> SyncScheduler:
     return SyncScheduler(
-        engine=context.engine,
-        mirror=context.mirror,
+        engine=context.parts.engine,
+        mirror=context.parts.mirror,
         clock=clock,
-        events=context.events,
+        events=context.parts.events,
         zone=BERLIN,
         monotonic=clock.monotonic,
     )
 
 
-def test_polling_picks_up_a_product_changed_in_the_store(context: AppContext, demo_store: DemoStore) -> None:
+def test_polling_picks_up_a_product_changed_in_the_store(context: Profile, demo_store: DemoStore) -> None:
     clock = TimeMachine(datetime.now(UTC))
     scheduler = _scheduler(context, clock)
     try:
@@ -60,38 +60,38 @@ def test_polling_picks_up_a_product_changed_in_the_store(context: AppContext, de
         assert [claim.trigger for claim in scheduler.run_due()] == ["poll"]
     finally:
         scheduler.shutdown()
-    product = context.mirror.get_product(product_id)
+    product = context.parts.mirror.get_product(product_id)
     assert product is not None and product.name == "Renamed In The Control Panel"
-    run = context.mirror.runs(limit=1)[0]
+    run = context.parts.mirror.runs(limit=1)[0]
     assert (run.kind, run.trigger, run.full, run.counts.changed) == (RunKind.AUTOMATIC, "poll", False, 1)
 
 
-def test_a_missed_daily_run_is_recorded_as_a_catch_up(context: AppContext, home: str) -> None:
-    context.catalog.set_setting("inventory-source", "erp")
+def test_a_missed_daily_run_is_recorded_as_a_catch_up(context: Profile, home: str) -> None:
+    context.parts.catalog.set_setting("inventory-source", "erp")
     clock = TimeMachine(datetime.now(UTC))
-    two_days_ago = latest_slot(clock.now(), context.mirror.load_settings().daily_sync_time, BERLIN)
-    context.mirror.set_cursor(CURSOR_DAILY, (two_days_ago - timedelta(days=2)).isoformat())
+    two_days_ago = latest_slot(clock.now(), context.parts.mirror.load_settings().daily_sync_time, BERLIN)
+    context.parts.mirror.set_cursor(CURSOR_DAILY, (two_days_ago - timedelta(days=2)).isoformat())
     scheduler = _scheduler(context, clock)
     try:
         assert [claim.trigger for claim in scheduler.run_due()] == ["daily-catch-up"]
         assert scheduler.run_due() == []
     finally:
         scheduler.shutdown()
-    run = context.mirror.runs(limit=1)[0]
+    run = context.parts.mirror.runs(limit=1)[0]
     assert (run.kind, run.trigger, run.full, run.outcome.value) == (
         RunKind.AUTOMATIC,
         "daily-catch-up",
         True,
         "ok",
     )
-    assert context.mirror.get_cursor(CURSOR_DAILY) == two_days_ago.isoformat()
+    assert context.parts.mirror.get_cursor(CURSOR_DAILY) == two_days_ago.isoformat()
     history = run_cli(home, "history", "--json", env={"BACKORDER_DESKTOP_TOKEN": "unused"}).json()
     assert [(h["kind"], h["trigger"]) for h in history[:1]] == [("automatic", "daily-catch-up")]
 
 
-def test_status_shows_the_next_run_and_what_it_will_do(context: AppContext, home: str) -> None:
-    context.catalog.set_setting("inventory-source", "erp")
-    context.catalog.set_setting("polling-interval", "1440")
+def test_status_shows_the_next_run_and_what_it_will_do(context: Profile, home: str) -> None:
+    context.parts.catalog.set_setting("inventory-source", "erp")
+    context.parts.catalog.set_setting("polling-interval", "1440")
     berlin = {"TZ": "Europe/Berlin"}  # the computer's zone: the daily time is local time
     status = run_cli(home, "status", "--json", env=berlin).json()
     assert status["next_scheduled_job"] == "daily full sync (ERP mode)"
@@ -122,11 +122,12 @@ def _wait_for(lines: queue.Queue[str], needle: str, seen: list[str], timeout: fl
 
 
 def test_service_runs_headless_and_stops_on_sigterm(
-    context: AppContext, home: str, demo_store: DemoStore
+    context: Profile, home: str, demo_store: DemoStore
 ) -> None:
-    context.catalog.set_setting("inventory-source", "erp")
-    slot = latest_slot(datetime.now(UTC), context.mirror.load_settings().daily_sync_time, BERLIN)
-    context.mirror.set_cursor(CURSOR_DAILY, (slot - timedelta(days=3)).isoformat())  # missed: runs at once
+    context.parts.catalog.set_setting("inventory-source", "erp")
+    slot = latest_slot(datetime.now(UTC), context.parts.mirror.load_settings().daily_sync_time, BERLIN)
+    # missed: runs at once
+    context.parts.mirror.set_cursor(CURSOR_DAILY, (slot - timedelta(days=3)).isoformat())
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
     env.update(BACKORDER_DESKTOP_TOKEN=demo_store.token, TZ="Europe/Berlin")
     seen: list[str] = []
@@ -151,15 +152,15 @@ def test_service_runs_headless_and_stops_on_sigterm(
                 process.kill()
                 process.wait()
             pump.join(10)
-    history = context.mirror.runs(limit=1)
+    history = context.parts.mirror.runs(limit=1)
     assert [(r.trigger, r.full) for r in history] == [("daily-catch-up", True)]
 
 
 def test_service_once_runs_what_is_due_and_exits(
-    context: AppContext, home: str, demo_store: DemoStore
+    context: Profile, home: str, demo_store: DemoStore
 ) -> None:
-    context.catalog.set_setting("inventory-source", "erp")
-    context.mirror.set_cursor(CURSOR_DAILY, (datetime.now(UTC) - timedelta(days=5)).isoformat())
+    context.parts.catalog.set_setting("inventory-source", "erp")
+    context.parts.mirror.set_cursor(CURSOR_DAILY, (datetime.now(UTC) - timedelta(days=5)).isoformat())
     result = run_cli(home, "service", "--once", env={"BACKORDER_DESKTOP_TOKEN": demo_store.token})
     assert result.code == 0, result.stderr
     assert "automatic/daily-catch-up full ok" in result.stdout

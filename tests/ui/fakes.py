@@ -1,22 +1,23 @@
 """Stand-ins for the window's widget tests: a store, a keyring and a launcher.
 
-The real services (catalog, engine, credentials, events) run over the real SQLite mirror
-(``SqliteMirrorStore``, a file in the test's temporary folder), so the widgets are tested against
-the code and the database the app runs; only the HTTP store and the keyring are replaced. The
-done-when flows of issue 5 also run against the real app (``AppLauncher`` + demo store) in
-test_app_flows.py.
+The launcher opens the real ``Profile`` (``app.open_profile``) over a real SQLite file in the
+test's temporary folder, so the widgets are tested against the code and the database the app
+runs; only the HTTP store and the keyring are replaced. The main flows also run against the real
+app (``AppLauncher`` + demo store) in test_app_flows.py.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
 from backorder_desktop.adapters.storage import SqliteMirrorStore
+from backorder_desktop.app import open_profile
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import CatalogSummary
@@ -27,12 +28,8 @@ from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import Permissions
-from backorder_desktop.services.bundle import Services
-from backorder_desktop.services.catalog import CatalogService
-from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import token_key
-from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.sync_engine import SyncEngine
+from backorder_desktop.services.profile import Profile
 
 GOOD_TOKEN = "good-token"
 BASE_TIME = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -155,62 +152,44 @@ class MemorySecrets:
 
 
 class FakeLauncher:
-    """A ``Launcher``: ``open_profile`` gives an empty profile, ``open_demo`` a connected one."""
+    """A ``Launcher``: ``open_profile`` gives an empty profile, ``open_demo`` a connected one.
+
+    Each is the real ``Profile`` of ``app.open_profile`` on a real SQLite file in the test's
+    folder; only the store (``FakeStore``) and the keyring (``MemorySecrets``) are stand-ins.
+    """
 
     def __init__(self, tmp_dir: str, *, products: int = 120) -> None:
         self.tmp_dir = tmp_dir
         self.store = FakeStore(products)
         self.secrets = MemorySecrets()
-        self.opened: list[Services] = []
+        self.opened: list[Profile] = []
         self.closed = 0
         self.mirror: SqliteMirrorStore | None = None
 
-    def _services(self, *, demo: bool) -> Services:
-        database = Path(self.tmp_dir) / ("demo-profile" if demo else "profile") / "mirror.sqlite3"
-        mirror = self.mirror = SqliteMirrorStore(database)
-        events = EventHub()
+    def _open(self, *, demo: bool) -> Profile:
         store = self.store
 
-        def client_factory(api_url: str, store_hash: str, token: str) -> FakeStore:
+        def store_api(api_url: str, store_hash: str, token: str) -> FakeStore:
             if token != GOOD_TOKEN:
                 raise AuthError("The store refused this token. Create a new API account token.", status=401)
             return store
 
-        credentials = CredentialsService(secrets=self.secrets, mirror=mirror, client_factory=client_factory)
-
-        def source_factory() -> FakeStore:
-            info, _ = credentials.connected_store()
-            if credentials.token(info.store_hash) != GOOD_TOKEN:
-                raise AuthError("The store refused the token.", status=401)
-            return store
-
-        engine = SyncEngine(mirror=mirror, source_factory=source_factory, clock=Clock(), events=events)
-        catalog = CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: "memory (tests)")
+        home = Path(self.tmp_dir) / ("demo-profile" if demo else "profile")
+        profile = open_profile(home, secret_store=self.secrets, store_api=store_api)
+        self.mirror = profile.parts.mirror  # type: ignore[assignment]
         if demo:
-            mirror.set_store(StoreInfo(store_hash="demo", name="Demo store", plan_name="Demo"), "http://demo")
+            profile.parts.info = replace(profile.parts.info, is_demo=True)
+            profile.parts.mirror.set_store(StoreInfo(store_hash="demo", name="Demo store", plan_name="Demo"), "http://demo")
             self.secrets.values[token_key("demo")] = GOOD_TOKEN
+        profile.parts.closers.append(self._count_close)
+        self.opened.append(profile)
+        return profile
 
-        def close() -> None:
-            self.closed += 1
-            mirror.close()
+    def _count_close(self) -> None:
+        self.closed += 1
 
-        services = Services(
-            catalog=catalog,
-            engine=engine,
-            credentials=credentials,
-            events=events,
-            profile_dir=self.tmp_dir,
-            log_dir=self.tmp_dir,
-            database_path=str(database),
-            keyring_backend="memory (tests)",
-            is_demo=demo,
-            close=close,
-        )
-        self.opened.append(services)
-        return services
+    def open_profile(self) -> Profile:
+        return self._open(demo=False)
 
-    def open_profile(self) -> Services:
-        return self._services(demo=False)
-
-    def open_demo(self) -> Services:
-        return self._services(demo=True)
+    def open_demo(self) -> Profile:
+        return self._open(demo=True)

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop.app import AppLauncher
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import RunKind
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.domain.stock_policy import READ_ONLY_ERP
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
 from backorder_desktop.ui.error_router import Route
 from backorder_desktop.ui.models.catalog_columns import Column
-from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from tests.ui.conftest import wait_idle
 
 pytestmark = pytest.mark.gui
@@ -65,7 +65,7 @@ def test_sync_tooltip_changes_with_manual_syncs_only(
     tooltip = window.sync_tooltip()
     assert tooltip.startswith("Last manual sync: today ") and tooltip.endswith(" (just now)")
 
-    engine = controller.services.engine
+    engine = controller.profile.parts.engine
     automatic = threading.Thread(target=lambda: engine.sync(kind=RunKind.AUTOMATIC, trigger="poll"))
     with qtbot.waitSignal(controller.status_refreshed, timeout=20_000):
         automatic.start()
@@ -85,12 +85,12 @@ def test_tray_sync_now_joins_the_running_sync(
     runs_before = len(controller.window.history.model.runs)
     hold = threading.Event()
     # An engine-thread subscriber that waits: the sync stays in flight until the test releases it.
-    unsubscribe = controller.services.events.subscribe("progress", lambda _progress: hold.wait(20))
+    unsubscribe = controller.profile.parts.events.subscribe("progress", lambda _progress: hold.wait(20))
     results: list[object] = []
     controller.manual_sync_finished.connect(results.append)
     try:
         qtbot.mouseClick(controller.window.sync_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(controller.services.engine.is_running, timeout=10_000)
+        qtbot.waitUntil(controller.profile.parts.engine.is_running, timeout=10_000)
         assert not controller.window.sync_action.isEnabled()
         controller.tray.sync_action.trigger()
         qtbot.waitUntil(lambda: "joining it" in caplog.text, timeout=10_000)
@@ -191,7 +191,7 @@ def test_inline_stock_edit_in_bigcommerce_mode_creates_an_outbox_entry(
     wait_idle(qtbot, controller)
 
     assert model.data(model.index(row, Column.STOCK)) == f"{product.inventory_level + 7:,} (waiting)"
-    entries = controller.services.stock.outbox()
+    entries = controller.profile.parts.stock.outbox()
     assert [(e.item.key.product_id, e.item.level) for e in entries] == [
         (product.id, product.inventory_level + 7)
     ]

@@ -13,13 +13,13 @@ from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.domain.stock_policy import READ_ONLY_ERP
+from backorder_desktop.domain.stock_policy import READ_ONLY_NOT_BACKORDER
+from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_table_model import PAGE_SIZE
 from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
-from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
-from backorder_desktop.ui.models.stock_policy import READ_ONLY_NOT_BACKORDER
-from backorder_desktop.ui.models.stock_policy import StockPolicy
 from tests.ui.fakes import Clock
 from tests.ui.fakes import make_product
 
@@ -53,12 +53,29 @@ def mirror(tmp_path) -> Iterator[CountingMirror]:
     mirror.close()
 
 
+class _TableReads:
+    """The three reads of the ``Profile`` facade the table makes, over the real catalog service
+    (the counting mirror under it counts the queries)."""
+
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def query_products(self, query, *, limit: int, offset: int = 0):
+        return self._catalog.query(query, limit=limit, offset=offset)
+
+    def count_products(self, query) -> int:
+        return self._catalog.count(query)
+
+    def backorder_ids(self) -> set[int]:
+        return self._catalog.backorder_ids()
+
+
 @pytest.fixture
 def model(qtbot, runner, mirror) -> Iterator[CatalogTableModel]:
     model = CatalogTableModel(runner)
-    catalog = CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: None)
+    catalog = _TableReads(CatalogService(mirror=mirror, clock=Clock(), keyring_backend=lambda: None))
     with qtbot.waitSignal(model.query_answered, timeout=5000):
-        model.set_catalog(catalog)
+        model.set_profile(catalog)
     qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)  # the count follows the first rows
     yield model
     # Before the mirror closes: no window loading from it, none waiting for the flush timer.

@@ -104,13 +104,13 @@ def test_log_viewer_shows_the_end_of_the_log(qtbot, tmp_path) -> None:
 
 
 def test_about_box_lists_version_paths_and_keyring(qtbot, fake_launcher) -> None:
-    services = fake_launcher.open_demo()
-    about = AboutDialog(services)
+    profile = fake_launcher.open_demo()
+    about = AboutDialog(profile.info, profile.status().keyring_backend)
     qtbot.addWidget(about)
     facts = dict(about.facts)
     assert facts["Version"] == __version__
     assert facts["Keyring"] == "memory (tests)"
-    assert facts["Log folder"] == services.log_dir and facts["Database"] == services.database_path
+    assert facts["Log folder"] == profile.info.log_dir and facts["Database"] == profile.info.database_path
 
 
 def test_wording_in_the_users_terms() -> None:

@@ -13,15 +13,17 @@ from PySide6.QtWidgets import QMessageBox
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import RunKind
-from backorder_desktop.domain.ports import SyncRun
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import OutboxChoice
+from backorder_desktop.domain.stock_policy import READ_ONLY_ERP
 from backorder_desktop.services.credentials import token_key
 from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
 from backorder_desktop.ui.error_router import Route
 from backorder_desktop.ui.models.catalog_columns import Column
-from backorder_desktop.ui.models.stock_policy import READ_ONLY_ERP
 from tests.ui.conftest import wait_idle
 from tests.ui.fakes import GOOD_TOKEN
 
@@ -75,7 +77,7 @@ def test_sync_tooltip_shows_only_manual_syncs(qtbot, demo) -> None:
     assert tooltip.startswith("Last manual sync: today ") and tooltip.endswith("(just now)")
     manual_at = window.last_manual_sync
 
-    engine = demo.services.engine
+    engine = demo.profile.parts.engine
     automatic = threading.Thread(target=lambda: engine.sync(kind=RunKind.AUTOMATIC, trigger="poll"))
     with qtbot.waitSignal(demo.status_refreshed, timeout=10_000):
         automatic.start()
@@ -93,7 +95,7 @@ def test_sync_tooltip_shows_only_manual_syncs(qtbot, demo) -> None:
 def test_button_and_tray_share_one_sync(qtbot, demo, fake_launcher, caplog) -> None:
     caplog.set_level(logging.INFO, logger="backorder_desktop.services.sync_engine")
     hold = fake_launcher.store.hold = threading.Event()
-    window, engine = demo.window, demo.services.engine
+    window, engine = demo.window, demo.profile.parts.engine
     finished: list[object] = []
     demo.manual_sync_finished.connect(finished.append)
     qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
@@ -139,7 +141,7 @@ def test_settings_are_saved_and_reloaded(qtbot, demo, fake_launcher) -> None:
     assert (stored.erp_name, stored.polling_interval_minutes, stored.start_minimised) == ("Odoo", 15, True)
 
     page.erp_name.setText("changed, not saved")
-    demo.flows.load_settings()
+    demo.load_settings()
     qtbot.waitUntil(lambda: page.erp_name.text() == "Odoo", timeout=5000)
     assert not page.save_button.isEnabled()
     wait_idle(qtbot, demo)
@@ -156,15 +158,14 @@ def test_erp_mode_makes_stock_read_only(qtbot, demo, fake_launcher) -> None:
     assert demo.window.message_label.text() == "3 products assigned to BackOrder"
     assert fake_launcher.mirror.backorder_product_ids() == {1, 2, 3}
 
-    edits: list[tuple[object, object, int]] = []
-    demo.stock_editor = lambda product, variant, level: edits.append((product, variant, level))
     demo.refresh_status()
     wait_idle(qtbot, demo)
     index = products.model.index(0, Column.STOCK)
-    assert products.model.flags(index) & Qt.ItemFlag.ItemIsEditable  # bigcommerce mode, with the hook
+    assert products.model.flags(index) & Qt.ItemFlag.ItemIsEditable  # bigcommerce mode, assigned
     assert products.model.setData(index, 40)
-    qtbot.waitUntil(lambda: len(edits) == 1, timeout=5000)
-    assert edits[0][0].id == 1 and edits[0][2] == 40
+    qtbot.waitUntil(lambda: bool(demo.profile.outbox()), timeout=5000)  # the edit went through the facade
+    (entry,) = demo.profile.outbox()
+    assert entry.item.key.product_id == 1 and entry.item.level == 40
 
     fake_launcher.mirror.save_settings(
         dataclasses.replace(fake_launcher.mirror.load_settings(), inventory_source=InventorySource.ERP)
@@ -172,7 +173,7 @@ def test_erp_mode_makes_stock_read_only(qtbot, demo, fake_launcher) -> None:
     demo.refresh_status()
     wait_idle(qtbot, demo)
     assert not products.model.flags(index) & Qt.ItemFlag.ItemIsEditable
-    assert _stock_tooltip(demo) == READ_ONLY_ERP
+    assert _stock_tooltip(demo).startswith(READ_ONLY_ERP)  # and that an edit still waits
 
 
 def test_mode_switch_with_pending_changes_asks(qtbot, demo) -> None:
@@ -220,12 +221,10 @@ def test_offline_shows_status_and_tray_state_without_a_dialog(qtbot, demo, fake_
     assert demo.tray.state is SyncState.OFFLINE
     assert demo.router.last_route is Route.STATUS
     assert demo.router.open_dialogs() == []
-    assert demo._retry_timer.isActive()  # retried by itself
 
-    fake_launcher.store.error = None
-    with qtbot.waitSignal(demo.status_refreshed, timeout=10_000):
-        demo._retry_timer.setInterval(0)
-        demo._retry_timer.start()
+    fake_launcher.store.error = None  # back online: the next sync (the scheduler's retry, or a click) works
+    with qtbot.waitSignal(demo.manual_sync_finished, timeout=10_000):
+        qtbot.mouseClick(demo.window.sync_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, demo)
     assert demo.tray.state is SyncState.IDLE
     assert demo.window.message_label.text() == ""
@@ -264,8 +263,8 @@ def test_connection_dialog_closes_after_its_task_has_finished(qtbot, fake_launch
     """Closing deletes the dialog: closed with a callback of its connect still queued, that callback
     touched deleted buttons ("Internal C++ object already deleted", seen once the real mirror
     made the connect slower)."""
-    services = fake_launcher.open_profile()
-    dialog = ConnectionDialog(services.credentials, runner, on_bug=lambda error: None, store_hash="abc123")
+    profile = fake_launcher.open_profile()
+    dialog = ConnectionDialog(profile, runner, on_bug=lambda error: None, store_hash="abc123")
     qtbot.addWidget(dialog)
     dialog.open()
     tasks_when_closed: list[int] = []
@@ -275,7 +274,7 @@ def test_connection_dialog_closes_after_its_task_has_finished(qtbot, fake_launch
         qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     assert tasks_when_closed == [0]
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.connect_button.isEnabled()
-    services.close()
+    profile.close()
 
 
 def test_no_keyring_is_explained_in_the_dialog(qtbot, fake_launcher, make_controller) -> None:
@@ -295,20 +294,19 @@ def test_no_keyring_is_explained_in_the_dialog(qtbot, fake_launcher, make_contro
     dialog.reject()
 
 
-def test_discarding_without_an_outbox_service_refuses_and_saves_nothing(qtbot, demo, fake_launcher) -> None:
-    shown: list[tuple[str, str]] = []
-    demo.router.message_shown.connect(lambda title, message: shown.append((title, message)))
-    demo.flows.save_settings({"inventory-source": "erp"}, "discard")
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    assert shown[0][0] == "Cannot discard changes"
-    assert fake_launcher.mirror.load_settings().inventory_source is InventorySource.BIGCOMMERCE
+def test_a_mode_switch_from_settings_discards_waiting_changes_when_told(qtbot, demo, fake_launcher) -> None:
+    demo.profile.assign(["1"])
+    demo.profile.edit_stock("SKU-00001", AdjustmentKind.SET, 40)
+    assert len(demo.profile.outbox()) == 1
+    demo.save_settings({"inventory-source": "erp"}, OutboxChoice.DISCARD)
+    qtbot.waitUntil(lambda: demo.window.settings.status_label.text() == "Saved.", timeout=5000)
+    assert fake_launcher.mirror.load_settings().inventory_source is InventorySource.ERP
+    assert demo.profile.outbox() == []  # dropped, as asked, and recorded in the ledger
+    assert demo.profile.stock_history(1)[0].reason == "discarded when switching to erp"
     wait_idle(qtbot, demo)
 
 
-def test_pause_item_follows_its_hook(qtbot, demo) -> None:
-    assert not demo.tray.pause_action.isEnabled()
-    paused: list[bool] = []
-    demo.set_pause_handler(paused.append)
-    assert demo.tray.pause_action.isEnabled()
+def test_the_pause_item_pauses_the_profiles_schedule(qtbot, demo) -> None:
+    assert demo.tray.pause_action.isEnabled()  # a profile is open
     demo.tray.pause_action.trigger()
-    qtbot.waitUntil(lambda: paused == [True], timeout=5000)
+    qtbot.waitUntil(lambda: demo.profile.paused, timeout=5000)

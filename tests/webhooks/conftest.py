@@ -19,12 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from backorder_desktop import app
 from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
-from backorder_desktop.app import AppContext
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from tests.integration.support import connect_context
 
@@ -129,7 +128,7 @@ def receiver(receiver_factory: ReceiverFactory) -> tuple[WebhookReceiver, Record
 class Hooked:
     """A profile connected to a demo store with webhooks registered and the background started."""
 
-    context: AppContext
+    context: Profile
     store: DemoStore
     finished: list[SyncRun] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -152,15 +151,15 @@ class Hooked:
 @pytest.fixture
 def hooked(home: str, demo_store: DemoStore) -> Iterator[Hooked]:
     context = connect_context(home, demo_store)
-    context.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
     port = free_port()
-    context.catalog.set_setting("webhook-port", str(port))
-    context.catalog.set_setting("webhook-public-url", f"http://127.0.0.1:{port}/")
+    context.parts.catalog.set_setting("webhook-port", str(port))
+    context.parts.catalog.set_setting("webhook-public-url", f"http://127.0.0.1:{port}/")
     kit = Hooked(context, demo_store)
-    context.events.subscribe("run_finished", kit.on_run)
-    report = context.webhooks.setup()  # type: ignore[union-attr]
+    context.parts.events.subscribe("run_finished", kit.on_run)
+    report = context.parts.webhooks.setup()  # type: ignore[union-attr]
     assert report.created == 2 and report.healthy
-    app.start_background(context)
-    assert context.receiver is not None
+    context.start_background()
+    assert context.parts.receiver is not None
     yield kit
     context.close()

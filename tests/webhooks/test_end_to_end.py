@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from backorder_desktop import app
 from backorder_desktop.adapters.secrets import MemorySecretStore
-from backorder_desktop.app import build_context
+from backorder_desktop.app import open_profile
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import SyncRun
@@ -39,13 +38,13 @@ def test_a_change_in_the_store_reaches_the_mirror_through_a_webhook(hooked: Hook
     store.catalog.update_product(product_id, name="Changed By The Merchant")
 
     def updated() -> bool:
-        product = context.mirror.get_product(product_id)
+        product = context.parts.mirror.get_product(product_id)
         return product is not None and product.name == "Changed By The Merchant"
 
     assert hooked.wait_for(updated)
     runs = hooked.webhook_runs()
     assert len(runs) == 1 and runs[0].counts.changed == 1 and runs[0].kind.value == "automatic"
-    receiver, fetcher = context.receiver  # type: ignore[misc]
+    receiver, fetcher = context.parts.receiver  # type: ignore[misc]
     assert fetcher.wait_idle(10)
     assert receiver.stats().accepted >= 1 and fetcher.fetches == 1
 
@@ -53,17 +52,17 @@ def test_a_change_in_the_store_reaches_the_mirror_through_a_webhook(hooked: Hook
 def test_a_product_deleted_in_the_store_is_deleted_locally(hooked: Hooked) -> None:
     store, context = hooked.store, hooked.context
     product_id = store.catalog.product_ids()[9]
-    assert context.mirror.get_product(product_id) is not None
+    assert context.parts.mirror.get_product(product_id) is not None
     store.catalog.delete_product(product_id)
-    assert hooked.wait_for(lambda: context.mirror.get_product(product_id) is None)
+    assert hooked.wait_for(lambda: context.parts.mirror.get_product(product_id) is None)
     assert hooked.webhook_runs()[-1].counts.removed == 1
 
 
 def test_a_redelivered_hash_is_fetched_once(hooked: Hooked) -> None:
     context = hooked.context
-    receiver, fetcher = context.receiver  # type: ignore[misc]
+    receiver, fetcher = context.parts.receiver  # type: ignore[misc]
     body = product_updated(hooked.store.catalog.product_ids()[3], created_at=1_700_000_000)
-    headers = {SECRET_HEADER: context.webhooks.secret()}  # type: ignore[union-attr]
+    headers = {SECRET_HEADER: context.parts.webhooks.secret()}  # type: ignore[union-attr]
     assert [post(receiver.url, body, headers)[0] for _ in range(5)] == [200] * 5
     assert hooked.wait_for(lambda: len(hooked.webhook_runs()) == 1)
     assert fetcher.wait_idle(10)
@@ -81,23 +80,23 @@ def store_process() -> Iterator[StoreProcess]:
 def test_a_burst_of_500_deliveries_keeps_the_receiver_answering_and_coalesces(
     home: str, store_process: StoreProcess
 ) -> None:
-    context = build_context(home, env_token=store_process.token, secret_store=MemorySecretStore())
+    context = open_profile(home, env_token=store_process.token, secret_store=MemorySecretStore())
     try:
         info = StoreInfo(store_hash=store_process.store_hash, name="Burst", plan_name="Demo")
-        context.mirror.set_store(info, store_process.api_url)
-        context.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+        context.parts.mirror.set_store(info, store_process.api_url)
+        context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
         port = free_port()
-        context.catalog.set_setting("webhook-port", str(port))
-        context.catalog.set_setting("webhook-public-url", f"http://127.0.0.1:{port}/")
-        assert context.webhooks is not None and context.webhooks.setup().healthy
+        context.parts.catalog.set_setting("webhook-port", str(port))
+        context.parts.catalog.set_setting("webhook-public-url", f"http://127.0.0.1:{port}/")
+        assert context.parts.webhooks is not None and context.parts.webhooks.setup().healthy
         runs: list[SyncRun] = []
-        context.events.subscribe("run_finished", lambda run: run.trigger == "webhook" and runs.append(run))
+        context.subscribe("run_finished", lambda run: run.trigger == "webhook" and runs.append(run))
         held = HeldFetch()
-        context.events.subscribe("run_started", held)
-        app.start_background(context)
-        assert context.receiver is not None
-        receiver, fetcher = context.receiver
-        secret = context.webhooks.secret()
+        context.subscribe("run_started", held)
+        context.start_background()
+        assert context.parts.receiver is not None
+        receiver, fetcher = context.parts.receiver
+        secret = context.parts.webhooks.secret()
         try:
             _burst(receiver, fetcher, store_process, secret, runs, held)
         finally:
@@ -164,7 +163,7 @@ def _burst(
 
 
 def test_setup_is_idempotent_and_the_health_check_reactivates_a_deactivated_hook(hooked: Hooked) -> None:
-    webhooks, store, scheduler = hooked.context.webhooks, hooked.store, hooked.context.scheduler
+    webhooks, store, scheduler = hooked.context.parts.webhooks, hooked.store, hooked.context.parts.scheduler
     assert webhooks is not None and scheduler is not None
     # The scheduler runs its own health check at start; stopped here (waiting for a running one),
     # so that the one below is the only one and sees the hook we deactivate (a race seen once in CI).
@@ -180,7 +179,7 @@ def test_setup_is_idempotent_and_the_health_check_reactivates_a_deactivated_hook
     assert sick.reactivated == 1 and sick.healthy
     assert all(h["is_active"] for h in store.hooks.all())
 
-    hooked.context.catalog.set_setting("webhook-public-url", "https://relay.example/bd")
+    hooked.context.parts.catalog.set_setting("webhook-public-url", "https://relay.example/bd")
     moved = webhooks.setup()
     assert (moved.created, moved.removed) == (2, 2)
     assert {h["destination"] for h in store.hooks.all()} == {"https://relay.example/bd"}

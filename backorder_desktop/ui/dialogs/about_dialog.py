@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop import __version__
-from backorder_desktop.services.bundle import Services
+from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.ui import assets
 
 
-def about_facts(services: Services | None) -> list[tuple[str, str]]:
+def about_facts(info: ProfileInfo | None, keyring_backend: str | None = None) -> list[tuple[str, str]]:
     """What the About box lists (also handy for support)."""
     facts = [
         ("Version", __version__),
@@ -27,18 +27,20 @@ def about_facts(services: Services | None) -> list[tuple[str, str]]:
         ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
         ("System", platform.platform()),
     ]
-    if services is not None:
+    if info is not None:
         facts += [
-            ("Profile folder", services.profile_dir),
-            ("Database", services.database_path),
-            ("Log folder", services.log_dir),
-            ("Keyring", services.keyring_backend or "none available"),
+            ("Profile folder", info.profile_dir),
+            ("Database", info.database_path),
+            ("Log folder", info.log_dir),
+            ("Keyring", keyring_backend or "none available"),
         ]
     return facts
 
 
 class AboutDialog(QDialog):
-    def __init__(self, services: Services | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, info: ProfileInfo | None, keyring_backend: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("about_dialog")
         self.setWindowTitle("About BackOrder Desktop")
@@ -54,7 +56,7 @@ class AboutDialog(QDialog):
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(blurb)
         form = QFormLayout()
-        self.facts = about_facts(services)
+        self.facts = about_facts(info, keyring_backend)
         for name, value in self.facts:
             label = QLabel(value)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
-from backorder_desktop.services.credentials import DEFAULT_API_URL
-from backorder_desktop.services.credentials import ConnectReport
-from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.domain.models import DEFAULT_API_URL
+from backorder_desktop.services.profile import ConnectReport
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.error_router import describe
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -47,7 +47,7 @@ class ConnectionDialog(QDialog):
 
     def __init__(
         self,
-        credentials: CredentialsService,
+        profile: Profile,
         runner: BackgroundRunner,
         *,
         on_bug: Callable[[BaseException], object],
@@ -60,7 +60,7 @@ class ConnectionDialog(QDialog):
         self.setObjectName("connection_dialog")
         self.setWindowTitle("Connect your BigCommerce store")
         self.setMinimumWidth(520)
-        self._credentials = credentials
+        self._profile = profile
         self._runner = runner
         self._on_bug = on_bug
         self._busy = False
@@ -142,7 +142,7 @@ class ConnectionDialog(QDialog):
         store_hash, api_url, token = self._values()
         self._set_busy("Asking the store…")
         self._runner.run_in_background(
-            lambda: self._credentials.check(store_hash, api_url, token),
+            lambda: self._profile.check_connection(store_hash, api_url, token),
             on_result=self._on_check_succeeded,
             on_error=self._on_check_failed,
             on_finished=lambda: self._set_busy(""),
@@ -152,7 +152,7 @@ class ConnectionDialog(QDialog):
         store_hash, api_url, token = self._values()
         self._set_busy("Connecting…")
         self._runner.run_in_background(
-            lambda: self._credentials.connect(store_hash, api_url, token),
+            lambda: self._profile.connect(store_hash, api_url, token),
             on_result=self._on_connect_succeeded,
             on_error=self._on_check_failed,
             on_finished=self._on_connect_finished,

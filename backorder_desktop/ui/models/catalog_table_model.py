@@ -1,7 +1,7 @@
 """The products table: a flat model that reads the mirror in windows, on workers, never on the GUI.
 
-The row count comes from ``catalog.count(query)``; rows are fetched ``PAGE_SIZE`` at a time with
-``catalog.query(query, limit, offset)`` when the view first asks for them. Until a window arrives
+The row count comes from ``profile.count_products(query)``; rows are fetched ``PAGE_SIZE`` at a time with
+``profile.query_products(query, limit, offset)`` when the view first asks for them. Until a window arrives
 its rows show a "Loading…" placeholder; then ``dataChanged`` repaints them. Only recently cached
 windows are kept (``MAX_CACHED_PAGES``), so memory stays flat whatever the catalog size.
 
@@ -34,7 +34,8 @@ from PySide6.QtGui import QPalette
 
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.domain.stock_policy import StockPolicy
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.models.catalog_columns import ANSWERED_ROLES
 from backorder_desktop.ui.models.catalog_columns import COLUMNS
 from backorder_desktop.ui.models.catalog_columns import DISPLAY
@@ -44,7 +45,6 @@ from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
 from backorder_desktop.ui.models.catalog_columns import STOCK_ALIGNMENT
 from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_columns import cell_text
-from backorder_desktop.ui.models.stock_policy import StockPolicy
 from backorder_desktop.ui.workers import BackgroundRunner
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class CatalogTableModel(QAbstractTableModel):
     def __init__(self, runner: BackgroundRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._catalog: CatalogService | None = None
+        self._profile: Profile | None = None
         self._query = ProductQuery()
         self._generation = 0
         self._rows = 0
@@ -92,9 +92,9 @@ class CatalogTableModel(QAbstractTableModel):
     def query(self) -> ProductQuery:
         return self._query
 
-    def set_catalog(self, catalog: CatalogService | None) -> None:
+    def set_profile(self, profile: Profile | None) -> None:
         """Another profile was opened (or closed): start over."""
-        self._catalog = catalog
+        self._profile = profile
         self.beginResetModel()
         self._rows = 0
         self._pages.clear()
@@ -102,7 +102,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._generation += 1
         self.endResetModel()
         self.count_changed.emit(0)
-        if catalog is not None:
+        if profile is not None:
             self.set_query(self._query)
 
     def set_query(self, query: ProductQuery) -> None:
@@ -158,16 +158,16 @@ class CatalogTableModel(QAbstractTableModel):
         A first window shorter than ``PAGE_SIZE`` is the whole answer, so a narrow search (a SKU)
         skips the count. (Reading the count in parallel gains nothing: the reads hold the GIL.)
         """
-        catalog = self._catalog
-        if catalog is None:
+        profile = self._profile
+        if profile is None:
             return
         generation, query = self._generation, self._query
 
         def load() -> tuple[int | None, list[Product] | None, set[int]]:
             if reset:  # the first rows first; a full window's count follows (``_count_later``)
-                first = catalog.query(query, limit=PAGE_SIZE, offset=0)
-                return (len(first) if len(first) < PAGE_SIZE else None), first, catalog.backorder_ids()
-            return catalog.count(query), None, catalog.backorder_ids()
+                first = profile.query_products(query, limit=PAGE_SIZE, offset=0)
+                return (len(first) if len(first) < PAGE_SIZE else None), first, profile.backorder_ids()
+            return profile.count_products(query), None, profile.backorder_ids()
 
         self._set_counting(+1)
         self._runner.run_in_background(
@@ -208,12 +208,12 @@ class CatalogTableModel(QAbstractTableModel):
     def _count_later(self, generation: int) -> None:
         """Count a search's matches after its first rows are shown (a second scan of the mirror
         that the merchant need not wait for; the view grows when it answers)."""
-        catalog, query = self._catalog, self._query
-        if catalog is None:
+        profile, query = self._profile, self._query
+        if profile is None:
             return
         self._set_counting(+1)
         self._runner.run_in_background(
-            lambda: catalog.count(query),
+            lambda: profile.count_products(query),
             on_result=lambda count: self._on_counted(generation, count),
             on_finished=lambda: self._set_counting(-1),
         )
@@ -258,14 +258,14 @@ class CatalogTableModel(QAbstractTableModel):
             self.loading_changed.emit(self.is_loading())
 
     def _load_page(self, page: int) -> None:
-        catalog, generation, query = self._catalog, self._generation, self._query
+        profile, generation, query = self._profile, self._generation, self._query
         entry = self._pages.get(page)
         key = (generation, page)
-        if catalog is None or key in self._in_flight or (entry is not None and entry[0] == generation):
+        if profile is None or key in self._in_flight or (entry is not None and entry[0] == generation):
             return
         self._in_flight.add(key)
         self._runner.run_in_background(
-            lambda: catalog.query(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE),
+            lambda: profile.query_products(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE),
             on_result=lambda rows: self._on_page_loaded(generation, page, rows),
             on_finished=lambda: self._on_page_finished(key),
         )

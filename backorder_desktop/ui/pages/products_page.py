@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.models import Product
-from backorder_desktop.services.catalog import AssignReport
-from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.services.profile import AssignReport
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
@@ -40,12 +40,11 @@ from backorder_desktop.ui.workers import BackgroundRunner
 logger = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 150
-ASSIGNED_BY = "window"
 VISIBILITY_CHOICES = (("All products", None), ("Visible only", True), ("Hidden only", False))
 
 
 class ProductsPage(QWidget):
-    """Browse and assign products; stock edits and history go out as signals (issue 4 services)."""
+    """Browse and assign products; stock edits and history go out as signals."""
 
     assignment_changed = Signal(str)  # what happened, for the status bar
     stock_edit_requested = Signal(object, object, int)  # Product, Variant or None, new level
@@ -55,7 +54,7 @@ class ProductsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("products_page")
         self._runner = runner
-        self._catalog: CatalogService | None = None
+        self._profile: Profile | None = None
         self.model = CatalogTableModel(runner, self)
         self.model.count_changed.connect(self._on_model_count_changed)
         self.model.stock_edit_requested.connect(
@@ -151,10 +150,10 @@ class ProductsPage(QWidget):
 
     # --- wiring ---------------------------------------------------------------------------
 
-    def set_catalog(self, catalog: CatalogService | None) -> None:
-        self._catalog = catalog
+    def set_profile(self, profile: Profile | None) -> None:
+        self._profile = profile
         self.variants.show_product(None, is_backorder=False, policy=self.model.stock_policy)
-        self.model.set_catalog(catalog)
+        self.model.set_profile(profile)
 
     def refresh(self) -> None:
         self.model.refresh()
@@ -206,8 +205,8 @@ class ProductsPage(QWidget):
 
     def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         has_selection = self.selected_count() > 0
-        self.assign_button.setEnabled(has_selection and self._catalog is not None)
-        self.unassign_button.setEnabled(has_selection and self._catalog is not None)
+        self.assign_button.setEnabled(has_selection and self._profile is not None)
+        self.unassign_button.setEnabled(has_selection and self._profile is not None)
 
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_variants(current.row())
@@ -232,15 +231,15 @@ class ProductsPage(QWidget):
 
     def assign_selected(self, *, assign: bool) -> None:
         """Assign (or unassign) every selected product; rows not loaded yet are read on the worker."""
-        catalog, query, ranges = self._catalog, self.model.query, self._selected_ranges()
-        if catalog is None or not ranges:
+        profile, query, ranges = self._profile, self.model.query, self._selected_ranges()
+        if profile is None or not ranges:
             return
 
         def work() -> AssignReport:
             refs: list[str] = []
             for offset, count in ranges:
-                refs.extend(str(p.id) for p in catalog.query(query, limit=count, offset=offset))
-            return catalog.assign(refs, by=ASSIGNED_BY) if assign else catalog.unassign(refs)
+                refs.extend(str(p.id) for p in profile.query_products(query, limit=count, offset=offset))
+            return profile.assign(refs) if assign else profile.unassign(refs)
 
         self.assign_button.setEnabled(False)
         self.unassign_button.setEnabled(False)

@@ -37,19 +37,18 @@ from backorder_desktop.domain.settings import POLLING_MIN_MINUTES
 from backorder_desktop.domain.settings import FeedFormat
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
+from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
 from backorder_desktop.ui.formatting import MODE_TITLES
 from backorder_desktop.ui.formatting import plural
 
-OUTBOX_PUSH = "push"
-OUTBOX_DISCARD = "discard"
 FEED_CREDENTIAL_NOTE = "Saved in your keyring once feed pulls are available in this version"
 
 
 class SettingsPage(QWidget):
     """A form over ``Settings``; the window loads and saves it."""
 
-    save_requested = Signal(object, str)  # {setting name: text}, "" | "push" | "discard"
+    save_requested = Signal(object, object)  # {setting name: text}, OutboxChoice or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -253,7 +252,7 @@ class SettingsPage(QWidget):
         if "inventory-source" in changes and self._pending_changes > 0:
             self._ask_about_pending(changes)
             return
-        self.save_requested.emit(changes, "")
+        self.save_requested.emit(changes, None)
 
     def _ask_about_pending(self, changes: dict[str, str]) -> None:
         """Switching mode with stock changes waiting: write them, discard them, or cancel (§3)."""
@@ -274,9 +273,9 @@ class SettingsPage(QWidget):
         def decided(button: QAbstractButton) -> None:
             self.mode_question = None
             if button is push:
-                self.save_requested.emit(changes, OUTBOX_PUSH)
+                self.save_requested.emit(changes, OutboxChoice.PUSH)
             elif button is discard:
-                self.save_requested.emit(changes, OUTBOX_DISCARD)
+                self.save_requested.emit(changes, OutboxChoice.DISCARD)
             else:
                 self.mode_buttons[self._loaded.inventory_source].setChecked(True)
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
+from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
-from backorder_desktop.ui.models.stock_policy import StockPolicy
 
 HEADERS = ("Variant SKU", "Options", "Stock", "Price", "Can be bought")
 STOCK_COLUMN = 2

@@ -20,10 +20,10 @@ from typing import Any
 
 import click
 
-from backorder_desktop.cli import cli
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.logging_setup import LogHandles
 from backorder_desktop.logging_setup import RedactionFilter
@@ -75,7 +75,7 @@ class _WireLogHandler(logging.Handler):
             self.handleError(record)
 
 
-@cli.command(name="sync-child", hidden=True)
+@click.command(name="sync-child", hidden=True)
 def sync_child() -> None:
     """Run one sync for the window (the job comes on standard input)."""
     wire = _Wire(_private_stdout())
@@ -90,26 +90,25 @@ def sync_child() -> None:
 
 
 def _run(job: dict[str, Any], wire: _Wire) -> dict[str, Any]:
+    """``Profile.sync()`` in this process, on the job's profile; its events go down the wire."""
     from backorder_desktop import app
-    from backorder_desktop.adapters.paths import profile_paths
     from backorder_desktop.adapters.secrets import MemorySecretStore
     from backorder_desktop.adapters.sync_process import error_to_json
     from backorder_desktop.logging_setup import setup_logging
 
-    context = None
+    profile = None
     try:
-        paths = profile_paths(job["home"])
-        paths.ensure()
+        paths = app.profile_paths_for(job["home"])
         _forward_logging(setup_logging(paths.log_dir, debug=bool(job.get("debug"))), wire)
-        context = app.build_context(
+        profile = app.open_profile(
             job["home"],
             env_token=job.get("token") or None,
             secret_store=MemorySecretStore() if job.get("memory_secrets") else None,
         )
-        context.events.subscribe("run_started", wire.started)
-        context.events.subscribe("progress", wire.progress)
-        run = context.engine.sync(
-            kind=RunKind(job["kind"]), trigger=str(job["trigger"]), full=bool(job["full"])
+        profile.subscribe("run_started", wire.started)
+        profile.subscribe("progress", wire.progress)
+        run = profile.sync(
+            kind=RunKind(job["kind"]), trigger=RunTrigger(job["trigger"]), full=bool(job["full"])
         )
         return {"event": "finished", "run_id": run.id}
     except BackorderError as exc:
@@ -119,8 +118,8 @@ def _run(job: dict[str, Any], wire: _Wire) -> dict[str, Any]:
         error = BugError(f"{type(exc).__name__} in the sync process. The log has the details.")
         return {"event": "failed", "run_id": wire.run_id, "error": error_to_json(error)}
     finally:
-        if context is not None:
-            context.close()
+        if profile is not None:
+            profile.close()
 
 
 def _forward_logging(handles: LogHandles, wire: _Wire) -> None:

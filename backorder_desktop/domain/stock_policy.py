@@ -1,8 +1,8 @@
-"""Who may edit a product's stock in the window, and the words that say why not (DESIGN §3).
+"""Who may edit a product's stock, and the words that say why not (DESIGN §3).
 
-Stock of BackOrder products is editable only in ``bigcommerce`` mode, and only once the stock
-ledger and outbox exist (issue 4): ``editing_available`` is the hook that turns it on. Everywhere
-else the stock cell is read-only, with a tooltip that says where the stock comes from.
+Stock of BackOrder products is editable only in ``bigcommerce`` mode; everywhere else it is
+read-only, and the reason says where the stock comes from. The stock service refuses an edit with
+these words, and the window's stock cells show them as tooltips.
 """
 
 from __future__ import annotations
@@ -13,21 +13,27 @@ from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 
-READ_ONLY_ERP = "Stock comes from your ERP through BigCommerce"
-READ_ONLY_API = "Stock comes from your ERP's feed; the next feed pull sets it"
+READ_ONLY_ERP = "Stock comes from your ERP through BigCommerce: change it there"
+READ_ONLY_API = "Stock comes from your ERP's feed: change it there; the next feed pull sets it here"
+READ_ONLY_REASONS = {InventorySource.ERP: READ_ONLY_ERP, InventorySource.API: READ_ONLY_API}
 READ_ONLY_NOT_BACKORDER = (
     "Stock of products not assigned to BackOrder comes from BigCommerce. "
     "Assign the product to BackOrder to manage its stock here."
 )
 READ_ONLY_NOT_TRACKED = "BigCommerce does not track stock for this product"
 READ_ONLY_PER_VARIANT = "This product's stock is kept per variant: edit it in the variants below"
-READ_ONLY_UNAVAILABLE = "Editing stock in the app is not available in this version yet"
+READ_ONLY_UNAVAILABLE = "Stock can be edited once your catalog is open"
 EDITABLE = "Double-click to set the stock; it is written to BigCommerce when you are online"
+
+
+def read_only_reason(mode: InventorySource) -> str | None:
+    """Why BackOrder stock cannot be edited by hand in ``mode`` (None: it can)."""
+    return READ_ONLY_REASONS.get(mode)
 
 
 @dataclass(frozen=True, slots=True)
 class StockPolicy:
-    """The mode of the profile, and whether the stock-editing service is there."""
+    """The mode of the profile, and whether a profile is open to take edits."""
 
     mode: InventorySource = InventorySource.BIGCOMMERCE
     editing_available: bool = False

@@ -1,8 +1,8 @@
-"""The CLI's background commands: ``service`` (the scheduler without a window) and ``webhooks``.
+"""Background commands: ``service`` (the schedule without a window) and ``webhooks``.
 
-``service`` runs exactly the schedule the window runs (``app.start_background``): polling, the
-daily full sync in ``erp`` mode, the feed pull in ``api`` mode, retries, and the webhook receiver
-when webhooks are set up, until Ctrl-C or SIGTERM; each finished run is printed as a line.
+``service`` runs exactly the schedule the window runs (``Profile.start_background``): polling,
+the daily full sync in ``erp`` mode, the feed pull in ``api`` mode, retries, and the webhook
+receiver when webhooks are set up, until Ctrl-C or SIGTERM; each finished run is printed as a line.
 """
 
 from __future__ import annotations
@@ -10,67 +10,49 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
-from typing import Any
 
 import click
 
-from backorder_desktop.cli import Options
-from backorder_desktop.cli import cli
-from backorder_desktop.cli import echo_json
-from backorder_desktop.cli import open_context
-from backorder_desktop.cli import pass_options
+from backorder_desktop.cli.common import Options
+from backorder_desktop.cli.common import echo_json
+from backorder_desktop.cli.common import open_profile
+from backorder_desktop.cli.common import pass_options
+from backorder_desktop.cli.common import run_line
+from backorder_desktop.cli.common import when
 from backorder_desktop.domain.errors import NotConnected
+from backorder_desktop.services.profile import Profile
+from backorder_desktop.services.profile import WebhookReport
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _when(value: Any) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "never"
-
-
-def _run_line(run: Any) -> str:
-    c = run.counts
-    line = (
-        f"{_when(run.finished_at)} {run.kind.value}/{run.trigger} {'full' if run.full else 'incremental'} "
-        f"{run.outcome.value}: {c.seen:,} seen, {c.created:,} new, {c.changed:,} changed, "
-        f"{c.removed:,} removed"
-    )
-    if run.error_title:
-        line += f" ({run.error_title}: {run.error_message})"
-    return line
-
-
-def _next_line(scheduler: Any) -> str:
-    upcoming = scheduler.next_run()
+def _next_line(profile: Profile) -> str:
+    upcoming = profile.next_run()
     if upcoming is None:
         return "Next scheduled run: none (paused)"
-    return f"Next scheduled run: {_when(upcoming.at)}, {upcoming.description}"
+    return f"Next scheduled run: {when(upcoming.at)}, {upcoming.description}"
 
 
-@cli.command()
+@click.command()
 @click.option("--once", is_flag=True, help="Run what is due now (a missed daily sync too), then exit.")
 @pass_options
 def service(options: Options, once: bool) -> None:
     """Keep the catalog fresh without a window, on the same schedule, until Ctrl-C or SIGTERM."""
-    with open_context(options) as context:
-        status = context.catalog.status()
-        if status.store_hash is None:
+    with open_profile(options) as profile:
+        if profile.status().store_hash is None:
             raise NotConnected("No store is connected: run `backorder-desktop connect --store-hash …` first.")
-        scheduler = context.scheduler
-        unsubscribe = context.events.subscribe("run_finished", lambda run: click.echo(_run_line(run)))
+        unsubscribe = profile.subscribe("run_finished", lambda run: click.echo(run_line(run)))
         try:
             if once:
-                claims = scheduler.run_due()
-                click.echo(f"{len(claims)} scheduled job(s) were due. {_next_line(scheduler)}")
+                claims = profile.run_due()
+                click.echo(f"{len(claims)} scheduled job(s) were due. {_next_line(profile)}")
                 return
-            _serve(context)
+            _serve(profile)
         finally:
             unsubscribe()
 
 
-def _serve(context: Any) -> None:
-    from backorder_desktop import app
-
+def _serve(profile: Profile) -> None:
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -78,32 +60,27 @@ def _serve(context: Any) -> None:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
     try:
-        app.start_background(context)
-        click.echo(f"Service running for {context.catalog.status().store_hash}. Stop it with Ctrl-C.")
-        click.echo(_next_line(context.scheduler))
-        if context.receiver is not None:
-            click.echo(f"Webhooks: listening on {context.receiver[0].url}")
+        receiver_url = profile.start_background()
+        click.echo(f"Service running for {profile.status().store_hash}. Stop it with Ctrl-C.")
+        click.echo(_next_line(profile))
+        if receiver_url is not None:
+            click.echo(f"Webhooks: listening on {receiver_url}")
         while not stop.wait(0.5):
             pass
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("Stopping (a running sync is allowed to finish)…")
-    if context.receiver is not None:
-        receiver, fetcher = context.receiver
-        context.receiver = None
-        receiver.stop()
-        fetcher.stop()
-    context.scheduler.shutdown()
+    profile.close()
     click.echo("Service stopped.")
 
 
-@cli.group()
+@click.group()
 def webhooks() -> None:
     """Optional webhooks: the store tells this app of changes at once (needs a public https address)."""
 
 
-def _report_json(report: Any) -> dict[str, object]:
+def _report_json(report: WebhookReport) -> dict[str, object]:
     return {
         "public_url": report.public_url,
         "healthy": report.healthy,
@@ -119,11 +96,11 @@ def _report_json(report: Any) -> dict[str, object]:
     }
 
 
-def _print_report(context: Any, report: Any, as_json: bool) -> None:
+def _print_report(profile: Profile, report: WebhookReport, as_json: bool) -> None:
     if as_json:
         echo_json(_report_json(report))
         return
-    settings = context.mirror.load_settings()
+    settings = profile.settings()
     click.echo(f"Public address: {report.public_url}")
     click.echo(
         f"Receiver: http://{settings.webhook_bind}:{settings.webhook_port}/ "
@@ -156,8 +133,8 @@ def _print_report(context: Any, report: Any, as_json: bool) -> None:
 @pass_options
 def webhooks_setup(options: Options, as_json: bool) -> None:
     """Register store/product/* and store/sku/* to the public address, with a secret header."""
-    with open_context(options) as context:
-        _print_report(context, context.webhooks.setup(), as_json)
+    with open_profile(options) as profile:
+        _print_report(profile, profile.setup_webhooks(), as_json)
 
 
 @webhooks.command("status")
@@ -165,5 +142,5 @@ def webhooks_setup(options: Options, as_json: bool) -> None:
 @pass_options
 def webhooks_status(options: Options, as_json: bool) -> None:
     """List the hooks; turn back on those the store deactivated after failed deliveries."""
-    with open_context(options) as context:
-        _print_report(context, context.webhooks.health(), as_json)
+    with open_profile(options) as profile:
+        _print_report(profile, profile.webhook_health(), as_json)

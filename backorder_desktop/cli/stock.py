@@ -1,46 +1,47 @@
-"""The CLI's stock commands: stock set/add/remove/history, outbox, feed, export and import."""
+"""Stock commands: stock set/add/remove/history, outbox, the ERP feed, export and import."""
 
 from __future__ import annotations
 
-import getpass
-import sys
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
+from typing import cast
 
 import click
 
-from backorder_desktop.cli import Options
-from backorder_desktop.cli import cli
-from backorder_desktop.cli import echo_json
-from backorder_desktop.cli import open_context
-from backorder_desktop.cli import pass_options
-from backorder_desktop.domain.csv_cells import csv_text
+from backorder_desktop.cli.common import Options
+from backorder_desktop.cli.common import echo_json
+from backorder_desktop.cli.common import open_profile
+from backorder_desktop.cli.common import pass_options
+from backorder_desktop.cli.common import read_secret
+from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.services.profile import ApplyReport
 
 
-@cli.group()
+@click.group()
 def stock() -> None:
     """Change or show a BackOrder product's stock (bigcommerce mode; works offline)."""
 
 
-def _edit_command(kind: AdjustmentKind, doc: str) -> None:
-    @stock.command(name=kind.value, help=doc)
+def _edit_command(kind: AdjustmentKind, doc: str) -> click.Command:
+    @click.command(name=kind.value, help=doc)
     @click.argument("sku")
     @click.argument("quantity", type=int)
     @click.option("--reason", default="", help="Why (kept in the stock history).")
     @pass_options
     def command(options: Options, sku: str, quantity: int, reason: str) -> None:
-        with open_context(options) as context:
-            adjustment = context.stock.edit(sku, kind, quantity, actor=getpass.getuser(), reason=reason)
-            click.echo(
-                f"{sku}: {adjustment.level_before:,} → {adjustment.level_after:,} "
-                f"(waiting to be written: {context.stock.outbox_count():,})"
-            )
+        with open_profile(options) as profile:
+            edit = profile.edit_stock(sku, kind, quantity, reason=reason)
+            a = edit.adjustment
+            waiting = f"waiting to be written: {edit.waiting:,}"
+            click.echo(f"{sku}: {a.level_before:,} → {a.level_after:,} ({waiting})")
+
+    return command
 
 
-_edit_command(AdjustmentKind.SET, "Set a stock level: stock set SKU N.")
-_edit_command(AdjustmentKind.ADD, "Add to a stock level: stock add SKU N.")
-_edit_command(AdjustmentKind.REMOVE, "Remove from a stock level: stock remove SKU N.")
+stock.add_command(_edit_command(AdjustmentKind.SET, "Set a stock level: stock set SKU N."))
+stock.add_command(_edit_command(AdjustmentKind.ADD, "Add to a stock level: stock add SKU N."))
+stock.add_command(_edit_command(AdjustmentKind.REMOVE, "Remove from a stock level: stock remove SKU N."))
 
 
 @stock.command("history")
@@ -49,11 +50,8 @@ _edit_command(AdjustmentKind.REMOVE, "Remove from a stock level: stock remove SK
 @pass_options
 def stock_history(options: Options, ref: str, as_json: bool) -> None:
     """A product's stock history (by product id or SKU), newest first."""
-    with open_context(options) as context:
-        found = context.mirror.find_product_ids([ref])
-        if ref not in found:
-            raise click.ClickException(f"No product has the id or SKU '{ref}'.")
-        entries = context.stock.history(found[ref])
+    with open_profile(options) as profile:
+        entries = profile.stock_history(ref)
         if as_json:
             echo_json([_adjustment_json(a) for a in entries])
             return
@@ -64,7 +62,7 @@ def stock_history(options: Options, ref: str, as_json: bool) -> None:
             )
 
 
-def _adjustment_json(a: Any) -> dict[str, object]:
+def _adjustment_json(a: Adjustment) -> dict[str, object]:
     return {
         "id": a.id,
         "product_id": a.key.product_id,
@@ -80,21 +78,21 @@ def _adjustment_json(a: Any) -> dict[str, object]:
     }
 
 
-@cli.command()
+@click.command()
 @click.option("--push", "push", is_flag=True, help="Write the waiting changes to BigCommerce now.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_options
 def outbox(options: Options, push: bool, as_json: bool) -> None:
     """List the stock changes waiting to be written to BigCommerce, or write them."""
-    with open_context(options) as context:
+    with open_profile(options) as profile:
         if push:
-            report = context.stock.push()
+            report = profile.push_now()
             click.echo(
                 f"{report.written:,} written, {report.failed:,} refused, {report.store_moves:,} sales kept."
             )
             for problem in report.problems:
                 click.echo(f"  {problem.item}: {problem.message}", err=True)
-        entries = context.stock.outbox()
+        entries = profile.outbox()
         if as_json:
             echo_json(
                 [
@@ -121,7 +119,7 @@ def outbox(options: Options, push: bool, as_json: bool) -> None:
             click.echo(f"{len(entries):,} changes waiting", err=True)
 
 
-@cli.group()
+@click.group()
 def feed() -> None:
     """The ERP stock feed (inventory source 'api')."""
 
@@ -130,22 +128,21 @@ def feed() -> None:
 @pass_options
 def feed_pull(options: Options) -> None:
     """Pull the feed now: apply its stock and write it to BigCommerce."""
-    with open_context(options) as context:
-        report = context.feed.pull()
-        _print_apply(report)
+    with open_profile(options) as profile:
+        _print_apply(profile.pull_feed())
 
 
 @feed.command("credential")
 @pass_options
 def feed_credential(options: Options) -> None:
     """Keep the feed's credential in the keyring (read without echo, or from standard input)."""
-    credential = getpass.getpass("Feed credential: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    with open_context(options) as context:
-        context.feed.set_credential(credential)
+    credential = read_secret("Feed credential")
+    with open_profile(options) as profile:
+        profile.set_feed_credential(credential)
         click.echo("Feed credential saved in the keyring.")
 
 
-def _print_apply(report: Any) -> None:
+def _print_apply(report: ApplyReport) -> None:
     verb = "applied" if report.applied else "would change"
     click.echo(f"{report.rows:,} rows: {len(report.changes):,} {verb}, {report.unchanged:,} unchanged.")
     for change in report.changes[:50]:
@@ -158,46 +155,27 @@ def _print_apply(report: Any) -> None:
         click.echo(f"{report.push.written:,} written to BigCommerce, {report.push.failed:,} refused.")
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @pass_options
 def export_stock(options: Options, path: str) -> None:
     """BackOrder products' stock as CSV (sku, quantity, …); '-' is standard output."""
-    with open_context(options) as context:
-        waiting = {e.item.key for e in context.stock.outbox()}
-        # SKUs come from the store: csv_text quotes a formula in one so that it cannot run in a
-        # spreadsheet (``import`` reads the quoted cell back as the SKU it was).
-        text = csv_text(
-            [
-                ["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"],
-                *(
-                    [
-                        item.sku,
-                        item.level,
-                        item.key.product_id,
-                        item.key.variant_id or "",
-                        item.store_level,
-                        "yes" if item.key in waiting else "no",
-                    ]
-                    for item in context.mirror.stock_items()
-                ),
-            ]
-        )
-        data = text.encode("utf-8")  # bytes: no newline translation on Windows
+    with open_profile(options) as profile:
+        data = profile.export_stock().encode("utf-8")  # bytes: no newline translation on Windows
         if path == "-":
             click.echo(data, nl=False)
         else:
             Path(path).write_bytes(data)
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--apply", "apply", is_flag=True, help="Apply the changes (without it: show them only).")
 @pass_options
 def import_stock(options: Options, path: str, apply: bool) -> None:
     """Import stock from a CSV of sku,quantity: shows the changes; --apply applies them."""
-    with open_context(options) as context, click.open_file(path, "rb") as source:
-        report = context.feed.import_csv(source, apply=apply, actor=getpass.getuser())
+    with open_profile(options) as profile, click.open_file(path, "rb") as source:
+        report = profile.import_stock(cast(BinaryIO, source), apply=apply)
         _print_apply(report)
         if not apply and report.changes:
             click.echo("Nothing changed yet: run again with --apply to apply these changes.")

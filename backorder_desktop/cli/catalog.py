@@ -1,31 +1,28 @@
-"""The CLI's reading and editing commands: status, history, settings, products, assign."""
+"""Commands that read or edit the mirror: status, history, settings, products, assign."""
 
 from __future__ import annotations
 
-import getpass
-from typing import Any
-
 import click
 
-from backorder_desktop.cli import Options
-from backorder_desktop.cli import cli
-from backorder_desktop.cli import echo_json
-from backorder_desktop.cli import open_context
-from backorder_desktop.cli import pass_options
-from backorder_desktop.cli import run_json
+from backorder_desktop.cli.common import Options
+from backorder_desktop.cli.common import echo_json
+from backorder_desktop.cli.common import open_profile
+from backorder_desktop.cli.common import pass_options
+from backorder_desktop.cli.common import run_json
+from backorder_desktop.cli.common import when
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.settings import INVENTORY_SOURCE
+from backorder_desktop.domain.stock import OutboxChoice
+from backorder_desktop.services.profile import AssignReport
 
 
-def _when(value: Any) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "never"
-
-
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @pass_options
 def status(options: Options, as_json: bool) -> None:
     """Mode, counts, last syncs, outbox size and keyring backend."""
-    with open_context(options) as context:
-        report = context.catalog.status()
+    with open_profile(options) as profile:
+        report = profile.status()
         if as_json:
             echo_json(report.as_json())
             return
@@ -35,21 +32,21 @@ def status(options: Options, as_json: bool) -> None:
         click.echo(f"Products: {report.products:,} ({report.variants:,} variants)")
         click.echo(f"BackOrder products: {report.backorder_products:,}")
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
-        click.echo(f"Last manual sync: {_when(report.last_manual_sync)}")
-        click.echo(f"Last automatic update: {_when(report.last_automatic_sync)}")
+        click.echo(f"Last manual sync: {when(report.last_manual_sync)}")
+        click.echo(f"Last automatic update: {when(report.last_automatic_sync)}")
         job = f", {report.next_scheduled_job}" if report.next_scheduled_job else ""
-        click.echo(f"Next scheduled run: {_when(report.next_scheduled_run)}{job}")
+        click.echo(f"Next scheduled run: {when(report.next_scheduled_run)}{job}")
         click.echo(f"Keyring: {report.keyring_backend or 'none available'}")
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON list.")
 @click.option("--limit", default=20, show_default=True, help="How many runs, newest first.")
 @pass_options
 def history(options: Options, as_json: bool, limit: int) -> None:
     """Recorded sync runs and their problems."""
-    with open_context(options) as context:
-        runs = context.catalog.history(limit=limit)
+    with open_profile(options) as profile:
+        runs = profile.history(limit=limit)
         if as_json:
             echo_json([run_json(run) for run in runs])
             return
@@ -59,7 +56,7 @@ def history(options: Options, as_json: bool, limit: int) -> None:
             c = run.counts
             took = f"{(run.finished_at - run.started_at).total_seconds():.1f}s" if run.finished_at else "-"
             click.echo(
-                f"#{run.id} {_when(run.started_at)} {run.kind.value}/{run.trigger} "
+                f"#{run.id} {when(run.started_at)} {run.kind.value}/{run.trigger} "
                 f"{'full' if run.full else 'incremental'} {run.outcome.value} in {took}: "
                 f"{c.seen:,} seen, {c.created:,} new, {c.changed:,} changed, {c.removed:,} removed"
             )
@@ -69,7 +66,7 @@ def history(options: Options, as_json: bool, limit: int) -> None:
                 click.echo(f"    {problem.item}: {problem.title}: {problem.message}")
 
 
-@cli.group()
+@click.group()
 def settings() -> None:
     """Show or change settings."""
 
@@ -79,8 +76,8 @@ def settings() -> None:
 @pass_options
 def settings_show(options: Options, as_json: bool) -> None:
     """Show every setting."""
-    with open_context(options) as context:
-        values = context.catalog.settings_text()
+    with open_profile(options) as profile:
+        values = profile.settings_text()
         if as_json:
             echo_json(values)
             return
@@ -98,16 +95,15 @@ def settings_set(options: Options, name: str, value: str, push_outbox: bool, dis
     """Change one setting, e.g. `settings set daily-sync-time 02:30`."""
     if push_outbox and discard_outbox:
         raise click.UsageError("Choose one of --push-outbox and --discard-outbox.")
-    with open_context(options) as context:
-        if name == "inventory-source":
-            choice = "push" if push_outbox else "discard" if discard_outbox else None
-            context.stock.switch_mode(value, outbox=choice, actor=getpass.getuser())
-        else:
-            context.catalog.set_setting(name, value)
-        click.echo(f"{name}: {context.catalog.settings_text()[name]}")
+    choice = OutboxChoice.PUSH if push_outbox else OutboxChoice.DISCARD if discard_outbox else None
+    if choice is not None and name != INVENTORY_SOURCE:
+        raise click.UsageError(f"--push-outbox and --discard-outbox go with {INVENTORY_SOURCE} only.")
+    with open_profile(options) as profile:
+        profile.save_settings({name: value}, outbox=choice)
+        click.echo(f"{name}: {profile.settings_text()[name]}")
 
 
-def _product_json(product: Any, backorder: set[int]) -> dict[str, object]:
+def _product_json(product: Product, backorder: set[int]) -> dict[str, object]:
     return {
         "id": product.id,
         "name": product.name,
@@ -133,7 +129,7 @@ def _product_json(product: Any, backorder: set[int]) -> dict[str, object]:
     }
 
 
-@cli.command()
+@click.command()
 @click.option("--search", "query", default="", help="Part of a name or SKU.")
 @click.option("--backorder", is_flag=True, help="BackOrder products only.")
 @click.option("--limit", type=int, default=None, help="At most this many products.")
@@ -141,9 +137,9 @@ def _product_json(product: Any, backorder: set[int]) -> dict[str, object]:
 @pass_options
 def products(options: Options, query: str, backorder: bool, limit: int | None, as_json: bool) -> None:
     """The mirrored catalog, with variants."""
-    with open_context(options) as context:
-        found = context.catalog.products(query, backorder_only=backorder, limit=limit)
-        assigned = context.catalog.backorder_ids()
+    with open_profile(options) as profile:
+        found = profile.products(query, backorder_only=backorder, limit=limit)
+        assigned = profile.backorder_ids()
         if as_json:
             echo_json([_product_json(p, assigned) for p in found])
             return
@@ -155,33 +151,34 @@ def products(options: Options, query: str, backorder: bool, limit: int | None, a
         click.echo(f"{len(found):,} products", err=True)
 
 
-def _assign_command(name: str, assign: bool) -> None:
-    @cli.command(name=name)
-    @click.argument("refs", nargs=-1)
-    @click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
-    @pass_options
-    def command(options: Options, refs: tuple[str, ...], query: str | None) -> None:
-        if not refs and query is None:
-            raise click.UsageError("Give product ids or SKUs, or --search TEXT.")
-        with open_context(options) as context:
-            wanted = list(refs)
-            if query is not None:
-                wanted += [str(p.id) for p in context.catalog.products(query)]
-            if assign:
-                report = context.catalog.assign(wanted, by=getpass.getuser())
-            else:
-                report = context.catalog.unassign(wanted)
-            verb = "assigned to" if assign else "removed from"
-            click.echo(f"{report.changed:,} of {report.matched:,} products {verb} backorder.")
-            if report.unknown:
-                click.echo(f"Unknown (skipped): {', '.join(report.unknown)}", err=True)
-
-    command.__doc__ = (
-        "Assign products (by id, SKU or --search) to backorder; their variants follow."
-        if assign
-        else "Remove products (by id, SKU or --search) from backorder; their waiting changes are dropped."
-    )
+def _require_refs(refs: tuple[str, ...], query: str | None) -> None:
+    if not refs and query is None:
+        raise click.UsageError("Give product ids or SKUs, or --search TEXT.")
 
 
-_assign_command("assign", True)
-_assign_command("unassign", False)
+def _print_assignment(report: AssignReport, verb: str) -> None:
+    click.echo(f"{report.changed:,} of {report.matched:,} products {verb} backorder.")
+    if report.unknown:
+        click.echo(f"Unknown (skipped): {', '.join(report.unknown)}", err=True)
+
+
+@click.command()
+@click.argument("refs", nargs=-1)
+@click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
+@pass_options
+def assign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
+    """Assign products (by id, SKU or --search) to backorder; their variants follow."""
+    _require_refs(refs, query)
+    with open_profile(options) as profile:
+        _print_assignment(profile.assign(refs, search=query), "assigned to")
+
+
+@click.command()
+@click.argument("refs", nargs=-1)
+@click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
+@pass_options
+def unassign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
+    """Remove products (by id, SKU or --search) from backorder; their waiting changes are dropped."""
+    _require_refs(refs, query)
+    with open_profile(options) as profile:
+        _print_assignment(profile.unassign(refs, search=query), "removed from")

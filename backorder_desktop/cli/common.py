@@ -1,0 +1,143 @@
+"""What every command shares: the global options, opening the profile, printing, failing.
+
+A command is a call on the ``Profile`` facade plus presentation: ``open_profile`` opens it for
+the command (with logging) and turns domain errors into a one-line reason and an exit code, with
+the command line's own words for what to do next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import NoReturn
+
+import click
+
+from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.services.profile import OutboxNotEmpty
+from backorder_desktop.services.profile import Profile
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 2
+TOKEN_ENV = "BACKORDER_DESKTOP_TOKEN"  # noqa: S105 (the variable's name, not a token)
+
+# The command line's own words for what to do next, by error type (the facade's messages say it
+# in words any front end can use).
+_HINTS: dict[type[BackorderError], str] = {
+    OutboxNotEmpty: "Pass --push-outbox to write them first, or --discard-outbox to drop them.",
+}
+
+
+class Options:
+    """Global options shared by every command."""
+
+    def __init__(self, home: str | None, demo: bool, debug: bool) -> None:
+        self.home = home
+        self.demo = demo
+        self.debug = debug
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+@contextmanager
+def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile]:
+    """Open the profile for one command, with logging; errors become exit codes."""
+    from backorder_desktop import app
+    from backorder_desktop.logging_setup import setup_logging
+
+    log_dir = None
+    profile = None
+    try:
+        paths = app.profile_paths_for(options.home, demo=options.demo)
+        log_dir = paths.log_dir
+        setup_logging(paths.log_dir, debug=options.debug)
+        profile = app.open_profile(
+            options.home,
+            demo=options.demo,
+            env_token=os.environ.get(TOKEN_ENV) or None,
+            salvage=salvage,
+        )
+        warning = profile.parts.feed.url_warning()  # an older version's feed address holding a key
+        if warning is not None:
+            click.echo(f"Warning: {warning}", err=True)
+        yield profile
+    except UserFacingError as exc:
+        fail(f"{exc.title}: {exc.message}{_hint(exc)}", EXIT_USER_ERROR)
+    except BackorderError as exc:
+        fail(f"{exc.title}: {exc.message} (log: {log_dir})", EXIT_BUG)
+    finally:
+        if profile is not None:
+            profile.close()
+
+
+def _hint(error: BackorderError) -> str:
+    for kind, hint in _HINTS.items():
+        if isinstance(error, kind):
+            return f" {hint}"
+    return ""
+
+
+def fail(line: str, code: int) -> NoReturn:
+    click.echo(line.replace("\n", " "), err=True)
+    sys.exit(code)
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def when(value: datetime | None) -> str:
+    """A moment in the computer's time zone, or "never"."""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "never"
+
+
+def read_secret(prompt: str) -> str:
+    """A token or password: from the terminal without echo, or the first line of standard input."""
+    import getpass
+
+    return getpass.getpass(f"{prompt}: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+
+
+def run_json(run: SyncRun) -> dict[str, object]:
+    return {
+        "id": run.id,
+        "kind": run.kind.value,
+        "trigger": run.trigger,
+        "mode": run.mode.value,
+        "full": run.full,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "outcome": run.outcome.value,
+        "counts": {
+            "seen": run.counts.seen,
+            "created": run.counts.created,
+            "changed": run.counts.changed,
+            "removed": run.counts.removed,
+        },
+        "error": (
+            {"kind": run.error_kind, "title": run.error_title, "message": run.error_message}
+            if run.error_title
+            else None
+        ),
+        "problems": [{"item": p.item, "title": p.title, "message": p.message} for p in run.problems],
+    }
+
+
+def run_line(run: SyncRun) -> str:
+    """One finished run as a line (``service`` prints each)."""
+    c = run.counts
+    line = (
+        f"{when(run.finished_at)} {run.kind.value}/{run.trigger} {'full' if run.full else 'incremental'} "
+        f"{run.outcome.value}: {c.seen:,} seen, {c.created:,} new, {c.changed:,} changed, "
+        f"{c.removed:,} removed"
+    )
+    if run.error_title:
+        line += f" ({run.error_title}: {run.error_message})"
+    return line

@@ -1,0 +1,357 @@
+"""The profile facade: every thing a merchant can do with one profile, as one method.
+
+The window and the command line are two faces of this one object (Maestral's ``Maestral`` class
+is the model): each method returns plain data (domain values and reports) or raises a domain
+error, and each front end only presents what it gets, in its own words. ``app.py`` builds it
+from the services it wires (``ProfileParts``); nothing outside the entry points and the tests
+reaches past it into ``parts``.
+
+Every method may touch the database, the keyring or the network: the window calls them on a
+worker, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from enum import StrEnum
+from typing import BinaryIO
+
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.domain.settings import INVENTORY_SOURCE
+from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.stock import Adjustment
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import OutboxChoice
+from backorder_desktop.domain.stock import OutboxEntry
+from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.services.catalog import AssignReport
+from backorder_desktop.services.catalog import CatalogService
+from backorder_desktop.services.catalog import StatusReport
+from backorder_desktop.services.connection import StoreConnection
+from backorder_desktop.services.credentials import ConnectReport
+from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.services.events import Callback
+from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.feed import ApplyReport
+from backorder_desktop.services.feed import FeedService
+from backorder_desktop.services.schedule_rules import Claim
+from backorder_desktop.services.scheduler import NextRun
+from backorder_desktop.services.scheduler import SyncScheduler
+from backorder_desktop.services.stock import OutboxNotEmpty
+from backorder_desktop.services.stock import PushReport
+from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.sync_engine import SyncEngine
+from backorder_desktop.services.webhooks import WebhookFetcher
+from backorder_desktop.services.webhooks import WebhookReport
+from backorder_desktop.services.webhooks import WebhookService
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInfo:
+    """Facts about the open profile that the About box, dialogs and ``status`` show."""
+
+    profile_dir: str
+    log_dir: str
+    database_path: str
+    is_demo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StockEdit:
+    """What one stock edit did, and how many changes now wait to be written."""
+
+    adjustment: Adjustment
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What ``rebuild`` did to the database, and the full sync that refilled it."""
+
+    note: str
+    run: SyncRun
+
+
+class BackgroundState(StrEnum):
+    """What keeps the catalog fresh while the profile is open."""
+
+    STOPPED = "stopped"
+    RUNNING = "running"
+
+
+@dataclass
+class ProfileParts:
+    """The services ``app.py`` wires for one profile. The facade's own; tests and benchmarks may
+    look inside, the window and the command line never do."""
+
+    info: ProfileInfo
+    mirror: MirrorStore
+    events: EventHub
+    engine: SyncEngine
+    catalog: CatalogService
+    credentials: CredentialsService
+    stock: StockService
+    feed: FeedService
+    scheduler: SyncScheduler
+    webhooks: WebhookService
+    actor: str
+    prepare_rebuild: Callable[[], str] = lambda: ""  # empties (or salvaged) the mirror; says how
+    start_receiver: Callable[[], str | None] = lambda: None  # webhook receiver; returns its URL
+    connection: StoreConnection | None = None  # the store's API clients
+    receiver: tuple[object, WebhookFetcher] | None = None  # the webhook receiver, once started
+    closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
+
+
+class Profile:
+    """One open profile. Build it with ``app.open_profile``; ``close`` it when done."""
+
+    def __init__(self, parts: ProfileParts) -> None:
+        self.parts = parts
+        self._receiver_url: str | None = None
+        self._background = BackgroundState.STOPPED
+
+    @property
+    def info(self) -> ProfileInfo:
+        return self.parts.info
+
+    # --- events -------------------------------------------------------------------------------
+
+    def subscribe(self, event: str, callback: Callback) -> Callable[[], None]:
+        """Follow the engine: "state_changed", "progress", "run_started", "run_finished"; returns the
+        function that stops following. Callbacks run on the engine's threads."""
+        return self.parts.events.subscribe(event, callback)
+
+    @property
+    def events(self) -> EventHub:
+        """The event hub itself (the window's bridge re-emits it as Qt signals)."""
+        return self.parts.events
+
+    # --- the store ----------------------------------------------------------------------------
+
+    def check_connection(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
+        """Ask the store who it is and what the token may do; keeps nothing."""
+        return self.parts.credentials.check(store_hash, api_url, token)
+
+    def connect(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
+        """Check the token, keep it in the keyring and remember the store."""
+        report = self.parts.credentials.connect(store_hash, api_url, token)
+        self.parts.scheduler.reschedule()
+        return report
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def status(self) -> StatusReport:
+        """Mode, counts, last syncs, the outbox, the keyring, and the next scheduled run."""
+        upcoming = self.parts.scheduler.next_run()
+        return replace(
+            self.parts.catalog.status(),
+            next_scheduled_run=upcoming.at if upcoming is not None else None,
+            next_scheduled_job=upcoming.description if upcoming is not None else None,
+        )
+
+    def history(self, limit: int = 50) -> list[SyncRun]:
+        """Recorded runs, newest first."""
+        return self.parts.catalog.history(limit=limit)
+
+    def products(
+        self, query: str = "", *, backorder_only: bool = False, limit: int | None = None
+    ) -> list[Product]:
+        return self.parts.catalog.products(query, backorder_only=backorder_only, limit=limit)
+
+    def query_products(self, query: ProductQuery, *, limit: int, offset: int = 0) -> list[Product]:
+        """A window of products, sorted and filtered as ``query`` says (the window's table)."""
+        return self.parts.catalog.query(query, limit=limit, offset=offset)
+
+    def count_products(self, query: ProductQuery) -> int:
+        return self.parts.catalog.count(query)
+
+    def backorder_ids(self) -> set[int]:
+        return self.parts.catalog.backorder_ids()
+
+    def pending_product_ids(self) -> set[int]:
+        """Products with a stock change waiting to be written."""
+        return self.parts.stock.pending_product_ids()
+
+    def is_syncing(self) -> bool:
+        return self.parts.engine.is_running()
+
+    # --- assigning ----------------------------------------------------------------------------
+
+    def assign(self, refs: Sequence[str], *, search: str | None = None) -> AssignReport:
+        """Assign products (ids, SKUs, and with ``search`` every match) to backorder."""
+        return self.parts.catalog.assign(self._with_matches(refs, search), by=self.parts.actor)
+
+    def unassign(self, refs: Sequence[str], *, search: str | None = None) -> AssignReport:
+        """Remove products from backorder; their waiting changes are dropped."""
+        return self.parts.catalog.unassign(self._with_matches(refs, search))
+
+    def _with_matches(self, refs: Sequence[str], search: str | None) -> list[str]:
+        wanted = list(refs)
+        if search is not None:
+            wanted += [str(p.id) for p in self.parts.catalog.products(search)]
+        return wanted
+
+    # --- syncing ------------------------------------------------------------------------------
+
+    def sync(self, *, trigger: RunTrigger, full: bool = False, kind: RunKind = RunKind.MANUAL) -> SyncRun:
+        """A sync now (a second request while one runs in this process joins it)."""
+        return self.parts.engine.sync(kind=kind, trigger=trigger, full=full)
+
+    def rebuild(self, *, prepared: Callable[[str], object] = lambda _note: None) -> RebuildReport:
+        """Empty the catalog copy (your own data stays) and fetch it again with a full sync. A
+        damaged database was already set aside and salvaged when the profile was opened for it
+        (``app.open_profile(salvage=True)``). ``prepared`` hears what was done before the sync."""
+        note = self.parts.prepare_rebuild()
+        prepared(note)
+        run = self.parts.engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.REBUILD, full=True)
+        return RebuildReport(note=note, run=run)
+
+    # --- stock --------------------------------------------------------------------------------
+
+    def edit_stock(
+        self, ref: str | StockKey, kind: AdjustmentKind, quantity: int, *, reason: str = ""
+    ) -> StockEdit:
+        """Set, add to or remove from a BackOrder item's stock (works offline)."""
+        stock = self.parts.stock
+        adjustment = stock.edit(ref, kind, quantity, actor=self.parts.actor, reason=reason)
+        return StockEdit(adjustment=adjustment, waiting=stock.outbox_count())
+
+    def stock_history(self, ref: str | int, limit: int = 100) -> list[Adjustment]:
+        """A product's stock history (by id or SKU), newest first."""
+        if isinstance(ref, int):
+            return self.parts.stock.history(ref, limit)
+        found = self.parts.mirror.find_product_ids([ref])
+        if ref not in found:
+            raise UserFacingError(f"No product has the id or SKU '{ref}'.", title="Unknown product")
+        return self.parts.stock.history(found[ref], limit)
+
+    def outbox(self) -> list[OutboxEntry]:
+        """Stock changes waiting to be written to BigCommerce."""
+        return self.parts.stock.outbox()
+
+    def push_now(self) -> PushReport:
+        """Write the waiting stock changes to BigCommerce now."""
+        return self.parts.stock.push()
+
+    def discard_outbox(self, *, reason: str = "discarded waiting changes") -> int:
+        return self.parts.stock.discard(actor=self.parts.actor, reason=reason)
+
+    def switch_mode(self, source: str, *, outbox: OutboxChoice | None = None) -> Settings:
+        """Change the inventory source; with changes waiting, ``outbox`` says whether to write
+        them first or drop them (``OutboxNotEmpty`` when it says neither)."""
+        settings = self.parts.stock.switch_mode(source, outbox=outbox, actor=self.parts.actor)
+        self.parts.scheduler.reschedule()
+        return settings
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        return self.parts.catalog.settings()
+
+    def settings_text(self) -> dict[str, str]:
+        """Every setting as its name and text (the language of ``save_settings``)."""
+        return self.parts.catalog.settings_text()
+
+    def save_settings(self, changes: Mapping[str, str], *, outbox: OutboxChoice | None = None) -> Settings:
+        """Validate and save settings by name; a new inventory source goes through
+        ``switch_mode`` first (so nothing waiting is dropped silently)."""
+        rest = dict(changes)
+        source = rest.pop(INVENTORY_SOURCE, None)
+        if source is not None:
+            self.switch_mode(source, outbox=outbox)
+        for name, text in rest.items():
+            self.parts.catalog.set_setting(name, text)
+        return self.parts.catalog.settings()
+
+    # --- the ERP feed and files ---------------------------------------------------------------
+
+    def pull_feed(self) -> ApplyReport:
+        """Pull the ERP feed now, apply its stock and write it to BigCommerce."""
+        return self.parts.feed.pull()
+
+    def set_feed_credential(self, credential: str) -> None:
+        """Keep the feed's credential in the keyring."""
+        self.parts.feed.set_credential(credential)
+
+    def export_stock(self) -> str:
+        """BackOrder items' stock as the CSV text ``import_stock`` reads back."""
+        return self.parts.feed.export_csv()
+
+    def import_stock(self, source: bytes | BinaryIO, *, apply: bool) -> ApplyReport:
+        """Read a stock CSV (its bytes or a binary file): the changes it would make, applied with
+        ``apply``. A file over the size limit is refused before it is read."""
+        return self.parts.feed.import_csv(source, apply=apply, actor=self.parts.actor)
+
+    # --- webhooks -----------------------------------------------------------------------------
+
+    def setup_webhooks(self) -> WebhookReport:
+        return self.parts.webhooks.setup()
+
+    def webhook_health(self) -> WebhookReport:
+        """The hooks as the store has them; those it deactivated are turned back on."""
+        return self.parts.webhooks.health()
+
+    # --- keeping fresh in the background ------------------------------------------------------
+
+    def start_background(self) -> str | None:
+        """Start the schedule and, when webhooks are set up, their receiver (returns its URL)."""
+        if self._background is BackgroundState.STOPPED:
+            self._background = BackgroundState.RUNNING
+            self.parts.scheduler.start()
+            self._receiver_url = self.parts.start_receiver()
+        return self._receiver_url
+
+    def run_due(self) -> list[Claim]:
+        """Run the scheduled jobs that are due now (a missed daily sync too)."""
+        return self.parts.scheduler.run_due()
+
+    def next_run(self) -> NextRun | None:
+        return self.parts.scheduler.next_run()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume automatic updates."""
+        self.parts.scheduler.set_paused(paused)
+
+    @property
+    def paused(self) -> bool:
+        return self.parts.scheduler.paused
+
+    def close(self) -> None:
+        """Stop what runs in the background (a running sync may finish) and close the database."""
+        for closer in self.parts.closers:
+            closer()
+        self.parts.closers.clear()
+
+
+__all__ = [
+    "ApplyReport",
+    "AssignReport",
+    "BackgroundState",
+    "Claim",
+    "ConnectReport",
+    "EventHub",
+    "NextRun",
+    "OutboxNotEmpty",
+    "Profile",
+    "ProfileInfo",
+    "ProfileParts",
+    "PushReport",
+    "RebuildReport",
+    "StatusReport",
+    "StockEdit",
+    "WebhookReport",
+]
