@@ -179,7 +179,7 @@ class RedactionFilter(logging.Filter):
 
 def _private_opener(path: str, flags: int) -> int:
     """``open()``'s opener for log files: created 0600 whatever the umask, and an existing one that
-    others could read (from an older version) is made private too (issue 13)."""
+    others could read (from an older version) is made private too."""
     fd = os.open(path, flags, 0o600)
     if hasattr(os, "fchmod"):
         mode = stat.S_IMODE(os.fstat(fd).st_mode)

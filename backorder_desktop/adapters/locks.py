@@ -14,7 +14,7 @@ class FileProcessLock:
     """Non-blocking, re-entrant within a process (filelock counts acquisitions)."""
 
     def __init__(self, path: Path) -> None:
-        # 0600 whatever the umask: the profile is the user's alone (issue 13).
+        # 0600 whatever the umask: the profile is the user's alone.
         self._lock = filelock.FileLock(str(path), timeout=0, thread_local=False, mode=0o600)
 
     def try_acquire(self) -> bool:

@@ -7,7 +7,7 @@ what the tests, the demo mode and a portable install use. Nothing here writes un
 ``ensure()`` is called, and ``ensure()`` turns every filesystem problem into a ``StorageError``
 (or ``DiskFull``) that names the folder and says what to do.
 
-**Only the user may read a profile** (issue 13): it holds the store's data and logs that name
+**Only the user may read a profile**: it holds the store's data and logs that name
 products and hosts. Folders are created 0700 and files 0600 whatever the umask
 (``make_private_dir``, ``create_private_file``; SQLite gives a database's ``-wal``/``-shm`` files
 the mode of the database, so the database file is created 0600 before SQLite opens it), and

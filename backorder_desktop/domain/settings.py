@@ -45,7 +45,7 @@ class Settings:
     feed_quantity_field: str = "quantity"
     feed_interval_minutes: int = 60
     start_minimised: bool = False
-    # Webhooks (optional, issue 6): the receiver listens on bind:port; BigCommerce posts to the
+    # Webhooks (optional): the receiver listens on bind:port; BigCommerce posts to the
     # public URL (the merchant's tunnel or relay). Empty public URL: webhooks are off.
     webhook_bind: str = "127.0.0.1"
     webhook_port: int = DEFAULT_WEBHOOK_PORT

@@ -21,7 +21,7 @@ Callback = Callable[..., None]
 
 
 class EventHub:
-    """Subscribe with ``on_<event>(callback)``; services call ``emit_<event>(...)``."""
+    """Subscribe with ``subscribe(event, callback)``; services call ``emit_<event>(...)``."""
 
     EVENTS = ("progress", "state_changed", "run_started", "run_finished")
 

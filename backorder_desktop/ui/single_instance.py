@@ -1,4 +1,4 @@
-"""One window per profile (issue 8, item 4): a second start asks the first to come forward and exits.
+"""One window per profile: a second start asks the first to come forward and exits.
 
 ``InstanceGuard(key)`` is built from the profile folder (the path given to ``run_window``) before
 the profile is opened. ``claim()`` first tries to connect to the local server named after the key:
@@ -7,7 +7,7 @@ listens under that name and returns True, and each later ``show`` it receives em
 ``show_requested``. A socket file left behind by a killed instance answers no connection, so it is
 removed (``QLocalServer.removeServer``) and listened on again: it never blocks a new start.
 
-**Only this user's instances count** (issue 13, item 8). On Linux and macOS the socket is a file
+**Only this user's instances count**. On Linux and macOS the socket is a file
 in a folder only this user can enter (``runtime_folder``): ``$XDG_RUNTIME_DIR/backorder-desktop``
 when ``XDG_RUNTIME_DIR`` is ours with mode 0700, else ``backorder-desktop-<uid>`` in the
 temporary folder, made 0700 and checked to be ours. In the shared temporary folder under a

@@ -138,7 +138,7 @@ class TrayIcon(QObject):
         self._apply()
 
     def set_pause_available(self, available: bool) -> None:
-        """The scheduler (issue 6) turns this on; until then the item is shown, disabled."""
+        """On once a profile is open (its scheduler can pause); until then shown, disabled."""
         self.pause_action.setEnabled(available)
         self.pause_action.setToolTip("" if available else PAUSE_UNAVAILABLE)
 

@@ -6,8 +6,6 @@ something (a validator that accepts everything would pass every other test in th
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -35,14 +33,12 @@ def _product(**fields: object) -> dict[str, object]:
     return {"id": 7, "name": "Widget", "type": "physical", "price": 9.5, "inventory_level": 3, **fields}
 
 
-def test_every_spec_loads_within_a_few_seconds_and_only_once() -> None:
+def test_every_spec_loads_and_only_once() -> None:
     spec.openapi.cache_clear()
     spec.spec_document.cache_clear()
-    started = time.perf_counter()
     apps = {name: spec.openapi(name) for name in spec.SPEC_FILES}
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5.0, f"loading all specs took {elapsed:.1f} s"
     assert all(spec.openapi(name) is app for name, app in apps.items())
+    assert spec.spec_document.cache_info().misses == len(spec.SPEC_FILES)  # each file read once
 
 
 def test_a_valid_product_list_passes_and_extra_fields_are_allowed() -> None:

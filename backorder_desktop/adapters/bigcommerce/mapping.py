@@ -51,7 +51,7 @@ PRODUCT_FIELDS = (
 
 _TRACKING = {t.value: t for t in InventoryTracking}
 _MISSING: Any = object()
-# What a mirror can keep (issue 8, found by fuzzing): ids a SQLite INTEGER holds, levels in
+# What a mirror can keep (found by fuzzing): ids a SQLite INTEGER holds, levels in
 # BigCommerce's own 32-bit range, finite prices, text without lone surrogates ("\udc80" is
 # valid JSON but not UTF-8, and SQLite refuses it). Anything else is a per-item problem.
 _MAX_ID = 2**63 - 1

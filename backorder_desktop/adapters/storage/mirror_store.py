@@ -188,12 +188,12 @@ class SqliteMirrorStore(StockMethods):
         """Empty the catalog mirror (products, variants, cursors) so the next sync fetches it all again.
 
         User data stays: assignments, settings, sync history and the connected store (and, with
-        issue 4, the ledger and outbox). Assignments have no foreign key to ``products`` for this
+        the ledger and outbox). Assignments have no foreign key to ``products`` for this
         reason, and come back into effect as the next full pull brings the products back (same
         BigCommerce ids). The next sync is a full one, since the cursors are gone.
 
         A *corrupt* file never gets this far: opening it raises ``DatabaseCorrupt`` and nothing is
-        written to it. The way forward (issue 8) is to move the file aside, open a new one, copy
+        written to it. The way forward is to move the file aside, open a new one, copy
         the ``tables.USER_TABLES`` rows that are still readable from the old file into it, and run
         a full sync — the mirror tables are never copied, they are fetched again.
         """

@@ -5,12 +5,12 @@ queries, and a test checks that they match what the migrations built. The models
 database: every query is bound to the store's own ``MirrorDatabase`` (``query.bind(db)``), so two
 stores on two files never share state.
 
-Two lifecycles (STYLE rules 15 and 19; issue 8):
+Two lifecycles (STYLE rules 15 and 19):
 
 - ``MIRROR_TABLES`` hold what BigCommerce says and can always be fetched again: ``rebuild_mirror``
   empties them.
 - ``USER_TABLES`` hold what only this computer knows — assignments, settings, sync history, the
-  connected store (and, with issue 4, the stock ledger and the outbox, in a later migration).
+  connected store, the stock ledger and the outbox.
   Nothing but the user's own action ever deletes from them; a rebuild keeps them.
 
 Times are ISO-8601 UTC text; booleans are 0/1.

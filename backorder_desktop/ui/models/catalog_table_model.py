@@ -123,7 +123,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._emit_all_changed()
 
     def set_pending_products(self, product_ids: set[int]) -> None:
-        """Products with stock changes not yet written to BigCommerce (the outbox, issue 4)."""
+        """Products with stock changes not yet written to BigCommerce (the outbox)."""
         self._pending_ids = set(product_ids)
         self._emit_all_changed()
 

@@ -57,9 +57,7 @@ class ProductsPage(QWidget):
         self._profile: Profile | None = None
         self.model = CatalogTableModel(runner, self)
         self.model.count_changed.connect(self._on_model_count_changed)
-        self.model.stock_edit_requested.connect(
-            lambda product, level: self.stock_edit_requested.emit(product, None, level)
-        )
+        self.model.stock_edit_requested.connect(self._on_model_stock_edit_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
@@ -142,9 +140,7 @@ class ProductsPage(QWidget):
         self._sort = (int(Column.NAME), Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
         table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        table.selectionModel().currentRowChanged.connect(
-            lambda current, _: self._show_variants(current.row())
-        )
+        table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.model.dataChanged.connect(self._on_model_data_changed)
         return table
 

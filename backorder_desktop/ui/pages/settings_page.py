@@ -220,7 +220,7 @@ class SettingsPage(QWidget):
         return {name: text for name, text in self.form_text().items() if stored.get(name) != text}
 
     def set_pending_changes(self, count: int) -> None:
-        """How many stock changes wait to be written (the outbox, issue 4)."""
+        """How many stock changes wait to be written (the outbox)."""
         self._pending_changes = count
 
     def set_status(self, text: str) -> None:

@@ -17,8 +17,8 @@ Rules for writing one:
 - Never import ``tables.py``: it describes the *latest* schema and would change under an old
   migration. Write the DDL (or ``SqliteMigrator`` operations) as it is at that version.
 - Mirror tables (catalog data, rebuildable from BigCommerce) and user tables (assignments,
-  settings, history, later the ledger and outbox of issue 4) stay separate tables, so that a
-  rebuild never has to touch user data (issue 8). ``tables.MIRROR_TABLES``/``USER_TABLES``
+  settings, history, the ledger and the outbox) stay separate tables, so that a
+  rebuild never has to touch user data. ``tables.MIRROR_TABLES``/``USER_TABLES``
   list them.
 - Every migration has a test in ``tests/adapters/storage/test_migrations.py`` that upgrades a
   committed fixture database from the previous version (a meta-test enforces it).

@@ -1,4 +1,4 @@
-"""Migration 2: the stock of BackOrder products — items, the ledger, and the outbox (issue 4).
+"""Migration 2: the stock of BackOrder products — items, the ledger, and the outbox.
 
 All three are user data (a mirror rebuild keeps them): ``stock_items`` holds each BackOrder
 stock level as the app derives it from the ledger, with the last value seen from the store;
