@@ -378,7 +378,6 @@ class AppLauncher:
 
     def open_profile(self) -> Profile:
         profile = open_profile(self._home, env_token=self._env_token, sync_process=True)
-        profile.parts.feed.url_warning()  # logged: an older version's feed address holding a key
         profile.start_background()
         return profile
 

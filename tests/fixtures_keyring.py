@@ -263,7 +263,9 @@ def secret_service() -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def keyring_store(secret_service: dict[str, str]) -> Iterator[KeyringSecretStore]:
-    """A ``KeyringSecretStore`` on the private keyring; its service's entries are purged afterwards."""
+    """A ``KeyringSecretStore`` on the private keyring, empty: its service's entries are purged
+    before (other tests connect through the same keyring) and after."""
+    purge_keyring()
     store = KeyringSecretStore()
     try:
         yield store

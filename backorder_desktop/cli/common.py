@@ -64,8 +64,7 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
             env_token=os.environ.get(TOKEN_ENV) or None,
             salvage=salvage,
         )
-        warning = profile.parts.feed.url_warning()  # an older version's feed address holding a key
-        if warning is not None:
+        for warning in profile.start_warnings():
             click.echo(f"Warning: {warning}", err=True)
         yield profile
     except UserFacingError as exc:

@@ -154,6 +154,12 @@ class Profile:
 
     # --- reading ------------------------------------------------------------------------------
 
+    def start_warnings(self) -> list[str]:
+        """What the merchant should be told on opening the profile (logged once as well): today,
+        a feed address saved by an older version with a password or key in it."""
+        warning = self.parts.feed.url_warning()
+        return [warning] if warning is not None else []
+
     def status(self) -> StatusReport:
         """Mode, counts, last syncs, the outbox, the keyring, and the next scheduled run."""
         upcoming = self.parts.scheduler.next_run()

@@ -161,6 +161,7 @@ class AppController(QObject):
         self._show_status(status)
         self.load_history()
         self.load_settings()
+        self.runner.run_in_background(profile.start_warnings, on_result=self._show_start_warnings)
         if self._first_adoption:
             self._first_adoption = False
             # Start-up objects (Qt wrappers, modules, the services) live as long as the app: out of
@@ -172,6 +173,10 @@ class AppController(QObject):
         self.profile_adopted.emit(profile)
         if status.store_hash is not None and status.products == 0 and not profile.is_syncing():
             self.run_automatic_sync(RunTrigger.FIRST_SYNC)
+
+    def _show_start_warnings(self, warnings: list[str]) -> None:
+        if warnings:
+            self.window.set_message(warnings[0])
 
     def is_idle(self) -> bool:
         """Nothing running, nothing loading: what ``--screenshot`` and the tests wait for."""

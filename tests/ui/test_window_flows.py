@@ -310,3 +310,21 @@ def test_the_pause_item_pauses_the_profiles_schedule(qtbot, demo) -> None:
     assert demo.tray.pause_action.isEnabled()  # a profile is open
     demo.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: demo.profile.paused, timeout=5000)
+
+
+def test_a_feed_address_holding_a_key_is_told_when_the_profile_opens(
+    qtbot, fake_launcher, make_controller, expected_warnings
+) -> None:
+    older = fake_launcher.open_profile()  # as an older version left it: the key in the address
+    mirror = older.parts.mirror
+    secret_url = "https://erp.example/s.csv?key=k3y"
+    mirror.save_settings(dataclasses.replace(mirror.load_settings(), feed_url=secret_url))
+    older.close()
+    controller = make_controller(fake_launcher)
+    with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
+        controller.start()
+    qtbot.waitUntil(lambda: "has a key" in controller.window.message_label.text(), timeout=5000)
+    assert "k3y" not in controller.window.message_label.text()
+    wait_idle(qtbot, controller)
+    assert [r.getMessage() for r in expected_warnings if "has a key" in r.getMessage()]  # logged once too
+    assert not [r for r in expected_warnings if "k3y" in r.getMessage()]
