@@ -259,6 +259,7 @@ def error_to_json(error: BackorderError) -> dict[str, Any]:
         "message": error.message,
         "status": getattr(error, "status", None),
         "reasons": getattr(error, "reasons", None),
+        "remedy": error.remedy.value if error.remedy is not None else None,
     }
 
 
@@ -270,4 +271,5 @@ def error_from_json(data: dict[str, Any]) -> BackorderError:
         str(data["title"]),
         status=data.get("status"),
         reasons=data.get("reasons"),
+        remedy=data.get("remedy"),
     )

@@ -18,19 +18,26 @@ from typing import NoReturn
 import click
 
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.runs import SyncRun
-from backorder_desktop.services.profile import OutboxNotEmpty
 from backorder_desktop.services.profile import Profile
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 2
 TOKEN_ENV = "BACKORDER_DESKTOP_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
-# The command line's own words for what to do next, by error type (the facade's messages say it
-# in words any front end can use).
-_HINTS: dict[type[BackorderError], str] = {
-    OutboxNotEmpty: "Pass --push-outbox to write them first, or --discard-outbox to drop them.",
+# The command line's own words for an error's remedy (the facade's messages name no front end).
+REMEDIES: dict[Remedy, str] = {
+    Remedy.CONNECT: "Run `backorder-desktop connect --store-hash HASH` (or try `backorder-desktop --demo`); "
+    f"{TOKEN_ENV} gives a token for one run.",
+    Remedy.ASSIGN: "Run `backorder-desktop assign SKU`.",
+    Remedy.FIND_VARIANT: "`backorder-desktop products --search SKU` lists its variants.",
+    Remedy.CHOOSE_OUTBOX: "Pass --push-outbox to write them first, or --discard-outbox to drop them.",
+    Remedy.USE_FEED: "Run `backorder-desktop settings set inventory-source api`.",
+    Remedy.SET_FEED_URL: "Run `backorder-desktop settings set feed-url https://…`.",
+    Remedy.SET_WEBHOOK_URL: "Run `backorder-desktop settings set webhook-public-url https://…`.",
+    Remedy.SEE_OUTBOX: "`backorder-desktop outbox` lists them with the store's reasons.",
 }
 
 
@@ -77,10 +84,7 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
 
 
 def _hint(error: BackorderError) -> str:
-    for kind, hint in _HINTS.items():
-        if isinstance(error, kind):
-            return f" {hint}"
-    return ""
+    return f" {REMEDIES[error.remedy]}" if error.remedy is not None else ""
 
 
 def fail(line: str, code: int) -> NoReturn:

@@ -45,16 +45,35 @@ class ErrorKind(StrEnum):
     SYNC_STOPPED = "sync_stopped"
 
 
+class Remedy(StrEnum):
+    """What the merchant can do about an error, as a value: each front end says it in its own words
+    (the command line names its command, the window its button), so the message itself names
+    neither."""
+
+    CONNECT = "connect"  # connect a store (or try the demo store)
+    ASSIGN = "assign"  # assign the product to BackOrder
+    FIND_VARIANT = "find-variant"  # look up the SKUs of a product's variants
+    CHOOSE_OUTBOX = "choose-outbox"  # say whether to write or discard waiting changes
+    USE_FEED = "use-feed"  # switch the inventory source to the ERP feed
+    SET_FEED_URL = "set-feed-url"  # give the feed's address
+    SET_WEBHOOK_URL = "set-webhook-url"  # give the public https address for webhooks
+    SEE_OUTBOX = "see-outbox"  # look at the waiting changes and why they were refused
+
+
 class BackorderError(Exception):
-    """Root of our errors. ``str(error)`` is ``"title: message"``."""
+    """Root of our errors. ``str(error)`` is ``"title: message"``; ``remedy`` (when there is one)
+    says what the merchant can do, for each front end to put in its own words."""
 
     title: str = "Something went wrong"
     kind: ClassVar[ErrorKind] = ErrorKind.BUG
+    remedy: Remedy | None = None
 
-    def __init__(self, message: str, *, title: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None, remedy: Remedy | None = None) -> None:
         super().__init__(message)
         if title is not None:
             self.title = title
+        if remedy is not None:
+            self.remedy = remedy
         self.message = message
 
     def __str__(self) -> str:
@@ -279,11 +298,17 @@ CLASS_OF_KIND: dict[ErrorKind, type[BackorderError]] = {cls.kind: cls for cls in
 
 
 def error_for(kind: ErrorKind, message: str, title: str | None = None, **details: Any) -> BackorderError:
-    """The error of ``kind`` again, with its words (and ``status``/``reasons`` of API errors): a run's
-    recorded error, or one the sync child sent. ``title`` None keeps the class's own title."""
+    """The error of ``kind`` again, with its words (and ``status``/``reasons`` of API errors, and its
+    ``remedy``): a run's recorded error, or one the sync child sent. ``title`` None keeps the
+    class's own title."""
     cls = CLASS_OF_KIND[kind]
+    error: BackorderError
     if issubclass(cls, InvalidData):
-        return cls(message, title=title, status=details.get("status"), reasons=details.get("reasons"))
-    if issubclass(cls, ApiError):
-        return cls(message, title=title, status=details.get("status"))
-    return cls(message, title=title)
+        error = cls(message, title=title, status=details.get("status"), reasons=details.get("reasons"))
+    elif issubclass(cls, ApiError):
+        error = cls(message, title=title, status=details.get("status"))
+    else:
+        error = cls(message, title=title)
+    if details.get("remedy"):
+        error.remedy = Remedy(details["remedy"])
+    return error

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import PermissionDenied
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.models import StoreInfo
@@ -142,10 +143,7 @@ class CredentialsService:
         """The connected store and its API URL, or ``NotConnected`` with the way forward."""
         current = self._mirror.get_store()
         if current is None:
-            raise NotConnected(
-                "Connect a store first: backorder-desktop connect --store-hash HASH "
-                "(or try the demo store: backorder-desktop --demo)."
-            )
+            raise NotConnected("Connect a store first, or try the demo store.", remedy=Remedy.CONNECT)
         return current
 
     def token(self, store_hash: str) -> str:
@@ -153,7 +151,7 @@ class CredentialsService:
         token = self._secrets.get(token_key(store_hash))
         if not token:
             raise NotConnected(
-                f"No access token for store {store_hash} in the keyring. Run "
-                f"backorder-desktop connect --store-hash {store_hash}, or set BACKORDER_DESKTOP_TOKEN."
+                f"No access token for store {store_hash} in the keyring: connect the store again.",
+                remedy=Remedy.CONNECT,
             )
         return token

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.models import InventorySource
@@ -50,8 +51,7 @@ MAX_IMPORT_BYTES = 50_000_000
 
 _PLAIN_HTTP = (
     "The feed address starts with http://, so the feed's password or key would cross the network "
-    "unencrypted. Use the feed's https:// address (backorder-desktop settings set feed-url "
-    "https://…, or Settings ▸ Feed address); plain http is allowed only for this computer "
+    "unencrypted. Give the feed's https:// address; plain http is allowed only for this computer "
     "(127.0.0.1, localhost)."
 )
 
@@ -122,7 +122,7 @@ class FeedService:
         self._register(credential)
         url = self._store.load_settings().feed_url
         if url and is_plain_http_to_another_computer(url):
-            raise UserFacingError(_PLAIN_HTTP, title="Feed address not encrypted")
+            raise UserFacingError(_PLAIN_HTTP, title="Feed address not encrypted", remedy=Remedy.SET_FEED_URL)
         self._secrets.set(feed_credential_key(self._store_hash()), credential)
 
     def pull(self, *, push: bool = True) -> ApplyReport:
@@ -130,21 +130,22 @@ class FeedService:
         settings = self._store.load_settings()
         if settings.inventory_source is not InventorySource.API:
             raise UserFacingError(
-                "The feed is used only when the inventory source is 'api' "
-                "(backorder-desktop settings set inventory-source api).",
+                "The feed is used only when the inventory source is 'api' (your ERP's feed).",
                 title="Feed not in use",
+                remedy=Remedy.USE_FEED,
             )
         if not settings.feed_url:
             raise UserFacingError(
-                "No feed address is set: backorder-desktop settings set feed-url https://…",
+                "No feed address is set.",
                 title="No feed address",
+                remedy=Remedy.SET_FEED_URL,
             )
         self.url_warning()
         credential = self._secrets.get(feed_credential_key(self._store_hash()))
         if credential:
             self._register(credential)
             if is_plain_http_to_another_computer(settings.feed_url):
-                raise FeedError(_PLAIN_HTTP + " Nothing was sent.")
+                raise FeedError(_PLAIN_HTTP + " Nothing was sent.", remedy=Remedy.SET_FEED_URL)
         report = self._feed.fetch(
             settings.feed_url,
             credential=credential,

@@ -16,6 +16,7 @@ from dataclasses import field
 from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
@@ -49,7 +50,8 @@ class OutboxNotEmpty(UserFacingError):
     def __init__(self, count: int) -> None:
         super().__init__(
             f"{count:,} stock change{'s are' if count != 1 else ' is'} waiting to be written to BigCommerce. "
-            "Choose whether to write them first or to discard them."
+            "Choose whether to write them first or to discard them.",
+            remedy=Remedy.CHOOSE_OUTBOX,
         )
         self.count = count
 
@@ -139,6 +141,7 @@ class StockService:
                     "The inventory source was not changed. The waiting changes list says why each "
                     "was refused.",
                     title="Changes still waiting",
+                    remedy=Remedy.SEE_OUTBOX,
                 )
         elif waiting:
             self.discard(actor=actor, reason=f"discarded when switching to {updated.inventory_source.value}")

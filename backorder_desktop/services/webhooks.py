@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.ports import SecretStore
@@ -137,9 +138,9 @@ class WebhookService:
         url = self._settings().webhook_public_url
         if not url:
             raise UserFacingError(
-                "Webhooks need the public https address of your tunnel or relay first: "
-                "backorder-desktop settings set webhook-public-url https://…",
+                "Webhooks need the public https address of your tunnel or relay first.",
                 title="Webhooks not set up",
+                remedy=Remedy.SET_WEBHOOK_URL,
             )
         return url
 
@@ -180,7 +181,7 @@ class WebhookService:
                 logger.info("webhook for %s was deactivated by the store; turned back on", hook.scope)
         report = self._report(api, url)
         if report.missing:
-            logger.info("webhooks missing for %s: run `backorder-desktop webhooks setup`", report.missing)
+            logger.info("webhooks missing for %s: set them up again", report.missing)
         return WebhookReport(report.public_url, report.hooks, reactivated=reactivated, missing=report.missing)
 
     def _report(self, api: HookApi, url: str) -> WebhookReport:

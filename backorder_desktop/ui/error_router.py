@@ -33,6 +33,7 @@ from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import RateLimited
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.errors import error_for
@@ -65,6 +66,19 @@ class Route(StrEnum):
     CRASH_DIALOG = "crash dialog"
 
 
+# The window's own words for an error's remedy (the facade's messages name no front end).
+REMEDIES: dict[Remedy, str] = {
+    Remedy.CONNECT: "Use “Connect your store”, or try the demo store from the welcome page.",
+    Remedy.ASSIGN: "Select it in Products and press “Assign to BackOrder”.",
+    Remedy.FIND_VARIANT: "Select the product in Products: its variants and their SKUs are listed below.",
+    Remedy.CHOOSE_OUTBOX: "Save the settings again and choose “Write them now” or “Discard”.",
+    Remedy.USE_FEED: "Choose your ERP's feed as the inventory source in Settings.",
+    Remedy.SET_FEED_URL: "Give the feed's address in Settings.",
+    Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
+    Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
+}
+
+
 def describe(error: BaseException) -> tuple[str, str]:
     """Title and message for showing an error inline, with what to do next."""
     if isinstance(error, KeyringUnavailable):
@@ -72,7 +86,8 @@ def describe(error: BaseException) -> tuple[str, str]:
     if isinstance(error, KeyringLocked):
         return error.title, f"{error.message}\n\nUnlock your keyring, then try again."
     if isinstance(error, BackorderError):
-        return error.title, error.message
+        remedy = f"\n\n{REMEDIES[error.remedy]}" if error.remedy is not None else ""
+        return error.title, error.message + remedy
     return "Internal error", f"{type(error).__name__}: {error}. The log has the details."
 
 

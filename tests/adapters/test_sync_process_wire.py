@@ -12,6 +12,8 @@ from backorder_desktop.adapters.sync_process import error_to_json
 from backorder_desktop.domain.errors import CLASS_OF_KIND
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import InvalidData
+from backorder_desktop.domain.errors import NotConnected
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.errors import error_for
 from backorder_desktop.domain.stock import InvalidStock
@@ -46,3 +48,10 @@ def test_an_error_class_without_a_kind_of_its_own_crosses_as_a_user_error_with_i
 def test_the_wire_names_no_class() -> None:
     wire = error_to_json(error_for(ErrorKind.OFFLINE, "No network."))
     assert wire["kind"] == "offline" and "type" not in wire
+
+
+@pytest.mark.parametrize("remedy", [*list(Remedy), None])
+def test_an_errors_remedy_crosses_the_pipe(remedy: Remedy | None) -> None:
+    sent = NotConnected("Connect a store first.", remedy=remedy)
+    back = error_from_json(json.loads(json.dumps(error_to_json(sent))))
+    assert back.remedy is remedy

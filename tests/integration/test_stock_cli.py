@@ -112,3 +112,18 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
     assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 1
     again = run_cli(home, "export", env=env).stdout
     assert f"{first_sku},4242," in again
+
+
+def test_an_edit_of_a_product_not_on_backorder_says_how_to_assign_it_in_cli_words(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store()
+    context = make_context(store)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    product = tracked_by_product(store)
+    refused = run_cli(home, "stock", "set", product["sku"], "5", env=env)
+    assert refused.code == 1
+    assert f"'{product['sku']}' is not a BackOrder product" in refused.stderr
+    assert "Run `backorder-desktop assign SKU`." in refused.stderr  # the CLI's words for the remedy

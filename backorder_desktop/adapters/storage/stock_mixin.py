@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from backorder_desktop.adapters.storage import outbox_store
 from backorder_desktop.adapters.storage import stock_store
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
@@ -71,7 +72,7 @@ class StockMethods:
             raise InvalidStock(f"No product or variant has the SKU '{ref}'. Sync, then try again.")
         if not known[2]:
             raise InvalidStock(
-                f"'{ref}' is not a BackOrder product. Assign it first: backorder-desktop assign {ref}"
+                f"'{ref}' is not a BackOrder product: assign it to BackOrder first.", remedy=Remedy.ASSIGN
             )
         if known[1] == "none":
             raise InvalidStock(
@@ -79,9 +80,8 @@ class StockMethods:
                 "in the control panel, then sync."
             )
         raise InvalidStock(
-            f"'{ref}' tracks stock by variant: give the SKU of one of its variants "
-            f"(backorder-desktop products "
-            f"--search {ref})."
+            f"'{ref}' tracks stock by variant: give the SKU of one of its variants.",
+            remedy=Remedy.FIND_VARIANT,
         )
 
     def adjust_stock(
