@@ -57,15 +57,22 @@ def test_offline_edits_are_written_when_the_store_is_back(
     assert [entry["reason"] for entry in history[:3]] == ["counted a delivery"] * 3
 
 
-def test_a_mode_switch_with_waiting_changes_needs_a_choice(
-    home: str, make_demo_store: MakeStore, make_context: MakeContext
-) -> None:
+def _synced_with_a_product(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> tuple[DemoStore, dict[str, str], dict]:  # type: ignore[type-arg]
+    """A demo store whose catalog the profile holds, the CLI's environment, and a product of it
+    tracked at product level."""
     store = make_demo_store()
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
-    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
-    product = tracked_by_product(store)
+    return store, {"BACKORDER_DESKTOP_TOKEN": store.token}, tracked_by_product(store)
+
+
+def test_a_mode_switch_with_waiting_changes_needs_a_choice(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, env, product = _synced_with_a_product(make_demo_store, make_context)
     assert run_cli(home, "assign", product["sku"], env=env).code == 0
     assert run_cli(home, "stock", "add", product["sku"], "4", env=env).code == 0
 
@@ -117,12 +124,7 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
 def test_an_edit_of_a_product_not_on_backorder_says_how_to_assign_it_in_cli_words(
     home: str, make_demo_store: MakeStore, make_context: MakeContext
 ) -> None:
-    store = make_demo_store()
-    context = make_context(store)
-    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
-    context.close()
-    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
-    product = tracked_by_product(store)
+    _store, env, product = _synced_with_a_product(make_demo_store, make_context)
     refused = run_cli(home, "stock", "set", product["sku"], "5", env=env)
     assert refused.code == 1
     assert f"'{product['sku']}' is not a BackOrder product" in refused.stderr
