@@ -34,6 +34,7 @@ from backorder_desktop.adapters.sync_process import ChildProcessRunner
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import SyncInProgress
+from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import FeedReport
@@ -45,7 +46,6 @@ from backorder_desktop.services.connection import StoreApi
 from backorder_desktop.services.connection import StoreApiFactory
 from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import CredentialsService
-from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull

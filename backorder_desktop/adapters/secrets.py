@@ -66,22 +66,6 @@ _LOCKED_ERRORS = {
 _GONE_ERRORS = {"secretstorage.exceptions.SecretServiceNotAvailableException"}
 
 
-def token_key(store_hash: str) -> str:
-    """The keyring username of a store's API access token."""
-    return f"bigcommerce:{_checked_hash(store_hash)}:access_token"
-
-
-def feed_credential_key(store_hash: str) -> str:
-    """The keyring username of the ERP feed credential used with a store (``api`` mode)."""
-    return f"erp-feed:{_checked_hash(store_hash)}:credential"
-
-
-def _checked_hash(store_hash: str) -> str:
-    if not store_hash or ":" in store_hash or store_hash.strip() != store_hash:
-        raise ValueError(f"not a store hash: {store_hash!r}")
-    return store_hash
-
-
 def backend_id(backend: object) -> str:
     """The fully qualified class name of a backend, the form ``PYTHON_KEYRING_BACKEND`` takes."""
     cls = type(backend)

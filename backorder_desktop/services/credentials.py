@@ -14,6 +14,7 @@ from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
@@ -28,10 +29,6 @@ logger = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str, str, str], CatalogSource]  # (api_url, store_hash, token)
 
-
-def token_key(store_hash: str) -> str:
-    """The keyring entry of a store's access token (service ``backorder-desktop``)."""
-    return f"bigcommerce:{store_hash}:access_token"
 
 
 @dataclass(frozen=True, slots=True)

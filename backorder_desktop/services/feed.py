@@ -20,6 +20,7 @@ from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.feed_parsing import parse_feed
+from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
@@ -55,10 +56,6 @@ _PLAIN_HTTP = (
     "(127.0.0.1, localhost)."
 )
 
-
-def feed_credential_key(store_hash: str) -> str:
-    """The keyring entry of the feed's credential (service ``backorder-desktop``)."""
-    return f"erp-feed:{store_hash}:credential"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.keys import webhook_secret_key
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import Settings
 
@@ -37,11 +38,6 @@ SECRET_HEADER = "X-Backorder-Webhook-Secret"  # noqa: S105 (a header name, not a
 SCOPES = ("store/product/*", "store/sku/*")
 FETCH_WINDOW_S = 0.25
 MAX_PENDING = 100_000
-
-
-def secret_key(store_hash: str) -> str:
-    """The keyring entry of a store's webhook secret (service ``backorder-desktop``)."""
-    return f"webhook:{store_hash}:secret"
 
 
 class HookInfo(Protocol):
@@ -125,7 +121,7 @@ class WebhookService:
 
     def secret(self) -> str:
         """This store's secret, made (long, random) and kept in the keyring on first use."""
-        key = secret_key(self._store_hash())
+        key = webhook_secret_key(self._store_hash())
         value = self._secrets.get(key)
         if not value:
             value = secrets.token_urlsafe(32)

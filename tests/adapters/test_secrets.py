@@ -21,13 +21,13 @@ from backorder_desktop.adapters.secrets import SERVICE
 from backorder_desktop.adapters.secrets import KeyringSecretStore
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.secrets import detect_backend
-from backorder_desktop.adapters.secrets import feed_credential_key
-from backorder_desktop.adapters.secrets import token_key
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import KeyringLocked
 from backorder_desktop.domain.errors import KeyringRefused
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.keys import feed_credential_key
+from backorder_desktop.domain.keys import token_key
 from tests.fixtures_keyring import environment
 from tests.fixtures_keyring import keyring_entries
 from tests.fixtures_keyring import private_secret_service
@@ -179,7 +179,8 @@ def test_a_cli_subprocess_given_the_environment_sees_the_same_keyring(
 ) -> None:
     keyring_store.set(token_key("abc"), SECRET)
     code = (
-        "from backorder_desktop.adapters.secrets import KeyringSecretStore, token_key\n"
+        "from backorder_desktop.adapters.secrets import KeyringSecretStore\n"
+        "from backorder_desktop.domain.keys import token_key\n"
         "print(KeyringSecretStore().get(token_key('abc')))"
     )
     result = subprocess.run(

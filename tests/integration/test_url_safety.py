@@ -28,6 +28,7 @@ from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import is_plain_http_to_another_computer
@@ -40,7 +41,6 @@ from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import check_api_url
 from backorder_desktop.services.feed import FeedService
-from backorder_desktop.services.feed import feed_credential_key
 from backorder_desktop.services.stock import StockService
 from tests.integration.cli_runner import run_cli
 

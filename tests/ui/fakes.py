@@ -20,6 +20,7 @@ from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.app import open_profile
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
@@ -28,7 +29,6 @@ from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import Permissions
-from backorder_desktop.services.credentials import token_key
 from backorder_desktop.services.profile import Profile
 
 GOOD_TOKEN = "good-token"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import SyncRun
@@ -19,7 +20,6 @@ from backorder_desktop.domain.status import SyncState
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock_policy import READ_ONLY_ERP
-from backorder_desktop.services.credentials import token_key
 from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 from backorder_desktop.ui.error_router import OFFLINE_STATUS
 from backorder_desktop.ui.error_router import Route
