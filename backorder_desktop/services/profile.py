@@ -272,15 +272,24 @@ class Profile:
         """Every setting as its name and text (the language of ``save_settings``)."""
         return self.parts.catalog.settings_text()
 
-    def save_settings(self, changes: Mapping[str, str], *, outbox: OutboxChoice | None = None) -> Settings:
+    def save_settings(
+        self,
+        changes: Mapping[str, str],
+        *,
+        outbox: OutboxChoice | None = None,
+        feed_credential: str | None = None,
+    ) -> Settings:
         """Validate and save settings by name; a new inventory source goes through
-        ``switch_mode`` first (so nothing waiting is dropped silently)."""
+        ``switch_mode`` first (so nothing waiting is dropped silently). ``feed_credential`` goes
+        to the keyring, after the feed address it is for."""
         rest = dict(changes)
         source = rest.pop(INVENTORY_SOURCE, None)
         if source is not None:
             self.switch_mode(source, outbox=outbox)
         for name, text in rest.items():
             self.parts.catalog.set_setting(name, text)
+        if feed_credential:
+            self.set_feed_credential(feed_credential)
         return self.parts.catalog.settings()
 
     # --- the ERP feed and files ---------------------------------------------------------------

@@ -308,8 +308,11 @@ class AppController(QObject):
         if profile is not None:
             self.runner.run_in_background(profile.settings, on_result=self.window.settings.show_settings)
 
-    def save_settings(self, changes: Mapping[str, str], outbox: OutboxChoice | None) -> None:
-        """Save the changed settings; a new inventory source says what to do with waiting changes."""
+    def save_settings(
+        self, changes: Mapping[str, str], outbox: OutboxChoice | None, feed_credential: str | None = None
+    ) -> None:
+        """Save the changed settings (and a new feed credential, to the keyring); a new inventory
+        source says what to do with waiting changes."""
         profile = self.profile
         if profile is None:
             return
@@ -327,7 +330,9 @@ class AppController(QObject):
             self.load_settings()
 
         self.runner.run_in_background(
-            lambda: profile.save_settings(changes, outbox=outbox), on_result=saved, on_error=failed
+            lambda: profile.save_settings(changes, outbox=outbox, feed_credential=feed_credential),
+            on_result=saved,
+            on_error=failed,
         )
 
     def _on_products_assignment_changed(self, text: str) -> None:

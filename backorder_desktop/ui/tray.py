@@ -31,7 +31,7 @@ STATE_TEXT = {
     SyncState.PROBLEM: "A problem needs your attention",
     SyncState.OFFLINE: "Offline · retrying by itself",
 }
-PAUSE_UNAVAILABLE = "Automatic updates cannot be paused in this version yet"
+PAUSE_UNAVAILABLE = "Open your catalog to pause its automatic updates"
 
 
 class TrayIcon(QObject):

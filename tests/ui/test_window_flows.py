@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.runs import RunKind
@@ -180,7 +181,7 @@ def test_mode_switch_with_pending_changes_asks(qtbot, demo) -> None:
     page = demo.window.settings
     page.set_pending_changes(3)
     saved: list[tuple[dict, str]] = []
-    page.save_requested.connect(lambda changes, action: saved.append((changes, action)))
+    page.save_requested.connect(lambda changes, action, _credential: saved.append((changes, action)))
     page.mode_buttons[InventorySource.ERP].setChecked(True)
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     box = page.mode_question
@@ -328,3 +329,20 @@ def test_a_feed_address_holding_a_key_is_told_when_the_profile_opens(
     wait_idle(qtbot, controller)
     assert [r.getMessage() for r in expected_warnings if "has a key" in r.getMessage()]  # logged once too
     assert not [r for r in expected_warnings if "k3y" in r.getMessage()]
+
+
+def test_a_feed_credential_typed_in_settings_goes_to_the_keyring_and_never_shows_again(
+    qtbot, demo, fake_launcher
+) -> None:
+    page = demo.window.settings
+    page.mode_buttons[InventorySource.API].setChecked(True)
+    page.feed_url.setText("https://erp.example/stock.csv")
+    page.feed_credential.setText("correct horse battery")
+    assert page.save_button.isEnabled()
+    with qtbot.waitSignal(demo.status_refreshed, timeout=10_000):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status_label.text() == "Saved.", timeout=5000)
+    assert fake_launcher.secrets.values[feed_credential_key("demo")] == "correct horse battery"
+    assert page.feed_credential.text() == ""  # shown once as typed, then never again
+    assert fake_launcher.mirror.load_settings().feed_url == "https://erp.example/stock.csv"
+    wait_idle(qtbot, demo)

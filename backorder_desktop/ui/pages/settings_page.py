@@ -42,13 +42,13 @@ from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
 from backorder_desktop.ui.formatting import MODE_TITLES
 from backorder_desktop.ui.formatting import plural
 
-FEED_CREDENTIAL_NOTE = "Saved in your keyring once feed pulls are available in this version"
+FEED_CREDENTIAL_NOTE = "Kept in your keyring, never in a file; leave empty to keep the one saved"
 
 
 class SettingsPage(QWidget):
     """A form over ``Settings``; the window loads and saves it."""
 
-    save_requested = Signal(object, object)  # {setting name: text}, OutboxChoice or None
+    save_requested = Signal(object, object, object)  # {name: text}, OutboxChoice or None, credential or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,7 +133,6 @@ class SettingsPage(QWidget):
         form.addRow("Feed address", self.feed_url)
         self.feed_credential = QLineEdit()
         self.feed_credential.setEchoMode(QLineEdit.EchoMode.Password)
-        self.feed_credential.setEnabled(False)
         self.feed_credential.setToolTip(FEED_CREDENTIAL_NOTE)
         self.feed_credential.setPlaceholderText(FEED_CREDENTIAL_NOTE)
         form.addRow("Feed password or key", self.feed_credential)
@@ -155,7 +154,7 @@ class SettingsPage(QWidget):
         self.feed_interval.setMaximumWidth(160)
         form.addRow("Pull the feed every", self.feed_interval)
         feed_fields: list[QWidget] = [self.feed_url, self.feed_format, self.feed_sku_field]
-        for widget in [*feed_fields, self.feed_quantity_field, self.feed_interval]:
+        for widget in [*feed_fields, self.feed_quantity_field, self.feed_interval, self.feed_credential]:
             _notify_changes(widget, self._update_buttons)
         return box
 
@@ -190,6 +189,7 @@ class SettingsPage(QWidget):
         self.feed_interval.setValue(settings.feed_interval_minutes)
         self.polling.setValue(settings.polling_interval_minutes)
         self.start_minimised.setChecked(settings.start_minimised)
+        self.feed_credential.clear()  # saved (or not): it is never shown again
         self._show_mode_fields()
         self._update_buttons()
 
@@ -239,7 +239,7 @@ class SettingsPage(QWidget):
         self.feed_box.setVisible(mode is InventorySource.API)
 
     def _update_buttons(self, *_args: object) -> None:
-        dirty = bool(self.changes())
+        dirty = bool(self.changes()) or bool(self.feed_credential.text().strip())
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
         if dirty:
@@ -247,12 +247,16 @@ class SettingsPage(QWidget):
 
     def _on_save_button_clicked(self) -> None:
         changes = self.changes()
-        if not changes:
+        if not changes and not self.new_feed_credential():
             return
         if "inventory-source" in changes and self._pending_changes > 0:
             self._ask_about_pending(changes)
             return
-        self.save_requested.emit(changes, None)
+        self.save_requested.emit(changes, None, self.new_feed_credential())
+
+    def new_feed_credential(self) -> str | None:
+        """The feed password or key typed in, to keep in the keyring; None when left empty."""
+        return self.feed_credential.text().strip() or None
 
     def _ask_about_pending(self, changes: dict[str, str]) -> None:
         """Switching mode with stock changes waiting: write them, discard them, or cancel (§3)."""
@@ -273,9 +277,9 @@ class SettingsPage(QWidget):
         def decided(button: QAbstractButton) -> None:
             self.mode_question = None
             if button is push:
-                self.save_requested.emit(changes, OutboxChoice.PUSH)
+                self.save_requested.emit(changes, OutboxChoice.PUSH, self.new_feed_credential())
             elif button is discard:
-                self.save_requested.emit(changes, OutboxChoice.DISCARD)
+                self.save_requested.emit(changes, OutboxChoice.DISCARD, self.new_feed_credential())
             else:
                 self.mode_buttons[self._loaded.inventory_source].setChecked(True)
 
