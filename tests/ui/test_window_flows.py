@@ -241,17 +241,17 @@ def test_connect_a_store_from_the_welcome_page(qtbot, fake_launcher, make_contro
     assert not dialog.api_url.isVisible()  # under "Advanced"
     dialog.store_hash.setText("abc123")
     dialog.token.setText("wrong")
-    with qtbot.waitSignal(dialog.check_finished, timeout=5000) as blocker:
+    with qtbot.waitSignal(dialog.check_finished, timeout=20_000) as blocker:
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [False]
     assert "BigCommerce refused the token" in dialog.result_label.text()
 
     dialog.token.setText(GOOD_TOKEN)
-    with qtbot.waitSignal(dialog.check_finished, timeout=5000):
+    with qtbot.waitSignal(dialog.check_finished, timeout=20_000):
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert "Connected to Dana's Bikes (Plus)." in dialog.result_label.text()
 
-    with qtbot.waitSignal(dialog.connected, timeout=5000):
+    with qtbot.waitSignal(dialog.connected, timeout=20_000):
         qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, controller)
     assert fake_launcher.secrets.values[token_key("abc123")] == GOOD_TOKEN
