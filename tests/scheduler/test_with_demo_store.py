@@ -90,9 +90,12 @@ def test_a_missed_daily_run_is_recorded_as_a_catch_up(context: Profile, home: st
 
 
 def test_status_shows_the_next_run_and_what_it_will_do(context: Profile, home: str) -> None:
-    context.parts.catalog.set_setting("inventory-source", "erp")
-    context.parts.catalog.set_setting("polling-interval", "1440")
+    # Set in the computer's zone too: a mode switch settles the daily slot in the zone of the process
+    # that makes it, and a slot settled in UTC would leave Berlin's 01:00 to catch up between 00:00
+    # and 01:00 UTC.
     berlin = {"TZ": "Europe/Berlin"}  # the computer's zone: the daily time is local time
+    run_cli(home, "settings", "set", "inventory-source", "erp", env=berlin)
+    run_cli(home, "settings", "set", "polling-interval", "1440", env=berlin)
     status = run_cli(home, "status", "--json", env=berlin).json()
     assert status["next_scheduled_job"] == "daily full sync (ERP mode)"
     at = datetime.fromisoformat(status["next_scheduled_run"])
