@@ -32,6 +32,12 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--token", default="demo-token", show_default=True, help="Access token with every scope.")
 @click.option("--read-only-token", "read_only_tokens", multiple=True, help="A token with read-only scopes.")
 @click.option(
+    "--token-without-locations",
+    "no_locations_tokens",
+    multiple=True,
+    help="A token with every scope but Store Locations.",
+)
+@click.option(
     "--latency-ms", type=click.IntRange(min=0), default=0, show_default=True, help="Delay per request."
 )
 @click.option(
@@ -71,6 +77,7 @@ def demo_store(
     store_hash: str,
     token: str,
     read_only_tokens: tuple[str, ...],
+    no_locations_tokens: tuple[str, ...],
     latency_ms: int,
     quota: int | None,
     window_s: float,
@@ -95,6 +102,7 @@ def demo_store(
             quota=quota,
             window_s=window_s,
             read_only_tokens=read_only_tokens,
+            no_locations_tokens=no_locations_tokens,
             inventory_delay_ms=inventory_delay_ms,
             error_500_rate=fail_rate,
             maintenance=maintenance,
@@ -125,6 +133,8 @@ def demo_store(
             click.echo(f"Token: {store.token}")
             for extra in read_only_tokens:
                 click.echo(f"Read-only token: {extra}")
+            for extra in no_locations_tokens:
+                click.echo(f"Token without Store Locations: {extra}")
             catalog = store.catalog
             click.echo(
                 f"Serving {catalog.product_count()} products ({catalog.variant_count()} variants) "

@@ -25,6 +25,7 @@ class DemoConfig:
     quota: int | None = None
     window_s: float = 30.0
     read_only_tokens: tuple[str, ...] = ()
+    no_locations_tokens: tuple[str, ...] = ()  # every scope but Store Locations
     inventory_delay_ms: int = 0
     webhook_retry_s: tuple[float, ...] = (1.0, 2.0, 5.0)
     webhook_timeout_s: float = 5.0

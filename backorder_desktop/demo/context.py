@@ -21,9 +21,13 @@ from backorder_desktop.demo.hooks import HookRegistry
 from backorder_desktop.demo.params import Query
 from backorder_desktop.demo.ratelimit import RateLimiter
 
-Scopes = dict[str, str]  # resource ("products", "inventory", "information") -> "modify" | "read"
-FULL_SCOPES: Scopes = {"products": "modify", "inventory": "modify", "information": "modify"}
-READ_SCOPES: Scopes = {"products": "read", "inventory": "read", "information": "read"}
+Scopes = dict[str, str]  # resource (products, inventory, locations, information) -> "modify" | "read"
+_RESOURCES = ("products", "inventory", "locations", "information")
+FULL_SCOPES: Scopes = dict.fromkeys(_RESOURCES, "modify")
+READ_SCOPES: Scopes = dict.fromkeys(_RESOURCES, "read")
+# An API account made without the Store Locations scope (notes §1: "optionally
+# store_locations_read_only"): everything else, but ``/v3/inventory/locations`` is a 403.
+NO_LOCATIONS_SCOPES: Scopes = {k: v for k, v in FULL_SCOPES.items() if k != "locations"}
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ ROUTES: tuple[Route, ...] = (
     _route("v3/inventory/adjustments/absolute", {"PUT": misc.adjust_absolute}, "inventory", problem=True),
     _route("v3/inventory/adjustments/relative", {"POST": misc.adjust_relative}, "inventory", problem=True),
     _route("v3/inventory/items", {"GET": misc.inventory_items}, "inventory", problem=True),
-    _route("v3/inventory/locations", {"GET": misc.locations}, "inventory", problem=True),
+    # The Locations API has its own scope (store_locations*), not the Inventory one (notes §1, §5.1).
+    _route("v3/inventory/locations", {"GET": misc.locations}, "locations", problem=True),
     _route("v3/hooks", {"GET": misc.list_hooks, "POST": misc.create_hook}, None),
     _route(
         "v3/hooks/([^/]+)",

@@ -19,6 +19,7 @@ from typing import Any
 from backorder_desktop.demo.catalog import Catalog
 from backorder_desktop.demo.config import DemoConfig
 from backorder_desktop.demo.context import FULL_SCOPES
+from backorder_desktop.demo.context import NO_LOCATIONS_SCOPES
 from backorder_desktop.demo.context import READ_SCOPES
 from backorder_desktop.demo.context import RequestLog
 from backorder_desktop.demo.context import Scopes
@@ -75,6 +76,8 @@ class DemoStore:
         self._ctx.tokens.add(cfg.token, FULL_SCOPES)
         for token in cfg.read_only_tokens:
             self._ctx.tokens.add(token, READ_SCOPES)
+        for token in cfg.no_locations_tokens:
+            self._ctx.tokens.add(token, NO_LOCATIONS_SCOPES)
         self._server: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -157,7 +160,8 @@ class DemoStore:
         return self.config.token
 
     def add_token(self, token: str, scopes: Scopes) -> None:
-        """Accept another token with ``scopes`` such as ``{"products": "read", "inventory": "modify"}``.
+        """Accept another token with ``scopes`` such as ``{"products": "read", "inventory": "modify"}``
+        (resources: products, inventory, locations, information).
 
         A resource missing from ``scopes`` is a 403 even for reads; webhooks need no scope.
         """

@@ -71,6 +71,9 @@ class Permissions:
     catalog_write: bool
     inventory_read: bool
     inventory_write: bool
+    # Product-level stock writes look up the default location, which needs the Store Locations
+    # scope (store_locations_read_only), not Inventory (bigcommerce-api-notes §1, §5.1).
+    locations_read: bool = True
 
     def missing(self) -> list[str]:
         """Plain names of what is missing, for a message."""
@@ -79,6 +82,7 @@ class Permissions:
             "catalog_write": "modify products",
             "inventory_read": "read inventory",
             "inventory_write": "modify inventory",
+            "locations_read": "read store locations",
         }
         return [text for attr, text in names.items() if not getattr(self, attr)]
 

@@ -52,7 +52,7 @@ class ConnectReport:
                 "Missing: "
                 + ", ".join(missing)
                 + ". In BigCommerce, edit the API account and set Products and Inventory to "
-                "'modify' to manage backorder stock from this app."
+                "'modify' and Store Locations to 'read-only' to manage backorder stock from this app."
             )
         return "\n".join(lines)
 

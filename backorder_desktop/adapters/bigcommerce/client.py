@@ -139,6 +139,7 @@ class BigCommerceClient:
             catalog_write=self._allowed("PUT", "/v3/catalog/variants", body=[]),
             inventory_read=self._allowed("GET", "/v3/inventory/items", params={"limit": "1"}),
             inventory_write=self._allowed("PUT", "/v3/inventory/adjustments/absolute", body={"items": []}),
+            locations_read=self._allowed("GET", inventory.LOCATIONS, params={"limit": "1"}),
         )
 
     def get_products_page(

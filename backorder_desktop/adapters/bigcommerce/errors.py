@@ -43,6 +43,8 @@ CONNECT_HINT = "`backorder-desktop connect`"
 # Path fragment → (scope the API account needs, its name in the control panel).
 _SCOPES = (
     ("/catalog/", "products", "Products"),
+    # Before "/inventory/": the Locations API has its own scope (notes §1, §5.1).
+    ("/inventory/locations", "store locations", "Store Locations"),
     ("/inventory/", "inventory", "Inventory"),
     ("/v2/store", "information", "Information & Settings"),
     ("/v2/time", "information", "Information & Settings"),
