@@ -18,6 +18,7 @@ from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import StatusReport
 from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
+from backorder_desktop.ui.error_router import describe
 
 if TYPE_CHECKING:
     from backorder_desktop.ui.controller import AppController
@@ -71,7 +72,8 @@ class ConnectFlow:
         """A refused token: the connection dialog, with the reason and the store filled in."""
         profile = self._c.profile
         if profile is not None:
-            self._open_dialog(profile, reason=f"<b>{error.title}</b><br>{error.message}")
+            title, message = describe(error)
+            self._open_dialog(profile, reason=f"<b>{title}</b><br>{message}")
 
     def _open_dialog(self, profile: Profile, *, reason: str, opened: Opened | None = None) -> None:
         c = self._c

@@ -51,6 +51,12 @@ KEYRING_ADVICE = (
     "Linux, install gnome-keyring and log out and in again — then connect again."
 )
 OFFLINE_STATUS = "Offline · changes are kept and the app retries by itself"
+# A refused token in the window's words: the store's message ends with the command line's way back.
+RECONNECT_ADVICE = (
+    "The store did not accept the access token: it is wrong, was revoked, or belongs to another "
+    "store. Nothing in your local data was changed. Create a new access token in BigCommerce "
+    "(Settings → API → Store-level API accounts) and paste it in the connection dialog."
+)
 
 
 # A recorded run keeps its error's kind, title and message; these kinds have their own route.
@@ -85,6 +91,8 @@ def describe(error: BaseException) -> tuple[str, str]:
         return error.title, f"{error.message}\n\n{KEYRING_ADVICE}"
     if isinstance(error, KeyringLocked):
         return error.title, f"{error.message}\n\nUnlock your keyring, then try again."
+    if isinstance(error, AuthError):
+        return error.title, RECONNECT_ADVICE
     if isinstance(error, BackorderError):
         remedy = f"\n\n{REMEDIES[error.remedy]}" if error.remedy is not None else ""
         return error.title, error.message + remedy

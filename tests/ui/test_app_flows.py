@@ -144,7 +144,10 @@ def test_bad_token_opens_the_connection_dialog(qtbot, connected_home, make_contr
         controller.start()  # the first sync starts by itself and is refused
     qtbot.waitUntil(lambda: controller.flows.connection_dialog is not None, timeout=20_000)
     dialog = controller.flows.connection_dialog
-    assert "BigCommerce refused the token" in dialog.reason_label.text()
+    reason = dialog.reason_label.text()
+    assert "BigCommerce refused the token" in reason
+    assert "backorder-desktop" not in reason and "`" not in reason  # window words, not a command
+    assert "paste it in the connection dialog" in reason
     assert dialog.store_hash.text() == "demo"
     assert controller.router.last_route is Route.CONNECTION_DIALOG
     wait_idle(qtbot, controller)

@@ -20,6 +20,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
 from backorder_desktop.ui.dialogs.log_viewer import LogViewer
+from backorder_desktop.ui.error_router import RECONNECT_ADVICE
 from backorder_desktop.ui.error_router import ErrorRouter
 from backorder_desktop.ui.error_router import Route
 from backorder_desktop.ui.formatting import format_count
@@ -161,6 +162,6 @@ def test_recorded_runs_are_routed_by_their_kind_not_their_title(qtbot, router) -
     router.route_failed_run(_recorded(ErrorKind.USER, "Offline"))  # a look-alike title: status only
     assert (router.last_route, offline, len(asked)) == (None, [True], 1)
     assert notes == [
-        ("Sync failed: Token expired", "No connection to BigCommerce.", True),
+        ("Sync failed: Token expired", RECONNECT_ADVICE, True),  # the window's words for a refused token
         ("Sync failed: Offline", "No connection to BigCommerce.", True),
     ]

@@ -3,6 +3,11 @@
 "Test connection" asks the store who it is and what the token may do, on a worker, and shows the
 answer ("Connected to Dana's Bikes (Plus plan) …") or the precise problem. "Connect" does the same
 and keeps the token in the keyring; without a keyring the dialog says so and what to do.
+
+A typo in a field (a store hash with a slash, an address without ``https://``) is told under that
+field before anything is sent, and the dialog stays open: bad input is not a failure of the app.
+The dialog grows with its texts: a word-wrapped label in a top-level window does not resize the
+window by itself, and the keyring advice was cut off.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.models import DEFAULT_API_URL
+from backorder_desktop.domain.settings import is_plain_http_to_another_computer
+from backorder_desktop.domain.settings import is_web_address
 from backorder_desktop.services.profile import ConnectReport
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.error_router import describe
@@ -37,6 +44,36 @@ HELP_TEXT = (
     "<i>Products</i> and <i>Information &amp; settings</i> set to <i>modify</i> (or read-only). "
     "Paste its store hash and access token here."
 )
+STORE_HASH_HINT = (
+    "The store hash is the part after /stores/ in your API path, e.g. abc123xyz: letters and digits only."
+)
+PASTE_HINT = "Paste the access token of your API account."
+FIELD_ERROR_STYLE = "color: #b3261e;"  # the error red of Material and GNOME, readable on light and dark
+
+
+def store_hash_problem(store_hash: str) -> str | None:
+    """What is wrong with a typed store hash, in the dialog's words; None when it looks right."""
+    if not store_hash:
+        return "Give the store hash. " + STORE_HASH_HINT
+    if not store_hash.isalnum():
+        return f"“{store_hash}” is not a store hash. " + STORE_HASH_HINT
+    return None
+
+
+def api_url_problem(api_url: str) -> str | None:
+    """What is wrong with a typed API address, in the dialog's words; None when it looks right."""
+    if not is_web_address(api_url):
+        return (
+            f"“{api_url}” is not a web address: it starts with https://, as {DEFAULT_API_URL} does. "
+            "Change it only for a test server or the demo store."
+        )
+    if is_plain_http_to_another_computer(api_url):
+        return (
+            "This address starts with http://, so your access token would cross the network "
+            "unencrypted. Use its https:// address; plain http is only for this computer "
+            "(127.0.0.1, localhost), as the demo store uses."
+        )
+    return None
 
 
 class ConnectionDialog(QDialog):
@@ -59,31 +96,32 @@ class ConnectionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("connection_dialog")
         self.setWindowTitle("Connect your BigCommerce store")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self._profile = profile
         self._runner = runner
         self._on_bug = on_bug
         self._busy = False
         self._connected = False
         layout = QVBoxLayout(self)
-        self.reason_label = QLabel(reason)
-        self.reason_label.setObjectName("connection_reason")
-        self.reason_label.setWordWrap(True)
+        self.reason_label = _wrapped_label(reason, "connection_reason")
         self.reason_label.setVisible(bool(reason))
         layout.addWidget(self.reason_label)
-        help_label = QLabel(HELP_TEXT)
-        help_label.setWordWrap(True)
-        layout.addWidget(help_label)
+        layout.addWidget(_wrapped_label(HELP_TEXT))
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.store_hash = QLineEdit(store_hash)
         self.store_hash.setObjectName("store_hash")
         self.store_hash.setPlaceholderText("e.g. abc123xyz (the part after /stores/ in the API path)")
         form.addRow("Store hash", self.store_hash)
+        self.store_hash_error = _field_error("store_hash_error")
+        form.addRow("", self.store_hash_error)
         self.token = QLineEdit()
         self.token.setObjectName("access_token")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("Access token of the API account")
         form.addRow("Access token", self.token)
+        self.token_error = _field_error("token_error")
+        form.addRow("", self.token_error)
         layout.addLayout(form)
         self.advanced_button = QToolButton()
         self.advanced_button.setText("Advanced")
@@ -97,15 +135,17 @@ class ConnectionDialog(QDialog):
         self.api_url.setObjectName("api_url")
         self.api_url.setToolTip("Only change this for a test server or the demo store")
         advanced_form.addRow("API address", self.api_url)
+        self.api_url_error = _field_error("api_url_error")
+        advanced_form.addRow("", self.api_url_error)
         self.advanced_button.toggled.connect(self._on_advanced_button_toggled)
         self.advanced_button.setChecked(api_url != DEFAULT_API_URL)
         self._on_advanced_button_toggled(self.advanced_button.isChecked())
         layout.addWidget(self.advanced_button)
         layout.addWidget(self.advanced)
-        self.result_label = QLabel("")
-        self.result_label.setObjectName("connection_result")
-        self.result_label.setWordWrap(True)
+        self.result_label = _wrapped_label("", "connection_result")
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result_label)
+        layout.addStretch(1)
         buttons = QDialogButtonBox()
         self.test_button = QPushButton("Test connection")
         self.test_button.setObjectName("test_connection_button")
@@ -119,26 +159,78 @@ class ConnectionDialog(QDialog):
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self._field_errors = {
+            self.store_hash: self.store_hash_error,
+            self.token: self.token_error,
+            self.api_url: self.api_url_error,
+        }
+        for field in self._field_errors:
+            field.textEdited.connect(lambda _text, f=field: self._show_field_error(f, None))
         if store_hash:
             self.token.setFocus()
+        self.fit_to_text()
+
+    def fit_to_text(self) -> None:
+        """Grow the dialog to show every wrapped line (never shrink it below what the user chose)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        needed = max(needed, layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _on_advanced_button_toggled(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
         arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         self.advanced_button.setArrowType(arrow)
+        self.fit_to_text()
 
     def _values(self) -> tuple[str, str, str]:
         api_url = self.api_url.text().strip() or DEFAULT_API_URL
         return self.store_hash.text().strip(), api_url, self.token.text()
+
+    def _show_field_error(self, field: QLineEdit, text: str | None) -> None:
+        label = self._field_errors[field]
+        label.setText(text or "")
+        label.setVisible(bool(text))
+        self.fit_to_text()
+
+    def _fields_look_right(self) -> bool:
+        """Check what can be checked here; each problem is shown under its field."""
+        store_hash, api_url, token = self._values()
+        problems = {
+            self.store_hash: store_hash_problem(store_hash),
+            self.token: None if token.strip() else PASTE_HINT,
+            self.api_url: api_url_problem(api_url),
+        }
+        for field, problem in problems.items():
+            self._show_field_error(field, problem)
+        if problems[self.api_url]:
+            self.advanced_button.setChecked(True)
+        first = next((field for field, problem in problems.items() if problem), None)
+        if first is None:
+            return True
+        first.setFocus()
+        self.set_result("")
+        self.check_finished.emit(False)
+        return False
+
+    def set_result(self, html: str) -> None:
+        self.result_label.setText(html)
+        self.fit_to_text()
 
     def _set_busy(self, text: str) -> None:
         self._busy = bool(text)
         self.test_button.setEnabled(not self._busy)
         self.connect_button.setEnabled(not self._busy)
         if text:
-            self.result_label.setText(text)
+            self.set_result(text)
 
     def _on_test_button_clicked(self) -> None:
+        if not self._fields_look_right():
+            return
         store_hash, api_url, token = self._values()
         self._set_busy("Asking the store…")
         self._runner.run_in_background(
@@ -149,6 +241,8 @@ class ConnectionDialog(QDialog):
         )
 
     def _on_connect_button_clicked(self) -> None:
+        if not self._fields_look_right():
+            return
         store_hash, api_url, token = self._values()
         self._set_busy("Connecting…")
         self._runner.run_in_background(
@@ -159,7 +253,7 @@ class ConnectionDialog(QDialog):
         )
 
     def _on_check_succeeded(self, report: ConnectReport) -> None:
-        self.result_label.setText(report.summary().replace("\n", "<br>"))
+        self.set_result(report.summary().replace("\n", "<br>"))
         self.check_finished.emit(True)
 
     def _on_connect_succeeded(self, report: ConnectReport) -> None:
@@ -179,5 +273,21 @@ class ConnectionDialog(QDialog):
         if not isinstance(error, BackorderError) or isinstance(error, BugError):
             self._on_bug(error)
         title, message = describe(error)
-        self.result_label.setText(f"<b>{title}</b><br>{message}".replace("\n", "<br>"))
+        self.set_result(f"<b>{title}</b><br>{message}".replace("\n", "<br>"))
         self.check_finished.emit(False)
+
+
+def _wrapped_label(text: str, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _field_error(name: str) -> QLabel:
+    """The line under a field that says what is wrong with it (hidden while nothing is)."""
+    label = _wrapped_label("", name)
+    label.setStyleSheet(FIELD_ERROR_STYLE)
+    label.setVisible(False)
+    return label
