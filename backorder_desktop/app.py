@@ -39,6 +39,8 @@ from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
 from backorder_desktop.services.catalog import CatalogService
@@ -165,6 +167,7 @@ def open_profile(
         settings=mirror.load_settings,
         store_hash=connection.store_hash,
         on_secret=register_secret,
+        on_reactivated=lambda: engine.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.WEBHOOK),
     )
     scheduler = SyncScheduler(
         engine=engine,
@@ -358,6 +361,7 @@ def _start_receiver(profile: Profile) -> str | None:
             secret=parts.webhooks.secret(),
             secret_header=SECRET_HEADER,
             on_products=fetcher.add,
+            batches_begun=fetcher.batches_begun,
         ).start()
     except BackorderError as exc:
         logger.warning("webhooks are off, polling keeps the catalog fresh: %s: %s", exc.title, exc.message)

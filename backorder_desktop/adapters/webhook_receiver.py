@@ -5,14 +5,22 @@ failing receiver gets retries, then its hook deactivated):
 
 * the secret header, compared in constant time (``hmac.compare_digest``): missing or wrong → 401,
   logged with the peer's address and never with what was sent;
-* the body: a ``Content-Length`` is required (411), at most ``max_body`` bytes (413, unread);
+* the body: a ``Content-Length`` or ``Transfer-Encoding: chunked`` (as some tunnels forward
+  deliveries) is required (411), at most ``max_body`` bytes either way (413; a chunked body is read
+  only up to the chunk that would pass the limit); both at once is refused (400), as a proxy and
+  we could disagree on where the body ends;
 * JSON of a callback's shape, an object with ``scope``, ``data`` and ``hash`` → else 400;
 * product and SKU scopes (and location-aware inventory) give product ids; any other scope is
   answered 200 and ignored, so BigCommerce neither retries it nor counts it as a failure;
-* a ``hash`` seen before (a redelivery) → 200, ignored; the last ``dedupe_size`` hashes are kept.
+* a redelivery is answered 200 and dropped only when that is provably harmless: the same ``hash``
+  and body as a delivery whose products are still waiting for their fetch (``batches_begun`` has
+  not moved since). Two distinct changes can share a ``hash`` (it covers ``created_at`` in whole
+  seconds and ids only), so once the fetch that followed the first may have read the store, the
+  same ``hash`` again is fetched again: a duplicate fetch costs a request, a dropped change is lost.
+  Without ``batches_begun`` nothing is dropped. The last ``dedupe_size`` deliveries are kept.
 
 The ids go to ``on_products`` just before the answer; it must not block (it is the coalescing
-fetcher of ``services/webhooks.py``: a set update).
+fetcher of ``services/webhooks.py``: a set update; ``batches_begun`` is its count of batches taken).
 
 Connections are served by one asyncio loop on one thread (``webhook-receiver``): an idle or slow
 connection costs a socket and a few kilobytes, never a thread (one thread per connection made 802
@@ -27,6 +35,7 @@ refused new connections would let a flood lock the real ones out; dropping the o
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import http.client
 import io
@@ -68,6 +77,12 @@ MAX_PER_PEER = 128  # behind a tunnel, every connection is from 127.0.0.1
 LISTEN_BACKLOG = 1024  # a burst of deliveries must not find the listen queue full
 REFUSAL_LOG_EVERY_S = 60.0  # a flood of bad secrets logs one warning a minute, not one per request
 _PRODUCT_SCOPE = re.compile(r"^store/(product|sku)/|^store/channel/[^/]+/inventory/product/")
+_CHUNKED = -1  # the length _check_head gives for a chunked body
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
+
+
+class _BadChunk(Exception):
+    """A chunked body that does not follow the framing (size line, data, CRLF)."""
 
 
 def _int(value: Any) -> int | None:
@@ -119,6 +134,7 @@ class WebhookReceiver:
         secret: str,
         secret_header: str,
         on_products: Callable[[set[int]], None],
+        batches_begun: Callable[[], int] | None = None,
         max_body: int = MAX_BODY,
         dedupe_size: int = DEDUPE_SIZE,
         request_timeout: float = REQUEST_TIMEOUT_S,
@@ -133,12 +149,14 @@ class WebhookReceiver:
         self._secret = secret.encode()
         self.secret_header = secret_header
         self._on_products = on_products
+        self._batches_begun = batches_begun
         self._max_body = max_body
         self._dedupe_size = dedupe_size
         self._request_timeout = request_timeout
         self._max_connections = max_connections
         self._max_per_peer = max_per_peer
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # (hash, digest of the body) -> batches begun when its products were handed off
+        self._seen: OrderedDict[tuple[str, bytes], int] = OrderedDict()
         self._lock = threading.Condition()
         self._counts = dict.fromkeys(ReceiverStats.__slots__, 0)
         self._refused_since_log = 0
@@ -296,9 +314,11 @@ class WebhookReceiver:
             if not status:
                 if head.headers.get("Expect", "").lower() == "100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                status, ids = self._check_body(await reader.readexactly(length))
-                if ids:
-                    self.hand_off(ids)  # a set update: the answer is not held up
+                body = await self._read_body(reader, length)
+                if body is None:
+                    status = self._count("too_large", 413)
+                else:
+                    status = self._deliver(body)
         self._sending.pop(writer, None)
         keep = head is not None and status < 400 and _keeps_alive(head)
         logger.debug("webhook %s %r %d", peer, head.line if head else "?", status)
@@ -313,11 +333,16 @@ class WebhookReceiver:
     # --- one delivery ---------------------------------------------------------------------------
 
     def _check_head(self, headers: Message, peer: str) -> tuple[int, int]:
-        """The status to answer at once (0: none yet) and the body's length to read."""
+        """The status to answer at once (0: none yet) and the body's length to read (``_CHUNKED``)."""
         given = headers.get(self.secret_header) or ""
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._secret):
             self._refused(peer, "missing" if not given else "wrong")
             return 401, 0
+        coding = headers.get("Transfer-Encoding")
+        if coding is not None:
+            if coding.strip().lower() != "chunked" or headers.get("Content-Length") is not None:
+                return self._count("malformed", 400), 0
+            return 0, _CHUNKED
         try:
             length = int(headers.get("Content-Length") or "")
         except ValueError:
@@ -327,6 +352,36 @@ class WebhookReceiver:
         if length > self._max_body:
             return self._count("too_large", 413), 0
         return 0, length
+
+    async def _read_body(self, reader: asyncio.StreamReader, length: int) -> bytes | None:
+        """The body (None: longer than ``max_body``; a chunked one is then left unread)."""
+        if length != _CHUNKED:
+            return await reader.readexactly(length)
+        body = bytearray()
+        try:
+            while True:
+                size_text = (await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip()
+                if not _HEX.fullmatch(size_text):
+                    raise _BadChunk
+                size = int(size_text, 16)
+                if size == 0:
+                    while await reader.readuntil(b"\r\n") != b"\r\n":
+                        pass  # trailer fields: none that we use
+                    return bytes(body)
+                if len(body) + size > self._max_body:
+                    return None
+                body += await reader.readexactly(size)
+                if await reader.readexactly(2) != b"\r\n":
+                    raise _BadChunk
+        except (_BadChunk, asyncio.LimitOverrunError):
+            return b""  # not JSON: answered 400 as malformed
+
+    def _deliver(self, body: bytes) -> int:
+        """Check one delivery and hand its products off; the status to answer."""
+        status, ids = self._check_body(body)
+        if ids:
+            self.hand_off(ids)  # a set update: the answer is not held up
+        return status
 
     def _check_body(self, body: bytes) -> tuple[int, set[int]]:
         """The status to answer and the product ids to fetch."""
@@ -338,13 +393,18 @@ class WebhookReceiver:
         if ids is None:
             logger.debug("webhook for %s ignored (not a product or SKU event)", scope)
             return self._count("ignored", 200), set()
+        key = (digest, hashlib.blake2b(body, digest_size=16).digest())
+        # Read before the hand-off: a batch taken in between only makes a later copy look new.
+        begun = self._batches_begun() if self._batches_begun is not None else None
         with self._lock:
-            if digest in self._seen:
-                self._counts["duplicates"] += 1
+            if begun is not None and self._seen.get(key) == begun:
+                self._counts["duplicates"] += 1  # its products still wait for the same fetch
                 return 200, set()
-            self._seen[digest] = None
-            if len(self._seen) > self._dedupe_size:
-                self._seen.popitem(last=False)
+            if begun is not None:
+                self._seen[key] = begun
+                self._seen.move_to_end(key)
+                if len(self._seen) > self._dedupe_size:
+                    self._seen.popitem(last=False)
             self._counts["accepted"] += 1
             self._lock.notify_all()
         return 200, ids

@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,6 +79,9 @@ class WebhookDispatcher:
         self._stopping = False
         self._log: list[DeliveryRecord] = []
         self._log_lock = threading.Lock()
+        # Where ``created_at`` comes from: whole seconds, so two changes to one product within a
+        # second have the same payload and ``hash`` (tests stop this clock to make that certain).
+        self.created_clock: Callable[[], float] = time.time
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="demo-store-webhooks", daemon=True)
@@ -104,7 +108,7 @@ class WebhookDispatcher:
         hooks = self._registry.active_for(scope)
         if not hooks:
             return
-        body = build_payload(scope, data, self._store_id, self._store_hash, int(time.time()))
+        body = build_payload(scope, data, self._store_id, self._store_hash, int(self.created_clock()))
         now = time.monotonic()
         with self._cond:
             for hook in hooks:

@@ -189,6 +189,11 @@ class DemoStore:
     def hooks(self) -> HookRegistry:
         return self._ctx.hooks
 
+    def stop_webhook_clock(self, at: int) -> None:
+        """Every delivery from now on says ``created_at=at``: two changes to one product then share
+        a ``hash``, as they do on BigCommerce within one second."""
+        self._ctx.dispatcher.created_clock = lambda: at
+
     @property
     def webhook_log(self) -> list[DeliveryRecord]:
         """Every delivery attempt so far (hook id, scope, attempt, receiver status, ok)."""

@@ -4,7 +4,9 @@ the products that deliveries name, a batch at a time.
 ``WebhookService`` keeps one long random secret per store in the keyring
 (``webhook:{store_hash}:secret``), registers ``store/product/*`` and ``store/sku/*`` to the public
 URL (the merchant's tunnel or relay) with that secret in a custom header (notes §8.5), and checks
-the hooks: a hook BigCommerce deactivated after failed deliveries is turned back on.
+the hooks: a hook BigCommerce deactivated after failed deliveries is turned back on, and then
+``on_reactivated`` catches up (an incremental pull: every change since the last one seen), as the
+deliveries of the days it was off are not sent again (notes §8.4).
 
 ``WebhookFetcher`` collects the product ids of deliveries for a short window and fetches them in
 one engine run (``sync_products``: ``id:in`` batches, single-flight, recorded as automatic), so a
@@ -112,8 +114,10 @@ class WebhookService:
         settings: Callable[[], Settings],
         store_hash: Callable[[], str],
         on_secret: Callable[[str], object] = lambda _secret: None,
+        on_reactivated: Callable[[], object] = lambda: None,
     ) -> None:
         self._api_factory = api_factory
+        self._on_reactivated = on_reactivated
         self._secrets = secrets
         self._settings = settings
         self._store_hash = store_hash
@@ -146,7 +150,7 @@ class WebhookService:
         url, headers = self.public_url(), {SECRET_HEADER: self.secret()}
         api = self._api_factory()
         hooks = list(api.list_hooks())
-        created = updated = removed = 0
+        created = updated = removed = reactivated = 0
         for scope in SCOPES:
             same = [h for h in hooks if h.scope == scope and h.destination == url]
             if not same:
@@ -155,14 +159,23 @@ class WebhookService:
             elif not same[0].is_active or dict(same[0].headers) != headers:
                 api.update_hook(same[0].id, is_active=True, headers=headers)
                 updated += 1
+                reactivated += not same[0].is_active
             for old in hooks:
                 if old.scope == scope and old.destination != url and SECRET_HEADER in old.headers:
                     api.delete_hook(old.id)
                     removed += 1
         logger.info("webhooks set up: %d created, %d updated, %d old removed", created, updated, removed)
         report = self._report(api, url)
+        if reactivated:
+            self._catch_up()
         return WebhookReport(
-            report.public_url, report.hooks, created, updated, removed, missing=report.missing
+            report.public_url,
+            report.hooks,
+            created,
+            updated,
+            removed,
+            reactivated=reactivated,
+            missing=report.missing,
         )
 
     def health(self) -> WebhookReport:
@@ -178,7 +191,18 @@ class WebhookService:
         report = self._report(api, url)
         if report.missing:
             logger.info("webhooks missing for %s: set them up again", report.missing)
+        if reactivated:
+            self._catch_up()
         return WebhookReport(report.public_url, report.hooks, reactivated=reactivated, missing=report.missing)
+
+    def _catch_up(self) -> None:
+        """Pull what changed while a hook was off: its missed deliveries are never sent again."""
+        try:
+            self._on_reactivated()
+        except SyncInProgress:
+            logger.info("a hook was turned back on while a sync runs; the next update catches up")
+        except BackorderError as exc:
+            logger.info("catching up after a hook was turned back on failed (%s); polling will", exc.title)
 
     def _report(self, api: HookApi, url: str) -> WebhookReport:
         hooks = api.list_hooks()
@@ -216,6 +240,7 @@ class WebhookFetcher:
         self._since = 0.0
         self._not_before = 0.0  # after a refused fetch: not again before this (monotonic)
         self._busy = False
+        self._begun = 0  # batches taken for a fetch so far
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.fetches = 0  # runs made (for tests and the log)
@@ -243,6 +268,12 @@ class WebhookFetcher:
             if len(self._pending) != before:
                 self._cond.notify_all()
 
+    def batches_begun(self) -> int:
+        """How many batches have been taken for a fetch: ids added since are not fetched yet, so a
+        redelivery of theirs can be dropped (the receiver's proof that it is a harmless copy)."""
+        with self._cond:
+            return self._begun
+
     def wait_idle(self, timeout: float) -> bool:
         """Until nothing is waiting or being fetched (tests, shutdown)."""
         with self._cond:
@@ -258,6 +289,7 @@ class WebhookFetcher:
                 if self._stopping:
                     return
                 batch, self._pending, self._busy = sorted(self._pending), set(), True
+                self._begun += 1
             delay = self._fetch_batch(batch)
             with self._cond:
                 self._busy = False

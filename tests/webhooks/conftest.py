@@ -83,14 +83,23 @@ def free_port() -> int:
 
 @dataclass
 class Recorder:
-    """What the receiver handed off, in order."""
+    """What the receiver handed off, in order; ``begin_fetch`` plays the fetcher taking a batch."""
 
     batches: list[set[int]] = field(default_factory=list)
+    begun: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, ids: set[int]) -> None:
         with self.lock:
             self.batches.append(set(ids))
+
+    def begin_fetch(self) -> None:
+        with self.lock:
+            self.begun += 1
+
+    def batches_begun(self) -> int:
+        with self.lock:
+            return self.begun
 
 
 ReceiverFactory = Callable[..., tuple[WebhookReceiver, Recorder]]
@@ -109,7 +118,7 @@ def receiver_factory() -> Iterator[ReceiverFactory]:
             secret=SECRET,
             secret_header=SECRET_HEADER,
             on_products=recorder,
-            **limits,
+            **{"batches_begun": recorder.batches_begun, **limits},
         )
         started.append(receiver.start())
         return receiver, recorder

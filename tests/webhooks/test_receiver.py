@@ -1,6 +1,7 @@
 """The receiver on its own: secret checked in constant time (401, logged without the secret), body
-limit (413), malformed JSON (400), unknown scopes answered and ignored, duplicates of a ``hash``
-ignored, and which product ids each kind of callback names."""
+limit (413, chunked or not), malformed JSON (400), unknown scopes answered and ignored, copies of a
+delivery dropped only while its fetch has not begun, and which product ids each kind of callback
+names."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_an_unknown_scope_is_answered_200_and_ignored(receiver: Kit) -> None:
     assert recorder.batches == [] and server.stats().ignored == 1
 
 
-def test_a_replayed_hash_is_ignored(receiver: Kit) -> None:
+def test_a_replayed_hash_is_ignored_while_its_fetch_waits(receiver: Kit) -> None:
     server, recorder = receiver
     body = product_updated(7, created_at=1_700_000_000)
     assert [post(server.url, body, GOOD)[0] for _ in range(3)] == [200, 200, 200]
@@ -98,24 +99,80 @@ def test_a_replayed_hash_is_ignored(receiver: Kit) -> None:
     assert recorder.batches == [{7}, {7}]  # a new change to the same product is not a duplicate
 
 
-def test_other_methods_and_a_missing_length_are_refused(receiver: Kit) -> None:
-    server, _ = receiver
+def test_the_same_hash_after_its_fetch_began_is_fetched_again(receiver: Kit) -> None:
+    """Two changes to one product within a second are byte-for-byte the same delivery; the fetch
+    after the first may have read the store before the second, so the second is not dropped."""
+    server, recorder = receiver
+    body = product_updated(7, created_at=1_700_000_000)
+    assert post(server.url, body, GOOD)[0] == 200
+    recorder.begin_fetch()  # the fetcher took {7}: it may read the store before the next change
+    assert post(server.url, body, GOOD)[0] == 200
+    assert post(server.url, body, GOOD)[0] == 200  # this copy waits with the second: dropped
+    assert recorder.batches == [{7}, {7}]
+    assert (server.stats().accepted, server.stats().duplicates) == (2, 1)
+
+
+def test_without_the_fetchers_progress_no_delivery_is_dropped(receiver_factory: object) -> None:
+    server, recorder = receiver_factory(batches_begun=None)  # type: ignore[operator]
+    body = product_updated(7, created_at=1_700_000_000)
+    assert [post(server.url, body, GOOD)[0] for _ in range(2)] == [200, 200]
+    assert recorder.batches == [{7}, {7}] and server.stats().duplicates == 0
+
+
+def _raw(port: int, head: list[str], body: bytes = b"") -> int:
+    """Send a request exactly as given (framing included); the status of its answer."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.putrequest("POST", "/", skip_accept_encoding=True)
+        for line in head:
+            name, _, value = line.partition(": ")
+            conn.putheader(name, value)
+        conn.endheaders()
+        conn.send(body)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def _chunked(data: bytes, size: int) -> bytes:
+    parts = [data[i : i + size] for i in range(0, len(data), size)]
+    return b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\nX-Trailer: 1\r\n\r\n"
+
+
+def test_a_chunked_delivery_is_accepted(receiver: Kit) -> None:
+    """Some tunnels forward deliveries without a Content-Length, in chunks."""
+    server, recorder = receiver
+    body = product_updated(9, created_at=1_700_000_000)
+    head = [f"{SECRET_HEADER}: {SECRET}", "Transfer-Encoding: chunked", "Content-Type: application/json"]
+    assert _raw(server.port, head, _chunked(body, 17)) == 200
+    assert recorder.batches == [{9}] and server.stats().accepted == 1
+
+
+def test_a_chunked_body_over_the_limit_is_refused_413(receiver: Kit) -> None:
+    server, recorder = receiver
+    padding = "x" * (MAX_BODY + 1000)
+    body = delivery("store/product/updated", {"type": "product", "id": 1, "pad": padding})
+    head = [f"{SECRET_HEADER}: {SECRET}", "Transfer-Encoding: chunked"]
+    assert _raw(server.port, head, _chunked(body, 4096)) == 413
+    assert recorder.batches == [] and server.stats().too_large == 1
+
+
+def test_other_methods_bad_framing_and_a_missing_length_are_refused(receiver: Kit) -> None:
+    server, recorder = receiver
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     try:
         conn.request("GET", "/")
         assert conn.getresponse().status == 405
     finally:
         conn.close()
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-    try:
-        conn.putrequest("POST", "/")
-        conn.putheader(SECRET_HEADER, SECRET)
-        conn.putheader("Transfer-Encoding", "chunked")
-        conn.endheaders()
-        conn.send(b"0\r\n\r\n")
-        assert conn.getresponse().status == 411
-    finally:
-        conn.close()
+    body = product_updated(9, created_at=1_700_000_000)
+    secret = f"{SECRET_HEADER}: {SECRET}"
+    assert _raw(server.port, [secret]) == 411  # neither a length nor chunks
+    both = [secret, "Transfer-Encoding: chunked", f"Content-Length: {len(body)}"]
+    assert _raw(server.port, both, _chunked(body, 64)) == 400  # where would the body end?
+    assert _raw(server.port, [secret, "Transfer-Encoding: gzip"], body) == 400
+    assert _raw(server.port, [secret, "Transfer-Encoding: chunked"], b"zz\r\n{}\r\n0\r\n\r\n") == 400
+    assert recorder.batches == []
 
 
 @pytest.mark.parametrize(
