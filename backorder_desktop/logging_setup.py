@@ -296,6 +296,15 @@ def register_secret(value: str) -> bool:
     return False
 
 
+def current_log_file() -> Path | None:
+    """The file this process's log lines go to (``setup_logging``'s), or None when none was set up.
+    The window's log viewer shows this one: a demo opened from the welcome page has a profile (and
+    a log folder) of its own, while the lines keep going to the file set up at start."""
+    factory = logging.getLogRecordFactory()
+    owner = factory.owner if isinstance(factory, RedactingRecordFactory) else None
+    return owner.log_file if isinstance(owner, LogHandles) else None
+
+
 def redact(text: str) -> str:
     """``text`` masked as a log line would be: the registered secrets and the well-known
     patterns (for text that leaves the app another way, such as the crash dialog's report)."""

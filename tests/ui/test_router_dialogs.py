@@ -111,7 +111,7 @@ def test_about_box_lists_version_paths_and_keyring(qtbot, fake_launcher) -> None
     facts = dict(about.facts)
     assert facts["Version"] == __version__
     assert facts["Keyring"] == "memory (tests)"
-    assert facts["Log folder"] == profile.info.log_dir and facts["Database"] == profile.info.database_path
+    assert facts["Log"] == profile.info.log_dir and facts["Database"] == profile.info.database_path
 
 
 def test_wording_in_the_users_terms() -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop import __version__
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.ui import assets
+from backorder_desktop.ui.dialogs.log_viewer import log_location
 
 
 def about_facts(info: ProfileInfo | None, keyring_backend: str | None = None) -> list[tuple[str, str]]:
@@ -31,7 +32,7 @@ def about_facts(info: ProfileInfo | None, keyring_backend: str | None = None) ->
         facts += [
             ("Profile folder", info.profile_dir),
             ("Database", info.database_path),
-            ("Log folder", info.log_dir),
+            ("Log", log_location(info.log_dir) or info.log_dir),
             ("Keyring", keyring_backend or "none available"),
         ]
     return facts

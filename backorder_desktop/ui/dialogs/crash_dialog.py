@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop import __version__
 from backorder_desktop.logging_setup import redact
+from backorder_desktop.ui.dialogs.log_viewer import log_location
 
 
 def crash_report(error: BaseException, *, log_dir: str | None) -> str:
@@ -29,7 +30,7 @@ def crash_report(error: BaseException, *, log_dir: str | None) -> str:
         f"BackOrder Desktop {__version__}",
         f"Python {platform.python_version()}, Qt {qVersion()}, PySide6 {pyside_version}",
         f"Platform: {platform.platform()}",
-        f"Log folder: {log_dir or 'unknown'}",
+        f"Log: {log_location(log_dir) or 'unknown'}",
         "",
     ]
     lines.extend(traceback.format_exception(type(error), error, error.__traceback__))
@@ -57,7 +58,7 @@ class CrashDialog(QDialog):
         self.report_view.setReadOnly(True)
         self.report_view.setMinimumSize(560, 220)
         layout.addWidget(self.report_view)
-        where = QLabel(f"The log is in: <code>{log_dir or 'unknown'}</code>")
+        where = QLabel(f"The log is in: <code>{log_location(log_dir) or 'unknown'}</code>")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setWordWrap(True)
         layout.addWidget(where)

@@ -1,4 +1,9 @@
-"""The log viewer: the end of the newest log file in the profile's log folder, kept up to date."""
+"""The log viewer: the end of the file the app's log lines go to, kept up to date.
+
+That is the file logging was set up with at start (the sync child's lines are relayed into it);
+only when logging writes no file (tests, a library caller) is it the newest file in the profile's
+log folder. A demo opened from the welcome page has a log folder of its own that nothing writes to.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
+from backorder_desktop.logging_setup import current_log_file
 from backorder_desktop.ui.workers import BackgroundRunner
 
 logger = logging.getLogger(__name__)
@@ -25,13 +31,24 @@ TAIL_BYTES = 256 * 1024
 REFRESH_MS = 2000
 
 
-def read_log_tail(log_dir: str, max_bytes: int = TAIL_BYTES) -> tuple[str | None, str]:
-    """(path, text): the end of the newest ``*.log`` file in ``log_dir`` (file I/O: on a worker)."""
-    folder = Path(log_dir)
-    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
-    if not files:
-        return None, ""
-    path = files[0]
+def log_location(log_dir: str | None) -> str | None:
+    """Where the log lines really go: the file set up at start, else the profile's log folder."""
+    log_file = current_log_file()
+    return str(log_file) if log_file is not None else log_dir
+
+
+def read_log_tail(
+    log_dir: str, max_bytes: int = TAIL_BYTES, *, log_file: Path | None = None
+) -> tuple[str | None, str]:
+    """(path, text): the end of ``log_file``, or of the newest ``*.log`` file in ``log_dir`` (file
+    I/O: on a worker)."""
+    if log_file is not None and log_file.exists():
+        path = log_file
+    else:
+        files = sorted(Path(log_dir).glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if not files:
+            return None, ""
+        path = files[0]
     with path.open("rb") as handle:
         size = handle.seek(0, 2)
         handle.seek(max(0, size - max_bytes))
@@ -50,12 +67,13 @@ class LogViewer(QDialog):
         self.setObjectName("log_viewer")
         self.setWindowTitle("Log")
         self.resize(900, 500)
-        self._log_dir = log_dir
+        self._log_file = current_log_file()
+        self._log_dir = str(self._log_file.parent) if self._log_file is not None else log_dir
         self._runner = runner
         self._reading = False
         self._last_text: str | None = None
         layout = QVBoxLayout(self)
-        self.path_label = QLabel(f"Log folder: {log_dir}")
+        self.path_label = QLabel(f"Log folder: {self._log_dir}")
         self.path_label.setWordWrap(True)
         layout.addWidget(self.path_label)
         self.text = QPlainTextEdit()
@@ -84,9 +102,9 @@ class LogViewer(QDialog):
         if self._reading:
             return
         self._reading = True
-        log_dir = self._log_dir
+        log_dir, log_file = self._log_dir, self._log_file
         self._runner.run_in_background(
-            lambda: read_log_tail(log_dir),
+            lambda: read_log_tail(log_dir, log_file=log_file),
             on_result=self._on_tail_read,
             on_error=self._on_tail_failed,
             on_finished=self._on_read_finished,
