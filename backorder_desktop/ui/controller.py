@@ -106,7 +106,7 @@ class AppController(QObject):
         tray.open_requested.connect(self.show_window)
         tray.quit_requested.connect(self.quit)
         tray.pause_toggled.connect(self._on_tray_pause_toggled)
-        router.status_posted.connect(window.set_message)
+        router.status_posted.connect(lambda text: window.set_message(text, problem=True))
         router.reconnect_requested.connect(self.flows.reconnect)
         router.offline_detected.connect(self._on_router_offline_detected)
 
@@ -155,6 +155,7 @@ class AppController(QObject):
         self.bridge.state_changed.connect(self._on_bridge_state_changed)
         self.bridge.progress_changed.connect(self._on_bridge_progress_changed)
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
+        self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
         self.window.products.variants.set_history_available(True)
         self.tray.set_pause_available(True)
@@ -214,7 +215,7 @@ class AppController(QObject):
         )
 
     def _on_sync_succeeded(self, run: SyncRun, kind: RunKind) -> None:
-        self.window.clear_message()
+        self.window.clear_problem()
         if kind is RunKind.MANUAL:
             if run.id not in self._notified_runs:
                 self._notified_runs.add(run.id)
@@ -238,6 +239,7 @@ class AppController(QObject):
 
     def _on_bridge_state_changed(self, state: SyncState) -> None:
         self.tray.set_state(state, self._tray_detail())
+        self.window.set_sync_state(state)
         self._update_syncing()
 
     def _on_bridge_progress_changed(self, progress: SyncProgress) -> None:
@@ -246,6 +248,10 @@ class AppController(QObject):
             self.tray.set_detail(f"{progress.pages_done} of {progress.pages_total} pages")
 
     def _on_bridge_run_finished(self, run: SyncRun) -> None:
+        # Whoever started it (the scheduler's retry too): a sync that went through ends the
+        # problem the bar shows, or "Offline" stayed there after the network came back.
+        if run.outcome in (RunOutcome.OK, RunOutcome.PARTIAL):
+            self.window.clear_problem()
         if self._requests_in_flight == 0:  # a sync started elsewhere (scheduler, CLI hook …)
             if run.outcome in (RunOutcome.FAILED, RunOutcome.REFUSED):
                 self.router.route_failed_run(run)
@@ -253,6 +259,7 @@ class AppController(QObject):
 
     def _on_router_offline_detected(self) -> None:
         self.tray.set_state(SyncState.OFFLINE, self._tray_detail())
+        self.window.set_sync_state(SyncState.OFFLINE)
 
     # --- keeping the window current ---------------------------------------------------------
 

@@ -33,11 +33,13 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
+from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.profile import StatusReport
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.formatting import MODE_STATUS
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import format_moment
+from backorder_desktop.ui.formatting import format_time
 from backorder_desktop.ui.formatting import last_automatic_text
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import sync_button_tooltip
@@ -45,8 +47,12 @@ from backorder_desktop.ui.pages.history_page import HistoryPage
 from backorder_desktop.ui.pages.products_page import ProductsPage
 from backorder_desktop.ui.pages.settings_page import SettingsPage
 from backorder_desktop.ui.pages.welcome_page import WelcomePage
+from backorder_desktop.ui.status_bar import StatusBarPanel
 from backorder_desktop.ui.workers import BackgroundRunner
 
+APP_TITLE = "BackOrder Desktop"
+DEFAULT_SIZE = (1180, 760)
+MINIMUM_SIZE = (900, 600)
 TOOLTIP_REFRESH_MS = 30_000
 PROGRESS_INTERVAL_MS = 100
 DEMO_BANNER = (
@@ -66,9 +72,10 @@ class MainWindow(QMainWindow):
     def __init__(self, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self.setWindowTitle("BackOrder Desktop")
+        self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(assets.app_icon())
-        self.resize(1180, 760)
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.close_to_tray: Callable[[], bool] = lambda: False
         self.last_manual_sync: datetime | None = None
         self.last_automatic_sync: datetime | None = None
@@ -153,40 +160,17 @@ class MainWindow(QMainWindow):
         return area
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.message_label = QLabel("")
-        self.message_label.setObjectName("status_message")
-        bar.addWidget(self.message_label, 1)
-        self.store_label = QLabel("")
-        self.mode_label = QLabel("")
-        self.automatic_label = QLabel("")
-        self.automatic_label.setObjectName("last_automatic_update")
-        self.outbox_label = QLabel("")
-        self.outbox_label.setObjectName("outbox_count")
-        self.quota_label = QLabel("")
-        self.quota_label.setObjectName("api_quota")
-        self.quota_label.setVisible(False)
-        self._catalog_status: list[QWidget] = []
-        for label in (self.store_label, self.mode_label, self.automatic_label, self.outbox_label):
-            label.setContentsMargins(6, 0, 6, 0)
-            separator = _separator()
-            bar.addPermanentWidget(separator)
-            bar.addPermanentWidget(label)
-            self._catalog_status += [separator, label]
-        # What runs next (hidden when nothing is scheduled); outside _catalog_status, as its
-        # visibility follows the report.
-        self.next_run_label = QLabel("")
-        self.next_run_label.setObjectName("next_scheduled_run")
-        self.next_run_label.setContentsMargins(6, 0, 6, 0)
-        self.next_run_separator = _separator()
-        for widget in (self.next_run_separator, self.next_run_label):
-            widget.setVisible(False)
-            bar.addPermanentWidget(widget)
-        self.quota_label.setContentsMargins(6, 0, 6, 0)
-        self.quota_separator = _separator()
-        self.quota_separator.setVisible(False)
-        bar.addPermanentWidget(self.quota_separator)
-        bar.addPermanentWidget(self.quota_label)
+        self.status_panel = panel = StatusBarPanel(self.statusBar(), self)
+        details = panel.details
+        # The facts the popover holds, by the names the rest of the window and the tests use.
+        self.store_label = details.store_label
+        self.mode_label = details.mode_label
+        self.automatic_label = details.automatic_label
+        self.outbox_label = details.outbox_label
+        self.quota_label = details.quota_label
+        self.message_label = details.message_label
+        self.next_run_label = panel.next_run
+        self.state_chip = panel.chip
 
     # --- pages ------------------------------------------------------------------------------
 
@@ -199,15 +183,14 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.welcome)
         self._set_catalog_actions(False)
         self.connect_action.setVisible(False)
-        for widget in self._catalog_status:
-            widget.setVisible(False)
+        self.setWindowTitle(APP_TITLE)
+        self.state_chip.setVisible(False)
 
     def show_catalog(self, *, is_demo: bool) -> None:
         self.pages.setCurrentWidget(self.catalog_area)
         self.demo_banner.setVisible(is_demo)
         self.connect_action.setVisible(not is_demo)  # the demo banner has its own button
-        for widget in self._catalog_status:
-            widget.setVisible(True)
+        self.state_chip.setVisible(True)
         self._set_catalog_actions(True)
 
     def is_showing_catalog(self) -> bool:
@@ -229,6 +212,7 @@ class MainWindow(QMainWindow):
         self._syncing = syncing
         self.sync_action.setEnabled(self._catalog_enabled and not syncing)
         self.sync_action.setText("Syncing…" if syncing else "Sync")
+        self.status_panel.set_syncing(syncing)
         if not syncing:
             self.progress_action.setVisible(False)
             self.progress.setVisible(False)
@@ -286,50 +270,72 @@ class MainWindow(QMainWindow):
         self.sync_action.setToolTip(text)
         if isinstance(self.sync_button, QToolButton):
             self.sync_button.setToolTip(text)
+        self.status_panel.details.manual_label.setText(text)
         if self.is_showing_catalog():
             self.automatic_label.setText(last_automatic_text(self.last_automatic_sync, now))
+        self._show_next_run(now)
 
     # --- status bar -------------------------------------------------------------------------
 
     def set_status(self, report: StatusReport, *, is_demo: bool) -> None:
         store = "Demo store" if is_demo else (report.store_name or report.store_hash or "No store")
+        self.setWindowTitle(f"{store} — {APP_TITLE}")
         self.store_label.setText(f"{store} · {plural(report.products, 'product')}")
         self.mode_label.setText(MODE_STATUS[report.inventory_source])
         self.last_automatic_sync = report.last_automatic_sync
+        synced = report.last_automatic_sync is not None or report.last_manual_sync is not None
+        self.status_panel.set_synced_once(synced)
         self.set_outbox(report.outbox)
-        self.set_last_manual_sync(report.last_manual_sync)
         self.set_next_run(report.next_scheduled_run, report.next_scheduled_job)
+        self.set_last_manual_sync(report.last_manual_sync)
+
+    def set_sync_state(self, state: SyncState) -> None:
+        """What the engine last said (idle, offline, a problem): the chip's first words."""
+        self.status_panel.set_state(state)
 
     def set_next_run(self, moment: datetime | None, job: str | None) -> None:
         """``Next: <what> at <time>`` from the scheduler's next job; hidden when nothing is due."""
-        shown = moment is not None
-        self.next_run_separator.setVisible(shown)
-        self.next_run_label.setVisible(shown)
+        self._next_run = (moment, job)
+        self._show_next_run(datetime.now(UTC))
+
+    def _show_next_run(self, now: datetime) -> None:
+        moment, job = self._next_run
         if moment is None:
-            self.next_run_label.setText("")
+            self.status_panel.set_next_run("", "")
             return
         what = job or "automatic update"
-        self.next_run_label.setText(f"Next: {what} at {format_moment(moment)}")
+        when = format_moment(moment, now)
+        self.status_panel.set_next_run(f"Next: {what} at {when}", f"Next: {format_time(moment)}")
+
+    _next_run: tuple[datetime | None, str | None] = (None, None)
 
     def set_outbox(self, count: int) -> None:
         self.outbox_label.setText(f"{plural(count, 'change')} waiting" if count else "No changes waiting")
+        self.status_panel.set_waiting(count)
 
     def set_quota(self, left: int | None, total: int | None) -> None:
-        """The store's API quota left, when the client has seen it (hidden until then)."""
-        self.quota_separator.setVisible(left is not None)
+        """The store's API quota left, when the client has seen it (not shown until then)."""
         if left is None:
-            self.quota_label.setVisible(False)
+            self.quota_label.setText("")
             return
         of_total = f" of {format_count(total)}" if total else ""
         self.quota_label.setText(f"API quota left: {format_count(left)}{of_total}")
-        self.quota_label.setVisible(True)
 
-    def set_message(self, text: str) -> None:
-        """A lasting message (offline, rate limited …) until the next one or ``clear_message``."""
-        self.message_label.setText(text)
+    def set_message(self, text: str, *, problem: bool = False) -> None:
+        """A lasting message until the next one or ``clear_message``. A ``problem`` (offline, rate
+        limited …) also ends with the next successful sync (``clear_problem``)."""
+        self._message_is_problem = problem and bool(text)
+        self.status_panel.set_message(text)
 
     def clear_message(self) -> None:
-        self.message_label.setText("")
+        self.set_message("")
+
+    def clear_problem(self) -> None:
+        """A sync succeeded: a problem it reported is over; other messages stay."""
+        if self._message_is_problem:
+            self.clear_message()
+
+    _message_is_problem = False
 
     # --- closing ----------------------------------------------------------------------------
 
@@ -340,9 +346,3 @@ class MainWindow(QMainWindow):
             return
         event.accept()
 
-
-def _separator() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.VLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line

@@ -59,6 +59,16 @@ def make_controller(qtbot):
         controller.window.deleteLater()
 
 
+@pytest.fixture
+def demo(qtbot, fake_launcher, make_controller):
+    """The window on a demo profile whose first sync has filled the table."""
+    controller = make_controller(fake_launcher)
+    with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
+        controller.start(start_demo=True)
+    wait_idle(qtbot, controller)
+    return controller
+
+
 def wait_idle(qtbot, controller, timeout: int = 20_000) -> None:
     """Until nothing runs or loads (the table's windows included), several checks in a row."""
     streak = [0]

@@ -31,16 +31,6 @@ from tests.ui.fakes import GOOD_TOKEN
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def demo(qtbot, fake_launcher, make_controller):
-    """The window on a demo profile whose first sync has filled the table."""
-    controller = make_controller(fake_launcher)
-    with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
-        controller.start(start_demo=True)
-    wait_idle(qtbot, controller)
-    return controller
-
-
 def _stock_tooltip(controller, row: int = 0) -> str:
     model = controller.window.products.model
     return model.data(model.index(row, Column.STOCK), Qt.ItemDataRole.ToolTipRole)

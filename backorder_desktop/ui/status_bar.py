@@ -1,0 +1,216 @@
+"""The window's status bar: a state chip, the latest message and the next run — and a details popover.
+
+A merchant glances at the bar for two things: is the catalog up to date, and is anything waiting.
+The chip says both in a few words ("Up to date · 2 waiting"); everything else (the store, the
+inventory source, the last updates, the API quota, the full text of the latest message) is in the
+popover the chip opens, and in tooltips. Texts that might not fit are ``FittingLabel``s: each shows
+the longest of its forms that fits its width, never a cut-off one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QStatusBar
+from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
+
+from backorder_desktop.domain.status import SyncState
+from backorder_desktop.ui.formatting import format_count
+
+CHIP_STATES = {
+    SyncState.SYNCING: "Syncing…",
+    SyncState.OFFLINE: "Offline",
+    SyncState.PROBLEM: "Sync problem",
+}
+CHIP_TOOLTIP = "Click for details: the store, the inventory source, updates and waiting changes"
+DETAILS_WIDTH = 420
+MESSAGE_FALLBACK = "Click to read the message"
+
+
+class FittingLabel(QLabel):
+    """Shows the longest of its texts (longest first) that fits; the full one is its tooltip.
+
+    Its minimum width is the shortest text's, so a layout never squeezes it below a whole text."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._texts: tuple[str, ...] = ("",)
+        self._prefer_short = False
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def set_texts(self, *texts: str) -> None:
+        """The full text first, then shorter forms of it; empty texts are skipped."""
+        self._texts = tuple(text for text in texts if text) or ("",)
+        self.setToolTip(self._texts[0] if len(self._texts) > 1 else "")
+        self.updateGeometry()
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._texts[0]
+
+    def prefer_short(self, short: bool) -> None:
+        """Ask for only the shortest text's width: a neighbour's text matters more."""
+        self._prefer_short = short
+        self.updateGeometry()
+
+    def _width_of(self, text: str) -> int:
+        margins = self.contentsMargins()
+        frame = margins.left() + margins.right() + 2 * self.margin()
+        return self.fontMetrics().horizontalAdvance(text) + frame
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self._width_of(self._texts[-1 if self._prefer_short else 0]), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._width_of(self._texts[-1]), hint.height())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        metrics = self.fontMetrics()
+        shown = next((t for t in self._texts if metrics.horizontalAdvance(t) <= room), self._texts[-1])
+        if shown != self.text():
+            self.setText(shown)
+
+
+class StatusDetails(QFrame):
+    """The popover under the chip: every fact the bar used to cram in, one per line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("status_details")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFixedWidth(DETAILS_WIDTH)
+        layout = QVBoxLayout(self)
+        self.store_label = self._line(layout, "status_store")
+        self.mode_label = self._line(layout, "status_mode")
+        self.automatic_label = self._line(layout, "last_automatic_update")
+        self.manual_label = self._line(layout, "last_manual_sync")
+        self.outbox_label = self._line(layout, "outbox_count")
+        self.next_run_label = self._line(layout, "status_next_run")
+        self.quota_label = self._line(layout, "api_quota")
+        self.message_label = self._line(layout, "status_message")
+
+    @staticmethod
+    def _line(layout: QVBoxLayout, name: str) -> QLabel:
+        label = QLabel("")
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(label)
+        return label
+
+    def refresh_visibility(self) -> None:
+        """Lines with nothing to say are hidden (no quota seen yet, no message)."""
+        for label in self.findChildren(QLabel):
+            label.setVisible(bool(label.text()))
+
+    def show_under(self, anchor: QWidget) -> None:
+        self.refresh_visibility()
+        self.adjustSize()
+        top_left = anchor.mapToGlobal(QPoint(0, 0))
+        self.move(top_left.x(), top_left.y() - self.sizeHint().height())
+        self.show()
+
+
+class StatusBarPanel:
+    """Builds the bar's widgets into ``bar`` and keeps them current (``MainWindow`` feeds it)."""
+
+    def __init__(self, bar: QStatusBar, window: QWidget) -> None:
+        self.details = StatusDetails(window)
+        self.chip = QToolButton()
+        self.chip.setObjectName("sync_state")
+        self.chip.setAutoRaise(True)
+        self.chip.setToolTip(CHIP_TOOLTIP)
+        self.chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.chip.clicked.connect(lambda: self.details.show_under(self.chip))
+        self.message = FittingLabel()
+        self.message.setObjectName("status_message_shown")
+        self.message.clicked.connect(lambda: self.details.show_under(self.chip))
+        self.next_run = FittingLabel()
+        self.next_run.setObjectName("next_scheduled_run")
+        self.next_run.setVisible(False)
+        bar.addWidget(self.chip)
+        bar.addWidget(self.message, 1)
+        bar.addPermanentWidget(self.next_run)
+        self._state = SyncState.IDLE
+        self._syncing = False
+        self._synced_once = False
+        self._waiting = 0
+        self._update_chip()
+
+    def set_state(self, state: SyncState) -> None:
+        self._state = state
+        self._update_chip()
+
+    def set_syncing(self, syncing: bool) -> None:
+        self._syncing = syncing
+        self._update_chip()
+
+    def set_synced_once(self, synced: bool) -> None:
+        self._synced_once = synced
+        self._update_chip()
+
+    def set_waiting(self, count: int) -> None:
+        self._waiting = count
+        self._update_chip()
+
+    def chip_text(self) -> str:
+        if self._syncing:
+            state = CHIP_STATES[SyncState.SYNCING]
+        elif self._state in CHIP_STATES:
+            state = CHIP_STATES[self._state]
+        else:
+            state = "Up to date" if self._synced_once else "Not synced yet"
+        return f"{state} · {format_count(self._waiting)} waiting" if self._waiting else state
+
+    def _update_chip(self) -> None:
+        self.chip.setText(self.chip_text())
+
+    def set_message(self, text: str) -> None:
+        """The full text goes to the popover; the bar shows its first part when all of it does not fit."""
+        self.details.message_label.setText(text)
+        self.message.set_texts(text, *_shorter_forms(text))
+        self.next_run.prefer_short(bool(text))
+
+    def set_next_run(self, full: str, short: str) -> None:
+        self.details.next_run_label.setText(full)
+        self.next_run.set_texts(full, short)
+        self.next_run.setVisible(bool(full))
+
+
+def _shorter_forms(text: str) -> list[str]:
+    """Ever shorter forms of a message: its title (before " · "), its first sentence, that
+    sentence's first clause, then a pointer to the popover where the whole text is."""
+    if not text:
+        return []
+    title = text.split(" · ", 1)[0].strip()
+    sentence = title.split(". ", 1)[0].rstrip(".")
+    clause = sentence.split(": ", 1)[0].split(", ", 1)[0]
+    forms: list[str] = []
+    for form in (title, sentence, clause):
+        if form and form != text and form not in forms:
+            forms.append(form)
+    return [*forms, MESSAGE_FALLBACK]
