@@ -404,9 +404,18 @@ def run_window(
 
     from backorder_desktop.logging_setup import setup_logging
     from backorder_desktop.ui.application import run_window as run_qt_window
+    from backorder_desktop.ui.application import settle_profile_folder
 
-    paths = profile_paths_for(home, demo=demo)
-    setup_logging(paths.log_dir, debug=debug)
+    def prepare(folder: str | None) -> ProfilePaths:
+        paths = profile_paths_for(folder, demo=demo)
+        setup_logging(paths.log_dir, debug=debug)
+        return paths
+
+    # A folder that cannot be used is told in a dialog (try again, another folder, quit).
+    settled = settle_profile_folder(str(home) if home is not None else None, prepare, screenshot=screenshot)
+    if settled is None:
+        return 1
+    home, paths = settled
     launcher = AppLauncher(home, env_token=os.environ.get("BACKORDER_DESKTOP_TOKEN") or None)
     # One window per profile; a screenshot run is a one-off that must save its file.
     instance_key = None if screenshot else str(paths.data_dir.resolve())

@@ -15,20 +15,27 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from backorder_desktop import __version__
+from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.connect_flow import Launcher
 from backorder_desktop.ui.controller import AppController
+from backorder_desktop.ui.dialogs.profile_problem_dialog import ProblemAnswer
+from backorder_desktop.ui.dialogs.profile_problem_dialog import ProfileProblemDialog
 from backorder_desktop.ui.single_instance import InstanceGuard
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TEST_TRAY_ACTION_ENV = "BACKORDER_DESKTOP_TEST_TRAY_ACTION"
 IDLE_POLL_MS = 100
@@ -51,6 +58,35 @@ def create_application() -> QApplication:
     # interval per hand-off (5 ms by default), several in a row when a few workers are busy.
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     return app
+
+
+def settle_profile_folder(
+    home: str | None, prepare: Callable[[str | None], T], *, screenshot: str | None = None
+) -> tuple[str | None, T] | None:
+    """``prepare(home)`` (create and check the profile's folders, start the log) until it works:
+    when the folder cannot be used, a dialog says why and offers to try again, to use another
+    folder, or to quit. Returns the folder that worked and what ``prepare`` gave, or None to quit.
+
+    Runs before the window's event loop: the dialog runs its own (``exec``). With ``screenshot``
+    the dialog is saved there instead of waiting for an answer, and the answer is to quit."""
+    create_application()
+    while True:
+        try:
+            return home, prepare(home)
+        except UserFacingError as error:
+            # Logged before the log is set up: this reaches stderr, for whoever started the app.
+            logger.warning("the profile folder cannot be used: %s", error)
+            dialog = ProfileProblemDialog(error, home)
+            if screenshot:
+                dialog.show()
+                dialog.grab().save(screenshot, "PNG")
+                dialog.close()
+                return None
+            dialog.exec()
+            if dialog.answer is ProblemAnswer.QUIT:
+                return None
+            if dialog.answer is ProblemAnswer.OTHER_FOLDER:
+                home = dialog.folder
 
 
 class IdleWaiter(QTimer):
