@@ -124,7 +124,8 @@ def open_profile(
         register_secret(token)
         if store_api is not None:
             return store_api(api_url, store_hash, token)
-        return _new_client(api_url, store_hash, token, options)
+        # One quota file per profile: the window's pacer and its sync child's see each other.
+        return _new_client(api_url, store_hash, token, {"shared_quota": paths.quota_file, **options})
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
     connection = StoreConnection(

@@ -66,6 +66,11 @@ class ProfilePaths:
         return self.data_dir / "sync.lock"
 
     @property
+    def quota_file(self) -> Path:
+        """What the processes of this profile saw of the store's API quota (shared pacing)."""
+        return self.data_dir / "quota.sqlite3"
+
+    @property
     def log_file(self) -> Path:
         """The current log file (rotated copies sit next to it)."""
         return self.log_dir / LOG_FILE_NAME

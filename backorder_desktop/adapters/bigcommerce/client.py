@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -35,6 +36,7 @@ from backorder_desktop.adapters.bigcommerce.mapping import map_server_time
 from backorder_desktop.adapters.bigcommerce.mapping import map_store
 from backorder_desktop.adapters.bigcommerce.ratelimit import RateLimiter
 from backorder_desktop.adapters.bigcommerce.ratelimit import TimeSource
+from backorder_desktop.adapters.bigcommerce.shared_quota import SharedQuota
 from backorder_desktop.adapters.bigcommerce.transport import RequestEvent
 from backorder_desktop.adapters.bigcommerce.transport import RequestStats
 from backorder_desktop.adapters.bigcommerce.transport import RetryPolicy
@@ -85,9 +87,12 @@ class BigCommerceClient:
         limiter: RateLimiter | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         on_request: Callable[[RequestEvent], None] | None = None,
+        shared_quota: str | Path | None = None,
     ) -> None:
         """``limiter``: share one store's quota between several clients of this process (then
-        ``headroom`` and ``clock`` come from it). ``on_request`` sees every attempt (tests, bench).
+        ``headroom``, ``clock`` and ``shared_quota`` come from it). ``shared_quota``: a file where
+        the pacers of other processes of the profile (the window, its sync child) and this one
+        tell each other what they saw and sent. ``on_request`` sees every attempt (tests, bench).
         """
         if not _STORE_HASH.fullmatch(store_hash):
             raise ValueError("a store hash is letters and digits only (the id in /stores/<hash>/)")
@@ -97,7 +102,10 @@ class BigCommerceClient:
             raise ValueError("the API URL must start with http:// or https://")
         self.store_hash = store_hash
         self.api_url = api_url.rstrip("/")
-        self.limiter = limiter or RateLimiter(headroom=headroom, clock=clock)
+        self._shared = (
+            SharedQuota(shared_quota, store_hash) if shared_quota is not None and limiter is None else None
+        )
+        self.limiter = limiter or RateLimiter(headroom=headroom, clock=clock, shared=self._shared)
         self._http = make_http_client(
             base_url=f"{self.api_url}/stores/{store_hash}",
             token=token,
@@ -223,6 +231,8 @@ class BigCommerceClient:
 
     def close(self) -> None:
         self._http.close()
+        if self._shared is not None:
+            self._shared.close()
 
     # --- extras -------------------------------------------------------------------------------
 

@@ -13,7 +13,10 @@ shared by every thread that calls that store. The rule:
 * when the window's reset time has passed we assume a fresh quota but send one probe request
   only, until a reply confirms the new window (so a wrong guess costs one request, not a burst);
 * a 429 blocks everybody for ``Time-Reset-Ms`` (or ``X-Retry-After``); a 429 without headers
-  (the platform itself is overloaded) blocks for an exponential backoff.
+  (the platform itself is overloaded) blocks for an exponential backoff;
+* with a :class:`~backorder_desktop.adapters.bigcommerce.shared_quota.SharedQuota`, the limiters of
+  other processes of the profile (the window and its sync child) count too: what their replies said
+  and what they sent since lowers the room this one sees, so together they keep the one reserve.
 
 Time comes from an injectable clock (``monotonic()`` and ``sleep()``), so tests need no real
 waiting.
@@ -30,6 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from backorder_desktop.adapters.bigcommerce.shared_quota import QuotaSeen
+from backorder_desktop.adapters.bigcommerce.shared_quota import SharedQuota
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.models import QuotaStatus
 
@@ -124,6 +129,7 @@ class RateLimiter:
         backoff_429_max_s: float = 60.0,
         max_wait_s: float = 300.0,
         on_wait: Callable[[float], None] | None = None,
+        shared: SharedQuota | None = None,
     ) -> None:
         """``on_wait(seconds)`` is called (with the lock held) each time a caller of :meth:`acquire`
         is about to block: 0.0 while it waits for replies in flight (tests know it is waiting)."""
@@ -136,6 +142,7 @@ class RateLimiter:
         self._backoff_429_max = backoff_429_max_s
         self._max_wait = max_wait_s
         self._on_wait = on_wait
+        self._shared = shared
         self._cond = threading.Condition()
         # What the headers said, and when (monotonic seconds) the window resets.
         self._left: int | None = None
@@ -170,9 +177,11 @@ class RateLimiter:
         with self._cond:
             while True:
                 now = self._clock.monotonic()
-                delay = self._delay(now)
+                delay = self._delay(now, self._shared_left(now))
                 if delay is None:
                     self._in_flight += 1
+                    if self._shared is not None:
+                        self._shared.count_sent()
                     return now
                 if now + (delay or 0.0) - waited_since > self._max_wait:
                     raise RateLimited(
@@ -208,7 +217,17 @@ class RateLimiter:
                 self._consecutive_429 = 0
             if parsed.left is not None and parsed.reset_ms is not None:
                 self._unlimited = False
-                self._learn(parsed, parsed.left, parsed.reset_ms, now, now if sent_at is None else sent_at)
+                sent = now if sent_at is None else sent_at
+                if self._learn(parsed, parsed.left, parsed.reset_ms, now, sent) and self._shared is not None:
+                    self._shared.publish(
+                        QuotaSeen(
+                            parsed.left,
+                            parsed.quota,
+                            parsed.window_ms / 1000.0 if parsed.window_ms else None,
+                            self._shared.wall() + parsed.reset_ms / 1000.0,
+                        ),
+                        self._tolerance(),
+                    )
             elif self._left is None and status != 429:
                 self._unlimited = True
             self._cond.notify_all()
@@ -234,8 +253,34 @@ class RateLimiter:
             return 0
         return math.ceil(self._quota * self.headroom)
 
-    def _delay(self, now: float) -> float | None:
-        """None: send now. 0.0: wait for a reply. > 0: sleep that long, then look again."""
+    def _tolerance(self) -> float:
+        """How far two reset times may differ and still be one window."""
+        return 0.5 * self._window_s if self._window_s else 1.0
+
+    def _shared_left(self, now: float) -> int | None:
+        """What the other pacers say is left of our current window (None: they know no more).
+
+        A window they have seen and we have not (we start, or assumed a reset) becomes ours."""
+        seen = self._shared.read() if self._shared is not None else None
+        if seen is None or self._shared is None:
+            return None
+        reset_at = now + (seen.reset_at - self._shared.wall())
+        if seen.window_s:
+            self._window_s = seen.window_s
+        tolerance = self._tolerance()
+        if self._reset_at is not None and self._confirmed and abs(reset_at - self._reset_at) <= tolerance:
+            return seen.left
+        if self._left is None or not self._confirmed or self._reset_at is None or reset_at > self._reset_at:
+            self._left, self._reset_at, self._confirmed, self._unlimited = seen.left, reset_at, True, False
+            self._quota = seen.quota if seen.quota is not None else self._quota
+            self._window_started = reset_at - (self._window_s or 0.0)
+            return seen.left
+        return None  # an older window than the one we know
+
+    def _delay(self, now: float, shared_left: int | None = None) -> float | None:
+        """None: send now. 0.0: wait for a reply. > 0: sleep that long, then look again.
+
+        ``shared_left`` already counts every request sent (ours in flight included)."""
         if now < self._blocked_until:
             return self._blocked_until - now
         if self._unlimited:
@@ -247,7 +292,10 @@ class RateLimiter:
             self._assume_reset(now)
         if not self._confirmed:
             return None if self._in_flight == 0 else 0.0
-        if self._left - self._in_flight > self._reserve():
+        room = self._left - self._in_flight
+        if shared_left is not None:
+            room = min(room, shared_left)
+        if room > self._reserve():
             return None
         if self._in_flight > 0:
             return 0.0
@@ -262,9 +310,10 @@ class RateLimiter:
         self._window_started = now
         self._confirmed = False
 
-    def _learn(self, h: _Headers, left: int, reset_ms: int, now: float, sent_at: float) -> None:
+    def _learn(self, h: _Headers, left: int, reset_ms: int, now: float, sent_at: float) -> bool:
+        """Take one reply's word; False when it is stale (sent in an earlier window)."""
         if sent_at < self._window_started:
-            return  # sent in an earlier window: its count says nothing about this one
+            return False  # sent in an earlier window: its count says nothing about this one
         if h.quota is not None:
             self._quota = h.quota
         if h.window_ms:
@@ -280,12 +329,13 @@ class RateLimiter:
             # Same window: replies arrive out of order, and ``left`` only goes down in a window.
             self._left = min(self._left, left)
             self._reset_at = min(self._reset_at, reset_at)
-            return
+            return True
         if self._confirmed and self._reset_at is not None and reset_at > self._reset_at + tolerance:
             self._window_started = sent_at  # a newer window began before our estimate said
         self._left = left
         self._reset_at = reset_at
         self._confirmed = True
+        return True
 
     def _on_429(self, h: _Headers, now: float) -> None:
         self._consecutive_429 += 1
