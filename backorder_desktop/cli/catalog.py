@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import click
 
+from backorder_desktop.cli.common import EXIT_USER_ERROR
 from backorder_desktop.cli.common import Options
 from backorder_desktop.cli.common import echo_json
+from backorder_desktop.cli.common import fail
 from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_json
 from backorder_desktop.cli.common import when
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.plurals import capped
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
+from backorder_desktop.domain.settings import SETTING_NAMES
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.services.profile import AssignReport
 
@@ -29,7 +34,7 @@ def status(options: Options, as_json: bool) -> None:
         store = f"{report.store_name} ({report.store_hash})" if report.store_hash else "no store connected"
         click.echo(f"Store: {store}")
         click.echo(f"Inventory source: {report.inventory_source.value}")
-        click.echo(f"Products: {report.products:,} ({report.variants:,} variants)")
+        click.echo(f"Products: {report.products:,} ({counted(report.variants, 'variant')})")
         click.echo(f"BackOrder products: {report.backorder_products:,}")
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
         click.echo(f"Last manual sync: {when(report.last_manual_sync)}")
@@ -72,7 +77,7 @@ def settings() -> None:
 
 
 @settings.command("show")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as a JSON object.")
 @pass_options
 def settings_show(options: Options, as_json: bool) -> None:
     """Show every setting."""
@@ -85,17 +90,20 @@ def settings_show(options: Options, as_json: bool) -> None:
             click.echo(f"{name}: {value}")
 
 
-@settings.command("set")
+@settings.command(
+    "set",
+    short_help="Change one setting: settings set NAME VALUE.",
+    help="Change one setting, for example: settings set daily-sync-time 02:30\n\n"
+    "`settings show` lists every setting with its value.\n\n\b\nNAME is one of:\n"
+    + "\n".join(f"  {name}" for name in SETTING_NAMES),
+)
 @click.argument("name")
 @click.argument("value")
 @click.option("--push-outbox", is_flag=True, help="Switching mode: write waiting stock changes first.")
 @click.option("--discard-outbox", is_flag=True, help="Switching mode: drop waiting stock changes.")
 @pass_options
 def settings_set(options: Options, name: str, value: str, push_outbox: bool, discard_outbox: bool) -> None:
-    """Change one setting, e.g. `settings set daily-sync-time 02:30`."""
-    if push_outbox and discard_outbox:
-        raise click.UsageError("Choose one of --push-outbox and --discard-outbox.")
-    choice = OutboxChoice.PUSH if push_outbox else OutboxChoice.DISCARD if discard_outbox else None
+    choice = _outbox_choice(push_outbox, discard_outbox)
     if choice is not None and name != INVENTORY_SOURCE:
         raise click.UsageError(f"--push-outbox and --discard-outbox go with {INVENTORY_SOURCE} only.")
     with open_profile(options) as profile:
@@ -148,7 +156,7 @@ def products(options: Options, query: str, backorder: bool, limit: int | None, a
             click.echo(f"{mark} {p.id:>8} {p.sku:<20} {p.inventory_level:>8,}  {p.name}")
             for v in p.variants if len(p.variants) > 1 else ():
                 click.echo(f"    {v.id:>8} {v.sku:<20} {v.inventory_level or 0:>8,}  {v.option_label}")
-        click.echo(f"{len(found):,} products", err=True)
+        click.echo(counted(len(found), "product"), err=True)
 
 
 def _require_refs(refs: tuple[str, ...], query: str | None) -> None:
@@ -156,29 +164,61 @@ def _require_refs(refs: tuple[str, ...], query: str | None) -> None:
         raise click.UsageError("Give product ids or SKUs, or --search TEXT.")
 
 
-def _print_assignment(report: AssignReport, verb: str) -> None:
-    click.echo(f"{report.changed:,} of {report.matched:,} products {verb} backorder.")
+def _print_assignment(report: AssignReport, verb: str, refs: tuple[str, ...], query: str | None) -> None:
+    if not report.matched:
+        wanted = [f"the id or SKU {', '.join(refs)}"] if refs else []
+        wanted += [f"'{query}' in its name or SKU"] if query is not None else []
+        fail(
+            f"Nothing matched: no product has {' or '.join(wanted)}. Nothing was changed. "
+            "`backorder-desktop products --search TEXT` finds products by name or SKU.",
+            EXIT_USER_ERROR,
+        )
+    click.echo(f"{report.changed:,} of {counted(report.matched, 'product')} {verb} backorder.")
     if report.unknown:
-        click.echo(f"Unknown (skipped): {', '.join(report.unknown)}", err=True)
+        click.echo(f"Not found (skipped): {capped(list(report.unknown), 20)}", err=True)
 
 
-@click.command()
-@click.argument("refs", nargs=-1)
-@click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
+_SEARCH_HELP = "Every product whose name or SKU contains this text."
+
+
+@click.command(short_help="Assign products to BackOrder (by id, SKU or --search).")
+@click.argument("refs", nargs=-1, metavar="[ID|SKU]...")
+@click.option("--search", "query", default=None, metavar="TEXT", help=_SEARCH_HELP)
 @pass_options
 def assign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
-    """Assign products (by id, SKU or --search) to backorder; their variants follow."""
+    """Assign products to BackOrder: their stock is then managed here, variants included.
+
+    Give product ids, product or variant SKUs, or --search TEXT (or both). A ref that matches
+    nothing is listed and skipped; when nothing matches at all, nothing changes and the command
+    fails.
+    """
     _require_refs(refs, query)
     with open_profile(options) as profile:
-        _print_assignment(profile.assign(refs, search=query), "assigned to")
+        _print_assignment(profile.assign(refs, search=query), "assigned to", refs, query)
 
 
-@click.command()
-@click.argument("refs", nargs=-1)
-@click.option("--search", "query", default=None, help="Every product whose name or SKU contains this.")
+@click.command(short_help="Remove products from BackOrder (by id, SKU or --search).")
+@click.argument("refs", nargs=-1, metavar="[ID|SKU]...")
+@click.option("--search", "query", default=None, metavar="TEXT", help=_SEARCH_HELP)
+@click.option("--push-outbox", is_flag=True, help="Write their waiting stock changes to BigCommerce first.")
+@click.option("--discard-outbox", is_flag=True, help="Drop their waiting stock changes (history notes it).")
 @pass_options
-def unassign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
-    """Remove products (by id, SKU or --search) from backorder; their waiting changes are dropped."""
+def unassign(
+    options: Options, refs: tuple[str, ...], query: str | None, push_outbox: bool, discard_outbox: bool
+) -> None:
+    """Remove products from BackOrder: BigCommerce keeps their stock as it is.
+
+    Give product ids, product or variant SKUs, or --search TEXT (or both). When one of them has a
+    stock change waiting to be written, say what to do with it: --push-outbox writes it first,
+    --discard-outbox drops it (the stock history records that it was discarded).
+    """
     _require_refs(refs, query)
+    choice = _outbox_choice(push_outbox, discard_outbox)
     with open_profile(options) as profile:
-        _print_assignment(profile.unassign(refs, search=query), "removed from")
+        _print_assignment(profile.unassign(refs, search=query, outbox=choice), "removed from", refs, query)
+
+
+def _outbox_choice(push_outbox: bool, discard_outbox: bool) -> OutboxChoice | None:
+    if push_outbox and discard_outbox:
+        raise click.UsageError("Choose one of --push-outbox and --discard-outbox.")
+    return OutboxChoice.PUSH if push_outbox else OutboxChoice.DISCARD if discard_outbox else None

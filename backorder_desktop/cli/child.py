@@ -62,5 +62,3 @@ def _run(job: dict[str, Any], wire: ChildWire) -> dict[str, Any]:
     finally:
         if profile is not None:
             profile.close()
-
-

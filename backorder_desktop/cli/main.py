@@ -19,7 +19,11 @@ from backorder_desktop.cli import syncing
 from backorder_desktop.cli.common import Options
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    invoke_without_command=True,
+    short_help="Mirror a BigCommerce catalog and manage backorder stock.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="backorder-desktop")
 @click.option(
     "--home", envvar="BACKORDER_DESKTOP_HOME", type=click.Path(file_okay=False), help="Profile folder."
@@ -80,6 +84,8 @@ def _add_demo_store() -> None:
     from backorder_desktop.demo.command import demo_store
 
     if "demo-store" not in cli.commands:
+        # The list of commands shows one line each; the demo's own help opens with a long sentence.
+        demo_store.short_help = demo_store.short_help or "Serve a demo store on 127.0.0.1 to try the app."
         cli.add_command(demo_store, name="demo-store")
 
 

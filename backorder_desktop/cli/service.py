@@ -20,6 +20,7 @@ from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_line
 from backorder_desktop.cli.common import when
 from backorder_desktop.domain.errors import NotConnected
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import WebhookReport
 
@@ -33,7 +34,7 @@ def _next_line(profile: Profile) -> str:
     return f"Next scheduled run: {when(upcoming.at)}, {upcoming.description}"
 
 
-@click.command()
+@click.command(short_help="Keep the catalog fresh without a window (the schedule).")
 @click.option("--once", is_flag=True, help="Run what is due now (a missed daily sync too), then exit.")
 @pass_options
 def service(options: Options, once: bool) -> None:
@@ -45,7 +46,8 @@ def service(options: Options, once: bool) -> None:
         try:
             if once:
                 claims = profile.run_due()
-                click.echo(f"{len(claims)} scheduled job(s) were due. {_next_line(profile)}")
+                due = f"{counted(len(claims), 'scheduled job')} {'was' if len(claims) == 1 else 'were'} due."
+                click.echo(f"{due} {_next_line(profile)}")
                 return
             _serve(profile)
         finally:
@@ -75,7 +77,7 @@ def _serve(profile: Profile) -> None:
     click.echo("Service stopped.")
 
 
-@click.group()
+@click.group(short_help="Optional webhooks: the store tells this app of changes.")
 def webhooks() -> None:
     """Optional webhooks: the store tells this app of changes at once (needs a public https address)."""
 
@@ -128,8 +130,8 @@ def _print_report(profile: Profile, report: WebhookReport, as_json: bool) -> Non
         click.echo("Webhooks are set up. Polling stays on as the safety net.")
 
 
-@webhooks.command("setup")
-@click.option("--json", "as_json", is_flag=True)
+@webhooks.command("setup", short_help="Register the store's webhooks to the public address.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hooks as JSON.")
 @pass_options
 def webhooks_setup(options: Options, as_json: bool) -> None:
     """Register store/product/* and store/sku/* to the public address, with a secret header."""
@@ -137,8 +139,8 @@ def webhooks_setup(options: Options, as_json: bool) -> None:
         _print_report(profile, profile.setup_webhooks(), as_json)
 
 
-@webhooks.command("status")
-@click.option("--json", "as_json", is_flag=True)
+@webhooks.command("status", short_help="List the hooks; turn deactivated ones back on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hooks as JSON.")
 @pass_options
 def webhooks_status(options: Options, as_json: bool) -> None:
     """List the hooks; turn back on those the store deactivated after failed deliveries."""

@@ -13,18 +13,21 @@ from backorder_desktop.cli.common import echo_json
 from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import read_secret
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.services.profile import ApplyReport
+from backorder_desktop.services.profile import PushReport
 
 
-@click.group()
+@click.group(short_help="Set, add to or show a BackOrder product's stock.")
 def stock() -> None:
     """Change or show a BackOrder product's stock (bigcommerce mode; works offline)."""
 
 
 def _edit_command(kind: AdjustmentKind, doc: str) -> click.Command:
-    @click.command(name=kind.value, help=doc)
+    # A negative quantity ("stock set SKU -3": three units owed) is a number, not an option.
+    @click.command(name=kind.value, help=doc, context_settings={"ignore_unknown_options": True})
     @click.argument("sku")
     @click.argument("quantity", type=int)
     @click.option("--reason", default="", help="Why (kept in the stock history).")
@@ -33,8 +36,8 @@ def _edit_command(kind: AdjustmentKind, doc: str) -> click.Command:
         with open_profile(options) as profile:
             edit = profile.edit_stock(sku, kind, quantity, reason=reason)
             a = edit.adjustment
-            waiting = f"waiting to be written: {edit.waiting:,}"
-            click.echo(f"{sku}: {a.level_before:,} → {a.level_after:,} ({waiting})")
+            waiting = counted(edit.waiting, "change")
+            click.echo(f"{sku}: {a.level_before:,} → {a.level_after:,} ({waiting} waiting to be written)")
 
     return command
 
@@ -44,9 +47,9 @@ stock.add_command(_edit_command(AdjustmentKind.ADD, "Add to a stock level: stock
 stock.add_command(_edit_command(AdjustmentKind.REMOVE, "Remove from a stock level: stock remove SKU N."))
 
 
-@stock.command("history")
-@click.argument("ref")
-@click.option("--json", "as_json", is_flag=True)
+@stock.command("history", short_help="A product's stock history, newest first.")
+@click.argument("ref", metavar="ID|SKU")
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as a JSON list.")
 @pass_options
 def stock_history(options: Options, ref: str, as_json: bool) -> None:
     """A product's stock history (by product id or SKU), newest first."""
@@ -78,18 +81,16 @@ def _adjustment_json(a: Adjustment) -> dict[str, object]:
     }
 
 
-@click.command()
+@click.command(short_help="List the stock changes waiting to be written, or write them.")
 @click.option("--push", "push", is_flag=True, help="Write the waiting changes to BigCommerce now.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the waiting changes as a JSON list.")
 @pass_options
 def outbox(options: Options, push: bool, as_json: bool) -> None:
     """List the stock changes waiting to be written to BigCommerce, or write them."""
     with open_profile(options) as profile:
         if push:
             report = profile.push_now()
-            click.echo(
-                f"{report.written:,} written, {report.failed:,} refused, {report.store_moves:,} sales kept."
-            )
+            click.echo(_push_line(report))
             for problem in report.problems:
                 click.echo(f"  {problem.item}: {problem.message}", err=True)
         entries = profile.outbox()
@@ -116,7 +117,7 @@ def outbox(options: Options, push: bool, as_json: bool) -> None:
                 click.echo(
                     f"{e.item.sku:<24} {e.item.store_level:>8,} → {e.item.level:<8,} {e.state.value}{note}"
                 )
-            click.echo(f"{len(entries):,} changes waiting", err=True)
+            click.echo(f"{counted(len(entries), 'change')} waiting", err=True)
 
 
 @click.group()
@@ -124,7 +125,7 @@ def feed() -> None:
     """The ERP stock feed (inventory source 'api')."""
 
 
-@feed.command("pull")
+@feed.command("pull", short_help="Pull the feed now and write its stock to BigCommerce.")
 @pass_options
 def feed_pull(options: Options) -> None:
     """Pull the feed now: apply its stock and write it to BigCommerce."""
@@ -132,7 +133,7 @@ def feed_pull(options: Options) -> None:
         _print_apply(profile.pull_feed())
 
 
-@feed.command("credential")
+@feed.command("credential", short_help="Keep the feed's password or key in the keyring.")
 @pass_options
 def feed_credential(options: Options) -> None:
     """Keep the feed's credential in the keyring (read without echo, or from standard input)."""
@@ -144,18 +145,30 @@ def feed_credential(options: Options) -> None:
 
 def _print_apply(report: ApplyReport) -> None:
     verb = "applied" if report.applied else "would change"
-    click.echo(f"{report.rows:,} rows: {len(report.changes):,} {verb}, {report.unchanged:,} unchanged.")
+    click.echo(
+        f"{counted(report.rows, 'row')}: {counted(len(report.changes), 'change')} {verb}, "
+        f"{report.unchanged:,} unchanged."
+    )
     for change in report.changes[:50]:
         click.echo(f"  {change.item.sku}: {change.item.level:,} → {change.new_level:,}")
+    if len(report.changes) > 50:
+        click.echo(f"  and {len(report.changes) - 50:,} more")
     if report.unknown:
         click.echo(f"Unknown SKUs (skipped): {', '.join(report.unknown[:20])}", err=True)
     for problem in report.problems[:50]:
         click.echo(f"  {problem.item}: {problem.message}", err=True)
     if report.push is not None:
-        click.echo(f"{report.push.written:,} written to BigCommerce, {report.push.failed:,} refused.")
+        click.echo(f"{_push_line(report.push)} (BigCommerce)")
 
 
-@click.command("export")
+def _push_line(report: PushReport) -> str:
+    return (
+        f"{counted(report.written, 'change')} written, {report.failed:,} refused, "
+        f"{counted(report.store_moves, 'sale')} made meanwhile kept."
+    )
+
+
+@click.command("export", short_help="BackOrder products' stock as CSV (to a file or stdout).")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @pass_options
 def export_stock(options: Options, path: str) -> None:
@@ -168,7 +181,7 @@ def export_stock(options: Options, path: str) -> None:
             Path(path).write_bytes(data)
 
 
-@click.command("import")
+@click.command("import", short_help="Import stock from a CSV of sku,quantity (--apply).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--apply", "apply", is_flag=True, help="Apply the changes (without it: show them only).")
 @pass_options

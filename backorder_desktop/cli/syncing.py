@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from backorder_desktop.cli.common import Options
@@ -11,11 +13,13 @@ from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import read_secret
 from backorder_desktop.cli.common import run_json
 from backorder_desktop.domain.models import DEFAULT_API_URL
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 
 
-@click.command()
+@click.command(short_help="Connect a store: check its token and keep it in the keyring.")
 @click.option("--store-hash", required=True, help="The store hash (the part after /stores/ in API paths).")
 @click.option("--api-url", default=DEFAULT_API_URL, show_default=True, help="API gateway.")
 @pass_options
@@ -31,16 +35,35 @@ def connect(options: Options, store_hash: str, api_url: str) -> None:
         click.echo(report.summary())
 
 
-def _print_progress(progress: SyncProgress) -> None:
-    click.echo(
-        f"\r{progress.phase.value}: page {progress.pages_done:,} of {progress.pages_total:,} "
-        f"({progress.products_seen:,} products)",
-        err=True,
-        nl=False,
-    )
+class _Progress:
+    """A sync's progress on stderr: on a terminal one line rewritten in place; elsewhere (a pipe,
+    a log file) a line per phase and per tenth of the pages, with no carriage returns."""
+
+    def __init__(self, *, terminal: bool) -> None:
+        self._terminal = terminal
+        self._printed = False
+        self._last: tuple[SyncPhase, int] | None = None
+
+    def __call__(self, progress: SyncProgress) -> None:
+        text = (
+            f"{progress.phase.value}: page {progress.pages_done:,} of {progress.pages_total:,} "
+            f"({counted(progress.products_seen, 'product')})"
+        )
+        if self._terminal:
+            click.echo(f"\r{text}", err=True, nl=False)
+            self._printed = True
+            return
+        step = (progress.phase, int(progress.fraction * 10))
+        if step != self._last:
+            self._last = step
+            click.echo(text, err=True)
+
+    def end(self) -> None:
+        if self._printed:
+            click.echo("", err=True)  # end the line rewritten in place
 
 
-@click.command()
+@click.command(short_help="Sync the catalog now (progress on stderr).")
 @click.option(
     "--full", is_flag=True, help="Read the whole catalog (also removes products deleted in the store)."
 )
@@ -49,32 +72,27 @@ def _print_progress(progress: SyncProgress) -> None:
 def sync(options: Options, full: bool, as_json: bool) -> None:
     """Run a manual sync now: progress on stderr, summary on stdout."""
     with open_profile(options) as profile:
-        printed: list[SyncProgress] = []
-
-        def on_progress(progress: SyncProgress) -> None:
-            printed.append(progress)
-            _print_progress(progress)
-
-        unsubscribe = profile.subscribe("progress", on_progress)
+        progress = _Progress(terminal=sys.stderr.isatty())
+        unsubscribe = profile.subscribe("progress", progress)
         try:
             run = profile.sync(trigger=RunTrigger.CLI, full=full)
         finally:
             unsubscribe()
-            if printed:
-                click.echo("", err=True)  # end the progress line
+            progress.end()
         if as_json:
             echo_json(run_json(run))
             return
         c = run.counts
         click.echo(
             f"{'Full' if run.full else 'Incremental'} sync {run.outcome.value}: "
-            f"{c.seen:,} products seen, {c.created:,} new, {c.changed:,} changed, {c.removed:,} removed."
+            f"{counted(c.seen, 'product')} seen, {c.created:,} new, {c.changed:,} changed, "
+            f"{c.removed:,} removed."
         )
         for problem in run.problems[:20]:
             click.echo(f"  {problem.item}: {problem.title}: {problem.message}")
 
 
-@click.command()
+@click.command(short_help="Rebuild a damaged database from BigCommerce.")
 @pass_options
 def rebuild(options: Options) -> None:
     """Rebuild the database from BigCommerce, keeping your own data.
@@ -87,6 +105,6 @@ def rebuild(options: Options) -> None:
         report = profile.rebuild(prepared=click.echo)
         c = report.run.counts
         click.echo(
-            f"Full sync {report.run.outcome.value}: {c.seen:,} products fetched, {c.written:,} waiting "
-            f"changes written to BigCommerce."
+            f"Full sync {report.run.outcome.value}: {counted(c.seen, 'product')} fetched, "
+            f"{counted(c.written, 'waiting change')} written to BigCommerce."
         )

@@ -6,6 +6,7 @@ import an adapter. Every method raises only ``domain.errors`` types.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -351,4 +352,6 @@ class StockStore(Protocol):
 
     def outbox_failed(self, failures: Sequence[tuple[StockKey, str]]) -> None: ...
 
-    def outbox_discard(self, *, actor: str, at: datetime, reason: str) -> int: ...
+    def outbox_discard(
+        self, *, actor: str, at: datetime, reason: str, product_ids: Collection[int] | None = None
+    ) -> int: ...

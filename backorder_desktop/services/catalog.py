@@ -136,6 +136,10 @@ class CatalogService:
         changed = self._mirror.assign(set(found.values()), by=by, at=self._clock.now())
         return AssignReport(changed=changed, matched=len(set(found.values())), unknown=unknown)
 
+    def product_ids(self, refs: Sequence[str]) -> set[int]:
+        """The products that ids or product/variant SKUs name (refs that name none are left out)."""
+        return set(self._mirror.find_product_ids(refs).values())
+
     def unassign(self, refs: Sequence[str]) -> AssignReport:
         found = self._mirror.find_product_ids(refs)
         unknown = tuple(ref for ref in refs if ref not in found)

@@ -201,9 +201,21 @@ class Profile:
         """Assign products (ids, SKUs, and with ``search`` every match) to backorder."""
         return self.parts.catalog.assign(self._with_matches(refs, search), by=self.parts.actor)
 
-    def unassign(self, refs: Sequence[str], *, search: str | None = None) -> AssignReport:
-        """Remove products from backorder; their waiting changes are dropped."""
-        return self.parts.catalog.unassign(self._with_matches(refs, search))
+    def unassign(
+        self, refs: Sequence[str], *, search: str | None = None, outbox: OutboxChoice | None = None
+    ) -> AssignReport:
+        """Remove products from backorder. When some of them have stock changes waiting to be
+        written, ``outbox`` says whether to write those first or discard them (each discard is
+        recorded in the product's stock history); ``OutboxNotEmpty`` when it says neither, and
+        nothing is removed."""
+        wanted = self._with_matches(refs, search)
+        self.parts.stock.settle_waiting(
+            self.parts.catalog.product_ids(wanted),
+            outbox,
+            actor=self.parts.actor,
+            reason="discarded: removed from BackOrder",
+        )
+        return self.parts.catalog.unassign(wanted)
 
     def _with_matches(self, refs: Sequence[str], search: str | None) -> list[str]:
         wanted = list(refs)

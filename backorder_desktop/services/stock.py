@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -20,6 +21,7 @@ from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import InventoryTarget
 from backorder_desktop.domain.ports import MirrorStore
@@ -41,9 +43,11 @@ from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
 
+
 class OutboxNotEmpty(UserFacingError):
-    """A mode switch was asked while changes wait to be written; ``count`` says how many. Each
-    front end asks, in its own words, for an ``OutboxChoice``."""
+    """A mode switch, or removing products from BackOrder, was asked while changes wait to be
+    written; ``count`` says how many. Each front end asks, in its own words, for an
+    ``OutboxChoice``."""
 
     title = "Changes waiting"
 
@@ -117,9 +121,38 @@ class StockService:
         """Products with a change waiting to be written (marked in the window's table)."""
         return {entry.item.key.product_id for entry in self._store.outbox_entries()}
 
-    def discard(self, *, actor: str, reason: str = "discarded waiting changes") -> int:
-        """Drop every waiting change; the items go back to the store's last value (in the ledger)."""
-        return self._store.outbox_discard(actor=actor, at=self._clock.now(), reason=reason)
+    def discard(
+        self,
+        *,
+        actor: str,
+        reason: str = "discarded waiting changes",
+        product_ids: Collection[int] | None = None,
+    ) -> int:
+        """Drop the waiting changes (of ``product_ids`` only, when given); the items go back to the
+        store's last value, and the stock history records each one as discarded."""
+        return self._store.outbox_discard(
+            actor=actor, at=self._clock.now(), reason=reason, product_ids=product_ids
+        )
+
+    def settle_waiting(
+        self, product_ids: Collection[int], outbox: OutboxChoice | None, *, actor: str, reason: str
+    ) -> None:
+        """Before products leave BackOrder, their waiting changes are written first or discarded, as
+        ``outbox`` says; ``OutboxNotEmpty`` when some wait and it says neither (nothing is dropped
+        without being asked)."""
+        wanted = set(product_ids)
+        waiting = [e for e in self._store.outbox_entries() if e.item.key.product_id in wanted]
+        if not waiting:
+            return
+        if outbox is None:
+            raise OutboxNotEmpty(len(waiting))
+        if outbox == OutboxChoice.DISCARD:
+            self.discard(actor=actor, reason=reason, product_ids=wanted)
+            return
+        report = self.push()
+        left = [e for e in self._store.outbox_entries() if e.item.key.product_id in wanted]
+        if left:
+            raise _still_waiting(len(left), len(waiting), report, "Nothing was removed from BackOrder.")
 
     def switch_mode(self, text: str, *, outbox: OutboxChoice | None, actor: str) -> Settings:
         """Change the inventory source. With changes waiting, ``outbox`` must say what to do with
@@ -136,13 +169,7 @@ class StockService:
             report = self.push()
             left = self._store.outbox_count()
             if left:
-                raise UserFacingError(
-                    f"{left:,} of {waiting:,} changes could not be written ({report.failed:,} refused). "
-                    "The inventory source was not changed. The waiting changes list says why each "
-                    "was refused.",
-                    title="Changes still waiting",
-                    remedy=Remedy.SEE_OUTBOX,
-                )
+                raise _still_waiting(left, waiting, report, "The inventory source was not changed.")
         elif waiting:
             self.discard(actor=actor, reason=f"discarded when switching to {updated.inventory_source.value}")
         self._store.save_settings(updated)
@@ -222,6 +249,15 @@ class StockService:
         )
         answered = set(result.written) | {f.key for f in result.failed}
         return [e for e in chunk if e.item.key not in answered]
+
+
+def _still_waiting(left: int, waiting: int, report: PushReport, outcome: str) -> UserFacingError:
+    return UserFacingError(
+        f"{left:,} of {counted(waiting, 'change')} could not be written ({report.failed:,} refused). "
+        f"{outcome} The waiting changes list says why each was refused.",
+        title="Changes still waiting",
+        remedy=Remedy.SEE_OUTBOX,
+    )
 
 
 def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState], None]:

@@ -109,7 +109,7 @@ def test_products_assign_and_settings(
     assigned = run_cli(home, "assign", first["sku"], str(first["id"] + 1), "NO-SUCH-SKU", env=secret_service)
     assert assigned.code == 0, assigned.stderr
     assert "2 of 2 products assigned to backorder." in assigned.stdout
-    assert "Unknown (skipped): NO-SUCH-SKU" in assigned.stderr
+    assert "Not found (skipped): NO-SUCH-SKU" in assigned.stderr
 
     listed = run_cli(home, "products", "--backorder", "--json", env=secret_service).json()
     assert sorted(p["id"] for p in listed) == [first["id"], first["id"] + 1]

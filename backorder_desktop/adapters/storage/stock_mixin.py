@@ -7,6 +7,7 @@ through the store's own ``_reading``/``_writing``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -157,6 +158,12 @@ class StockMethods:
             for key, reason in failures:
                 outbox_store.failed(conn, key, reason)
 
-    def outbox_discard(self, *, actor: str, at: datetime, reason: str) -> int:
+    def outbox_discard(
+        self, *, actor: str, at: datetime, reason: str, product_ids: Collection[int] | None = None
+    ) -> int:
         with self._writing() as conn:
-            return outbox_store.discard(conn, actor=actor, at=at, reason=reason)
+            entries = outbox_store.entries(conn)
+            if product_ids is not None:
+                wanted = set(product_ids)
+                entries = [e for e in entries if e.item.key.product_id in wanted]
+            return stock_store.discard_waiting(conn, entries, actor=actor, at=at, reason=reason)

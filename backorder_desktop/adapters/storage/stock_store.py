@@ -24,6 +24,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock import store_move
@@ -212,6 +213,37 @@ def drop_item(conn: sqlite3.Connection, key: StockKey) -> None:
         "DELETE FROM stock_items WHERE product_id = ? AND variant_id = ?", (key.product_id, _vid(key))
     )
     conn.execute("DELETE FROM outbox WHERE product_id = ? AND variant_id = ?", (key.product_id, _vid(key)))
+
+
+def discard_waiting(
+    conn: sqlite3.Connection, entries: Sequence[OutboxEntry], *, actor: str, at: datetime, reason: str
+) -> int:
+    """Drop these waiting changes: each item goes back to the store's last value, and its stock
+    history says so."""
+    for entry in entries:
+        item = entry.item
+        conn.execute(
+            "DELETE FROM outbox WHERE product_id = ? AND variant_id = ?",
+            (item.key.product_id, _vid(item.key)),
+        )
+        if item.level == item.store_level:  # a write in flight or refused: no level moves
+            continue
+        add_adjustment(
+            conn,
+            Adjustment(
+                key=item.key,
+                kind=AdjustmentKind.SET,
+                quantity=item.store_level,
+                level_before=item.level,
+                level_after=item.store_level,
+                source=AdjustmentSource.PERSON,
+                actor=actor,
+                at=at,
+                reason=reason,
+            ),
+        )
+        save_item(conn, replace(item, level=item.store_level), entry.version + 1)
+    return len(entries)
 
 
 def drop_products(conn: sqlite3.Connection, product_ids: Iterable[int]) -> int:
