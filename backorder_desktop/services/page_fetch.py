@@ -1,13 +1,18 @@
-"""Fetching numbered catalog pages concurrently, yielding them as they arrive, memory bounded."""
+"""Fetching numbered catalog pages concurrently, yielding them as they arrive, memory bounded;
+and where products can hide between pages that shifted while they were fetched."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
 from datetime import datetime
+from itertools import pairwise
 
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.ports import CatalogSource
@@ -54,3 +59,32 @@ def fetch_pages(
         finally:
             for future in pending:
                 future.cancel()
+
+
+def page_ids(page: ProductPage) -> list[int]:
+    """Every product id a page showed, including items that could not be read."""
+    return [product.id for product in page.products] + list(page.skipped_ids)
+
+
+def gaps_between_pages(seen: Mapping[int, int]) -> list[tuple[int, int]]:
+    """The open id ranges where a product could have been skipped, given ``seen`` (product id ->
+    the page it came on). Pages are id-ordered slices; a product present all along and never
+    seen lies between two seen ids that came on different pages (on one page it would have
+    been seen), so only those ranges need asking again."""
+    ordered = sorted(seen.items())
+    return [
+        (low, high)
+        for (low, low_page), (high, high_page) in pairwise(ordered)
+        if low_page != high_page and high - low > 1
+    ]
+
+
+def ids_within(ids: Iterable[int], gaps: list[tuple[int, int]]) -> list[int]:
+    """The ``ids`` strictly inside one of ``gaps`` (sorted, non-overlapping open ranges)."""
+    lows = [low for low, _high in gaps]
+    out = []
+    for pid in ids:
+        at = bisect_right(lows, pid) - 1
+        if at >= 0 and gaps[at][0] < pid < gaps[at][1]:
+            out.append(pid)
+    return out

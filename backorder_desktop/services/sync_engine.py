@@ -7,6 +7,7 @@ removes anything unless a full pass was complete and its removals were confirmed
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -40,6 +41,9 @@ from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.page_fetch import PAGE_LIMIT
 from backorder_desktop.services.page_fetch import fetch_pages
+from backorder_desktop.services.page_fetch import gaps_between_pages
+from backorder_desktop.services.page_fetch import ids_within
+from backorder_desktop.services.page_fetch import page_ids
 
 logger = logging.getLogger(__name__)
 
@@ -338,30 +342,59 @@ class SyncEngine:
         if not unseen:
             return
         sync_rules.check_removals(mirror_count, len(unseen))
+        self._recheck(source, state, keep_stock, unseen, modified_since=None)
+        state.counts.removed = self._mirror.remove_unseen(state.run_id)
+
+    def _recheck(
+        self,
+        source: CatalogSource,
+        state: RunState,
+        keep_stock: bool,
+        ids: Sequence[int],
+        *,
+        modified_since: datetime | None,
+    ) -> None:
+        """Ask ``ids`` again by id (``id:in`` batches, which no deletion can shift) and apply what
+        comes back as seen in this run's pass."""
+        if not ids:
+            return
         self._progress(state, SyncPhase.VERIFYING)
-        for start in range(0, len(unseen), self.page_limit):
-            batch = unseen[start : start + self.page_limit]
-            page = source.get_products_page(1, limit=self.page_limit, ids=batch)
+        for start in range(0, len(ids), self.page_limit):
+            batch = ids[start : start + self.page_limit]
+            page = source.get_products_page(
+                1, limit=self.page_limit, ids=batch, modified_since=modified_since
+            )
             if page.products:
                 self._apply(
                     state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.VERIFYING
                 )
-        state.counts.removed = self._mirror.remove_unseen(state.run_id)
 
     def _incremental_pull(
         self, source: CatalogSource, state: RunState, keep_stock: bool, since: datetime
     ) -> None:
+        """The products changed since ``since``, page by page; then the mirror's products that lie
+        between two pages are re-asked by id. A product deleted while we page shifts the later
+        pages, so a change can fall between two pages; the next pull asks from later than that
+        change, so without the re-check it would stay stale until a full pull."""
         first = source.get_products_page(1, limit=self.page_limit, modified_since=since)
         state.pages_total = max(1, first.total_pages)
-        self._apply(state, first, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
-        for page in fetch_pages(
+        seen: dict[int, int] = {}  # product id -> the page it came on
+        rest = fetch_pages(
             source,
             range(2, state.pages_total + 1),
             self._concurrency,
             limit=self.page_limit,
             modified_since=since,
-        ):
-            self._apply(state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL)
+        )
+        for page in itertools.chain([first], rest):
+            self._apply(
+                state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
+            )
+            seen.update(dict.fromkeys(page_ids(page), page.page))
+        gaps = gaps_between_pages(seen)
+        if gaps:
+            between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)
+            self._recheck(source, state, keep_stock, between, modified_since=since)
 
     def _apply(
         self, state: RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase

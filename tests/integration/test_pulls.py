@@ -150,3 +150,34 @@ def test_products_deleted_while_paging_are_not_missed(
     again = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     assert again.counts.removed == 2
     assert mirror_snapshot(context) == store_snapshot(store)
+
+
+def test_an_incremental_pull_misses_no_change_when_products_are_deleted_while_it_pages(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    """Offset pages of ``date_modified:min`` shift too: a change on the first product of page 2
+    moves to page 1 (already read) when an earlier product is deleted. The next incremental pull
+    asks from after that change, so without a re-check it would stay stale until a full pull."""
+    from backorder_desktop.demo.faults import FaultRule
+
+    store = make_demo_store(products=1000)
+    context = make_context(store)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    changed = store.catalog.product_ids()[100:700]  # 600 changes: three pages of 250
+    for pid in changed:
+        store.catalog.update_product(pid, name=f"Renamed {pid}")
+    store.faults.add_rule(  # before the 2nd page is served, the 1st changed product is deleted
+        FaultRule(kind="delete_while_paging", path_contains="catalog/products", method="GET", after=1)
+    )
+
+    run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+
+    assert not run.full
+    assert changed[0] not in store.catalog.product_ids()
+    shifted = changed[250]  # first on page 2 before the deletion, last on page 1 after it
+    assert context.parts.mirror.get_product(shifted).name == f"Renamed {shifted}"  # type: ignore[union-attr]
+    names = {p.id: p.name for p in context.parts.mirror.search_products("")}
+    assert [pid for pid in changed[1:] if names[pid] != f"Renamed {pid}"] == []
+    # Only products between two pages were re-asked, by id and since the same time.
+    assert store.requests.count(method="GET", path_contains="id%3Ain") == 1
+    assert run.counts.removed == 0  # deletions are still found by the next full pull
