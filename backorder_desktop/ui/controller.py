@@ -235,7 +235,10 @@ class AppController(QObject):
 
     def _update_syncing(self) -> None:
         state = self.bridge.current_state if self.bridge is not None else SyncState.IDLE
-        self.window.set_syncing(self._requests_in_flight > 0 or state is SyncState.SYNCING)
+        syncing = self._requests_in_flight > 0 or state is SyncState.SYNCING
+        self.window.set_syncing(syncing)
+        if not syncing:
+            self.window.products.set_sync_progress(None)
 
     def _on_bridge_state_changed(self, state: SyncState) -> None:
         self.tray.set_state(state, self._tray_detail())
@@ -244,6 +247,7 @@ class AppController(QObject):
 
     def _on_bridge_progress_changed(self, progress: SyncProgress) -> None:
         self.window.set_progress(progress)
+        self.window.products.set_sync_progress(progress)
         if progress.pages_total:
             self.tray.set_detail(f"{progress.pages_done} of {progress.pages_total} pages")
 

@@ -72,7 +72,8 @@ class FakeStore:
     """A ``CatalogSource`` over a generated catalog, with switches for errors and holding pages.
 
     ``hold`` (an Event) keeps every page request waiting until it is set, so a test can press
-    buttons while a sync is in flight without sleeping.
+    buttons while a sync is in flight without sleeping; ``page_gate`` (a Semaphore) lets pages
+    through one release at a time.
     """
 
     def __init__(self, products: int = 120, *, name: str = "Dana's Bikes") -> None:
@@ -80,6 +81,7 @@ class FakeStore:
         self.info = StoreInfo(store_hash="abc123", name=name, plan_name="Plus")
         self.error: BackorderError | None = None
         self.hold: threading.Event | None = None
+        self.page_gate: threading.Semaphore | None = None
         self.page_requests = 0
         self.quota_left = 120
 
@@ -106,6 +108,8 @@ class FakeStore:
         self.page_requests += 1
         if self.hold is not None and not self.hold.wait(timeout=20):
             raise BackorderError("the test never released the held page")
+        if self.page_gate is not None and not self.page_gate.acquire(timeout=20):
+            raise BackorderError("the test never let this page through")
         self._check()
         items = self.catalog
         if ids is not None:

@@ -27,6 +27,10 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.domain.status import SyncPhase
+from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.services.profile import AssignReport
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.formatting import format_count
@@ -40,6 +44,10 @@ from backorder_desktop.ui.workers import BackgroundRunner
 logger = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 150
+# While a sync runs the table re-reads its count and shown rows at most this often: rows appear as
+# pages are committed, without a re-read per page (a full pull commits several pages a second).
+SYNC_REFRESH_MS = 1000
+TABLE_START_HEIGHT = 10_000  # more than any screen: the splitter gives the table what is left
 VISIBILITY_CHOICES = (("All products", None), ("Visible only", True), ("Hidden only", False))
 
 
@@ -61,14 +69,17 @@ class ProductsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self._build_table())
         self.variants = VariantsPane()
         self.variants.stock_edit_requested.connect(self.stock_edit_requested)
         self.variants.history_requested.connect(self.stock_history_requested)
         splitter.addWidget(self.variants)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
+        # The pane starts tall enough for a product's usual variants (its size hint); a taller
+        # window gives its extra height to the products.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([TABLE_START_HEIGHT, self.variants.sizeHint().height()])
         layout.addWidget(splitter)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.search_box.setFocus)
@@ -76,6 +87,13 @@ class ProductsPage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self._count = 0
+        self._estimate: int | None = None  # products a running full pull will have brought
+        self._refresh_missed = False
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.setInterval(SYNC_REFRESH_MS)
+        self._sync_timer.timeout.connect(self._on_sync_timer_timeout)
 
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -154,6 +172,29 @@ class ProductsPage(QWidget):
     def refresh(self) -> None:
         self.model.refresh()
 
+    def set_sync_progress(self, progress: SyncProgress | None) -> None:
+        """A running sync committed pages (None: it ended): show its rows as they land, and, for
+        a full pull, how many products it will have brought ("1,250 of ~120,000")."""
+        if progress is None:
+            self._sync_timer.stop()
+            self._refresh_missed = False
+            self._estimate = None
+            self._show_count()
+            return
+        self._estimate = _expected_products(progress)
+        self._show_count()
+        if self._sync_timer.isActive():
+            self._refresh_missed = True
+            return
+        self.model.refresh()
+        self._sync_timer.start()
+
+    def _on_sync_timer_timeout(self) -> None:
+        if self._refresh_missed:
+            self._refresh_missed = False
+            self.model.refresh()
+            self._sync_timer.start()
+
     # --- search and filters ---------------------------------------------------------------
 
     def _on_search_box_text_edited(self, _text: str) -> None:
@@ -186,7 +227,16 @@ class ProductsPage(QWidget):
         self._sort = (column, order)
 
     def _on_model_count_changed(self, count: int) -> None:
-        self.count_label.setText(plural(count, "product"))
+        self._count = count
+        self._show_count()
+
+    def _show_count(self) -> None:
+        count, estimate = self._count, self._estimate
+        whole_catalog = replace(self.model.query, sort=ProductSort.NAME, descending=False) == ProductQuery()
+        if estimate is not None and estimate > count and whole_catalog:
+            self.count_label.setText(f"{format_count(count)} of ~{format_count(estimate)} products")
+        else:
+            self.count_label.setText(plural(count, "product"))
 
     # --- selection, variants, assignment --------------------------------------------------
 
@@ -266,3 +316,13 @@ class ProductsPage(QWidget):
     def current_product(self) -> Product | None:
         index = self.table.currentIndex()
         return self.model.product_at(index.row()) if index.isValid() else None
+
+
+def _expected_products(progress: SyncProgress) -> int | None:
+    """What a full pull will have brought when done, from its pages so far (None for other
+    syncs: an incremental pull's pages are the changes, not the catalog)."""
+    if progress.phase is not SyncPhase.FULL_PULL or progress.pages_done <= 0 or progress.pages_total <= 0:
+        return None
+    if progress.pages_done >= progress.pages_total:
+        return progress.products_seen
+    return round(progress.products_seen / progress.pages_done * progress.pages_total)

@@ -7,6 +7,7 @@ extra read. Stock cells say whether they can be edited and why not (DESIGN §3).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView
@@ -26,6 +27,7 @@ from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
 
+VISIBLE_ROWS = 8  # shown without scrolling at the window's default size
 HEADERS = ("Variant SKU", "Options", "Stock", "Price", "Can be bought")
 STOCK_COLUMN = 2
 HISTORY_UNAVAILABLE = "The stock history comes with stock editing, which this version does not have yet"
@@ -43,7 +45,7 @@ class VariantsPane(QWidget):
         self.product: Product | None = None
         self._filling = False
         self.history_available = False
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         top = QHBoxLayout()
         self.title = QLabel("Select a product to see its variants.")
@@ -66,6 +68,18 @@ class VariantsPane(QWidget):
         self.table.itemChanged.connect(self._on_table_item_changed)
         layout.addWidget(self.table)
         self._update_history_button()
+
+    def sizeHint(self) -> QSize:
+        """Tall enough for ``VISIBLE_ROWS`` variants under the title and the column headers."""
+        hint = super().sizeHint()
+        table = self.table
+        rows = VISIBLE_ROWS * table.verticalHeader().defaultSectionSize()
+        chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+        top = max(self.title.sizeHint().height(), self.history_button.sizeHint().height())
+        layout = self._layout
+        margins = layout.contentsMargins()
+        height = margins.top() + margins.bottom() + top + layout.spacing() + chrome + rows
+        return QSize(hint.width(), height)
 
     def set_history_available(self, available: bool) -> None:
         self.history_available = available
