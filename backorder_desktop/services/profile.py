@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -267,6 +268,14 @@ class Profile:
 
     def discard_outbox(self, *, reason: str = "discarded waiting changes") -> int:
         return self.parts.stock.discard(actor=self.parts.actor, reason=reason)
+
+    def discard_waiting(
+        self, product_ids: Collection[int], *, reason: str = "discarded waiting changes"
+    ) -> int:
+        """Drop the stock changes waiting for these products only: each goes back to the store's
+        last value, and its stock history records the discard. Returns how many were dropped."""
+        wanted = set(product_ids)
+        return self.parts.stock.discard(actor=self.parts.actor, reason=reason, product_ids=wanted)
 
     def switch_mode(self, source: str, *, outbox: OutboxChoice | None = None) -> Settings:
         """Change the inventory source; with changes waiting, ``outbox`` says whether to write

@@ -19,7 +19,6 @@ from PySide6.QtCore import Signal
 
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.models import Product
-from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
@@ -27,9 +26,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
-from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import OutboxChoice
-from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import StatusReport
@@ -97,8 +94,8 @@ class AppController(QObject):
         window.close_to_tray = self._close_to_tray
         window.welcome.connect_requested.connect(self.flows.connect_store)
         window.welcome.demo_requested.connect(self.open_demo)
-        window.products.assignment_changed.connect(self._on_products_assignment_changed)
-        window.products.stock_edit_requested.connect(self._on_products_stock_edit_requested)
+        window.products.product_actions.message_posted.connect(window.set_message)
+        window.products.product_actions.changed.connect(self.refresh_after_change)
         window.products.stock_history_requested.connect(self.show_stock_history)
         window.history.refresh_requested.connect(self.load_history)
         window.settings.save_requested.connect(self.save_settings)
@@ -344,21 +341,6 @@ class AppController(QObject):
             lambda: profile.save_settings(changes, outbox=outbox, feed_credential=feed_credential),
             on_result=saved,
             on_error=failed,
-        )
-
-    def _on_products_assignment_changed(self, text: str) -> None:
-        self.window.set_message(text)
-        self.refresh_status()
-
-    def _on_products_stock_edit_requested(
-        self, product: Product, variant: Variant | None, level: int
-    ) -> None:
-        profile = self.profile
-        if profile is None:
-            return
-        key = StockKey(product.id, variant.id if variant is not None else None)
-        self.runner.run_in_background(
-            lambda: profile.edit_stock(key, AdjustmentKind.SET, level), on_finished=self.refresh_after_change
         )
 
     def show_stock_history(self, product: Product) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFrame
 from PySide6.QtWidgets import QHBoxLayout
 from PySide6.QtWidgets import QLabel
@@ -43,6 +44,7 @@ from backorder_desktop.ui.formatting import format_time
 from backorder_desktop.ui.formatting import last_automatic_text
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import sync_button_tooltip
+from backorder_desktop.ui.help_menu import build_help_menu
 from backorder_desktop.ui.pages.history_page import HistoryPage
 from backorder_desktop.ui.pages.products_page import ProductsPage
 from backorder_desktop.ui.pages.settings_page import SettingsPage
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
         self._build_status_bar()
+        self._build_shortcuts()
         self._tooltip_timer = QTimer(self)
         self._tooltip_timer.setInterval(TOOLTIP_REFRESH_MS)
         self._tooltip_timer.timeout.connect(self._refresh_time_texts)
@@ -128,13 +131,40 @@ class MainWindow(QMainWindow):
         self.connect_action.setToolTip("Change the store's access token or connect again")
         self.connect_action.triggered.connect(self.connect_clicked)
         toolbar.addAction(self.connect_action)
-        log_action = QAction("Log", self)
-        log_action.triggered.connect(self.log_clicked)
-        toolbar.addAction(log_action)
-        about_action = QAction("About", self)
-        about_action.triggered.connect(self.about_clicked)
-        toolbar.addAction(about_action)
+        self.log_action = QAction("Show the log", self)
+        self.log_action.triggered.connect(self.log_clicked)
+        self.about_action = QAction("About BackOrder Desktop", self)
+        self.about_action.triggered.connect(self.about_clicked)
+        self.help_menu = build_help_menu(self, [self.log_action, self.about_action])
+        help_button = self.help_button = QToolButton()
+        help_button.setObjectName("help_button")
+        help_button.setText("Help")
+        help_button.setMenu(self.help_menu)
+        help_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        toolbar.addWidget(help_button)
         self.addToolBar(toolbar)
+
+    def _build_shortcuts(self) -> None:
+        """Keys that work wherever the focus is in the window (the table's Delete is its own)."""
+        self.undo_action = QAction("Undo stock edit", self)
+        self.undo_action.setObjectName("undo_action")
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setToolTip("Set the last stock you edited back to what it was (Ctrl+Z)")
+        self.undo_action.setEnabled(False)
+        actions = self.products.product_actions
+        self.undo_action.triggered.connect(actions.undo_last_edit)
+        actions.undo_available.connect(lambda _available: self._update_undo())
+        self.toolbar.insertAction(self.connect_action, self.undo_action)
+        self.find_action = QAction("Find a product", self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self._on_find_action_triggered)
+        self.settings_action = QAction("Settings", self)
+        self.settings_action.setShortcuts(
+            [QKeySequence("Ctrl+,"), QKeySequence(QKeySequence.StandardKey.Preferences)]
+        )
+        self.settings_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.settings))
+        for action in (self.undo_action, self.find_action, self.settings_action):
+            self.addAction(action)
 
     def _build_catalog_area(self) -> QWidget:
         area = QWidget()
@@ -199,6 +229,16 @@ class MainWindow(QMainWindow):
     def _set_catalog_actions(self, enabled: bool) -> None:
         self._catalog_enabled = enabled
         self.sync_action.setEnabled(enabled and not self._syncing)
+        for action in (self.find_action, self.settings_action):
+            action.setEnabled(enabled)
+        self._update_undo()
+
+    def _update_undo(self) -> None:
+        self.undo_action.setEnabled(self._catalog_enabled and self.products.product_actions.can_undo())
+
+    def _on_find_action_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.products)
+        self.products.focus_search()
 
     # --- sync -------------------------------------------------------------------------------
 

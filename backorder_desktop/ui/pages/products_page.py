@@ -11,8 +11,8 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtCore import Qt
 from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
 from PySide6.QtGui import QKeySequence
-from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QAbstractItemView
 from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QComboBox
@@ -31,13 +31,13 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
-from backorder_desktop.services.profile import AssignReport
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
 from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
+from backorder_desktop.ui.pages.products_actions import ProductActions
 from backorder_desktop.ui.pages.variants_pane import VariantsPane
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -54,7 +54,6 @@ VISIBILITY_CHOICES = (("All products", None), ("Visible only", True), ("Hidden o
 class ProductsPage(QWidget):
     """Browse and assign products; stock edits and history go out as signals."""
 
-    assignment_changed = Signal(str)  # what happened, for the status bar
     stock_edit_requested = Signal(object, object, int)  # Product, Variant or None, new level
     stock_history_requested = Signal(object)  # Product
 
@@ -66,6 +65,8 @@ class ProductsPage(QWidget):
         self.model = CatalogTableModel(runner, self)
         self.model.count_changed.connect(self._on_model_count_changed)
         self.model.stock_edit_requested.connect(self._on_model_stock_edit_requested)
+        self.product_actions = ProductActions(self, runner)
+        self.stock_edit_requested.connect(self.product_actions.edit_stock)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
@@ -81,8 +82,6 @@ class ProductsPage(QWidget):
         splitter.setStretchFactor(1, 0)
         splitter.setSizes([TABLE_START_HEIGHT, self.variants.sizeHint().height()])
         layout.addWidget(splitter)
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.activated.connect(self.search_box.setFocus)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -120,10 +119,10 @@ class ProductsPage(QWidget):
         row.addWidget(self.count_label)
         self.assign_button = QPushButton("Assign to BackOrder")
         self.assign_button.setObjectName("assign_button")
-        self.assign_button.clicked.connect(lambda: self.assign_selected(assign=True))
+        self.assign_button.clicked.connect(lambda: self.product_actions.assign_selected(assign=True))
         self.unassign_button = QPushButton("Remove from BackOrder")
         self.unassign_button.setObjectName("unassign_button")
-        self.unassign_button.clicked.connect(lambda: self.assign_selected(assign=False))
+        self.unassign_button.clicked.connect(lambda: self.product_actions.assign_selected(assign=False))
         for button in (self.assign_button, self.unassign_button):
             button.setEnabled(False)
             row.addWidget(button)
@@ -158,14 +157,35 @@ class ProductsPage(QWidget):
         self._sort = (int(Column.NAME), Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
         table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(lambda at: self.product_actions.show_menu(at))
+        # Delete removes the selected products from BackOrder, after a question; only while the
+        # table has the focus (in the search box it deletes text).
+        self.remove_action = QAction("Remove from BackOrder…", table)
+        self.remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action.triggered.connect(self._on_remove_action_triggered)
+        table.addAction(self.remove_action)
         table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.model.dataChanged.connect(self._on_model_data_changed)
         return table
 
+    def _on_remove_action_triggered(self) -> None:
+        self.product_actions.assign_selected(assign=False, confirm=True)
+
     # --- wiring ---------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile | None:
+        return self._profile
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
 
     def set_profile(self, profile: Profile | None) -> None:
         self._profile = profile
+        self.product_actions.forget()
         self.variants.show_product(None, is_backorder=False, policy=self.model.stock_policy)
         self.model.set_profile(profile)
 
@@ -240,19 +260,33 @@ class ProductsPage(QWidget):
 
     # --- selection, variants, assignment --------------------------------------------------
 
-    def _selected_ranges(self) -> list[tuple[int, int]]:
+    def selected_ranges(self) -> list[tuple[int, int]]:
         """(offset, count) of each selected block of rows."""
         selection = self.table.selectionModel().selection()
         ranges = (selection.at(i) for i in range(selection.size()))
         return [(r.top(), r.bottom() - r.top() + 1) for r in ranges]
 
     def selected_count(self) -> int:
-        return sum(count for _, count in self._selected_ranges())
+        return sum(count for _, count in self.selected_ranges())
+
+    def loaded_selected_products(self) -> list[Product]:
+        """The selected products the table has loaded (for the menu's choices; actions read the
+        rest on a worker)."""
+        rows = (row for first, count in self.selected_ranges() for row in range(first, first + count))
+        found = (self.model.product_at(row) for row in rows)
+        return [product for product in found if product is not None]
+
+    def set_actions_busy(self, busy: bool) -> None:
+        """While an assignment runs its buttons rest (a second click would race it)."""
+        self._actions_busy = busy
+        self._on_table_selection_changed(QItemSelection(), QItemSelection())
+
+    _actions_busy = False
 
     def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        has_selection = self.selected_count() > 0
-        self.assign_button.setEnabled(has_selection and self._profile is not None)
-        self.unassign_button.setEnabled(has_selection and self._profile is not None)
+        ready = self.selected_count() > 0 and self._profile is not None and not self._actions_busy
+        self.assign_button.setEnabled(ready)
+        self.unassign_button.setEnabled(ready)
 
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_variants(current.row())
@@ -274,35 +308,6 @@ class ProductsPage(QWidget):
         product = self.model.product_at(current.row()) if current.isValid() else None
         if product is not None and product != shown:
             self._show_variants(current.row())
-
-    def assign_selected(self, *, assign: bool) -> None:
-        """Assign (or unassign) every selected product; rows not loaded yet are read on the worker."""
-        profile, query, ranges = self._profile, self.model.query, self._selected_ranges()
-        if profile is None or not ranges:
-            return
-
-        def work() -> AssignReport:
-            refs: list[str] = []
-            for offset, count in ranges:
-                refs.extend(str(p.id) for p in profile.query_products(query, limit=count, offset=offset))
-            return profile.assign(refs) if assign else profile.unassign(refs)
-
-        self.assign_button.setEnabled(False)
-        self.unassign_button.setEnabled(False)
-        self._runner.run_in_background(
-            work,
-            on_result=lambda report: self._on_assignment_done(report, assign),
-            on_finished=lambda: self._on_table_selection_changed(QItemSelection(), QItemSelection()),
-        )
-
-    def _on_assignment_done(self, report: AssignReport, assign: bool) -> None:
-        verb = "assigned to BackOrder" if assign else "removed from BackOrder"
-        unchanged = report.matched - report.changed
-        text = f"{plural(report.changed, 'product')} {verb}"
-        if unchanged:
-            text += f" ({format_count(unchanged)} already {'were' if unchanged != 1 else 'was'})"
-        self.assignment_changed.emit(text)
-        self.model.refresh()
 
     def select_rows(self, first: int, last: int) -> None:
         """Select a block of rows (keyboard and tests)."""
