@@ -17,6 +17,7 @@ from typing import BinaryIO
 from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
+from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.feed_parsing import parse_feed
@@ -27,6 +28,7 @@ from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.ports import StockFeed
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import is_plain_http_to_another_computer
 from backorder_desktop.domain.settings import secret_in_feed_url_message
 from backorder_desktop.domain.settings import url_secret_values
@@ -57,7 +59,6 @@ _PLAIN_HTTP = (
 )
 
 
-
 @dataclass(frozen=True, slots=True)
 class StockChange:
     item: StockItem
@@ -75,6 +76,30 @@ class ApplyReport:
     problems: list[ItemProblem] = field(default_factory=list)
     applied: bool = False
     push: PushReport | None = None
+
+
+# A feed test shows this many rows: enough to see the columns were read right.
+PREVIEW_ROWS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    """One row of the feed as read, beside the stock this app has for its SKU."""
+
+    line: int
+    sku: str
+    quantity: int
+    current: int | None  # the BackOrder item's stock now; None when no BackOrder item has the SKU
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPreview:
+    """A feed test: its first rows, what a pull would change (nothing applied), and why a pull
+    would be refused (a feed far shorter than last time), if it would."""
+
+    first_rows: list[PreviewRow]
+    report: ApplyReport
+    refused: str | None = None
 
 
 class FeedService:
@@ -138,7 +163,7 @@ class FeedService:
                 remedy=Remedy.SET_FEED_URL,
             )
         self.url_warning()
-        credential = self._secrets.get(feed_credential_key(self._store_hash()))
+        credential = self._saved_credential()
         if credential:
             self._register(credential)
             if is_plain_http_to_another_computer(settings.feed_url):
@@ -156,6 +181,39 @@ class FeedService:
         if push and result.changes:
             result.push = self._stock.push()
         return result
+
+    def preview(self, settings: Settings, credential: str | None = None) -> FeedPreview:
+        """Fetch the feed ``settings`` describe (typed in, perhaps not saved yet) and show what a
+        pull would do; changes nothing. ``credential`` None uses the one in the keyring."""
+        if not settings.feed_url:
+            raise UserFacingError(
+                "No feed address is set.", title="No feed address", remedy=Remedy.SET_FEED_URL
+            )
+        if credential is None:
+            credential = self._saved_credential()
+        if credential:
+            self._register(credential)
+            if is_plain_http_to_another_computer(settings.feed_url):
+                raise FeedError(_PLAIN_HTTP + " Nothing was sent.", remedy=Remedy.SET_FEED_URL)
+        report = self._feed.fetch(
+            settings.feed_url,
+            credential=credential,
+            format=settings.feed_format,
+            sku_field=settings.feed_sku_field,
+            quantity_field=settings.feed_quantity_field,
+        )
+        refused = None
+        try:
+            self._check_size(report)
+        except FeedError as exc:
+            refused = exc.message
+        levels = {item.sku.casefold(): item.level for item in self._store.stock_items()}
+        first = [
+            PreviewRow(row.line, row.sku, row.quantity, levels.get(row.sku.casefold()))
+            for row in report.rows[:PREVIEW_ROWS]
+        ]
+        result = self._apply(report, source=AdjustmentSource.FEED, actor="ERP feed", apply=False)
+        return FeedPreview(first_rows=first, report=result, refused=refused)
 
     def export_csv(self) -> str:
         """BackOrder items' stock as the CSV text ``import_csv`` reads back. SKUs come from the
@@ -189,6 +247,14 @@ class FeedService:
             data, format="csv", sku_field="sku", quantity_field="quantity", subject="file", escaped_cells=True
         )
         return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+
+    def _saved_credential(self) -> str | None:
+        """The feed's password or key from the keyring. Without a keyring none can have been kept:
+        the feed is fetched without one (a feed that needs one then says it refused)."""
+        try:
+            return self._secrets.get(feed_credential_key(self._store_hash()))
+        except KeyringUnavailable:
+            return None
 
     def _register(self, *secrets: str) -> None:
         for secret in secrets:

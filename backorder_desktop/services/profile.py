@@ -32,6 +32,7 @@ from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import OutboxChoice
@@ -46,7 +47,9 @@ from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.events import Callback
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport
+from backorder_desktop.services.feed import FeedPreview
 from backorder_desktop.services.feed import FeedService
+from backorder_desktop.services.feed import PreviewRow
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
 from backorder_desktop.services.scheduler import SyncScheduler
@@ -319,6 +322,17 @@ class Profile:
         """Pull the ERP feed now, apply its stock and write it to BigCommerce."""
         return self.parts.feed.pull()
 
+    def test_feed(
+        self, changes: Mapping[str, str] | None = None, *, credential: str | None = None
+    ) -> FeedPreview:
+        """Fetch the feed and show its first rows and what a pull would change; applies nothing.
+        ``changes`` (setting name → text, as ``save_settings`` takes) test feed settings before
+        they are saved; ``credential`` a password or key typed in but not kept yet."""
+        settings = self.parts.catalog.settings()
+        for name, text in (changes or {}).items():
+            settings = with_setting(settings, name, text)
+        return self.parts.feed.preview(settings, credential or None)
+
     def set_feed_credential(self, credential: str) -> None:
         """Keep the feed's credential in the keyring."""
         self.parts.feed.set_credential(credential)
@@ -380,8 +394,10 @@ __all__ = [
     "Claim",
     "ConnectReport",
     "EventHub",
+    "FeedPreview",
     "NextRun",
     "OutboxNotEmpty",
+    "PreviewRow",
     "Profile",
     "ProfileInfo",
     "ProfileParts",

@@ -38,10 +38,11 @@ from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
 from backorder_desktop.ui.dialogs.log_viewer import LogViewer
 from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
 from backorder_desktop.ui.error_router import ErrorRouter
+from backorder_desktop.ui.error_router import sync_notification
 from backorder_desktop.ui.formatting import plural
-from backorder_desktop.ui.formatting import sync_summary
 from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.qt_bridge import EventBridge
+from backorder_desktop.ui.stock_files import StockFileFlow
 from backorder_desktop.ui.tray import TrayIcon
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -83,6 +84,7 @@ class AppController(QObject):
         self._finished = False
         self._told_about_tray = False
         self.flows = ConnectFlow(self)
+        self.stock_files = StockFileFlow(self)
         self._wire()
 
     def _wire(self) -> None:
@@ -216,7 +218,7 @@ class AppController(QObject):
         if kind is RunKind.MANUAL:
             if run.id not in self._notified_runs:
                 self._notified_runs.add(run.id)
-                self.tray.notify("Sync finished", sync_summary(run))
+                self.tray.notify(*sync_notification(run))
             self.manual_sync_finished.emit(run)
 
     def _on_sync_failed(self, error: BaseException, kind: RunKind) -> None:

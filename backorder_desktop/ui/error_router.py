@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from types import TracebackType
 
@@ -40,6 +41,7 @@ from backorder_desktop.domain.errors import error_for
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
+from backorder_desktop.ui.formatting import sync_summary
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,17 @@ def describe(error: BaseException) -> tuple[str, str]:
         remedy = f"\n\n{REMEDIES[error.remedy]}" if error.remedy is not None else ""
         return error.title, error.message + remedy
     return "Internal error", f"{type(error).__name__}: {error}. The log has the details."
+
+
+def sync_notification(run: SyncRun) -> tuple[str, str, bool]:
+    """Title, message and is-a-problem of the notification for a finished manual sync. A stock
+    feed that was not used is said plainly first: counted among "items that could not be synced"
+    it read as a catalog problem while nothing of the feed was applied."""
+    feed = [p for p in run.problems if p.kind is ErrorKind.FEED]
+    if not feed:
+        return "Sync finished", sync_summary(run), False
+    others = replace(run, problems=tuple(p for p in run.problems if p.kind is not ErrorKind.FEED))
+    return f"Sync finished · {feed[0].title}", f"{feed[0].message}\nCatalog: {sync_summary(others)}", True
 
 
 class ErrorRouter(QObject):

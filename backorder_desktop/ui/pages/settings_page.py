@@ -1,23 +1,32 @@
-"""The Settings tab: inventory source (three modes, one line each), schedules, the feed, start-up.
+"""The Settings tab: inventory source (three modes, one line each), schedules, the feed, start-up,
+and stock files.
 
 The page only edits a form: ``save_requested`` carries the changed settings as text (the names of
-``domain.settings``), and the window saves them through ``catalog.set_setting`` on a worker, then
-shows what was stored. Switching the mode while stock changes wait to be written asks first.
+``domain.settings``), and the window saves them through the profile on a worker, then shows what
+was stored. Switching the mode while stock changes wait to be written asks first. Test feed,
+Import and Export are asked for by signals too (``ui/stock_files.py`` carries them out) and their
+answers shown here.
 """
 
 from __future__ import annotations
 
 from datetime import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtCore import QTime
 from PySide6.QtCore import Signal
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QAbstractButton
 from PySide6.QtWidgets import QButtonGroup
 from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QFileDialog
 from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QGridLayout
 from PySide6.QtWidgets import QGroupBox
 from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHeaderView
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QLineEdit
 from PySide6.QtWidgets import QMessageBox
@@ -25,6 +34,8 @@ from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QRadioButton
 from PySide6.QtWidgets import QScrollArea
 from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QTableWidgetItem
 from PySide6.QtWidgets import QTimeEdit
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
@@ -38,17 +49,38 @@ from backorder_desktop.domain.settings import FeedFormat
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.stock import OutboxChoice
+from backorder_desktop.services.profile import FeedPreview
 from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
 from backorder_desktop.ui.formatting import MODE_TITLES
+from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
 
 FEED_CREDENTIAL_NOTE = "Kept in your keyring, never in a file; leave empty to keep the one saved"
+BIGCOMMERCE_NOTE = (
+    "Edit the stock of BackOrder products in Products: double-click a stock cell, or select a "
+    "product and use its variants below the table. Changes made offline wait and are written to "
+    "BigCommerce with the next sync; a product with a waiting change is marked."
+)
+STOCK_FILES_NOTE = (
+    "Export the stock of BackOrder products to a CSV file for a spreadsheet, or import a CSV of "
+    "sku,quantity: the changes are shown before anything is applied."
+)
+FEED_TEST_SETTINGS = ("feed-url", "feed-format", "feed-sku-field", "feed-quantity-field")
+FIELD_WIDTH = 360  # an address or a name: wide enough to read, not the whole window
+SHORT_FIELD_WIDTH = 140  # a time, a number of minutes, a column name
+PREVIEW_HEADERS = ("Line", "SKU", "In the feed", "Stock now")
 
 
 class SettingsPage(QWidget):
-    """A form over ``Settings``; the window loads and saves it."""
+    """A form over ``Settings``; the window loads and saves it.
+
+    Laid out in two columns: where stock comes from (the mode, then the fields of that mode) on
+    the left; how often the app updates, and stock files, on the right."""
 
     save_requested = Signal(object, object, object)  # {name: text}, OutboxChoice or None, credential or None
+    feed_test_requested = Signal(object, object)  # the form's feed settings {name: text}, credential or None
+    export_requested = Signal(str)  # the file to write
+    import_requested = Signal(str)  # the file to read
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,20 +88,35 @@ class SettingsPage(QWidget):
         self._loaded = Settings()
         self._pending_changes = 0
         self.mode_question: QMessageBox | None = None
+        self.file_dialog: QFileDialog | None = None
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self._build_modes())
-        layout.addWidget(self._build_erp())
-        layout.addWidget(self._build_feed())
-        layout.addWidget(self._build_general())
-        layout.addStretch(1)
+        grid = QGridLayout(body)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(12)
+        left = QVBoxLayout()
+        left.addWidget(self._build_modes())
+        left.addWidget(self._build_bigcommerce())
+        left.addWidget(self._build_erp())
+        left.addWidget(self._build_feed())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self._build_general())
+        right.addWidget(self._build_files())
+        right.addStretch(1)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(right, 0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         scroll.setWidget(body)
         outer.addWidget(scroll)
         buttons = QHBoxLayout()
         self.status_label = QLabel("")
+        self.status_label.setObjectName("settings_status")
+        self.status_label.setWordWrap(True)
         buttons.addWidget(self.status_label, 1)
         self.revert_button = QPushButton("Revert")
         self.revert_button.clicked.connect(lambda: self.show_settings(self._loaded))
@@ -87,16 +134,16 @@ class SettingsPage(QWidget):
     def _build_modes(self) -> QGroupBox:
         box = QGroupBox("Inventory source: who owns the stock of BackOrder products")
         layout = QVBoxLayout(box)
+        layout.setSpacing(2)
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[InventorySource, QRadioButton] = {}
         for mode in InventorySource:
             button = QRadioButton(MODE_TITLES[mode])
             button.setObjectName(f"mode_{mode.value}")
             button.setToolTip(MODE_EXPLANATIONS[mode])
-            explanation = QLabel(MODE_EXPLANATIONS[mode])
-            explanation.setWordWrap(True)
+            explanation = _note(MODE_EXPLANATIONS[mode])
             explanation.setIndent(24)
-            explanation.setEnabled(False)  # the platform's muted text colour
+            explanation.setContentsMargins(0, 0, 0, 6)
             self.mode_group.addButton(button)
             self.mode_buttons[mode] = button
             layout.addWidget(button)
@@ -104,55 +151,80 @@ class SettingsPage(QWidget):
         self.mode_group.buttonToggled.connect(self._on_mode_group_button_toggled)
         return box
 
+    def _build_bigcommerce(self) -> QGroupBox:
+        box = self.bigcommerce_box = QGroupBox("Manage inventory in BigCommerce")
+        layout = QVBoxLayout(box)
+        layout.addWidget(_text(BIGCOMMERCE_NOTE))
+        return box
+
     def _build_erp(self) -> QGroupBox:
         box = self.erp_box = QGroupBox("Manage inventory in ERP")
-        form = QFormLayout(box)
+        form = _form(box)
         self.daily_time = QTimeEdit()
         self.daily_time.setObjectName("daily_sync_time")
         self.daily_time.setDisplayFormat("HH:mm")
-        self.daily_time.setMaximumWidth(120)
+        self.daily_time.setFixedWidth(SHORT_FIELD_WIDTH)
         form.addRow("Daily full sync at", self.daily_time)
         self.erp_name = QLineEdit()
         self.erp_name.setObjectName("erp_name")
         self.erp_name.setMaxLength(200)
+        self.erp_name.setMaximumWidth(FIELD_WIDTH)
         self.erp_name.setPlaceholderText("e.g. Odoo, NetSuite, SAP Business One")
         form.addRow("ERP name", self.erp_name)
-        note = QLabel("For your reference only: it changes nothing in how data syncs.")
-        note.setEnabled(False)
-        form.addRow("", note)
+        form.addRow("", _note("For your reference only: it changes nothing in how data syncs."))
         _notify_changes(self.daily_time, self._update_buttons)
         _notify_changes(self.erp_name, self._update_buttons)
         return box
 
     def _build_feed(self) -> QGroupBox:
         box = self.feed_box = QGroupBox("Sync inventory via BackOrder API: your ERP's feed")
-        form = QFormLayout(box)
+        form = _form(box)
         self.feed_url = QLineEdit()
         self.feed_url.setObjectName("feed_url")
         self.feed_url.setPlaceholderText("https://erp.example.com/stock.csv")
         form.addRow("Feed address", self.feed_url)
         self.feed_credential = QLineEdit()
+        self.feed_credential.setObjectName("feed_credential")
         self.feed_credential.setEchoMode(QLineEdit.EchoMode.Password)
         self.feed_credential.setToolTip(FEED_CREDENTIAL_NOTE)
         self.feed_credential.setPlaceholderText(FEED_CREDENTIAL_NOTE)
-        form.addRow("Feed password or key", self.feed_credential)
+        form.addRow("Password or key", self.feed_credential)
         self.feed_format = QComboBox()
         self.feed_format.addItems([f.upper() for f in FeedFormat.ALL])
-        self.feed_format.setMaximumWidth(120)
+        self.feed_format.setFixedWidth(SHORT_FIELD_WIDTH)
         form.addRow("Format", self.feed_format)
         self.feed_sku_field = QLineEdit()
+        self.feed_sku_field.setFixedWidth(SHORT_FIELD_WIDTH)
+        form.addRow("SKU column", self.feed_sku_field)
         self.feed_quantity_field = QLineEdit()
-        mapping = QHBoxLayout()
-        mapping.addWidget(QLabel("SKU column"))
-        mapping.addWidget(self.feed_sku_field)
-        mapping.addWidget(QLabel("Quantity column"))
-        mapping.addWidget(self.feed_quantity_field)
-        form.addRow("Field mapping", mapping)
+        self.feed_quantity_field.setFixedWidth(SHORT_FIELD_WIDTH)
+        form.addRow("Quantity column", self.feed_quantity_field)
         self.feed_interval = QSpinBox()
         self.feed_interval.setRange(FEED_MIN_MINUTES, FEED_MAX_MINUTES)
         self.feed_interval.setSuffix(" minutes")
-        self.feed_interval.setMaximumWidth(160)
+        self.feed_interval.setFixedWidth(SHORT_FIELD_WIDTH)
         form.addRow("Pull the feed every", self.feed_interval)
+        test_row = QHBoxLayout()
+        self.test_feed_button = QPushButton("Test feed")
+        self.test_feed_button.setObjectName("test_feed_button")
+        self.test_feed_button.setToolTip(
+            "Fetch the feed with the settings above and show its first rows; nothing is changed"
+        )
+        self.test_feed_button.clicked.connect(self._on_test_feed_button_clicked)
+        test_row.addWidget(self.test_feed_button)
+        test_row.addStretch(1)
+        form.addRow("", test_row)
+        self.feed_result = _text("")
+        self.feed_result.setObjectName("feed_test_result")
+        form.addRow(self.feed_result)
+        self.feed_preview = QTableWidget(0, len(PREVIEW_HEADERS))
+        self.feed_preview.setObjectName("feed_preview")
+        self.feed_preview.setHorizontalHeaderLabels(list(PREVIEW_HEADERS))
+        self.feed_preview.verticalHeader().setVisible(False)
+        self.feed_preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.feed_preview.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.feed_preview.setVisible(False)
+        form.addRow(self.feed_preview)
         feed_fields: list[QWidget] = [self.feed_url, self.feed_format, self.feed_sku_field]
         for widget in [*feed_fields, self.feed_quantity_field, self.feed_interval, self.feed_credential]:
             _notify_changes(widget, self._update_buttons)
@@ -160,18 +232,39 @@ class SettingsPage(QWidget):
 
     def _build_general(self) -> QGroupBox:
         box = QGroupBox("Updates and start-up")
-        form = QFormLayout(box)
+        form = _form(box)
         self.polling = QSpinBox()
         self.polling.setObjectName("polling_interval")
         self.polling.setRange(POLLING_MIN_MINUTES, POLLING_MAX_MINUTES)
         self.polling.setSuffix(" minutes")
-        self.polling.setMaximumWidth(160)
-        form.addRow("Check BigCommerce for changes every", self.polling)
+        self.polling.setFixedWidth(SHORT_FIELD_WIDTH)
+        form.addRow("Check BigCommerce every", self.polling)
+        form.addRow("", _note("Changes made in BigCommerce reach this app within this time."))
         self.start_minimised = QCheckBox("Start minimised to the tray")
         self.start_minimised.setObjectName("start_minimised")
         form.addRow("", self.start_minimised)
         _notify_changes(self.polling, self._update_buttons)
         _notify_changes(self.start_minimised, self._update_buttons)
+        return box
+
+    def _build_files(self) -> QGroupBox:
+        box = QGroupBox("Stock files")
+        layout = QVBoxLayout(box)
+        layout.addWidget(_text(STOCK_FILES_NOTE))
+        row = QHBoxLayout()
+        self.import_button = QPushButton("Import stock…")
+        self.import_button.setObjectName("import_stock_button")
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.export_button = QPushButton("Export stock…")
+        self.export_button.setObjectName("export_stock_button")
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        row.addWidget(self.import_button)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.files_result = _text("")
+        self.files_result.setObjectName("stock_files_result")
+        layout.addWidget(self.files_result)
         return box
 
     # --- showing and reading ----------------------------------------------------------------
@@ -235,6 +328,7 @@ class SettingsPage(QWidget):
 
     def _show_mode_fields(self) -> None:
         mode = self.selected_mode()
+        self.bigcommerce_box.setVisible(mode is InventorySource.BIGCOMMERCE)
         self.erp_box.setVisible(mode is InventorySource.ERP)
         self.feed_box.setVisible(mode is InventorySource.API)
 
@@ -253,6 +347,66 @@ class SettingsPage(QWidget):
             self._ask_about_pending(changes)
             return
         self.save_requested.emit(changes, None, self.new_feed_credential())
+
+    def _on_test_feed_button_clicked(self) -> None:
+        form = self.form_text()
+        feed = {name: form[name] for name in FEED_TEST_SETTINGS}
+        self.test_feed_button.setEnabled(False)
+        self.feed_preview.setVisible(False)
+        self.feed_result.setText("Fetching the feed…")
+        self.feed_test_requested.emit(feed, self.new_feed_credential())
+
+    def show_feed_preview(self, preview: FeedPreview) -> None:
+        """A feed test's answer: what a pull would do, and the feed's first rows."""
+        self.test_feed_button.setEnabled(True)
+        self.feed_result.setText(feed_preview_text(preview))
+        rows = preview.first_rows
+        self.feed_preview.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            now = format_count(row.current) if row.current is not None else "not a BackOrder SKU"
+            cells = (str(row.line), row.sku, format_count(row.quantity), now)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column != 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.feed_preview.setItem(index, column, item)
+        self.feed_preview.resizeColumnToContents(0)
+        self.feed_preview.resizeColumnToContents(3)
+        header = self.feed_preview.horizontalHeader().height()
+        height = header + sum(self.feed_preview.rowHeight(r) for r in range(len(rows))) + 4
+        self.feed_preview.setFixedHeight(height)
+        self.feed_preview.setVisible(bool(rows))
+
+    def show_feed_problem(self, title: str, message: str) -> None:
+        """A feed test that failed: why, in the feed's box (the form stays as it is)."""
+        self.test_feed_button.setEnabled(True)
+        self.feed_preview.setVisible(False)
+        self.feed_result.setText(f"<b>{title}</b><br>{message}".replace("\n", "<br>"))
+
+    def _on_export_button_clicked(self) -> None:
+        self._ask_for_file(
+            "Export stock to a CSV file", QFileDialog.AcceptMode.AcceptSave, self.export_requested
+        )
+
+    def _on_import_button_clicked(self) -> None:
+        self._ask_for_file(
+            "Import stock from a CSV file", QFileDialog.AcceptMode.AcceptOpen, self.import_requested
+        )
+
+    def _ask_for_file(self, title: str, mode: QFileDialog.AcceptMode, chosen: SignalInstance) -> None:
+        dialog = self.file_dialog = QFileDialog(self, title)
+        dialog.setObjectName("stock_file_dialog")
+        dialog.setAcceptMode(mode)
+        dialog.setNameFilters(["CSV files (*.csv)", "All files (*)"])
+        dialog.setDefaultSuffix("csv")
+        if mode is QFileDialog.AcceptMode.AcceptOpen:
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(chosen.emit)
+        dialog.open()
+
+    def set_files_result(self, text: str) -> None:
+        """What the last import or export did."""
+        self.files_result.setText(text)
 
     def new_feed_credential(self) -> str | None:
         """The feed password or key typed in, to keep in the keyring; None when left empty."""
@@ -285,6 +439,50 @@ class SettingsPage(QWidget):
 
         box.buttonClicked.connect(decided)
         box.open()
+
+
+def feed_preview_text(preview: FeedPreview) -> str:
+    """``Read 1,204 rows: 12 would change, 1,180 unchanged, 12 SKUs not found.`` and why a pull
+    would be refused, when it would."""
+    report = preview.report
+    parts = [
+        f"{plural(len(report.changes), 'change')} a pull would make",
+        f"{format_count(report.unchanged)} unchanged",
+    ]
+    if report.unknown:
+        parts.append(f"{plural(len(report.unknown), 'SKU')} not found among BackOrder products")
+    if report.problems:
+        parts.append(f"{plural(len(report.problems), 'row')} with problems")
+    text = f"Read {plural(report.rows, 'row')}: " + ", ".join(parts) + ". Nothing was changed."
+    if preview.refused:
+        text += f"<br><b>A pull would be refused:</b> {preview.refused}"
+    if preview.first_rows:
+        text += f"<br>The first {plural(len(preview.first_rows), 'row')} as read:"
+    return text
+
+
+def _text(text: str) -> QLabel:
+    """Wrapped text that can be selected (a path, a SKU)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _note(text: str) -> QLabel:
+    """A wrapped line of explanation in the platform's muted text colour."""
+    label = _text(text)
+    label.setEnabled(False)
+    return label
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    """A form whose labels sit beside their fields, right-aligned as on every platform's settings."""
+    form = QFormLayout(box)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return form
 
 
 def _notify_changes(widget: QWidget, callback: object) -> None:
