@@ -90,6 +90,7 @@ def open_profile(
     *,
     demo: bool = False,
     env_token: str | None = None,
+    env_store: tuple[str, str] | None = None,
     secret_store: SecretStore | None = None,
     client_options: Mapping[str, Any] | None = None,
     clock: Clock | None = None,
@@ -99,7 +100,9 @@ def open_profile(
 ) -> Profile:
     """Open (or create) a profile and wire its services into its facade.
 
-    ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored.
+    ``env_token`` (from ``BACKORDER_DESKTOP_TOKEN``) is used for this process only and never stored;
+    with ``env_store`` (store hash, API address) it works on a profile never connected: the store is
+    checked and remembered at first use, the token never.
     ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
     ``clock`` replaces the system clock (tests: a clock that jumps, or a settle window passed).
     ``sync_process``: syncs run in a child process (the window: their CPU work would otherwise
@@ -129,7 +132,11 @@ def open_profile(
 
     credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
     connection = StoreConnection(
-        credentials=credentials, client_factory=client_factory, env_token=env_token, on_secret=register_secret
+        credentials=credentials,
+        client_factory=client_factory,
+        env_token=env_token,
+        env_store=env_store,
+        on_secret=register_secret,
     )
     stock = StockService(store=mirror, clock=clock, target_factory=connection.client)
     feed = FeedService(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from backorder_desktop.cli.common import EXIT_USER_ERROR
+from backorder_desktop.cli.common import TOKEN_ENV
 from backorder_desktop.cli.common import Options
 from backorder_desktop.cli.common import echo_json
 from backorder_desktop.cli.common import fail
@@ -19,6 +20,13 @@ from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import SETTING_NAMES
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.services.profile import AssignReport
+from backorder_desktop.services.profile import TokenSource
+
+_TOKEN_WORDS = {
+    TokenSource.KEYRING: "in the keyring",
+    TokenSource.SESSION: "for this session only (not saved)",
+    TokenSource.RUN: f"from {TOKEN_ENV}, for this run only (not saved)",
+}
 
 
 @click.command()
@@ -42,6 +50,8 @@ def status(options: Options, as_json: bool) -> None:
         job = f", {report.next_scheduled_job}" if report.next_scheduled_job else ""
         click.echo(f"Next scheduled run: {when(report.next_scheduled_run)}{job}")
         click.echo(f"Keyring: {report.keyring_backend or 'none available'}")
+        if report.token_source is not None:
+            click.echo(f"Token: {_TOKEN_WORDS[report.token_source]}")
 
 
 @click.command()

@@ -20,17 +20,24 @@ import click
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.services.profile import Profile
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 2
 TOKEN_ENV = "BACKORDER_DESKTOP_TOKEN"  # noqa: S105 (the variable's name, not a token)
+# With the token, these name the store for one run of a profile never connected.
+STORE_HASH_ENV = "BACKORDER_DESKTOP_STORE_HASH"
+API_URL_ENV = "BACKORDER_DESKTOP_API_URL"
 
 # The command line's own words for an error's remedy (the facade's messages name no front end).
 REMEDIES: dict[Remedy, str] = {
     Remedy.CONNECT: "Run `backorder-desktop connect --store-hash HASH` (or try `backorder-desktop --demo`); "
-    f"{TOKEN_ENV} gives a token for one run.",
+    f"for one run without connecting, set {TOKEN_ENV} and {STORE_HASH_ENV} (and {API_URL_ENV} for a test "
+    "server).",
+    Remedy.SESSION_ONLY: "Or run `backorder-desktop connect --session-only`: the token is checked and kept "
+    f"for that command only, never saved; give it to later commands in {TOKEN_ENV}.",
     Remedy.ASSIGN: "Run `backorder-desktop assign SKU`.",
     Remedy.FIND_VARIANT: "`backorder-desktop products --search SKU` lists its variants.",
     Remedy.CHOOSE_OUTBOX: "Pass --push-outbox to write them first, or --discard-outbox to drop them.",
@@ -69,6 +76,7 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
             options.home,
             demo=options.demo,
             env_token=os.environ.get(TOKEN_ENV) or None,
+            env_store=_env_store(),
             salvage=salvage,
         )
         for warning in profile.start_warnings():
@@ -81,6 +89,13 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
     finally:
         if profile is not None:
             profile.close()
+
+
+def _env_store() -> tuple[str, str] | None:
+    store_hash = os.environ.get(STORE_HASH_ENV, "").strip()
+    if not store_hash:
+        return None
+    return store_hash, os.environ.get(API_URL_ENV, "").strip() or DEFAULT_API_URL
 
 
 def _hint(error: BackorderError) -> str:

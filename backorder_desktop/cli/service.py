@@ -19,7 +19,6 @@ from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_line
 from backorder_desktop.cli.common import when
-from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import WebhookReport
@@ -40,8 +39,7 @@ def _next_line(profile: Profile) -> str:
 def service(options: Options, once: bool) -> None:
     """Keep the catalog fresh without a window, on the same schedule, until Ctrl-C or SIGTERM."""
     with open_profile(options) as profile:
-        if profile.status().store_hash is None:
-            raise NotConnected("No store is connected: run `backorder-desktop connect --store-hash …` first.")
+        profile.connected_store()  # NotConnected says how; a store given for this run is connected
         unsubscribe = profile.subscribe("run_finished", lambda run: click.echo(run_line(run)))
         try:
             if once:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from backorder_desktop.cli.common import TOKEN_ENV
 from backorder_desktop.cli.common import Options
 from backorder_desktop.cli.common import echo_json
 from backorder_desktop.cli.common import open_profile
@@ -22,17 +23,26 @@ from backorder_desktop.domain.status import SyncProgress
 @click.command(short_help="Connect a store: check its token and keep it in the keyring.")
 @click.option("--store-hash", required=True, help="The store hash (the part after /stores/ in API paths).")
 @click.option("--api-url", default=DEFAULT_API_URL, show_default=True, help="API gateway.")
+@click.option(
+    "--session-only",
+    is_flag=True,
+    help="Do not save the token (no keyring here): check it and remember the store only.",
+)
 @pass_options
-def connect(options: Options, store_hash: str, api_url: str) -> None:
+def connect(options: Options, store_hash: str, api_url: str, session_only: bool) -> None:
     """Check an access token against the store and keep it in the keyring.
 
     The token is read from the terminal without echo, or from standard input when that is not a
-    terminal.
+    terminal. With --session-only (a computer without a keyring) the token is checked and kept for
+    this command only, never saved; the store is remembered, and later commands take the token
+    from BACKORDER_DESKTOP_TOKEN.
     """
     token = read_secret("Access token")
     with open_profile(options) as profile:
-        report = profile.connect(store_hash, api_url.rstrip("/"), token)
+        report = profile.connect(store_hash, api_url.rstrip("/"), token, remember=not session_only)
         click.echo(report.summary())
+        if session_only:
+            click.echo(f"Give the token to each later command in {TOKEN_ENV}.")
 
 
 class _Progress:

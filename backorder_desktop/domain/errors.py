@@ -58,6 +58,7 @@ class Remedy(StrEnum):
     SET_FEED_URL = "set-feed-url"  # give the feed's address
     SET_WEBHOOK_URL = "set-webhook-url"  # give the public https address for webhooks
     SEE_OUTBOX = "see-outbox"  # look at the waiting changes and why they were refused
+    SESSION_ONLY = "session-only"  # keep the token in memory for this session only (no keyring)
 
 
 class BackorderError(Exception):
@@ -202,6 +203,7 @@ class KeyringUnavailable(UserFacingError):
 
     title = "No keyring available"
     kind = ErrorKind.KEYRING_UNAVAILABLE
+    remedy = Remedy.SESSION_ONLY
 
 
 class KeyringLocked(UserFacingError):
@@ -209,6 +211,7 @@ class KeyringLocked(UserFacingError):
 
     title = "Keyring locked"
     kind = ErrorKind.KEYRING_LOCKED
+    remedy = Remedy.SESSION_ONLY
 
 
 class KeyringRefused(UserFacingError):

@@ -9,7 +9,7 @@ their bytes to :func:`parse_feed`. Whatever the bytes, it returns a ``FeedReport
   setting to change), JSON that does not parse or is not a list of objects, and an empty feed.
   An empty feed is never "every quantity is 0".
 * **Row-level** problems become ``ItemProblem`` entries and the row is left out: no SKU, a
-  quantity that is not a number, not whole, negative or absurd (over ``MAX_LEVEL``), and
+  quantity that is not a number, not whole, or outside the stock range (``STOCK_MIN``..``STOCK_MAX``), and
   duplicate SKUs, where every line of the SKU is reported and none of them is used (which one
   would be right cannot be known).
 
@@ -40,7 +40,8 @@ from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import FeedRow
-from backorder_desktop.domain.stock import MAX_LEVEL
+from backorder_desktop.domain.stock_policy import STOCK_RANGE_TEXT
+from backorder_desktop.domain.stock_policy import stock_out_of_range
 
 __all__ = ["FEED_FORMATS", "parse_feed"]
 
@@ -283,15 +284,13 @@ def _quantity(value: Any) -> tuple[int | None, str, str]:
             fractional = bool(match.group(2)) and int(match.group(2)) != 0
             number = None if fractional else int(value.strip().split(".")[0])
         elif match is not None:
-            return None, "Quantity too large", f"has {shown} as quantity; at most {MAX_LEVEL:,} is possible"
+            return None, "Quantity out of range", f"has {shown} as quantity; stock can be {STOCK_RANGE_TEXT}"
     if fractional:
         return None, "Quantity not whole", f"has {shown} as quantity; stock is counted in whole units"
     if number is None:
         return None, "Quantity not a number", f"has {shown} as quantity, not a whole number"
-    if number < 0:
-        return None, "Negative quantity", f"has {shown} as quantity; stock cannot be below 0"
-    if number > MAX_LEVEL:
-        return None, "Quantity too large", f"has {shown} as quantity; at most {MAX_LEVEL:,} is possible"
+    if stock_out_of_range(number) is not None:
+        return None, "Quantity out of range", f"has {shown} as quantity; stock can be {STOCK_RANGE_TEXT}"
     return number, "", ""
 
 

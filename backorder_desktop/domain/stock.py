@@ -15,8 +15,11 @@ from datetime import timedelta
 from enum import StrEnum
 
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.stock_policy import STOCK_MAX
+from backorder_desktop.domain.stock_policy import STOCK_MIN
+from backorder_desktop.domain.stock_policy import stock_out_of_range
 
-MAX_LEVEL = 2_147_483_647  # bigcommerce-api-notes §3.1
+MAX_LEVEL = STOCK_MAX
 # After a push, reads may show the old value for a while (inventory writes are asynchronous);
 # until the store shows the written value, or this long has passed, a differing read is stale.
 SETTLE_TIME = timedelta(minutes=10)
@@ -111,20 +114,17 @@ class OutboxEntry:
 
 def adjusted_level(level: int, kind: AdjustmentKind, quantity: int) -> int:
     """The level after one adjustment, or ``InvalidStock`` saying why not."""
-    if quantity < 0:
-        raise InvalidStock(f"Give a quantity of 0 or more, not {quantity}.")
+    if quantity < 0 and kind is not AdjustmentKind.SET:
+        raise InvalidStock(f"Give a quantity of 0 or more to {kind.value}, not {quantity}.")
     if kind is AdjustmentKind.SET:
         result = quantity
     elif kind is AdjustmentKind.ADD:
         result = level + quantity
     else:
         result = level - quantity
-    if result < 0:
-        raise InvalidStock(
-            f"That would leave {result} in stock; stock cannot go below 0 (it is {level} now)."
-        )
-    if result > MAX_LEVEL:
-        raise InvalidStock(f"BigCommerce keeps at most {MAX_LEVEL:,} in stock.")
+    problem = stock_out_of_range(result)
+    if problem is not None:
+        raise InvalidStock(f"{problem} It is {level:,} now.")
     return result
 
 
@@ -150,7 +150,7 @@ def store_move(
     delta = incoming - baseline
     if delta == 0:
         return replace(item, store_level=incoming), None
-    level = max(0, min(MAX_LEVEL, item.level + delta))
+    level = max(STOCK_MIN, min(STOCK_MAX, item.level + delta))
     adjustment = Adjustment(
         key=item.key,
         kind=AdjustmentKind.ADD if delta > 0 else AdjustmentKind.REMOVE,

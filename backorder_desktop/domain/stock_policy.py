@@ -1,8 +1,9 @@
-"""Who may edit a product's stock, and the words that say why not (DESIGN §3).
+"""Who may edit a product's stock, the stock it may hold, and the words that say why not (DESIGN §3).
 
 Stock of BackOrder products is editable only in ``bigcommerce`` mode; everywhere else it is
 read-only, and the reason says where the stock comes from. The stock service refuses an edit with
-these words, and the window's stock cells show them as tooltips.
+these words, and the window's stock cells show them as tooltips. ``STOCK_MIN``..``STOCK_MAX`` is the
+one range every way in accepts (the window's editor, ``stock set``, imports and the ERP feed).
 """
 
 from __future__ import annotations
@@ -12,6 +13,26 @@ from dataclasses import dataclass
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
+
+# BigCommerce's own 32-bit range (bigcommerce-api-notes §3.1: it reports levels in it). Below 0 is
+# what a BackOrder product owes its shoppers: -3 means three units sold on backorder.
+STOCK_MIN = -(2**31)
+STOCK_MAX = 2**31 - 1
+STOCK_RANGE_TEXT = f"from {STOCK_MIN:,} to {STOCK_MAX:,} (below 0: units sold on backorder)"
+
+
+def stock_out_of_range(level: int) -> str | None:
+    """Why ``level`` cannot be a stock level (None: it can)."""
+    if STOCK_MIN <= level <= STOCK_MAX:
+        return None
+    return f"{level:,} is not a possible stock level: stock can be {STOCK_RANGE_TEXT}."
+
+
+def level_for_store(level: int) -> int:
+    """The level BigCommerce is given for a local one: the store holds no negative stock (its API
+    refuses it), so units owed stay in the app and the store is told 0."""
+    return max(0, level)
+
 
 READ_ONLY_ERP = "Stock comes from your ERP through BigCommerce: change it there"
 READ_ONLY_API = "Stock comes from your ERP's feed: change it there; the next feed pull sets it here"

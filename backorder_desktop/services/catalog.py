@@ -21,6 +21,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import shown_text
 from backorder_desktop.domain.settings import with_setting
+from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.stock import OutboxNotEmpty
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class StatusReport:
     next_scheduled_run: datetime | None
     keyring_backend: str | None
     next_scheduled_job: str | None = None  # what the next scheduled run will do
+    token_source: TokenSource | None = None  # where the store's token comes from (None: no store)
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -62,6 +64,7 @@ class StatusReport:
             "next_scheduled_run": iso(self.next_scheduled_run),
             "next_scheduled_job": self.next_scheduled_job,
             "keyring_backend": self.keyring_backend,
+            "token": self.token_source.value if self.token_source is not None else None,
         }
 
 

@@ -11,9 +11,13 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
+from backorder_desktop.domain.errors import NotConnected
+from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import InventoryTarget
 from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.webhooks import HookApi
 
 
@@ -25,7 +29,12 @@ StoreApiFactory = Callable[[str, str, str], StoreApi]  # (api_url, store_hash, t
 
 
 class StoreConnection:
-    """The connected store's token and client, from the keyring or the one-run token."""
+    """The connected store's token and client, from the keyring, this session, or the one-run token.
+
+    A profile never connected can still work for one run: given a token and the store (its hash and
+    API address) for this run, the first call that needs the store checks the token against it and
+    remembers the store (so the catalog it fetches is known to be that store's), never the token.
+    """
 
     def __init__(
         self,
@@ -33,28 +42,65 @@ class StoreConnection:
         credentials: CredentialsService,
         client_factory: StoreApiFactory,
         env_token: str | None = None,
+        env_store: tuple[str, str] | None = None,
         on_secret: Callable[[str], object] = lambda _secret: None,
     ) -> None:
         self._credentials = credentials
         self._client_factory = client_factory
         self._env_token = env_token
+        self._env_store = env_store  # (store hash, API address) given for this run
         self._on_secret = on_secret  # the log redactor learns every token before it is used
         self._clients: dict[tuple[str, str, str], StoreApi] = {}
         self._lock = threading.Lock()
+        self._connect_lock = threading.Lock()
+
+    def store(self) -> tuple[StoreInfo, str]:
+        """The connected store and its API address; a store given for this run (with its token) is
+        connected for this run first. ``NotConnected`` when there is neither."""
+        with self._connect_lock:
+            try:
+                current = self._credentials.connected_store()
+            except NotConnected:
+                if self._env_store is None or not self._env_token:
+                    raise
+                store_hash, api_url = self._env_store
+                self._credentials.connect(store_hash, api_url, self._env_token, remember=False)
+                return self._credentials.connected_store()
+        if self._env_store is not None and self._env_store[0].strip() != current[0].store_hash:
+            raise UserFacingError(
+                f"This profile is connected to store {current[0].store_hash} ({current[0].name}), not to "
+                f"the store {self._env_store[0].strip()} given for this run. Use another profile folder "
+                "for a second store.",
+                title="Another store is connected",
+            )
+        return current
 
     def store_hash(self) -> str:
         """The connected store's hash, or ``NotConnected``."""
-        return self._credentials.connected_store()[0].store_hash
+        return self.store()[0].store_hash
 
     def token(self) -> str:
-        """The token this run uses: ``BACKORDER_DESKTOP_TOKEN`` when given, else the keyring's."""
+        """The token this run uses: the one given for this run, else this session's or the keyring's."""
         token = self._env_token or self._credentials.token(self.store_hash())
         self._on_secret(token)
         return token
 
+    def token_source(self) -> TokenSource | None:
+        """Where this run's token comes from (None: no store connected); reads no keyring."""
+        current = self._credentials.stored_store()
+        if self._env_token and (current is not None or self._env_store is not None):
+            return TokenSource.RUN
+        if current is None:
+            return None
+        return (
+            TokenSource.SESSION
+            if self._credentials.session_only(current[0].store_hash)
+            else TokenSource.KEYRING
+        )
+
     def client(self) -> StoreApi:
         """The connected store's client (``NotConnected`` when there is no store or token)."""
-        store, api_url = self._credentials.connected_store()
+        store, api_url = self.store()
         token = self._env_token or self._credentials.token(store.store_hash)
         self._on_secret(token)
         key = (api_url, store.store_hash, token)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import replace
+from enum import StrEnum
 
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import PermissionDenied
@@ -30,6 +32,13 @@ logger = logging.getLogger(__name__)
 ClientFactory = Callable[[str, str, str], CatalogSource]  # (api_url, store_hash, token)
 
 
+class TokenSource(StrEnum):
+    """Where the store's token comes from, for the status to say (never the token itself)."""
+
+    KEYRING = "keyring"  # kept in the OS keyring
+    SESSION = "session"  # kept in memory for this session only
+    RUN = "run"  # given for this run only (BACKORDER_DESKTOP_TOKEN)
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectReport:
@@ -38,11 +47,17 @@ class ConnectReport:
     store: StoreInfo
     api_url: str
     permissions: Permissions
+    remembered: bool = True  # False: the token is kept for this session only, never written
 
     def summary(self) -> str:
         p = self.permissions
         lines = [
             f"Connected to {self.store.name} ({self.store.plan_name}).",
+            *(
+                []
+                if self.remembered
+                else ["The token is kept for this session only: it was not saved anywhere."]
+            ),
             f"Catalog: {_ability(p.catalog_read, p.catalog_write)}. "
             f"Inventory: {_ability(p.inventory_read, p.inventory_write)}.",
         ]
@@ -93,6 +108,9 @@ class CredentialsService:
         self._secrets = secrets
         self._mirror = mirror
         self._client_factory = client_factory
+        # Tokens given for this session only (no keyring, or the merchant's choice): in memory,
+        # by store hash, gone when the app closes; never written anywhere.
+        self._session_tokens: dict[str, str] = {}
 
     def check(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
         """Ask the store who it is and what the token may do; stores nothing."""
@@ -121,8 +139,9 @@ class CredentialsService:
             )
         return ConnectReport(store=store, api_url=api_url, permissions=permissions)
 
-    def connect(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
-        """Check the token, then keep it in the keyring and remember the store."""
+    def connect(self, store_hash: str, api_url: str, token: str, *, remember: bool = True) -> ConnectReport:
+        """Check the token, then keep it (in the keyring; with ``remember`` False, in memory for this
+        session only) and remember the store."""
         current = self._mirror.get_store()
         if current is not None and current[0].store_hash != store_hash.strip():
             raise UserFacingError(
@@ -131,10 +150,28 @@ class CredentialsService:
                 title="Another store is connected",
             )
         report = self.check(store_hash, api_url, token)
-        self._secrets.set(token_key(report.store.store_hash), token.strip())
-        self._mirror.set_store(report.store, api_url)
-        logger.info("connected store %s (%s)", report.store.store_hash, report.store.name)
-        return report
+        key = report.store.store_hash
+        if remember:
+            self._secrets.set(token_key(key), token.strip())
+            self._session_tokens.pop(key, None)
+        else:
+            self._session_tokens[key] = token.strip()
+        self._mirror.set_store(report.store, report.api_url)
+        logger.info(
+            "connected store %s (%s)%s",
+            key,
+            report.store.name,
+            "" if remember else ", token for this session only",
+        )
+        return replace(report, remembered=remember)
+
+    def session_only(self, store_hash: str) -> bool:
+        """Whether this session's token for the store is kept in memory only."""
+        return store_hash in self._session_tokens
+
+    def stored_store(self) -> tuple[StoreInfo, str] | None:
+        """The connected store and its API URL, or None."""
+        return self._mirror.get_store()
 
     def connected_store(self) -> tuple[StoreInfo, str]:
         """The connected store and its API URL, or ``NotConnected`` with the way forward."""
@@ -144,8 +181,8 @@ class CredentialsService:
         return current
 
     def token(self, store_hash: str) -> str:
-        """The stored token of a store, or ``NotConnected``."""
-        token = self._secrets.get(token_key(store_hash))
+        """The token of a store (this session's, else the keyring's), or ``NotConnected``."""
+        token = self._session_tokens.get(store_hash) or self._secrets.get(token_key(store_hash))
         if not token:
             raise NotConnected(
                 f"No access token for store {store_hash} in the keyring: connect the store again.",

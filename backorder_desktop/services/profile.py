@@ -26,6 +26,7 @@ from typing import BinaryIO
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
@@ -44,6 +45,7 @@ from backorder_desktop.services.catalog import StatusReport
 from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import ConnectReport
 from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.events import Callback
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport
@@ -150,11 +152,21 @@ class Profile:
         """Ask the store who it is and what the token may do; keeps nothing."""
         return self.parts.credentials.check(store_hash, api_url, token)
 
-    def connect(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
-        """Check the token, keep it in the keyring and remember the store."""
-        report = self.parts.credentials.connect(store_hash, api_url, token)
+    def connect(self, store_hash: str, api_url: str, token: str, *, remember: bool = True) -> ConnectReport:
+        """Check the token, keep it and remember the store. The token goes to the keyring; with
+        ``remember`` False (no keyring, or the merchant's choice) it is kept in memory for this
+        session only, never written, and asked for again next time. A malformed address or store
+        hash is a ``UserFacingError`` that says what a valid one looks like."""
+        report = self.parts.credentials.connect(store_hash, api_url, token, remember=remember)
         self.parts.scheduler.reschedule()
         return report
+
+    def connected_store(self) -> StoreInfo:
+        """The store this profile works on (a store and token given for this run are connected for
+        the run first); ``NotConnected`` with the way forward when there is none."""
+        if self.parts.connection is None:
+            return self.parts.credentials.connected_store()[0]
+        return self.parts.connection.store()[0]
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -167,10 +179,12 @@ class Profile:
     def status(self) -> StatusReport:
         """Mode, counts, last syncs, the outbox, the keyring, and the next scheduled run."""
         upcoming = self.parts.scheduler.next_run()
+        connection = self.parts.connection
         return replace(
             self.parts.catalog.status(),
             next_scheduled_run=upcoming.at if upcoming is not None else None,
             next_scheduled_job=upcoming.description if upcoming is not None else None,
+            token_source=connection.token_source() if connection is not None else None,
         )
 
     def history(self, limit: int = 50) -> list[SyncRun]:
@@ -405,5 +419,6 @@ __all__ = [
     "RebuildReport",
     "StatusReport",
     "StockEdit",
+    "TokenSource",
     "WebhookReport",
 ]

@@ -38,6 +38,7 @@ from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.sync_engine import RunState
 
@@ -232,11 +233,11 @@ class StockService:
     ) -> list[OutboxEntry]:
         """One request; returns the entries to send again (a refused batch may apply nothing, so
         the items it did not name go again, without the refused ones)."""
-        writes = [StockWrite(e.item.key, e.item.level) for e in chunk]
+        writes = [StockWrite(e.item.key, level_for_store(e.item.level)) for e in chunk]
         # Marked before sending: a reply lost to a crash or the network is known as such.
         self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
         result = send(writes)
-        versions = {e.item.key: (e.item.level, e.version) for e in chunk}
+        versions = {w.key: (w.level, e.version) for w, e in zip(writes, chunk, strict=True)}
         done = [(key, *versions[key]) for key in result.written]
         report.written += len(done)
         self._store.outbox_written(done, at=self._clock.now())

@@ -84,6 +84,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.SET_FEED_URL: "Give the feed's address in Settings.",
     Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
     Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
+    Remedy.SESSION_ONLY: "Or choose “Use for this session only” when you connect: the token is kept "
+    "until the app closes, never saved.",
 }
 
 

@@ -139,3 +139,40 @@ def test_help_is_whole_on_every_command(home: str) -> None:
     assert "Change one setting" in settings.stdout
     assert "daily-sync-time" in setting_set.stdout and "inventory-source" in setting_set.stdout
     assert "Assign products to BackOrder" in assign.stdout and "--search TEXT" in assign.stdout
+
+
+def test_stock_below_zero_is_owed_units_and_the_store_is_told_zero(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, env = _synced(make_demo_store, make_context)
+    product = tracked_by_product(store)
+    assert run_cli(home, "assign", product["sku"], env=env).code == 0
+
+    owed = run_cli(home, "stock", "set", product["sku"], "-3", env=env)
+    synced = run_cli(home, "sync", env=env)
+
+    assert owed.code == 0, owed.stderr
+    assert "→ -3 " in owed.stdout
+    assert synced.code == 0, synced.stderr
+    assert store.catalog.get_product(product["id"])["inventory_level"] == 0  # the store holds no negatives
+    status = run_cli(home, "status", "--json", env=env).json()
+    assert status["outbox"] == 0
+    listed = run_cli(home, "products", "--search", product["sku"], "--backorder", "--json", env=env).json()
+    assert listed[0]["inventory_level"] == -3
+
+
+def test_stock_outside_the_range_is_refused_with_the_range(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, env = _synced(make_demo_store, make_context)
+    product = tracked_by_product(store)
+    assert run_cli(home, "assign", product["sku"], env=env).code == 0
+
+    huge = run_cli(home, "stock", "set", product["sku"], "99999999999", env=env)
+    deep = run_cli(home, "stock", "remove", product["sku"], "3000000000", env=env)
+
+    for refused in (huge, deep):
+        assert refused.code == 1
+        assert "not a possible stock level" in refused.stderr
+        assert "from -2,147,483,648 to 2,147,483,647" in refused.stderr
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0

@@ -38,6 +38,7 @@ from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.stock import MAX_LEVEL
+from backorder_desktop.domain.stock_policy import STOCK_MIN
 from tests.integration.support import integrity_ok
 from tests.reliability import hostile
 from tests.reliability.budget import FUZZ_EXAMPLES
@@ -219,7 +220,7 @@ def _check_feed(data: bytes, format: str, sku_field: str = "sku", quantity_field
     assert len(skus) == len(set(skus))  # duplicates are reported, never used
     for row in report.rows:
         assert row.sku and row.sku == row.sku.strip() and _clean_text(row.sku)
-        assert 0 <= row.quantity <= MAX_LEVEL
+        assert STOCK_MIN <= row.quantity <= MAX_LEVEL
     assert len(report.rows) + len(report.problems) >= 1
 
 

