@@ -126,9 +126,23 @@ class StockWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class StockChange:
+    """A change to write as a relative adjustment: ``quantity`` is added to whatever the store
+    holds (negative removes), so a sale the app has not seen yet is kept. ``level`` is what the
+    store holds afterwards if it still has the value last seen."""
+
+    key: StockKey
+    quantity: int
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
 class WriteFailure:
     key: StockKey
     reason: str  # the server's own words
+    # The store takes relative adjustments for this item only after an absolute one (nothing
+    # was applied): write its level as an absolute value instead.
+    absolute_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +154,7 @@ class WriteResult:
 
 
 class InventoryTarget(Protocol):
-    """Stock reads and absolute writes on the store (the BigCommerce client).
+    """Stock reads, relative changes and absolute writes on the store (the BigCommerce client).
 
     Each write call is ONE request, so the caller always knows what was written before an error.
     Whole-request failures raise domain errors (Offline, AuthError, RateLimited …); per-item
@@ -149,6 +163,7 @@ class InventoryTarget(Protocol):
 
     VARIANT_BATCH: int  # 50: PUT /v3/catalog/variants
     PRODUCT_BATCH: int  # 2000: PUT /v3/inventory/adjustments/absolute
+    ADJUST_BATCH: int  # 2000: POST /v3/inventory/adjustments/relative
 
     def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
         """Current levels for the keys (product-level and variant-level); absent when gone."""
@@ -160,6 +175,11 @@ class InventoryTarget(Protocol):
 
     def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
         """At most ``PRODUCT_BATCH`` product-level values in one request."""
+        ...
+
+    def adjust_levels(self, changes: Sequence[StockChange]) -> WriteResult:
+        """At most ``ADJUST_BATCH`` relative changes (product- and variant-level) in one request,
+        never resent after a lost reply (it would apply twice)."""
         ...
 
 

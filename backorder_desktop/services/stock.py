@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Protocol
+from typing import TypeVar
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import Remedy
@@ -25,6 +26,7 @@ from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import InventoryTarget
 from backorder_desktop.domain.ports import MirrorStore
+from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockStore
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
@@ -38,11 +40,23 @@ from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
-from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
+
+
+class _Sent(Protocol):
+    """What a write sends for one item: a ``StockWrite`` or a ``StockChange``."""
+
+    @property
+    def key(self) -> StockKey: ...
+
+    @property
+    def level(self) -> int: ...
+
+
+W = TypeVar("W", bound=_Sent)
 
 
 class OutboxNotEmpty(UserFacingError):
@@ -181,12 +195,19 @@ class StockService:
 
     def push(self) -> PushReport:
         """Write waiting changes to BigCommerce. Raises the domain error that stopped it (offline,
-        bad token …); what was written before that stays written and recorded."""
+        bad token …); what was written before that stays written and recorded.
+
+        Each item's change since the store's last value is sent as a relative adjustment, so a sale
+        landing between our re-read and our write is kept. An item whose last write's reply was
+        lost gets its level as an absolute value instead (that write may have applied: resending
+        the change could apply it twice), sent first, right after the re-read, so that only a
+        sale within that one round trip could be undone."""
         report = PushReport()
         waiting = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
         if not waiting:
             return report
         target = self._target_factory()
+        uncertain = {e.item.key for e in waiting if e.state is OutboxState.SENDING}
         current = target.read_stock_levels([e.item.key for e in waiting])
         gone = [e.item.key for e in waiting if e.item.key not in current]
         if gone:
@@ -201,10 +222,16 @@ class StockService:
         )
         report.store_moves = len(moves)
         ready = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
-        variants = [e for e in ready if e.item.key.variant_id is not None]
-        products = [e for e in ready if e.item.key.variant_id is None]
-        self._write(variants, target.VARIANT_BATCH, target.write_variant_levels, report)
-        self._write(products, target.PRODUCT_BATCH, target.write_product_levels, report)
+        self._write_absolute([e for e in ready if e.item.key in uncertain], target, report)
+        changed = [e for e in ready if e.item.key not in uncertain and _change(e).quantity]
+        unchanged = [e for e in ready if e.item.key not in uncertain and not _change(e).quantity]
+        # The store already holds these levels (a move folded in brought them there): nothing to send.
+        if unchanged:
+            self._store.outbox_written(
+                [(e.item.key, _store_level(e), e.version) for e in unchanged], at=self._clock.now()
+            )
+        absolute_first = self._write(changed, target.ADJUST_BATCH, target.adjust_levels, _change, report)
+        self._write_absolute(absolute_first, target, report)
         logger.info(
             "push: %s written, %s failed, %s store moves folded in",
             report.written,
@@ -213,27 +240,43 @@ class StockService:
         )
         return report
 
+    def _write_absolute(
+        self, entries: Sequence[OutboxEntry], target: InventoryTarget, report: PushReport
+    ) -> None:
+        variants = [e for e in entries if e.item.key.variant_id is not None]
+        products = [e for e in entries if e.item.key.variant_id is None]
+        self._write(variants, target.VARIANT_BATCH, target.write_variant_levels, _absolute, report)
+        self._write(products, target.PRODUCT_BATCH, target.write_product_levels, _absolute, report)
+
     def _write(
         self,
         entries: Sequence[OutboxEntry],
         batch: int,
-        send: Callable[[Sequence[StockWrite]], WriteResult],
+        send: Callable[[Sequence[W]], WriteResult],
+        make: Callable[[OutboxEntry], W],
         report: PushReport,
-    ) -> None:
+    ) -> list[OutboxEntry]:
+        """Send ``entries`` in requests of ``batch``; returns those the store wants written as an
+        absolute value first."""
+        later: list[OutboxEntry] = []
         for start in range(0, len(entries), batch):
             chunk = list(entries[start : start + batch])
             while chunk:
-                chunk = self._write_chunk(chunk, send, report)
+                chunk, first = self._write_chunk(chunk, send, make, report)
+                later += first
+        return later
 
     def _write_chunk(
         self,
         chunk: list[OutboxEntry],
-        send: Callable[[Sequence[StockWrite]], WriteResult],
+        send: Callable[[Sequence[W]], WriteResult],
+        make: Callable[[OutboxEntry], W],
         report: PushReport,
-    ) -> list[OutboxEntry]:
+    ) -> tuple[list[OutboxEntry], list[OutboxEntry]]:
         """One request; returns the entries to send again (a refused batch may apply nothing, so
-        the items it did not name go again, without the refused ones)."""
-        writes = [StockWrite(e.item.key, level_for_store(e.item.level)) for e in chunk]
+        the items it did not name go again, without the refused ones) and those to write as
+        absolute values."""
+        writes = [make(e) for e in chunk]
         # Marked before sending: a reply lost to a crash or the network is known as such.
         self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
         result = send(writes)
@@ -241,15 +284,32 @@ class StockService:
         done = [(key, *versions[key]) for key in result.written]
         report.written += len(done)
         self._store.outbox_written(done, at=self._clock.now())
-        if not result.failed:
-            return []
-        self._store.outbox_failed([(f.key, f.reason) for f in result.failed])
-        report.failed += len(result.failed)
-        report.problems.extend(
-            ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason) for f in result.failed
-        )
+        first = {f.key for f in result.failed if f.absolute_first}
+        refused = [f for f in result.failed if not f.absolute_first]
         answered = set(result.written) | {f.key for f in result.failed}
-        return [e for e in chunk if e.item.key not in answered]
+        again = [e for e in chunk if e.item.key not in answered]
+        if refused:
+            self._store.outbox_failed([(f.key, f.reason) for f in refused])
+            report.failed += len(refused)
+            report.problems.extend(
+                ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason) for f in refused
+            )
+        return again, [e for e in chunk if e.item.key in first]
+
+
+def _store_level(entry: OutboxEntry) -> int:
+    """The level the store is to hold for an entry's item."""
+    return entry.item.level
+
+
+def _change(entry: OutboxEntry) -> StockChange:
+    """The item's change since the store's last value, as a relative adjustment."""
+    level = _store_level(entry)
+    return StockChange(entry.item.key, quantity=level - entry.item.store_level, level=level)
+
+
+def _absolute(entry: OutboxEntry) -> StockWrite:
+    return StockWrite(entry.item.key, _store_level(entry))
 
 
 def _still_waiting(left: int, waiting: int, report: PushReport, outcome: str) -> UserFacingError:

@@ -1,18 +1,28 @@
-"""Stock on the store: reading tracked levels and writing absolute values (the ``InventoryTarget`` port).
+"""Stock on the store: reads of tracked levels, relative changes, absolute writes (``InventoryTarget``).
 
 :class:`StoreInventory` builds the calls and
 :class:`~backorder_desktop.adapters.bigcommerce.client.BigCommerceClient` delegates to it.
 Reads are batched, paged GETs (retried as reads). Each write is ONE request:
 
-* variant-level values go through ``PUT /v3/catalog/variants`` (at most 50 per request);
-* product-level values go through the Inventory API, ``PUT /v3/inventory/adjustments/absolute``:
-  it takes 2,000 items per request where the Catalog's product batch takes 10 (notes §3.2, §5.1),
-  so a push of thousands of product-tracked levels costs 1/200 of the store's shared quota. It
-  needs the default location's id, asked once (``is_default=true``, never assumed to be 1).
+* relative changes go through the Inventory API, ``POST /v3/inventory/adjustments/relative``
+  (2,000 items per request, product- and variant-level alike, notes §5.1). They are what a push
+  sends: a change is added to whatever the store holds, so a sale that lands between our re-read
+  and our write is kept (an absolute value would put the sold unit back: the oversell of sync
+  tools). BigCommerce's inventory guide advises them for order-driven changes;
+* absolute variant-level values go through ``PUT /v3/catalog/variants`` (at most 50 per request);
+* absolute product-level values go through ``PUT /v3/inventory/adjustments/absolute`` (2,000 per
+  request where the Catalog's product batch takes 10, notes §3.2, §5.1).
 
-Both send absolute values, so sending the same request twice changes nothing: they pass
-``idempotent=True`` and a lost reply or a 5xx is retried like a read. Both APIs apply stock
-asynchronously (notes §5.2): a read right after a write may still show the old value.
+The Inventory API needs the default location's id, asked once (``is_default=true``, never assumed
+to be 1). Absolute writes are only for items whose last write's reply was lost (a resent relative
+change could apply twice) or that the store takes no relative change for yet ("requires absolute
+adjustment before relative"); the pusher sends them right after its re-read.
+
+No stock write is resent by the transport after a lost reply or a 5xx (``idempotent=False``): a
+relative change would apply twice, and an absolute value resent after a sale landed would undo
+it. The pusher marks items as sent before the request, re-reads them at its next push and
+decides from what the store shows. Both APIs apply stock asynchronously (notes §5.2): a read
+right after a write may still show the old value.
 
 Refusals per item: a 207 (some items saved) names the refused items in its body; a 422 is raised by
 the transport as ``InvalidData`` whose ``reasons`` and message carry the server's words. The demo
@@ -35,21 +45,24 @@ from backorder_desktop.adapters.bigcommerce.errors import server_reasons
 from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
 from backorder_desktop.domain.errors import ApiError
 from backorder_desktop.domain.errors import InvalidData
+from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteFailure
 from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.stock import StockKey
 
-__all__ = ["IDS_PER_READ", "PRODUCT_BATCH", "VARIANT_BATCH", "WRITE_REASON", "StoreInventory"]
+__all__ = ["ADJUST_BATCH", "IDS_PER_READ", "PRODUCT_BATCH", "VARIANT_BATCH", "WRITE_REASON", "StoreInventory"]
 
 VARIANT_BATCH = 50  # PUT /v3/catalog/variants (notes §4.1; over 50 is a 413)
 PRODUCT_BATCH = 2000  # PUT /v3/inventory/adjustments/absolute (notes §5.1)
+ADJUST_BATCH = 2000  # POST /v3/inventory/adjustments/relative (notes §5.1)
 IDS_PER_READ = 250  # ids in one ``id:in`` / ``product_id:in`` filter; also the page size
 WRITE_REASON = "backorder-desktop"  # shown in the store's inventory history
 
 PRODUCTS = "/v3/catalog/products"
 VARIANTS = "/v3/catalog/variants"
 ABSOLUTE = "/v3/inventory/adjustments/absolute"
+RELATIVE = "/v3/inventory/adjustments/relative"
 LOCATIONS = "/v3/inventory/locations"
 
 _POSITION = re.compile(r"^items\.(\d+)(?:\.|$)")
@@ -57,6 +70,9 @@ _POSITION = re.compile(r"^items\.(\d+)(?:\.|$)")
 _INVENTORY_ITEM = re.compile(
     r"Item with (product_id|variant_id) (\d+)\b(.*?)(?=, Item with |, Location with |\]|”|$)"
 )
+# "Items with identity: [product_id 113] requires absolute adjustment before relative" (inventory spec)
+_ABSOLUTE_FIRST = re.compile(r"\[([^\]]*)\][^\[]*?requires absolute adjustment", re.IGNORECASE)
+_IDENTITY = re.compile(r"\b(product_id|variant_id) (\d+)\b")
 _VARIANT_ID = re.compile(r"\b(?:[Vv]ariant with id|variant_id|[Vv]ariant) (\d+)\b")
 
 
@@ -95,7 +111,7 @@ def _page_parser(path: str) -> Callable[[Any], tuple[list[dict[str, Any]], int]]
 
 
 class StoreInventory:
-    """Stock reads and absolute writes through one store's transport. Thread-safe."""
+    """Stock reads, relative changes and absolute writes through one store's transport. Thread-safe."""
 
     def __init__(self, transport: StoreTransport) -> None:
         self._transport = transport
@@ -178,7 +194,7 @@ class StoreInventory:
             return _result(writes, failed, applied=True)
 
         try:
-            return self._transport.call("PUT", VARIANTS, parse, json_body=body, idempotent=True)
+            return self._transport.call("PUT", VARIANTS, parse, json_body=body, idempotent=False)
         except InvalidData as error:
             return _refused(error, writes, variant=True)
 
@@ -195,15 +211,30 @@ class StoreInventory:
             ],
         }
 
-        def parse(data: Any) -> WriteResult:
-            if not isinstance(data, dict):
-                raise malformed("PUT", ABSOLUTE, "not a JSON object (expected a transaction id)")
-            return WriteResult(written=tuple(w.key for w in writes))
-
+        parse = _transaction("PUT", ABSOLUTE, [w.key for w in writes])
         try:
-            return self._transport.call("PUT", ABSOLUTE, parse, json_body=body, idempotent=True)
+            return self._transport.call("PUT", ABSOLUTE, parse, json_body=body, idempotent=False)
         except InvalidData as error:
             return _refused(error, writes, variant=False)
+
+    def adjust_levels(self, changes: Sequence[StockChange]) -> WriteResult:
+        """At most ``ADJUST_BATCH`` relative changes, product- and variant-level, in ONE Inventory
+        API relative adjustment. Items the store takes no relative change for yet come back failed
+        with ``absolute_first`` (nothing of such a 422 was applied)."""
+        writes = _check_changes(changes)
+        if not changes:
+            return WriteResult(written=())
+        location = self.default_location_id()
+        body = {
+            "reason": WRITE_REASON,
+            "items": [{"location_id": location, **_identity(c.key), "quantity": c.quantity} for c in changes],
+        }
+
+        parse = _transaction("POST", RELATIVE, [c.key for c in changes])
+        try:
+            return self._transport.call("POST", RELATIVE, parse, json_body=body, idempotent=False)
+        except InvalidData as error:
+            return _refused_changes(error, writes)
 
     def default_location_id(self) -> int:
         """The id of the store's default inventory location (asked once, then kept)."""
@@ -245,6 +276,71 @@ def _check(writes: Sequence[StockWrite], limit: int, *, variant: bool) -> None:
         if write.key in seen:
             raise ValueError(f"{write.key.label()} appears twice in one write")
         seen.add(write.key)
+
+
+def _transaction(method: str, path: str, keys: Sequence[StockKey]) -> Callable[[Any], WriteResult]:
+    """The parser of an Inventory API adjustment's reply: a transaction id, every item applied."""
+
+    def parse(data: Any) -> WriteResult:
+        if not isinstance(data, dict):
+            raise malformed(method, path, "not a JSON object (expected a transaction id)")
+        return WriteResult(written=tuple(keys))
+
+    return parse
+
+
+def _check_changes(changes: Sequence[StockChange]) -> list[StockWrite]:
+    """Programming errors, raised before any request; the changes as the items they name."""
+    if len(changes) > ADJUST_BATCH:
+        raise ValueError(f"at most {ADJUST_BATCH} stock changes per request, not {len(changes)}")
+    seen: set[StockKey] = set()
+    for change in changes:
+        if not isinstance(change.quantity, int) or isinstance(change.quantity, bool) or change.quantity == 0:
+            # BigCommerce refuses a relative item of 0 (notes §6.1); an unchanged item needs no write.
+            raise ValueError(
+                f"the change of {change.key.label()} must be a non-zero int, not {change.quantity!r}"
+            )
+        if change.key in seen:
+            raise ValueError(f"{change.key.label()} appears twice in one write")
+        seen.add(change.key)
+    return [StockWrite(c.key, c.level) for c in changes]
+
+
+def _identity(key: StockKey) -> dict[str, int]:
+    return {"product_id": key.product_id} if key.variant_id is None else {"variant_id": key.variant_id}
+
+
+def _refused_changes(error: InvalidData, writes: Sequence[StockWrite]) -> WriteResult:
+    """A 422 of a relative adjustment applied nothing: the items it names failed, those it names as
+    needing an absolute adjustment first marked so; the rest are for the caller to send again."""
+    # Positions (``items.N``) count in the whole request; ids are matched per kind of item.
+    positional = {k: v for k, v in error.reasons.items() if _POSITION.match(k)}
+    named = _attribute(positional, "", writes, variant=False)
+    others = {k: v for k, v in error.reasons.items() if k not in positional}
+    for variant in (False, True):
+        kind = [w for w in writes if (w.key.variant_id is not None) == variant]
+        for key, reasons in _attribute(others, error.message, kind, variant=variant).items():
+            named.setdefault(key, []).extend(r for r in reasons if r not in named[key])
+    first: set[StockKey] = set()
+    by_ident = {
+        (
+            "product_id" if w.key.variant_id is None else "variant_id",
+            w.key.variant_id or w.key.product_id,
+        ): w.key
+        for w in writes
+    }
+    for match in _ABSOLUTE_FIRST.finditer(error.message):
+        for ident in _IDENTITY.finditer(match.group(1)):
+            found = by_ident.get((ident.group(1), int(ident.group(2))))
+            if found is not None:
+                first.add(found)
+                named.setdefault(found, []).append(error.message)
+    if not named:
+        raise error
+    failures = tuple(
+        WriteFailure(k, "; ".join(r), absolute_first=k in first) for k, r in sorted(named.items())
+    )
+    return WriteResult(written=(), failed=failures)
 
 
 def _attribute(

@@ -1,8 +1,9 @@
-"""Stock reads and absolute writes of the BigCommerce client against the demo store over HTTP.
+"""Stock reads, relative changes and absolute writes of the BigCommerce client against the demo
+store over HTTP.
 
 Reads match the catalog; writes show in reads (after the store's asynchronous delay when it has
-one); an item the store refuses fails alone with the store's words; a lost reply is retried and
-the absolute value lands once, so a sale made after the write is kept.
+one); relative changes keep a sale the client never saw; an item the store refuses fails alone
+with the store's words; a write whose reply is lost is never resent (the pusher re-reads first).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import ApiError
 from backorder_desktop.domain.errors import InvalidData
+from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.ports import InventoryTarget
+from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
+from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.stock import StockKey
 from tests.demo.conftest import tracked_by
 
@@ -61,7 +65,7 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 def test_the_client_is_an_inventory_target() -> None:
     target: InventoryTarget = BigCommerceClient("http://127.0.0.1:9", "demo", "t")
-    assert (target.VARIANT_BATCH, target.PRODUCT_BATCH) == (50, 2000)
+    assert (target.VARIANT_BATCH, target.PRODUCT_BATCH, target.ADJUST_BATCH) == (50, 2000, 2000)
 
 
 def test_reads_match_the_catalog_across_chunks_and_pages(make_demo_store: MakeStore) -> None:
@@ -214,27 +218,79 @@ def test_a_read_only_token_is_permission_denied(make_demo_store: MakeStore) -> N
     assert (_store_level(store, variant), _store_level(store, product)) == before
 
 
-@pytest.mark.parametrize("api", ["catalog/variants", "inventory/adjustments/absolute"])
-def test_a_lost_reply_is_retried_and_the_value_lands_once(demo_store: DemoStore, api: str) -> None:
+@pytest.mark.parametrize(
+    "api", ["catalog/variants", "inventory/adjustments/absolute", "inventory/adjustments/relative"]
+)
+def test_a_write_whose_reply_is_lost_is_not_resent(demo_store: DemoStore, api: str) -> None:
+    """Resent, a relative change would apply twice and an absolute value would undo a sale made
+    in between; the pusher re-reads at its next push and decides from what the store shows."""
     if api == "catalog/variants":
         key = _variant_keys(tracked_by(demo_store, "variant", with_options=True))[0]
     else:
         key = StockKey(tracked_by(demo_store, "product", with_options=False)["id"])
-    written = _store_level(demo_store, key) + 20
-    demo_store.faults.add_rule(FaultRule(kind="lose_reply", path_contains=api, method="PUT"))
+    before = _store_level(demo_store, key)
+    demo_store.faults.add_rule(FaultRule(kind="lose_reply", path_contains=api))
+    with _client(demo_store) as client, pytest.raises(Offline):
+        if api.endswith("relative"):
+            client.adjust_levels([StockChange(key, quantity=20, level=before + 20)])
+        elif key.variant_id:
+            client.write_variant_levels([StockWrite(key, before + 20)])
+        else:
+            client.write_product_levels([StockWrite(key, before + 20)])
+    assert demo_store.requests.count(path_contains=api, status=0) == 1  # applied, reply lost
+    assert demo_store.requests.count(path_contains=api) == 1  # and never sent again
+    assert _store_level(demo_store, key) == before + 20
+
+
+# --- relative changes -----------------------------------------------------------------------------
+
+
+def test_relative_changes_of_both_kinds_go_in_one_request_and_keep_an_unseen_sale(
+    demo_store: DemoStore,
+) -> None:
+    variant = _variant_keys(tracked_by(demo_store, "variant", with_options=True))[0]
+    product = StockKey(tracked_by(demo_store, "product", with_options=False)["id"])
+    seen = {key: _store_level(demo_store, key) for key in (variant, product)}
+    demo_store.catalog.adjust_stock(variant_id=variant.variant_id, delta=-1)  # a sale we did not see
+    changes = [
+        StockChange(variant, quantity=4, level=seen[variant] + 4),
+        StockChange(product, quantity=-2, level=seen[product] - 2),
+    ]
     with _client(demo_store) as client:
-        write = client.write_variant_levels if key.variant_id else client.write_product_levels
-        result = write([StockWrite(key, written)])
-        assert client.stats.retries == 1
-        # An order after the write: had the request applied again later, the sale would be undone.
-        demo_store.catalog.adjust_stock(
-            product_id=None if key.variant_id else key.product_id, variant_id=key.variant_id, delta=-1
-        )
-        assert client.read_stock_levels([key]) == {key: written - 1}
-    assert result.written == (key,)
-    assert demo_store.requests.count("PUT", api, status=0) == 1  # applied, reply lost
-    assert demo_store.requests.count("PUT", api, status=200) == 1  # the retry: same absolute value
-    assert _store_level(demo_store, key) == written - 1
+        result = client.adjust_levels(changes)
+    assert result == WriteResult(written=(variant, product))
+    assert _store_level(demo_store, variant) == seen[variant] - 1 + 4
+    assert _store_level(demo_store, product) == seen[product] - 2
+    assert demo_store.requests.count(method="POST", path_contains="adjustments/relative") == 1
+
+
+def test_a_relative_change_below_zero_fails_alone_and_the_rest_are_for_sending_again(
+    demo_store: DemoStore,
+) -> None:
+    first, second = _variant_keys(tracked_by(demo_store, "variant", with_options=True))[:2]
+    low = _store_level(demo_store, first)
+    changes = [
+        StockChange(first, quantity=-(low + 1), level=-1),
+        StockChange(second, quantity=1, level=_store_level(demo_store, second) + 1),
+    ]
+    with _client(demo_store) as client:
+        result = client.adjust_levels(changes)
+    assert result.written == ()  # the store applies nothing of a refused request
+    assert [(f.key, f.absolute_first) for f in result.failed] == [(first, False)]
+    assert "negative stock" in result.failed[0].reason
+
+
+def test_wrong_changes_are_refused_before_any_request(demo_store: DemoStore) -> None:
+    key = StockKey(tracked_by(demo_store, "product", with_options=False)["id"])
+    with _client(demo_store) as client:
+        with pytest.raises(ValueError, match="non-zero"):
+            client.adjust_levels([StockChange(key, quantity=0, level=5)])
+        with pytest.raises(ValueError, match="twice"):
+            client.adjust_levels([StockChange(key, 1, 6), StockChange(key, 2, 7)])
+        with pytest.raises(ValueError, match="at most 2000"):
+            client.adjust_levels([StockChange(StockKey(i), 1, 1) for i in range(1, 2002)])
+        assert client.adjust_levels([]) == WriteResult(written=())
+    assert len(demo_store.requests) == 0
 
 
 # --- replies the demo store does not give ----------------------------------------------------------
@@ -293,3 +349,36 @@ def test_no_default_location_is_said_plainly() -> None:
 
     with _mock_client(handler) as client, pytest.raises(ApiError, match="no default inventory location"):
         client.write_product_levels([StockWrite(StockKey(5), 1)])
+
+
+def test_a_relative_422_marks_the_items_that_need_an_absolute_adjustment_first() -> None:
+    """The inventory spec's example: "Items with identity: [product_id 113] requires absolute
+    adjustment before relative". Nothing applied; the items named so want their level written."""
+    sent: list[Any] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/inventory/locations"):
+            return httpx.Response(200, json={"data": [{"id": 4, "is_default": True}]})
+        sent.append(json.loads(request.content))
+        title = (
+            "Items with identity: [product_id 113, variant_id 9] requires absolute adjustment before relative"
+        )
+        return httpx.Response(422, json={"status": 422, "title": title, "errors": {}})
+
+    product, variant, other = StockKey(113), StockKey(7, 9), StockKey(8, 113)
+    changes = [StockChange(product, 3, 10), StockChange(variant, -1, 2), StockChange(other, 2, 2)]
+    with _mock_client(handler) as client:
+        result = client.adjust_levels(changes)
+    assert result.written == ()
+    assert [(f.key, f.absolute_first) for f in result.failed] == [(variant, True), (product, True)]
+    assert "requires absolute adjustment" in result.failed[0].reason
+    assert sent == [
+        {
+            "reason": "backorder-desktop",
+            "items": [
+                {"location_id": 4, "product_id": 113, "quantity": 3},
+                {"location_id": 4, "variant_id": 9, "quantity": -1},
+                {"location_id": 4, "variant_id": 113, "quantity": 2},
+            ],
+        }
+    ]
