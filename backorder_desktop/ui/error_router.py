@@ -84,6 +84,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.SET_FEED_URL: "Give the feed's address in Settings.",
     Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
     Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
+    Remedy.RETRY_LATER: "Automatic updates try again on their own.",
     Remedy.SESSION_ONLY: "Or choose “Use for this session only” when you connect: the token is kept "
     "until the app closes, never saved.",
 }
@@ -91,14 +92,14 @@ REMEDIES: dict[Remedy, str] = {
 
 def describe(error: BaseException) -> tuple[str, str]:
     """Title and message for showing an error inline, with what to do next."""
-    if isinstance(error, KeyringUnavailable):
-        return error.title, f"{error.message}\n\n{KEYRING_ADVICE}"
-    if isinstance(error, KeyringLocked):
-        return error.title, f"{error.message}\n\nUnlock your keyring, then try again."
     if isinstance(error, AuthError):
         return error.title, RECONNECT_ADVICE
     if isinstance(error, BackorderError):
         remedy = f"\n\n{REMEDIES[error.remedy]}" if error.remedy is not None else ""
+        if isinstance(error, KeyringUnavailable):
+            return error.title, f"{error.message}\n\n{KEYRING_ADVICE}{remedy}"
+        if isinstance(error, KeyringLocked):
+            return error.title, f"{error.message}\n\nUnlock your keyring, then try again.{remedy}"
         return error.title, error.message + remedy
     return "Internal error", f"{type(error).__name__}: {error}. The log has the details."
 

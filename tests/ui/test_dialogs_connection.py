@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.keys import token_key
+from backorder_desktop.services.profile import TokenSource
 from backorder_desktop.ui.dialogs.crash_dialog import CrashDialog
 from tests.ui.fakes import GOOD_TOKEN
 
@@ -103,3 +104,24 @@ def test_the_keyring_advice_is_shown_whole(qtbot, dialog, fake_launcher) -> None
     label = dialog.result_label
     assert "No keyring available" in label.text() and "install gnome-keyring" in label.text()
     assert _fully_shown(label)
+
+
+def test_without_a_keyring_the_token_can_be_kept_for_this_session_only(qtbot, dialog, fake_launcher) -> None:
+    fake_launcher.secrets.error = KeyringUnavailable("No keyring service is running on this computer.")
+    dialog.store_hash.setText("abc123")
+    dialog.token.setText(GOOD_TOKEN)
+    assert not dialog.session_button.isVisible()  # offered only when the keyring cannot keep it
+    with qtbot.waitSignal(dialog.check_finished, timeout=20_000):
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    assert dialog.session_button.isVisible() and dialog.session_button.text() == "Use for this session only"
+    assert "“Use for this session only”" in dialog.result_label.text()
+
+    controller = dialog.controller
+    with qtbot.waitSignal(dialog.connected, timeout=20_000):
+        qtbot.mouseClick(dialog.session_button, Qt.MouseButton.LeftButton)
+    assert fake_launcher.secrets.values == {}  # nothing kept
+    qtbot.waitUntil(lambda: controller.window.products.model.rowCount() == 120, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: controller.status is not None and controller.status.products == 120, timeout=20_000
+    )
+    assert controller.status.token_source is TokenSource.SESSION

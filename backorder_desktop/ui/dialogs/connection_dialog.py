@@ -2,7 +2,8 @@
 
 "Test connection" asks the store who it is and what the token may do, on a worker, and shows the
 answer ("Connected to Dana's Bikes (Plus plan) …") or the precise problem. "Connect" does the same
-and keeps the token in the keyring; without a keyring the dialog says so and what to do.
+and keeps the token in the keyring; without a keyring the dialog says so and what to do, and offers
+to keep the token for this session only (in memory until the app closes, asked for again next time).
 
 A typo in a field (a store hash with a slash, an address without ``https://``) is told under that
 field before anything is sent, and the dialog stays open: bad input is not a failure of the app.
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.settings import is_plain_http_to_another_computer
 from backorder_desktop.domain.settings import is_web_address
@@ -46,6 +48,9 @@ HELP_TEXT = (
 )
 STORE_HASH_HINT = (
     "The store hash is the part after /stores/ in your API path, e.g. abc123xyz: letters and digits only."
+)
+SESSION_ONLY_NOTE = (
+    "the token is kept in memory until the app closes, never saved, and asked for again next time."
 )
 PASTE_HINT = "Paste the access token of your API account."
 FIELD_ERROR_STYLE = "color: #b3261e;"  # the error red of Material and GNOME, readable on light and dark
@@ -102,6 +107,7 @@ class ConnectionDialog(QDialog):
         self._on_bug = on_bug
         self._busy = False
         self._connected = False
+        self._remembered = True
         layout = QVBoxLayout(self)
         self.reason_label = _wrapped_label(reason, "connection_reason")
         self.reason_label.setVisible(bool(reason))
@@ -152,11 +158,17 @@ class ConnectionDialog(QDialog):
         self.connect_button = QPushButton("Connect")
         self.connect_button.setObjectName("connect_button")
         self.connect_button.setDefault(True)
+        self.session_button = QPushButton("Use for this session only")
+        self.session_button.setObjectName("session_only_button")
+        self.session_button.setToolTip(SESSION_ONLY_NOTE)
         buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.session_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.session_button.setVisible(False)  # offered when there is no keyring to keep the token
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
+        self.session_button.clicked.connect(self._on_session_button_clicked)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._field_errors = {
@@ -225,6 +237,7 @@ class ConnectionDialog(QDialog):
         self._busy = bool(text)
         self.test_button.setEnabled(not self._busy)
         self.connect_button.setEnabled(not self._busy)
+        self.session_button.setEnabled(not self._busy)
         if text:
             self.set_result(text)
 
@@ -241,12 +254,19 @@ class ConnectionDialog(QDialog):
         )
 
     def _on_connect_button_clicked(self) -> None:
+        self._connect(remember=True)
+
+    def _on_session_button_clicked(self) -> None:
+        self._connect(remember=False)
+
+    def _connect(self, *, remember: bool) -> None:
         if not self._fields_look_right():
             return
         store_hash, api_url, token = self._values()
-        self._set_busy("Connecting…")
+        self._remembered = remember
+        self._set_busy("Connecting…" if remember else "Connecting for this session only…")
         self._runner.run_in_background(
-            lambda: self._profile.connect(store_hash, api_url, token),
+            lambda: self._profile.connect(store_hash, api_url, token, remember=remember),
             on_result=self._on_connect_succeeded,
             on_error=self._on_check_failed,
             on_finished=self._on_connect_finished,
@@ -258,6 +278,10 @@ class ConnectionDialog(QDialog):
 
     def _on_connect_succeeded(self, report: ConnectReport) -> None:
         self._on_check_succeeded(report)
+        if not self._remembered:
+            self.set_result(
+                f"{self.result_label.text()}<br><b>For this session only:</b> {SESSION_ONLY_NOTE}"
+            )
         logger.info("store %s connected from the window", report.store.store_hash)
         self._connected = True
         self.connected.emit(report)
@@ -274,6 +298,9 @@ class ConnectionDialog(QDialog):
             self._on_bug(error)
         title, message = describe(error)
         self.set_result(f"<b>{title}</b><br>{message}".replace("\n", "<br>"))
+        if isinstance(error, KeyringUnavailable):
+            self.session_button.setVisible(True)
+            self.session_button.setDefault(True)
         self.check_finished.emit(False)
 
 
