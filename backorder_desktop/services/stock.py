@@ -40,6 +40,7 @@ from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.sync_engine import RunState
 
@@ -299,7 +300,7 @@ class StockService:
 
 def _store_level(entry: OutboxEntry) -> int:
     """The level the store is to hold for an entry's item."""
-    return entry.item.level
+    return level_for_store(entry.item.level)
 
 
 def _change(entry: OutboxEntry) -> StockChange:

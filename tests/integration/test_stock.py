@@ -159,10 +159,10 @@ def test_product_level_stock_goes_through_the_inventory_api(
 def test_edits_are_refused_with_the_reason(make_demo_store: MakeStore, make_context: MakeContext) -> None:
     _store, context, product = _ready(make_demo_store, make_context)
     sku = product["variants"][0]["sku"]
-    with pytest.raises(InvalidStock, match="below 0"):
-        context.parts.stock.edit(sku, AdjustmentKind.REMOVE, 10**6, actor="dana")
+    with pytest.raises(InvalidStock, match="not a possible stock level"):
+        context.parts.stock.edit(sku, AdjustmentKind.REMOVE, 2**32, actor="dana")
     with pytest.raises(InvalidStock, match="quantity of 0 or more"):
-        context.parts.stock.edit(sku, AdjustmentKind.SET, -1, actor="dana")
+        context.parts.stock.edit(sku, AdjustmentKind.ADD, -1, actor="dana")
     other = next(p for p in context.parts.catalog.products() if p.id != product["id"] and p.variants)
     with pytest.raises(InvalidStock, match="not a BackOrder product"):
         context.parts.stock.edit(other.variants[0].sku, AdjustmentKind.SET, 1, actor="dana")
