@@ -3,10 +3,15 @@
 ``demo_store`` is a started store with 200 products (seed 1, no quota, no latency).
 ``make_demo_store(**overrides)`` starts stores with other :class:`DemoConfig` values; every store a
 test starts is stopped at teardown, even when the test fails.
+
+``BACKORDER_DEMO_STRICT=1`` (``make test-strict``) turns on every strict switch of ``demo/strict.py``
+in every store a test starts (the real webhook schedule shrunk 10,000 times), so the tests meet a
+store as strict as the live one; a test's own ``strict=`` overrides the preset.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
@@ -15,8 +20,18 @@ import pytest
 
 from backorder_desktop.demo.server import DemoConfig
 from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.demo.strict import STRICT_ALL
 
-DEFAULT_TEST_CONFIG = DemoConfig(products=200, seed=1, store_hash="demo", token="demo-token", port=0)
+STRICT = os.environ.get("BACKORDER_DEMO_STRICT", "") not in ("", "0")
+DEFAULT_TEST_CONFIG = DemoConfig(
+    products=200,
+    seed=1,
+    store_hash="demo",
+    token="demo-token",
+    port=0,
+    strict=STRICT_ALL if STRICT else (),
+    webhook_time_scale=1e-4 if STRICT else 1.0,
+)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from backorder_desktop.demo.inventory import resolve_adjustments
 from backorder_desktop.demo.render import product_dict
 from backorder_desktop.demo.render import variant_dict
 from backorder_desktop.demo.storage import Storage
+from backorder_desktop.demo.strict import StrictSwitches
 
 EventSink = Callable[[str, dict[str, Any]], None]
 _Pending = tuple[float, int, StockKey, int, int, list[Event]]
@@ -47,8 +48,15 @@ class Catalog:
     """A generated catalog that the HTTP handlers and the tests read and change concurrently."""
 
     def __init__(
-        self, products: int, seed: int, *, inventory_delay_ms: int = 0, clock: Callable[[], float] = time.time
+        self,
+        products: int,
+        seed: int,
+        *,
+        inventory_delay_ms: int = 0,
+        clock: Callable[[], float] = time.time,
+        strict: StrictSwitches | None = None,
     ) -> None:
+        self.strict = strict or StrictSwitches()
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._st = Storage(products, seed)
@@ -126,8 +134,12 @@ class Catalog:
                 self._timer.start()
             self._cond.notify_all()
             return []
-        st.touch(product_id, self._now())
+        self._touch_for_stock(product_id, self._now())
         return [event]
+
+    def _touch_for_stock(self, product_id: int, now: int) -> None:
+        if not self.strict.stock_moves_keep_date_modified:
+            self._st.touch(product_id, now)
 
     def _settle_locked(self) -> list[Event]:
         if not self._pending:
@@ -146,7 +158,7 @@ class Catalog:
                 st.hidden.pop(key, None)
             st.version += 1
             if st.exists(product_id):
-                st.touch(product_id, int(now))
+                self._touch_for_stock(product_id, int(now))
                 events.extend(evs)
         return events
 
@@ -214,7 +226,8 @@ class Catalog:
             st.set_variant_fields(base, {"price": clean["price"]})
         if clean:
             st.set_product_fields(product_id, clean)
-        st.touch(product_id, self._now())
+        if clean or stock is None or not self.strict.stock_moves_keep_date_modified:
+            st.touch(product_id, self._now())
         events = [product_event("updated", product_id)]
         key = stock_key_for_product(st, product_id)
         if stock is not None and key is not None and stock != _column(st, key):
@@ -232,7 +245,8 @@ class Catalog:
             st.set_product_fields(owner, {"sku": clean["sku"]})
         if clean:
             st.set_variant_fields(variant_id, clean)
-        st.touch(owner, self._now())
+        if clean or stock is None or not self.strict.stock_moves_keep_date_modified:
+            st.touch(owner, self._now())
         events = [
             product_event("updated", owner) if simple else sku_event("updated", variant_id, owner, variant_id)
         ]

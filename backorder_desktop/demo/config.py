@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backorder_desktop.demo.strict import StrictSwitches
+
 _STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
 
 
@@ -36,6 +38,8 @@ class DemoConfig:
     truncate_rate: float = 0.0
     lose_reply_rate: float = 0.0
     delete_while_paging: bool = False
+    strict: tuple[str, ...] = ()  # names of StrictSwitches to turn on (STRICT_ALL: the preset)
+    webhook_time_scale: float = 1.0  # the real retry schedule's seconds times this (tests: tiny)
 
     def __post_init__(self) -> None:
         if self.products < 0:
@@ -52,6 +56,13 @@ class DemoConfig:
             raise ValueError("window_s must be positive")
         if self.latency_ms < 0 or self.inventory_delay_ms < 0:
             raise ValueError("latency_ms and inventory_delay_ms must not be negative")
+        unknown = set(self.strict) - set(StrictSwitches.names())
+        if unknown:
+            raise ValueError(
+                f"unknown strict switches {sorted(unknown)}; use {', '.join(StrictSwitches.names())}"
+            )
+        if self.webhook_time_scale <= 0:
+            raise ValueError("webhook_time_scale must be positive")
         for name in ("error_500_rate", "hang_rate", "malformed_rate", "truncate_rate", "lose_reply_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")

@@ -20,6 +20,7 @@ from backorder_desktop.demo.faults import Faults
 from backorder_desktop.demo.hooks import HookRegistry
 from backorder_desktop.demo.params import Query
 from backorder_desktop.demo.ratelimit import RateLimiter
+from backorder_desktop.demo.strict import StrictSwitches
 
 Scopes = dict[str, str]  # resource (products, inventory, locations, information) -> "modify" | "read"
 _RESOURCES = ("products", "inventory", "locations", "information")
@@ -118,6 +119,7 @@ class StoreContext:
     hooks: HookRegistry
     dispatcher: WebhookDispatcher
     requests: RequestLog
+    strict: StrictSwitches = field(default_factory=StrictSwitches)
     stopping: threading.Event = field(default_factory=threading.Event)
 
 

@@ -5,6 +5,10 @@ The payload follows the callback schemas (``scope``, ``store_id`` as a string, `
 is byte-for-byte the same. A failure (no 2xx, an error, a timeout) is retried on the configured
 schedule; after the last retry the hook is deactivated, as BigCommerce does after 48 hours. Only
 loopback destinations are ever contacted; events for any other destination are dropped (and logged).
+
+Strict switches (``demo/strict.py``): BigCommerce's real retry schedule, the 3-minute block of a
+destination domain that fails too often, and events sent newest first; ``time_scale`` shrinks the
+real schedule's seconds for tests.
 """
 
 from __future__ import annotations
@@ -17,15 +21,25 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
 from backorder_desktop.demo.hooks import HookRegistry
 from backorder_desktop.demo.hooks import is_loopback_url
+from backorder_desktop.demo.strict import StrictSwitches
 
 logger = logging.getLogger(__name__)
+
+REAL_RETRY_S = (60.0, 180.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 21600.0, 50400.0, 86400.0)
+BLOCK_WINDOW_S = 120.0  # the sliding window a domain is scored on
+BLOCK_MIN_REQUESTS = 100  # no score before this many deliveries in the window
+BLOCK_MIN_SUCCESS = 0.9
+BLOCK_S = 180.0
+OUT_OF_ORDER_S = 0.5  # events raised within this long of the first are sent newest first
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,7 @@ class DeliveryRecord:
     attempt: int  # 0 for the first try
     status: int | None  # the receiver's status, or None when it could not be reached
     ok: bool
+    at: float = field(default=0.0, compare=False)  # monotonic time of the attempt
 
 
 def build_payload(scope: str, data: dict[str, Any], store_id: int, store_hash: str, created_at: int) -> bytes:
@@ -64,7 +79,14 @@ class WebhookDispatcher:
         store_id: int,
         retry_s: tuple[float, ...] = (1.0, 2.0, 5.0),
         timeout_s: float = 5.0,
+        strict: StrictSwitches | None = None,
+        time_scale: float = 1.0,
     ) -> None:
+        self._strict = strict or StrictSwitches()
+        self._scale = time_scale
+        self._scores: dict[str, deque[tuple[float, bool]]] = {}  # domain -> recent (time, ok)
+        self._blocked: dict[str, float] = {}  # domain -> blocked until (monotonic)
+        self._bunch_due = 0.0  # when the events held to be sent out of order go
         self._registry = registry
         self._store_hash = store_hash
         self._store_id = store_id
@@ -110,10 +132,22 @@ class WebhookDispatcher:
             return
         body = build_payload(scope, data, self._store_id, self._store_hash, int(self.created_clock()))
         now = time.monotonic()
+        seq = next(self._seq)
         with self._cond:
+            if self._strict.events_out_of_order:
+                # Events raised before the first of them is due go out together, newest first.
+                if now >= self._bunch_due:
+                    self._bunch_due = now + OUT_OF_ORDER_S
+                now, seq = self._bunch_due, -seq
             for hook in hooks:
-                heapq.heappush(self._queue, (now, next(self._seq), hook.id, scope, body, 0))
+                heapq.heappush(self._queue, (now, seq, hook.id, scope, body, 0))
             self._cond.notify_all()
+
+    def blocked_domains(self) -> dict[str, float]:
+        """Destination domains blocked now, with the seconds (scaled) left."""
+        now = time.monotonic()
+        with self._cond:
+            return {d: until - now for d, until in self._blocked.items() if until > now}
 
     def _run(self) -> None:
         while True:
@@ -139,23 +173,50 @@ class WebhookDispatcher:
             with self._log_lock:
                 self._log.append(DeliveryRecord(hook_id, scope, attempt, None, False))
             return
+        domain = urlsplit(hook.destination).hostname or ""
+        if self._strict.webhook_domain_block:
+            with self._cond:
+                until = self._blocked.get(domain, 0.0)
+                if until > time.monotonic():  # into the retry queue, as the same attempt
+                    heapq.heappush(self._queue, (until, next(self._seq), hook_id, scope, body, attempt))
+                    self._cond.notify_all()
+                    return
         status = self._post(hook.destination, hook.headers or {}, body)
         ok = status is not None and 200 <= status < 300
         with self._log_lock:
-            self._log.append(DeliveryRecord(hook_id, scope, attempt, status, ok))
+            self._log.append(DeliveryRecord(hook_id, scope, attempt, status, ok, time.monotonic()))
+        if self._strict.webhook_domain_block:
+            self._score(domain, ok)
         if ok:
             return
-        if attempt < len(self.retry_s):
+        schedule = REAL_RETRY_S if self._strict.real_webhook_schedule else self.retry_s
+        scale = self._scale if self._strict.real_webhook_schedule else 1.0
+        if attempt < len(schedule):
             logger.info(
                 "webhook %s to %s failed (%s); retry %d", scope, hook.destination, status, attempt + 1
             )
             with self._cond:
-                due = time.monotonic() + self.retry_s[attempt]
+                due = time.monotonic() + schedule[attempt] * scale
                 heapq.heappush(self._queue, (due, next(self._seq), hook_id, scope, body, attempt + 1))
                 self._cond.notify_all()
         else:
             logger.info("webhook %d deactivated after %d failed deliveries", hook_id, attempt + 1)
             self._registry.deactivate(hook_id)
+
+    def _score(self, domain: str, ok: bool) -> None:
+        """Block ``domain`` when under 90 % of its last 2 minutes' deliveries (100 or more) succeeded."""
+        now = time.monotonic()
+        with self._cond:
+            recent = self._scores.setdefault(domain, deque())
+            recent.append((now, ok))
+            while recent and recent[0][0] < now - BLOCK_WINDOW_S * self._scale:
+                recent.popleft()
+            if len(recent) >= BLOCK_MIN_REQUESTS and sum(o for _, o in recent) < BLOCK_MIN_SUCCESS * len(
+                recent
+            ):
+                self._blocked[domain] = now + BLOCK_S * self._scale
+                recent.clear()
+                logger.info("webhook destination %s blocked: too many failed deliveries", domain)
 
     def _post(self, destination: str, headers: dict[str, str], body: bytes) -> int | None:
         parts = urlsplit(destination)

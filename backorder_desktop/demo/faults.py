@@ -15,7 +15,19 @@ from typing import Literal
 from typing import get_args
 from urllib.parse import unquote
 
-FaultKind = Literal["malformed", "truncate", "500", "503", "hang", "lose_reply", "401", "delete_while_paging"]
+FaultKind = Literal[
+    "malformed",
+    "truncate",
+    "500",
+    "502",  # the gateway's upstream failed (notes §9: retry 500/502/504 with backoff)
+    "503",
+    "504",  # the gateway timed out
+    "429_bare",  # a 429 WITHOUT rate headers: the platform is overloaded for this store (notes §7)
+    "hang",
+    "lose_reply",
+    "401",
+    "delete_while_paging",
+]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 

@@ -40,6 +40,9 @@ MAX_BODY = 32 * 1024 * 1024
 _ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json")
 _EARLY_FAULTS = {
     "500": (500, "Internal Server Error"),
+    "502": (502, "Bad Gateway"),
+    "504": (504, "Gateway Timeout"),
+    "429_bare": (429, "Too Many Requests"),
     "503": (503, "Service Unavailable: the store is down for maintenance"),
     "401": (401, "The v3 Auth client ID or token was not found or is not a valid combination"),
 }
@@ -160,6 +163,9 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             return
         except ApiError as exc:
             reply = error_reply(exc)
+            if ctx.strict.v2_error_list and f"/stores/{ctx.store_hash}/v2/" in self.path:
+                reply.body = json.dumps([{"status": exc.status, "message": exc.title}]).encode()
+                reply.content_type = JSON
         except Exception:
             logger.exception("demo store: %s %s failed", method, self._shown_path)
             reply = error_reply(ApiError("Internal Server Error", status=500))
@@ -196,7 +202,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         if fault in _EARLY_FAULTS:
             logger.info("fault: %s %s answered with %s", method, self._shown_path, fault)
             status, title = _EARLY_FAULTS[fault]
-            self._fault = None
+            self._fault = "bare" if fault == "429_bare" else None
             raise ApiError(title, status=status)
         accept = self.headers.get("Accept")
         if accept and not any(t.split(";")[0].strip() in _ACCEPTABLE for t in accept.split(",")):
@@ -249,7 +255,8 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", reply.content_type)
         if reply.status != 204:
             self.send_header("Content-Length", str(declared))
-        for name, value in (*self._quota.headers().items(), *reply.headers.items()):
+        quota = {} if fault == "bare" else self._quota.headers()
+        for name, value in (*quota.items(), *reply.headers.items()):
             self.send_header(name, value)
         if fault == "truncate":
             self.send_header("Connection", "close")

@@ -11,6 +11,8 @@ from backorder_desktop.demo.context import Reply
 from backorder_desktop.demo.context import Request
 from backorder_desktop.demo.context import StoreContext
 from backorder_desktop.demo.context import json_reply
+from backorder_desktop.demo.errors import STATUS_DOCS
+from backorder_desktop.demo.errors import ApiError
 from backorder_desktop.demo.errors import NotFoundError
 from backorder_desktop.demo.errors import ValidationError
 from backorder_desktop.demo.errors import invalid_query
@@ -30,6 +32,7 @@ from backorder_desktop.demo.render import iso
 from backorder_desktop.demo.render import product_dict
 from backorder_desktop.demo.render import select_fields
 from backorder_desktop.demo.render import variant_dict
+from backorder_desktop.demo.storage import MAX_STOCK
 from backorder_desktop.demo.storage import Storage
 from backorder_desktop.demo.words import CATEGORY_NAMES
 from backorder_desktop.demo.words import FAMILIES
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 MAX_PRODUCT_BATCH = 10
 MAX_VARIANT_BATCH = 50
 MAX_DELETE = 250
+LARGEST_PAGE = 250
 VARIANT_PAGE_MAX = 250  # the variants spec gives no maximum; 250 as for products (notes §2)
 _DELETE_FILTERS = ("id:in", "id", "sku", "name")
 _UNSUPPORTED_DELETE_FILTERS = (
@@ -90,6 +94,8 @@ def list_products(ctx: StoreContext, req: Request, _params: list[str]) -> Reply:
     query = req.query
     page, limit = query.paging()
     _product_view(query)  # 422 for bad include / include_fields before anything else happens
+    if ctx.strict.largest_page_fails and limit >= LARGEST_PAGE:
+        raise ApiError("Gateway Timeout: the page took too long to build", status=504)
     if ctx.faults.take_delete_while_paging(req.method, req.full_path, page):
         with ctx.catalog.reading() as st:
             first = select_products(st, query)[:1]
@@ -208,10 +214,32 @@ def update_variants(ctx: StoreContext, req: Request, _params: list[str]) -> Repl
         )
     if len(body) > MAX_VARIANT_BATCH:
         raise too_many_items(MAX_VARIANT_BATCH)
+    refused: dict[str, str] = {}
+    if ctx.strict.partial_batches:
+        body, refused = _without_refused_stock(body)
     ids = ctx.catalog.update_variants(body)
     with ctx.catalog.reading() as st:
         data = [variant_dict(st, v) for v in ids if st.variant_exists(v)]
+    if refused:
+        errors = {"status": 422, "title": "Inventory was not saved", "type": STATUS_DOCS, "errors": refused}
+        return json_reply({"data": data, "errors": errors, "meta": {}}, status=207)
     return json_reply({"data": data, "meta": {}})
+
+
+def _without_refused_stock(items: list[Any]) -> tuple[list[Any], dict[str, str]]:
+    """The batch with each out-of-range ``inventory_level`` taken out (the rest of its item is
+    still saved), and why, by item position: what a 207 names."""
+    kept: list[Any] = []
+    refused: dict[str, str] = {}
+    for index, item in enumerate(items):
+        level = item.get("inventory_level") if isinstance(item, dict) else None
+        if isinstance(level, int) and not isinstance(level, bool) and not 0 <= level <= MAX_STOCK:
+            refused[f"items.{index}.inventory_level"] = (
+                f"Variant with id {item.get('id')}: inventory_level must be between 0 and {MAX_STOCK}"
+            )
+            item = {k: v for k, v in item.items() if k != "inventory_level"}
+        kept.append(item)
+    return kept, refused
 
 
 def summary(ctx: StoreContext, _req: Request, _params: list[str]) -> Reply:

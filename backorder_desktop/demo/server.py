@@ -31,6 +31,7 @@ from backorder_desktop.demo.faults import Faults
 from backorder_desktop.demo.hooks import HookRegistry
 from backorder_desktop.demo.http_handler import DemoHTTPServer
 from backorder_desktop.demo.ratelimit import RateLimiter
+from backorder_desktop.demo.strict import StrictSwitches
 
 __all__ = ["DemoConfig", "DemoStore"]
 
@@ -46,10 +47,12 @@ class DemoStore:
         self.config = cfg
         store_id = 1_000_000 + zlib.crc32(cfg.store_hash.encode()) % 9_000_000
         hooks = HookRegistry(cfg.store_hash)
+        strict = StrictSwitches()
+        strict.turn_on(cfg.strict)
         self._ctx = StoreContext(
             store_hash=cfg.store_hash,
             store_id=store_id,
-            catalog=Catalog(cfg.products, cfg.seed, inventory_delay_ms=cfg.inventory_delay_ms),
+            catalog=Catalog(cfg.products, cfg.seed, inventory_delay_ms=cfg.inventory_delay_ms, strict=strict),
             faults=Faults(
                 cfg.seed,
                 latency_ms=cfg.latency_ms,
@@ -70,8 +73,11 @@ class DemoStore:
                 store_id=store_id,
                 retry_s=cfg.webhook_retry_s,
                 timeout_s=cfg.webhook_timeout_s,
+                strict=strict,
+                time_scale=cfg.webhook_time_scale,
             ),
             requests=RequestLog(),
+            strict=strict,
         )
         self._ctx.tokens.add(cfg.token, FULL_SCOPES)
         for token in cfg.read_only_tokens:
@@ -178,6 +184,11 @@ class DemoStore:
         return self._ctx.faults
 
     @property
+    def strict(self) -> StrictSwitches:
+        """Where the store behaves as strictly (or strangely) as the live API: ``demo/strict.py``."""
+        return self._ctx.strict
+
+    @property
     def rate(self) -> RateLimiter:
         return self._ctx.rate
 
@@ -193,6 +204,10 @@ class DemoStore:
         """Every delivery from now on says ``created_at=at``: two changes to one product then share
         a ``hash``, as they do on BigCommerce within one second."""
         self._ctx.dispatcher.created_clock = lambda: at
+
+    def blocked_domains(self) -> dict[str, float]:
+        """Webhook destination domains blocked now (``webhook_domain_block``), with seconds left."""
+        return self._ctx.dispatcher.blocked_domains()
 
     @property
     def webhook_log(self) -> list[DeliveryRecord]:

@@ -13,6 +13,8 @@ its PUTs of absolute values pass ``idempotent=True`` so they are retried like re
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -46,20 +48,23 @@ from backorder_desktop.adapters.http import Timeouts
 from backorder_desktop.adapters.http import make_http_client
 from backorder_desktop.domain.errors import ApiError
 from backorder_desktop.domain.errors import PermissionDenied
+from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Permissions
-from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.stock import StockKey
 
 __all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_API_URL = "https://api.bigcommerce.com"
 MAX_PAGE_SIZE = 250  # bigcommerce-api-notes §3.1
+SMALLEST_FALLBACK_PAGE = 50  # pages are halved down to this when the larger ones keep failing
 
 _STORE_HASH = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -73,7 +78,6 @@ class BigCommerceClient:
 
     VARIANT_BATCH = inventory.VARIANT_BATCH  # 50 variant levels per PUT /v3/catalog/variants
     PRODUCT_BATCH = inventory.PRODUCT_BATCH  # 2,000 product levels per Inventory API adjustment
-    ADJUST_BATCH = inventory.ADJUST_BATCH  # 2,000 relative changes per Inventory API adjustment
 
     def __init__(
         self,
@@ -123,6 +127,7 @@ class BigCommerceClient:
             on_request=on_request,
         )
         self._inventory = StoreInventory(self._transport)
+        self._page_cap = MAX_PAGE_SIZE  # lowered when the store keeps failing pages of a size
         self._hooks = StoreHooks(self._transport)
 
     # --- CatalogSource ------------------------------------------------------------------------
@@ -160,11 +165,52 @@ class BigCommerceClient:
         modified_since: datetime | None = None,
         ids: Sequence[int] | None = None,
     ) -> ProductPage:
-        """One page of products with variants, sorted by id ascending (1-based ``page``)."""
+        """One page of products with variants, sorted by id ascending (1-based ``page``).
+
+        A page of ``limit`` that keeps timing out at the gateway (504 after the retries) is
+        fetched as two pages of half the size: the largest pages are the ones a gateway times
+        out on, while smaller ones go through (notes §7 on 5xx). The smaller size is then kept
+        for this client's later pages; the page numbers and counts are still those of ``limit``.
+        """
         if page < 1:
             raise ValueError("pages are numbered from 1")
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        if limit > self._page_cap and limit % 2 == 0:
+            return self._in_halves(page, limit, modified_since, ids)
+        try:
+            return self._products_page(page, limit, modified_since, ids)
+        except ServerError as error:
+            # 504 only: the gateway gave up waiting for the page; any other failure is not the size's.
+            if error.status != 504 or ids is not None or limit % 2 or limit // 2 < SMALLEST_FALLBACK_PAGE:
+                raise
+            logger.info(
+                "pages of %d products keep failing (%s); asking for %d", limit, error.title, limit // 2
+            )
+            self._page_cap = min(self._page_cap, limit // 2)
+            return self._in_halves(page, limit, modified_since, ids)
+
+    def _in_halves(
+        self, page: int, limit: int, modified_since: datetime | None, ids: Sequence[int] | None
+    ) -> ProductPage:
+        half = limit // 2
+        first = self.get_products_page(2 * page - 1, limit=half, modified_since=modified_since, ids=ids)
+        parts = [first]
+        if first.total_pages >= 2 * page:
+            parts.append(self.get_products_page(2 * page, limit=half, modified_since=modified_since, ids=ids))
+        total = parts[-1].total
+        return ProductPage(
+            products=tuple(p for part in parts for p in part.products),
+            page=page,
+            total_pages=math.ceil(total / limit),
+            total=total,
+            problems=tuple(p for part in parts for p in part.problems),
+            skipped_ids=tuple(i for part in parts for i in part.skipped_ids),
+        )
+
+    def _products_page(
+        self, page: int, limit: int, modified_since: datetime | None, ids: Sequence[int] | None
+    ) -> ProductPage:
         params = {
             "include": "variants",
             "include_fields": ",".join(PRODUCT_FIELDS),
@@ -201,10 +247,6 @@ class BigCommerceClient:
     def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
         """At most ``PRODUCT_BATCH`` absolute product levels in one request."""
         return self._inventory.write_product_levels(writes)
-
-    def adjust_levels(self, changes: Sequence[StockChange]) -> WriteResult:
-        """At most ``ADJUST_BATCH`` relative stock changes in one request."""
-        return self._inventory.adjust_levels(changes)
 
     # --- webhooks (/v3/hooks, adapters/bigcommerce/hooks.py) ----------------------------------
 

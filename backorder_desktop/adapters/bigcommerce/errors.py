@@ -73,6 +73,9 @@ def _body_json(body: bytes) -> dict[str, Any] | None:
         value = json.loads(body) if body else None
     except (ValueError, UnicodeDecodeError):
         return None
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        # v2 answers errors as an array, ``[{"status": 409, "message": "…"}]`` (notes §6.1).
+        return value[0]
     return value if isinstance(value, dict) else None
 
 
@@ -168,20 +171,19 @@ def error_from_response(method: str, path: str, status: int, body: bytes) -> Api
         )
     if status == 429:
         return RateLimited(
-            "The store's API quota stayed used up even after waiting (other apps may be using it). "
-            "The sync will try again later.",
+            "The store's API quota stayed used up even after waiting (other apps may be using it).",
             status=status,
         )
     if status == 503:
         return Maintenance(
             "The store is in maintenance, being upgraded, or suspended."
-            f"{said_part} Check status.bigcommerce.com; the sync will retry later.",
+            f"{said_part} Check status.bigcommerce.com.",
             status=status,
         )
     if status >= 500:
         return ServerError(
             f"BigCommerce answered {request} with a server error (HTTP {status}), also when asked again."
-            f"{said_part} This is usually temporary; the sync will retry later.",
+            f"{said_part} This is usually temporary.",
             status=status,
         )
     return ApiError(
@@ -202,12 +204,12 @@ def error_from_transport(method: str, path: str, exc: httpx.TransportError) -> A
             httpx.PoolTimeout: "waiting for a free connection to",
         }.get(type(exc), "talking to")
         return Offline(
-            f"Timed out {phase} BigCommerce ({request}). Check your connection; the sync will retry.",
+            f"Timed out {phase} BigCommerce ({request}). Check your connection.",
             title="No answer from BigCommerce",
         )
     if isinstance(exc, httpx.ProxyError):
         return Offline(
-            f"The proxy refused {request}. Check your proxy settings and connection; the sync will retry."
+            f"The proxy refused {request}. Check your proxy settings and connection."
         )
     if isinstance(exc, httpx.UnsupportedProtocol):
         return ApiError(
@@ -215,7 +217,7 @@ def error_from_transport(method: str, path: str, exc: httpx.TransportError) -> A
         )
     return Offline(
         f"Could not reach BigCommerce ({request}: {_transport_reason(exc)}). "
-        "Check your connection; the sync will retry.",
+        "Check your connection.",
     )
 
 
@@ -238,6 +240,6 @@ def malformed(method: str, path: str, what: str) -> MalformedReply:
     """The reply came, but is not the JSON we expect (``what`` says how)."""
     return MalformedReply(
         f"BigCommerce's reply to {method.upper()} {path} was {what}. "
-        "This is usually temporary; the sync will retry. "
+        "This is usually temporary. "
         "If it keeps happening, please report it with the log.",
     )
