@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,3 +154,24 @@ def test_fast_scrolling_loads_the_last_windows_asked(qtbot, model, mirror) -> No
     qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)
     assert mirror.query_calls - before <= 4
     assert _cell(model, 3 * PAGE_SIZE + 1, Column.NAME) == f"Product {3 * PAGE_SIZE + 2:05d}"
+
+
+def test_names_and_skus_sort_by_their_numbers(qtbot, model, mirror) -> None:
+    """Natural order, as a merchant reads numbers: "#19555" before "#113332"."""
+    odd = [
+        dataclasses.replace(make_product(5000 + n), name=f"Chain {name}", sku=f"CH-{sku}")
+        for n, (name, sku) in enumerate([("#113332", "113332"), ("#19555", "19555"), ("#2", "2")])
+    ]
+    mirror.apply_products(odd, pass_id=None, keep_backorder_stock=False)
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.set_query(ProductQuery(text="chain"))
+    names = [_cell(model, row, Column.NAME) for row in range(3)]
+    assert names == ["Chain #2", "Chain #19555", "Chain #113332"]
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.sort(Column.SKU, Qt.SortOrder.DescendingOrder)
+    assert [_cell(model, row, Column.SKU) for row in range(3)] == ["CH-113332", "CH-19555", "CH-2"]
+    with qtbot.waitSignal(model.query_answered, timeout=5000):
+        model.set_query(ProductQuery())
+    names = [_cell(model, row, Column.NAME) for row in range(14)]
+    assert names[:4] == ["Chain #2", "Chain #19555", "Chain #113332", "Product 00001"]
+    assert names[12] == "Product 00010"  # zero-padded numbers keep their order

@@ -2,10 +2,10 @@
 
 Search is a substring match on ``products.search_text`` (the case-folded name, SKU and variant
 SKUs, written with the product), variant SKUs included, and case folding is Unicode-aware
-(SQLite's own LIKE folds ASCII only). Listings are ordered by name (case-insensitive, then id),
-which the ``products_name`` index serves for paging; that index also holds ``search_text``, so a
-search in name order walks it, tests each entry without reading the row, and stops at the last
-row asked for (migration 3).
+(SQLite's own LIKE folds ASCII only). Listings are ordered by name in natural order (its stored
+``name_key``, then id; migration 5), which the ``products_name`` index serves for paging; that
+index also holds ``search_text``, so a search in name order walks it, tests each entry without
+reading the row, and stops at the last row asked for (migration 3). SKU order is ``sku_key``'s.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def get_product(conn: sqlite3.Connection, product_id: int) -> Product | None:
 
 _SORT_COLUMNS = {
     ProductSort.ID: "p.id",
-    ProductSort.NAME: "p.name COLLATE NOCASE",
-    ProductSort.SKU: "p.sku COLLATE NOCASE",
+    ProductSort.NAME: "p.name_key",  # natural order: "#19555" before "#113332" (natural_order.py)
+    ProductSort.SKU: "p.sku_key",
     ProductSort.INVENTORY_LEVEL: "p.inventory_level",
     ProductSort.IS_VISIBLE: "p.is_visible",
     ProductSort.AVAILABILITY: "p.availability",

@@ -1,4 +1,5 @@
-"""Rows ↔ domain objects: column orders, time encoding, the content hash and the search text.
+"""Rows ↔ domain objects: column orders, time encoding, the content hash, the search text and the
+natural sort keys.
 
 Kept apart from the SQL so the hot path (``encode_product``) stays a few tuple builds per product.
 Times are stored as ISO-8601 UTC text and come back as timezone-aware UTC datetimes; a naive
@@ -14,6 +15,7 @@ from datetime import datetime
 from hashlib import blake2b
 from typing import Any
 
+from backorder_desktop.adapters.storage.natural_order import natural_key
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
@@ -33,6 +35,8 @@ PRODUCT_COLUMNS = (
     "search_text",
     "content_hash",
     "seen_pass",
+    "name_key",
+    "sku_key",
 )
 VARIANT_COLUMNS = (
     "id",
@@ -113,7 +117,8 @@ def encode_product(
     digest = blake2b(marshal.dumps((core, variants), 2), digest_size=8).digest()
     content_hash = int.from_bytes(digest, "big", signed=True)
     search_text = "\n".join([product.name, product.sku, *[v.sku for v in product.variants]]).casefold()
-    return (*core, search_text, content_hash, pass_id), variants, content_hash
+    keys = (natural_key(product.name), natural_key(product.sku))
+    return (*core, search_text, content_hash, pass_id, *keys), variants, content_hash
 
 
 def with_hash(row: ProductRowTuple, content_hash: int) -> ProductRowTuple:

@@ -69,6 +69,8 @@ class ProductRow(_Base):
     search_text = TextField()
     content_hash = BigIntegerField()
     seen_pass = IntegerField(null=True)
+    name_key = TextField(default="")  # natural_order.natural_key(name): listings sort by it
+    sku_key = TextField(default="")  # natural_order.natural_key(sku)
 
     class Meta:
         table_name = "products"

@@ -24,6 +24,8 @@ from backorder_desktop.adapters.storage.migrations import MIGRATIONS
 from backorder_desktop.adapters.storage.migrations import Migration
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import ErrorKind
+from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.services.schedule_rules import retry_after
 from tests.adapters.storage.conftest import make_product
 
@@ -108,7 +110,7 @@ def test_m0003_search_index_keeps_v2_data_and_widens_the_name_index(tmp_path: Pa
     assert _version(path) == len(MIGRATIONS)
     with closing(sqlite3.connect(path)) as conn:
         columns = [row[2] for row in conn.execute("PRAGMA index_info(products_name)")]
-    assert columns == ["name", "id", "search_text"]
+    assert columns[1:] == ["id", "search_text"]  # its first column is the name's key since migration 5
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v2." in backups[0].name
 
@@ -144,6 +146,35 @@ def test_m0004_error_kinds_gives_old_runs_and_push_problems_the_kind_of_their_ti
     assert _version(path) == len(MIGRATIONS)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v3." in backups[0].name
+
+
+def test_m0005_natural_order_keys_the_stored_products_and_sorts_by_number(tmp_path: Path) -> None:
+    path = _fixture(4, tmp_path)
+    store = open_mirror(path)
+    try:
+        by_name = store.query_products(ProductQuery(text="chain"), limit=10)
+        assert [p.name for p in by_name] == ["Chain #19555", "Chain #113332"]
+        by_sku = store.query_products(ProductQuery(text="helm", sort=ProductSort.SKU), limit=10)
+        assert [p.sku for p in by_sku] == ["HELM-2", "HELM-10"]
+        everything = store.query_products(ProductQuery(), limit=10)
+        assert [p.id for p in everything] == [7, 12, 11, 14, 13]  # "blue bike", chains, sizes 2 and 10
+        assert store.backorder_product_ids() == {7}  # the data of earlier versions is still there
+        assert {run.id: run.error_kind for run in store.runs()}[1] is ErrorKind.OFFLINE  # and m0004's kinds
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    with closing(sqlite3.connect(path)) as conn:
+        columns = [row[2] for row in conn.execute("PRAGMA index_info(products_name)")]
+        keys = dict(conn.execute("SELECT sku, sku_key FROM products WHERE id IN (13, 14)").fetchall())
+        plan = " ".join(str(row) for row in conn.execute(f"EXPLAIN QUERY PLAN {ORDERED_BY_NAME}"))
+    assert columns == ["name_key", "id", "search_text"]
+    assert keys == {"HELM-10": "helm-210", "HELM-2": "helm-12"}
+    assert "products_name" in plan and "TEMP B-TREE" not in plan  # paging by name walks the index
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v4." in backups[0].name
+
+
+ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
 def test_a_new_or_current_file_gets_no_backup(db_path: Path) -> None:
