@@ -117,6 +117,7 @@ def test_without_a_keyring_the_token_can_be_kept_for_this_session_only(qtbot, di
     assert "“Use for this session only”" in dialog.result_label.text()
 
     controller = dialog.controller
+    qtbot.waitUntil(dialog.session_button.isEnabled, timeout=20_000)  # the connect's task has ended
     with qtbot.waitSignal(dialog.connected, timeout=20_000):
         qtbot.mouseClick(dialog.session_button, Qt.MouseButton.LeftButton)
     assert fake_launcher.secrets.values == {}  # nothing kept
