@@ -7,6 +7,7 @@ falls back to ``1,234`` and ISO dates.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -19,6 +20,8 @@ from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.domain.stock_policy import STOCK_RANGE_TEXT
+from backorder_desktop.domain.stock_policy import stock_out_of_range
 
 MODE_TITLES: dict[InventorySource, str] = {
     InventorySource.BIGCOMMERCE: "Manage inventory in BigCommerce",
@@ -191,3 +194,21 @@ def sync_summary(run: SyncRun) -> str:
     if run.problems:
         text += f" {plural(len(run.problems), 'item')} could not be synced: see History."
     return text
+
+
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+
+
+def parse_stock_level(text: str) -> tuple[int | None, str]:
+    """A stock level as typed ("1,234", "-3"), or None and what is wrong with it: never a level
+    clamped or guessed from something else."""
+    group = _locale().groupSeparator()
+    cleaned = text.strip().replace("\u2212", "-")  # the minus sign some keyboards type
+    for separator in {",", group, "\u00a0", "\u202f", " "}:
+        cleaned = cleaned.replace(separator, "")
+    if not _WHOLE_NUMBER.fullmatch(cleaned):
+        shown = text.strip() or "Nothing"
+        return None, f"“{shown}” is not a whole number. Stock can be {STOCK_RANGE_TEXT}."
+    level = int(cleaned)
+    problem = stock_out_of_range(level)
+    return (None, problem) if problem is not None else (level, "")

@@ -194,3 +194,51 @@ def test_the_help_menu_opens_the_readmes_sections(qtbot, demo) -> None:
     assert anchor("Using it from the command line") == "using-it-from-the-command-line"
     texts = [a.text() for a in demo.window.help_menu.actions()]
     assert "Show the log" in texts and "About BackOrder Desktop" in texts
+
+
+def test_the_stock_editor_takes_the_whole_range_and_refuses_the_rest_with_a_message(qtbot, demo) -> None:
+    products = demo.window.products
+    model = products.model
+    _edit_stock_in_the_table(qtbot, demo, 0, 40)
+    index = model.index(0, Column.STOCK)
+    assert model.data(index, Qt.ItemDataRole.EditRole) == "40"  # text: a spin box would clamp
+    refused: list[str] = []
+    model.stock_refused.connect(refused.append)
+    for typed in ("99999999999", "abc", "1.5", ""):
+        assert not model.setData(index, typed)
+    assert refused[0].startswith("99,999,999,999 is not a possible stock level")
+    assert refused[1].startswith("“abc” is not a whole number. Stock can be from -2,147,483,648")
+    assert len(refused) == 4
+    notice = products.product_actions.notice
+    assert notice is not None and notice.windowTitle() == "Stock not changed" and notice.text() == refused[-1]
+    notice.close()
+    wait_idle(qtbot, demo)
+    assert [e.item.level for e in demo.profile.outbox()] == [40]  # nothing clamped, nothing queued
+
+    assert model.setData(index, "-5")  # units sold on backorder: a level like any other
+    qtbot.waitUntil(lambda: [e.item.level for e in demo.profile.outbox()] == [-5], timeout=20_000)
+    assert model.setData(index, "2,147,483,647")
+    qtbot.waitUntil(lambda: [e.item.level for e in demo.profile.outbox()] == [2_147_483_647], timeout=20_000)
+    wait_idle(qtbot, demo)
+
+
+def test_a_variants_stock_refused_keeps_the_stored_level(qtbot, demo) -> None:
+    products = demo.window.products
+    demo.profile.assign(["10"])  # product 10 has 3 variants, tracked per variant
+    demo.refresh_after_change()
+    wait_idle(qtbot, demo)
+    products.select_rows(9, 9)
+    table = products.variants.table
+    qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=20_000)
+    item = table.item(0, 2)
+    assert item.flags() & Qt.ItemFlag.ItemIsEditable
+    stored = item.text()
+    refused: list[str] = []
+    products.variants.stock_refused.connect(refused.append)
+    item.setText("lots")
+    assert refused and "is not a whole number" in refused[0]
+    assert item.text() == stored
+    item.setText("-2")
+    qtbot.waitUntil(lambda: [e.item.level for e in demo.profile.outbox()] == [-2], timeout=20_000)
+    products.product_actions.notice.close()
+    wait_idle(qtbot, demo)

@@ -36,6 +36,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.services.profile import Profile
+from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.models.catalog_columns import ANSWERED_ROLES
 from backorder_desktop.ui.models.catalog_columns import COLUMNS
 from backorder_desktop.ui.models.catalog_columns import DISPLAY
@@ -64,6 +65,7 @@ class CatalogTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     query_answered = Signal(float)  # seconds from set_query to the first rows being shown
     stock_edit_requested = Signal(object, int)  # Product, new stock level
+    stock_refused = Signal(str)  # why a typed level was not taken
 
     def __init__(self, runner: BackgroundRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -340,7 +342,9 @@ class CatalogTableModel(QAbstractTableModel):
             font.setItalic(True)
             return font
         if role == Qt.ItemDataRole.EditRole and column is Column.STOCK:
-            return product.inventory_level
+            # Text, not an int: Qt's editor for an int is a spin box, which clamps what is typed
+            # to its own range without a word; the text is checked in setData.
+            return str(product.inventory_level)
         return None
 
     def _placeholder(self, column: Column, role: int) -> object:
@@ -368,9 +372,9 @@ class CatalogTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
         product = self.product_at(index.row())
-        try:
-            level = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+        level, problem = parse_stock_level(str(value))
+        if level is None:
+            self.stock_refused.emit(problem)
             return False
         if product is None or level == product.inventory_level:
             return False

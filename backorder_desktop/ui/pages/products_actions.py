@@ -78,6 +78,7 @@ class ProductActions(QObject):
         self._runner = runner
         self._undo: list[_Undoable] = []
         self.question: QMessageBox | None = None
+        self.notice: QMessageBox | None = None
         self.menu: QMenu | None = None
 
     @property
@@ -206,6 +207,15 @@ class ProductActions(QObject):
         self._undo.append(_Undoable(edit.adjustment, label))
         del self._undo[:-UNDO_DEPTH]
         self.undo_available.emit(True)
+
+    def refuse_stock(self, problem: str) -> None:
+        """A typed level that is not one: say why; nothing was changed or queued."""
+        box = self.notice = QMessageBox(
+            QMessageBox.Icon.Warning, "Stock not changed", problem, QMessageBox.StandardButton.Ok, self._page
+        )
+        box.setObjectName("stock_refused")
+        box.open()
+        self.message_posted.emit("Stock not changed")
 
     def can_undo(self) -> bool:
         return bool(self._undo)

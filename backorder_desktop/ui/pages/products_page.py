@@ -67,6 +67,7 @@ class ProductsPage(QWidget):
         self.model.stock_edit_requested.connect(self._on_model_stock_edit_requested)
         self.product_actions = ProductActions(self, runner)
         self.stock_edit_requested.connect(self.product_actions.edit_stock)
+        self.model.stock_refused.connect(self.product_actions.refuse_stock)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
@@ -75,6 +76,7 @@ class ProductsPage(QWidget):
         self.variants = VariantsPane()
         self.variants.stock_edit_requested.connect(self.stock_edit_requested)
         self.variants.history_requested.connect(self.stock_history_requested)
+        self.variants.stock_refused.connect(self.product_actions.refuse_stock)
         splitter.addWidget(self.variants)
         # The pane starts tall enough for a product's usual variants (its size hint); a taller
         # window gives its extra height to the products.

@@ -25,6 +25,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.formatting import plural
 
 VISIBLE_ROWS = 8  # shown without scrolling at the window's default size
@@ -38,6 +39,7 @@ class VariantsPane(QWidget):
 
     stock_edit_requested = Signal(object, object, int)  # Product, Variant, new level
     history_requested = Signal(object)  # Product
+    stock_refused = Signal(str)  # why a typed level was not taken
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,9 +140,12 @@ class VariantsPane(QWidget):
         if self._filling or item.column() != STOCK_COLUMN or self.product is None:
             return
         variant = item.data(Qt.ItemDataRole.UserRole)
-        try:
-            level = int(item.text().replace(",", "").strip())
-        except ValueError:
+        level, problem = parse_stock_level(item.text())
+        if level is None:
+            self._filling = True  # put the stored level back: nothing was changed
+            item.setText(str(variant.inventory_level or 0) if variant is not None else "")
+            self._filling = False
+            self.stock_refused.emit(problem)
             return
         if variant is not None and level != variant.inventory_level:
             self.stock_edit_requested.emit(self.product, variant, level)
