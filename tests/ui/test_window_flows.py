@@ -248,6 +248,7 @@ def test_connect_a_store_from_the_welcome_page(qtbot, fake_launcher, make_contro
     assert controller.window.is_showing_catalog() and not controller.window.demo_banner.isVisible()
     assert controller.window.products.model.rowCount() == 120
     assert controller.window.store_label.text() == "Dana's Bikes · 120 products"
+    assert controller.window.windowTitle() == "Dana's Bikes — BackOrder Desktop"
 
 
 def test_connection_dialog_closes_after_its_task_has_finished(qtbot, fake_launcher, runner) -> None:
