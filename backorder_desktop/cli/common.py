@@ -36,6 +36,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.CONNECT: "Run `backorder-desktop connect --store-hash HASH` (or try `backorder-desktop --demo`); "
     f"for one run without connecting, set {TOKEN_ENV} and {STORE_HASH_ENV} (and {API_URL_ENV} for a test "
     "server).",
+    Remedy.RETRY_LATER: "Run the command again later (`backorder-desktop service` and the window retry on "
+    "their own).",
     Remedy.SESSION_ONLY: "Or run `backorder-desktop connect --session-only`: the token is checked and kept "
     f"for that command only, never saved; give it to later commands in {TOKEN_ENV}.",
     Remedy.ASSIGN: "Run `backorder-desktop assign SKU`.",

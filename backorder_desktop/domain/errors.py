@@ -59,6 +59,7 @@ class Remedy(StrEnum):
     SET_WEBHOOK_URL = "set-webhook-url"  # give the public https address for webhooks
     SEE_OUTBOX = "see-outbox"  # look at the waiting changes and why they were refused
     SESSION_ONLY = "session-only"  # keep the token in memory for this session only (no keyring)
+    RETRY_LATER = "retry-later"  # a passing problem: automatic updates retry, a one-off command does not
 
 
 class BackorderError(Exception):
@@ -161,6 +162,7 @@ class RateLimited(ApiError):
     title = "Rate limited"
     kind = ErrorKind.RATE_LIMITED
     retryable = True
+    remedy = Remedy.RETRY_LATER
 
 
 class Maintenance(ApiError):
@@ -169,6 +171,7 @@ class Maintenance(ApiError):
     title = "Store unavailable"
     kind = ErrorKind.MAINTENANCE
     retryable = True
+    remedy = Remedy.RETRY_LATER
 
 
 class ServerError(ApiError):
@@ -177,6 +180,7 @@ class ServerError(ApiError):
     title = "BigCommerce server error"
     kind = ErrorKind.SERVER_ERROR
     retryable = True
+    remedy = Remedy.RETRY_LATER
 
 
 class Offline(ApiError):
@@ -185,6 +189,7 @@ class Offline(ApiError):
     title = "Offline"
     kind = ErrorKind.OFFLINE
     retryable = True
+    remedy = Remedy.RETRY_LATER
 
 
 class MalformedReply(ApiError):
@@ -193,6 +198,7 @@ class MalformedReply(ApiError):
     title = "Unexpected reply from BigCommerce"
     kind = ErrorKind.MALFORMED_REPLY
     retryable = True
+    remedy = Remedy.RETRY_LATER
 
 
 # --- Local environment -----------------------------------------------------------------------

@@ -132,9 +132,8 @@ def is_secret_name(name: str) -> bool:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", unquote(name))
     words = re.findall(r"[a-z]+", spaced.lower())
     joined = "".join(words)
-    return (
-        any(word in _SECRET_WORDS or word.endswith(_SECRET_SUFFIXES) for word in words)
-        or any(fragment in joined for fragment in _SECRET_FRAGMENTS)
+    return any(word in _SECRET_WORDS or word.endswith(_SECRET_SUFFIXES) for word in words) or any(
+        fragment in joined for fragment in _SECRET_FRAGMENTS
     )
 
 
@@ -220,13 +219,31 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
+# A host name: dot-separated labels of letters (any script: a name in another alphabet is encoded
+# when sent), digits, hyphens and underscores (some internal names have them). An IPv6 address
+# comes bracketed and is checked by ``ipaddress``. Spaces or other characters are a typo.
+_HOST_NAME = re.compile(r"(?!-)[\w-]{1,63}(?<!-)(\.(?!-)[\w-]{1,63}(?<!-))*\.?")
+
+
 def is_web_address(url: str) -> bool:
-    """Whether ``url`` is an ``http(s)://`` address with a host."""
+    """Whether ``url`` is an ``http(s)://`` address with a well-formed host (and port, if any)."""
     try:
         parts = urlsplit(url)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return False
+        _ = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
     except ValueError:
         return False
+    if any(char.isspace() for char in url):
+        return False
+    host = parts.hostname
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return _HOST_NAME.fullmatch(host) is not None
 
 
 def is_plain_http_to_another_computer(url: str) -> bool:

@@ -115,7 +115,7 @@ class CredentialsService:
     def check(self, store_hash: str, api_url: str, token: str) -> ConnectReport:
         """Ask the store who it is and what the token may do; stores nothing."""
         store_hash = store_hash.strip()
-        if not store_hash or not store_hash.isalnum():
+        if not store_hash.isascii() or not store_hash.isalnum():
             raise UserFacingError(
                 f"'{store_hash}' is not a store hash. It is the part after /stores/ in your API path, "
                 "e.g. abc123xyz.",

@@ -5,9 +5,15 @@ progress that only rewrites its line on a terminal. Each case runs the real comm
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
+from backorder_desktop import app
 from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.services.profile import Profile
 from tests.integration.cli_runner import run_cli
@@ -15,6 +21,15 @@ from tests.integration.support import tracked_by_product
 
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., Profile]
+
+
+@contextmanager
+def open_profile(home: str) -> Iterator[Profile]:
+    profile = app.open_profile(home)
+    try:
+        yield profile
+    finally:
+        profile.close()
 
 
 def _synced(make_demo_store: MakeStore, make_context: MakeContext) -> tuple[DemoStore, dict[str, str]]:
@@ -176,3 +191,40 @@ def test_stock_outside_the_range_is_refused_with_the_range(
         assert "not a possible stock level" in refused.stderr
         assert "from -2,147,483,648 to 2,147,483,647" in refused.stderr
     assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
+
+
+@pytest.mark.parametrize(
+    ("store_hash", "api_url", "title"),
+    [
+        ("abc123", "notaurl", "Invalid API address"),
+        ("abc123", "https://exa mple.com", "Invalid API address"),
+        ("abc123", "https://api.example.com:99999", "Invalid API address"),
+        ("ábc123", "https://api.bigcommerce.com", "Invalid store hash"),
+    ],
+)
+def test_a_typo_in_connect_is_bad_input_not_a_crash(
+    home: str, store_hash: str, api_url: str, title: str
+) -> None:
+    result = run_cli(home, "connect", "--store-hash", store_hash, "--api-url", api_url, stdin="a-token\n")
+
+    assert result.code == 1
+    assert result.stderr.startswith(f"{title}:")
+    assert "Traceback" not in result.stderr
+    with open_profile(home) as profile, pytest.raises(UserFacingError) as raised:  # the window's door
+        profile.check_connection(store_hash, api_url, "a-token")
+    assert raised.value.title == title
+
+
+def test_a_one_off_sync_that_cannot_reach_the_store_does_not_promise_a_retry(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, env = _synced(make_demo_store, make_context)
+    store.stop()
+
+    result = run_cli(home, "sync", env=env)
+
+    assert result.code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Offline:")
+    assert "will retry" not in last and "try again later" not in last.lower().replace("run the command", "")
+    assert "Run the command again later" in last

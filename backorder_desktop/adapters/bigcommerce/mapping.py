@@ -113,7 +113,7 @@ def parse_datetime(text: str) -> datetime:
 
 def _object(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise MalformedReply(f"BigCommerce's {what} was not a JSON object. The sync will retry.")
+        raise MalformedReply(f"BigCommerce's {what} was not a JSON object.")
     return data
 
 
@@ -288,7 +288,7 @@ def _int_field(obj: dict[str, Any], key: str, what: str, *, signed: bool = False
     value = obj.get(key)
     if type(value) is not int or (value < 0 and not signed):
         raise MalformedReply(
-            f"BigCommerce's {what} had no valid “{key}” ({_describe(value)}). The sync will retry."
+            f"BigCommerce's {what} had no valid “{key}” ({_describe(value)})."
         )
     return value
 
@@ -298,18 +298,18 @@ def map_products_page(data: Any) -> ProductPage:
     body = _object(data, "product list")
     items = body.get("data")
     if not isinstance(items, list):
-        raise MalformedReply("BigCommerce's product list had no “data” list. The sync will retry.")
+        raise MalformedReply("BigCommerce's product list had no “data” list.")
     meta = body.get("meta")
     pagination = meta.get("pagination") if isinstance(meta, dict) else None
     if not isinstance(pagination, dict):
-        raise MalformedReply("BigCommerce's product list had no “meta.pagination”. The sync will retry.")
+        raise MalformedReply("BigCommerce's product list had no “meta.pagination”.")
     what = "product list pagination"
     page = _int_field(pagination, "current_page", what)
     total_pages = _int_field(pagination, "total_pages", what)
     total = _int_field(pagination, "total", what)
     if total_pages > max(1, total):  # every page but a lone empty one holds a product
         raise MalformedReply(
-            f"BigCommerce's {what} claimed {total_pages:,} pages for {total:,} products. The sync will retry."
+            f"BigCommerce's {what} claimed {total_pages:,} pages for {total:,} products."
         )
     products: list[Product] = []
     problems: list[ItemProblem] = []
@@ -338,7 +338,7 @@ def map_store(data: Any) -> StoreInfo:
     store_hash = body.get("id")
     name = body.get("name")
     if type(store_hash) is not str or not store_hash or type(name) is not str:
-        raise MalformedReply("BigCommerce's store information had no store id or name. The sync will retry.")
+        raise MalformedReply("BigCommerce's store information had no store id or name.")
 
     def text(key: str) -> str:
         value = body.get(key)
@@ -357,12 +357,12 @@ def map_server_time(data: Any) -> datetime:
     """``/v2/time`` → aware UTC datetime."""
     seconds = _object(data, "server time").get("time")
     if type(seconds) is not int and type(seconds) is not float:
-        raise MalformedReply("BigCommerce's server time had no “time” number. The sync will retry.")
+        raise MalformedReply("BigCommerce's server time had no “time” number.")
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (ValueError, OverflowError, OSError):  # NaN, infinite, or past the year 9999
         raise MalformedReply(
-            "BigCommerce's server time was not a possible time. The sync will retry."
+            "BigCommerce's server time was not a possible time."
         ) from None
 
 
@@ -370,7 +370,7 @@ def map_catalog_summary(data: Any) -> CatalogSummary:
     """``/v3/catalog/summary`` → the counts a full pull is checked against."""
     inner = _object(data, "catalog summary").get("data")
     if not isinstance(inner, dict):
-        raise MalformedReply("BigCommerce's catalog summary had no “data” object. The sync will retry.")
+        raise MalformedReply("BigCommerce's catalog summary had no “data” object.")
     what = "catalog summary"
     return CatalogSummary(
         variant_count=_int_field(inner, "variant_count", what),

@@ -10,6 +10,7 @@ from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import from_text
+from backorder_desktop.domain.settings import is_web_address
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.settings import with_setting
 
@@ -48,3 +49,23 @@ def test_round_trip_through_text() -> None:
     assert again == settings
     assert again.daily_sync_time == time(2, 30)
     assert again.erp_name == "Odoo"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://api.bigcommerce.com", True),
+        ("http://127.0.0.1:8765", True),
+        ("https://[::1]:8080/feed", True),
+        ("https://bücher.example/feed.csv", True),
+        ("https://erp_internal.lan/stock", True),
+        ("notaurl", False),
+        ("api.bigcommerce.com", False),
+        ("https://exa mple.com", False),
+        ("https://api.example.com:99999", False),
+        ("https://a..b", False),
+        ("https://-bad.example", False),
+    ],
+)
+def test_a_web_address_needs_a_scheme_and_a_well_formed_host_and_port(url: str, ok: bool) -> None:
+    assert is_web_address(url) is ok
