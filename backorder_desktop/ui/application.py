@@ -119,7 +119,8 @@ def take_screenshot(controller: AppController, path: str, page: str | None, on_s
 
     def idle(ok: bool) -> None:
         products = controller.window.products
-        if page is None and products.model.rowCount() > 0 and products.current_product() is None:
+        on_products = page in (None, "products")
+        if on_products and products.model.rowCount() > 0 and products.current_product() is None:
             products.select_rows(0, 0)  # show the variants pane filled in
         if not ok:
             logger.info("screenshot: the window did not become idle in time; saving it as it is")

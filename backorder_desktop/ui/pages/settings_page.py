@@ -239,7 +239,7 @@ class SettingsPage(QWidget):
         self.polling.setSuffix(" minutes")
         self.polling.setFixedWidth(SHORT_FIELD_WIDTH)
         form.addRow("Check BigCommerce every", self.polling)
-        form.addRow("", _note("Changes made in BigCommerce reach this app within this time."))
+        form.addRow(_note("Changes made in BigCommerce reach this app within this time."))
         self.start_minimised = QCheckBox("Start minimised to the tray")
         self.start_minimised.setObjectName("start_minimised")
         form.addRow("", self.start_minimised)
