@@ -339,6 +339,19 @@ class Catalog:
             event = stock_event(st, key, RELATIVE, delta, order=True)
             events += self._write_stock(key, owner, new, event, delayed=False)
 
+    def order_change(self, change: Callable[[Storage], list[tuple[StockKey, int, int]]]) -> None:
+        """An order's change, atomic with the stock it reads.
+
+        ``change`` checks the catalog (raising leaves everything as it was) and returns the stock moves
+        ``(key, product id, delta)``; they are applied at once as order moves (``inventory/order``
+        events, ``date_modified`` as the strict switch says).
+        """
+        with self._writing() as events:
+            st = self._st
+            for key, owner, delta in change(st):
+                event = stock_event(st, key, RELATIVE, delta, order=True)
+                events += self._write_stock(key, owner, _column(st, key) + delta, event, delayed=False)
+
     def adjust_inventory(self, items: object, *, relative: bool) -> None:
         """Inventory API adjustments (absolute or relative); all items are checked before any is applied."""
         with self._writing() as events:

@@ -70,6 +70,13 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option(
     "--delete-while-paging", is_flag=True, help="Delete a product before each products page after the 1st."
 )
+@click.option(
+    "--orders-per-minute",
+    type=click.FloatRange(min=0.0),
+    default=0.0,
+    show_default=True,
+    help="Shopper simulator pace: orders, cancels, refunds and edits (seeded by --seed; 0: none).",
+)
 def demo_store(
     products: int,
     port: int,
@@ -89,6 +96,7 @@ def demo_store(
     truncate_rate: float,
     lose_reply_rate: float,
     delete_while_paging: bool,
+    orders_per_minute: float,
 ) -> None:
     """Serve a BigCommerce-compatible demo store on 127.0.0.1 until Ctrl-C or SIGTERM."""
     try:
@@ -111,6 +119,7 @@ def demo_store(
             truncate_rate=truncate_rate,
             lose_reply_rate=lose_reply_rate,
             delete_while_paging=delete_while_paging,
+            orders_per_minute=orders_per_minute,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
@@ -141,6 +150,9 @@ def demo_store(
                 f"at {store.base_url}, ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops.",
                 err=True,
             )
+            if orders_per_minute > 0:
+                pace = f"{orders_per_minute:g} steps a minute (seed {seed})"
+                click.echo(f"Shopper simulator: {pace}.", err=True)
             while not stop.wait(0.5):
                 pass
         click.echo("Demo store stopped.", err=True)

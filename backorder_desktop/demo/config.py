@@ -40,6 +40,7 @@ class DemoConfig:
     delete_while_paging: bool = False
     strict: tuple[str, ...] = ()  # names of StrictSwitches to turn on (STRICT_ALL: the preset)
     webhook_time_scale: float = 1.0  # the real retry schedule's seconds times this (tests: tiny)
+    orders_per_minute: float = 0.0  # the shopper simulator's pace while serving (0: no shopper)
 
     def __post_init__(self) -> None:
         if self.products < 0:
@@ -61,6 +62,8 @@ class DemoConfig:
             raise ValueError(
                 f"unknown strict switches {sorted(unknown)}; use {', '.join(StrictSwitches.names())}"
             )
+        if self.orders_per_minute < 0:
+            raise ValueError("orders_per_minute must not be negative")
         if self.webhook_time_scale <= 0:
             raise ValueError("webhook_time_scale must be positive")
         for name in ("error_500_rate", "hang_rate", "malformed_rate", "truncate_rate", "lose_reply_rate"):

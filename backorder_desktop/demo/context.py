@@ -18,12 +18,13 @@ from backorder_desktop.demo.errors import JSON
 from backorder_desktop.demo.errors import ApiError
 from backorder_desktop.demo.faults import Faults
 from backorder_desktop.demo.hooks import HookRegistry
+from backorder_desktop.demo.orders import OrderBook
 from backorder_desktop.demo.params import Query
 from backorder_desktop.demo.ratelimit import RateLimiter
 from backorder_desktop.demo.strict import StrictSwitches
 
-Scopes = dict[str, str]  # resource (products, inventory, locations, information) -> "modify" | "read"
-_RESOURCES = ("products", "inventory", "locations", "information")
+Scopes = dict[str, str]  # resource (products, inventory, locations, information, orders) -> "modify" | "read"
+_RESOURCES = ("products", "inventory", "locations", "information", "orders")
 FULL_SCOPES: Scopes = dict.fromkeys(_RESOURCES, "modify")
 READ_SCOPES: Scopes = dict.fromkeys(_RESOURCES, "read")
 # An API account made without the Store Locations scope (notes §1: "optionally
@@ -119,6 +120,7 @@ class StoreContext:
     hooks: HookRegistry
     dispatcher: WebhookDispatcher
     requests: RequestLog
+    orders: OrderBook
     strict: StrictSwitches = field(default_factory=StrictSwitches)
     stopping: threading.Event = field(default_factory=threading.Event)
 

@@ -164,7 +164,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         except ApiError as exc:
             reply = error_reply(exc)
             if ctx.strict.v2_error_list and f"/stores/{ctx.store_hash}/v2/" in self.path:
-                reply.body = json.dumps([{"status": exc.status, "message": exc.title}]).encode()
+                entry: dict[str, Any] = {"status": exc.status, "message": exc.title}
+                details = getattr(exc, "details", None)  # e.g. an order's OutOfStock items (notes §6.1)
+                if details is not None:
+                    entry["details"] = details
+                reply.body = json.dumps([entry]).encode()
                 reply.content_type = JSON
         except Exception:
             logger.exception("demo store: %s %s failed", method, self._shown_path)

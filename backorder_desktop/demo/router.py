@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from backorder_desktop.demo import routes_catalog as catalog
 from backorder_desktop.demo import routes_misc as misc
+from backorder_desktop.demo import routes_orders as orders
 from backorder_desktop.demo.context import Reply
 from backorder_desktop.demo.context import Request
 from backorder_desktop.demo.context import StoreContext
@@ -55,6 +56,24 @@ ROUTES: tuple[Route, ...] = (
     _route("v3/inventory/items", {"GET": misc.inventory_items}, "inventory", problem=True),
     # The Locations API has its own scope (store_locations*), not the Inventory one (notes §1, §5.1).
     _route("v3/inventory/locations", {"GET": misc.locations}, "locations", problem=True),
+    _route(
+        "v3/settings/inventory",
+        {"GET": orders.inventory_settings, "PUT": orders.update_inventory_settings},
+        "information",
+    ),
+    _route("v2/orders", {"GET": orders.list_orders, "POST": orders.create_order}, "orders"),
+    _route("v2/orders/count", {"GET": orders.count_orders}, "orders"),  # before v2/orders/{id}
+    _route("v2/orders/([^/]+)", {"GET": orders.get_order, "PUT": orders.update_order}, "orders"),
+    _route("v2/orders/([^/]+)/products", {"GET": orders.order_products}, "orders"),
+    _route("v2/order_statuses", {"GET": orders.order_statuses}, "orders"),
+    _route("v2/order_statuses/([^/]+)", {"GET": orders.order_status}, "orders"),
+    _route("v3/orders/payment_actions/refunds", {"GET": orders.list_refunds}, "orders"),
+    _route("v3/orders/payment_actions/refunds/([^/]+)", {"GET": orders.get_refund}, "orders"),
+    _route(
+        "v3/orders/([^/]+)/payment_actions/refunds",
+        {"GET": orders.order_refunds, "POST": orders.create_refund},
+        "orders",
+    ),
     _route("v3/hooks", {"GET": misc.list_hooks, "POST": misc.create_hook}, None),
     _route(
         "v3/hooks/([^/]+)",

@@ -30,7 +30,10 @@ from backorder_desktop.demo.delivery import WebhookDispatcher
 from backorder_desktop.demo.faults import Faults
 from backorder_desktop.demo.hooks import HookRegistry
 from backorder_desktop.demo.http_handler import DemoHTTPServer
+from backorder_desktop.demo.inventory_settings import InventorySettings
+from backorder_desktop.demo.orders import OrderBook
 from backorder_desktop.demo.ratelimit import RateLimiter
+from backorder_desktop.demo.shopper import ShopperThread
 from backorder_desktop.demo.strict import StrictSwitches
 
 __all__ = ["DemoConfig", "DemoStore"]
@@ -49,10 +52,11 @@ class DemoStore:
         hooks = HookRegistry(cfg.store_hash)
         strict = StrictSwitches()
         strict.turn_on(cfg.strict)
+        catalog = Catalog(cfg.products, cfg.seed, inventory_delay_ms=cfg.inventory_delay_ms, strict=strict)
         self._ctx = StoreContext(
             store_hash=cfg.store_hash,
             store_id=store_id,
-            catalog=Catalog(cfg.products, cfg.seed, inventory_delay_ms=cfg.inventory_delay_ms, strict=strict),
+            catalog=catalog,
             faults=Faults(
                 cfg.seed,
                 latency_ms=cfg.latency_ms,
@@ -77,6 +81,7 @@ class DemoStore:
                 time_scale=cfg.webhook_time_scale,
             ),
             requests=RequestLog(),
+            orders=OrderBook(catalog, InventorySettings()),
             strict=strict,
         )
         self._ctx.tokens.add(cfg.token, FULL_SCOPES)
@@ -86,6 +91,7 @@ class DemoStore:
             self._ctx.tokens.add(token, NO_LOCATIONS_SCOPES)
         self._server: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._shopper: ShopperThread | None = None
         self._stopped = False
 
     # --- life cycle ---------------------------------------------------------------------------
@@ -99,6 +105,7 @@ class DemoStore:
         self._server = DemoHTTPServer((HOST, self.config.port), self._ctx)
         self._ctx.dispatcher.start()
         self._ctx.catalog.set_event_sink(self._ctx.dispatcher.emit)
+        self._ctx.orders.set_event_sink(self._ctx.dispatcher.emit)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -106,6 +113,9 @@ class DemoStore:
             daemon=True,
         )
         self._thread.start()
+        if self.config.orders_per_minute > 0:
+            self._shopper = ShopperThread(self._ctx.orders, self.config.seed, self.config.orders_per_minute)
+            self._shopper.start()
         logger.info("demo store %s serving %s", self.store_hash, self.api_url)
         return self
 
@@ -115,6 +125,8 @@ class DemoStore:
             return
         self._stopped = True
         self._ctx.stopping.set()
+        if self._shopper is not None:
+            self._shopper.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -122,6 +134,7 @@ class DemoStore:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._ctx.catalog.set_event_sink(None)
+        self._ctx.orders.set_event_sink(None)
         self._ctx.dispatcher.stop()
         self._ctx.catalog.close()
         logger.info("demo store %s stopped", self.store_hash)
@@ -178,6 +191,11 @@ class DemoStore:
     @property
     def catalog(self) -> Catalog:
         return self._ctx.catalog
+
+    @property
+    def orders(self) -> OrderBook:
+        """The store's orders (placed, edited, refunded in-process as a shopper or merchant would)."""
+        return self._ctx.orders
 
     @property
     def faults(self) -> Faults:
