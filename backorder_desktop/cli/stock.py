@@ -13,6 +13,7 @@ from backorder_desktop.cli.common import echo_json
 from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import read_secret
+from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
@@ -144,7 +145,7 @@ def feed_credential(options: Options) -> None:
 
 
 def _print_apply(report: ApplyReport) -> None:
-    verb = "applied" if report.applied else "would change"
+    verb = "applied" if report.applied else "to apply"
     click.echo(
         f"{counted(report.rows, 'row')}: {counted(len(report.changes), 'change')} {verb}, "
         f"{report.unchanged:,} unchanged."
@@ -153,12 +154,37 @@ def _print_apply(report: ApplyReport) -> None:
         click.echo(f"  {change.item.sku}: {change.item.level:,} → {change.new_level:,}")
     if len(report.changes) > 50:
         click.echo(f"  and {len(report.changes) - 50:,} more")
-    if report.unknown:
-        click.echo(f"Unknown SKUs (skipped): {', '.join(report.unknown[:20])}", err=True)
+    _print_skipped(report)
     for problem in report.problems[:50]:
         click.echo(f"  {problem.item}: {problem.message}", err=True)
     if report.push is not None:
         click.echo(f"{_push_line(report.push)} (BigCommerce)")
+
+
+def _print_skipped(report: ApplyReport) -> None:
+    """The rows that set no stock, kept apart by why, each list capped."""
+    kinds = [
+        ("Unknown SKUs", report.unknown, ""),
+        (
+            "Not BackOrder products",
+            report.not_backorder,
+            " (`backorder-desktop assign SKU` manages one here)",
+        ),
+        (
+            "Stock kept per variant",
+            [f"{e.sku} (use {capped(list(e.instead), 3)})" for e in report.per_variant],
+            "",
+        ),
+        (
+            "Stock kept for the whole product",
+            [f"{e.sku} (use {e.instead[0]})" for e in report.whole_product],
+            "",
+        ),
+        ("No stock tracked in BigCommerce", report.not_tracked, ""),
+    ]
+    for what, skus, hint in kinds:
+        if skus:
+            click.echo(f"{what} ({counted(len(skus), 'SKU')} skipped): {capped(skus, 20)}{hint}", err=True)
 
 
 def _push_line(report: PushReport) -> str:

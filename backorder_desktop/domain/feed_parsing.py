@@ -69,6 +69,24 @@ def parse_feed(
     CSV is the app's own export, whose cells ``csv_cells.escape_cell`` wrote."""
     if format not in FEED_FORMATS:
         raise ValueError(f"format must be csv or json, not {format!r}")
+    try:
+        return _parse(data, format, sku_field, quantity_field, content_type, subject, escaped_cells)
+    except FeedError as exc:
+        if subject == "feed":
+            raise
+        # A file given to import is not the stock feed: its title says so.
+        raise type(exc)(exc.message, title="File not imported", remedy=exc.remedy) from None
+
+
+def _parse(
+    data: bytes,
+    format: str,
+    sku_field: str,
+    quantity_field: str,
+    content_type: str | None,
+    subject: str,
+    escaped_cells: bool,
+) -> FeedReport:
     text = _decode(data, content_type, subject)
     if not text.strip():
         raise _empty(subject)
@@ -107,8 +125,12 @@ def _decode(data: bytes, content_type: str | None, subject: str) -> str:
         ) from None
 
 
+class EmptyFeed(FeedError):
+    """The feed or file had no rows at all (the feed service adds how many it had last time)."""
+
+
 def _empty(subject: str) -> FeedError:
-    return FeedError(f"The {subject} had 0 rows. Nothing was changed.")
+    return EmptyFeed(f"The {subject} had 0 rows. Nothing was changed.")
 
 
 def _missing_columns(

@@ -20,9 +20,11 @@ from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
+from backorder_desktop.domain.feed_parsing import EmptyFeed
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
@@ -65,9 +67,22 @@ class StockChange:
     new_level: int
 
 
+@dataclass(frozen=True, slots=True)
+class SkuInstead:
+    """A BackOrder product's SKU given at the wrong level: its own SKU where stock is kept per
+    variant, or a variant's SKU where stock is kept for the whole product."""
+
+    sku: str
+    instead: tuple[str, ...]  # the SKUs that hold the stock
+
+
 @dataclass(slots=True)
 class ApplyReport:
-    """What a feed pull or an import found and did."""
+    """What a feed pull or an import found and did. Rows that set no stock are kept apart by why:
+    ``unknown`` (no product or variant has the SKU), ``not_backorder`` (it exists, but is not a
+    BackOrder product), ``per_variant`` (a BackOrder product whose stock is kept per variant) and
+    ``whole_product`` (a variant's SKU where the stock is kept for the whole product) and
+    ``not_tracked`` (a BackOrder product BigCommerce tracks no stock for)."""
 
     rows: int = 0
     changes: list[StockChange] = field(default_factory=list)
@@ -76,6 +91,20 @@ class ApplyReport:
     problems: list[ItemProblem] = field(default_factory=list)
     applied: bool = False
     push: PushReport | None = None
+    not_backorder: list[str] = field(default_factory=list)
+    per_variant: list[SkuInstead] = field(default_factory=list)
+    whole_product: list[SkuInstead] = field(default_factory=list)
+    not_tracked: list[str] = field(default_factory=list)
+
+    def skipped(self) -> list[str]:
+        """Every SKU that set no stock, whatever the reason."""
+        return [
+            *self.unknown,
+            *self.not_backorder,
+            *(entry.sku for entry in self.per_variant),
+            *(entry.sku for entry in self.whole_product),
+            *self.not_tracked,
+        ]
 
 
 # A feed test shows this many rows: enough to see the columns were read right.
@@ -163,18 +192,7 @@ class FeedService:
                 remedy=Remedy.SET_FEED_URL,
             )
         self.url_warning()
-        credential = self._saved_credential()
-        if credential:
-            self._register(credential)
-            if is_plain_http_to_another_computer(settings.feed_url):
-                raise FeedError(_PLAIN_HTTP + " Nothing was sent.", remedy=Remedy.SET_FEED_URL)
-        report = self._feed.fetch(
-            settings.feed_url,
-            credential=credential,
-            format=settings.feed_format,
-            sku_field=settings.feed_sku_field,
-            quantity_field=settings.feed_quantity_field,
-        )
+        report = self._fetch(settings, self._saved_credential())
         self._check_size(report)
         result = self._apply(report, source=AdjustmentSource.FEED, actor="ERP feed", apply=True)
         self._store.set_cursor(CURSOR_FEED_ROWS, str(len(report.rows)))
@@ -189,19 +207,7 @@ class FeedService:
             raise UserFacingError(
                 "No feed address is set.", title="No feed address", remedy=Remedy.SET_FEED_URL
             )
-        if credential is None:
-            credential = self._saved_credential()
-        if credential:
-            self._register(credential)
-            if is_plain_http_to_another_computer(settings.feed_url):
-                raise FeedError(_PLAIN_HTTP + " Nothing was sent.", remedy=Remedy.SET_FEED_URL)
-        report = self._feed.fetch(
-            settings.feed_url,
-            credential=credential,
-            format=settings.feed_format,
-            sku_field=settings.feed_sku_field,
-            quantity_field=settings.feed_quantity_field,
-        )
+        report = self._fetch(settings, self._saved_credential() if credential is None else credential)
         refused = None
         try:
             self._check_size(report)
@@ -263,8 +269,36 @@ class FeedService:
                 if ":" in secret:  # user:password (HTTP Basic): the password alone too
                     self._on_secret(secret.split(":", 1)[1])
 
+    def _fetch(self, settings: Settings, credential: str | None) -> FeedReport:
+        """The feed ``settings`` describe, read; a feed with no rows says how many it had last time."""
+        if credential:
+            self._register(credential)
+            if is_plain_http_to_another_computer(settings.feed_url):
+                raise FeedError(_PLAIN_HTTP + " Nothing was sent.", remedy=Remedy.SET_FEED_URL)
+        try:
+            return self._feed.fetch(
+                settings.feed_url,
+                credential=credential,
+                format=settings.feed_format,
+                sku_field=settings.feed_sku_field,
+                quantity_field=settings.feed_quantity_field,
+            )
+        except EmptyFeed as exc:
+            last = self._last_rows()
+            if not last:
+                raise
+            raise EmptyFeed(
+                f"The feed had 0 rows (last time {last:,}). Nothing was changed. Check the feed in your "
+                "ERP, then pull it again.",
+                remedy=exc.remedy,
+            ) from None
+
+    def _last_rows(self) -> int:
+        """How many rows the feed had at its last pull that applied (0: never pulled)."""
+        return int(self._store.get_cursor(CURSOR_FEED_ROWS) or 0)
+
     def _check_size(self, report: FeedReport) -> None:
-        last = int(self._store.get_cursor(CURSOR_FEED_ROWS) or 0)
+        last = self._last_rows()
         rows = len(report.rows)
         if last >= FEED_SHRINK_MIN_ROWS and rows < last * FEED_SHRINK_LIMIT:
             raise FeedError(
@@ -275,14 +309,16 @@ class FeedService:
     def _apply(self, report: FeedReport, *, source: AdjustmentSource, actor: str, apply: bool) -> ApplyReport:
         items = {item.sku.casefold(): item for item in self._store.stock_items()}
         result = ApplyReport(rows=report.total_rows, problems=list(report.problems))
+        unmatched: list[str] = []
         for row in report.rows:
             item = items.get(row.sku.casefold())
             if item is None:
-                result.unknown.append(row.sku)
+                unmatched.append(row.sku)
             elif item.level == row.quantity:
                 result.unchanged += 1
             else:
                 result.changes.append(StockChange(item, row.quantity))
+        self._sort_unmatched(unmatched, result)
         if apply:
             for change in result.changes:
                 self._stock.edit(
@@ -290,12 +326,33 @@ class FeedService:
                 )
             result.applied = True
             logger.info(
-                "%s: %s changes applied, %s unknown SKUs",
+                "%s: %s changes applied, %s SKUs unknown, %s not BackOrder, %s tracked per variant",
                 source.value,
                 len(result.changes),
                 len(result.unknown),
+                len(result.not_backorder),
+                len(result.per_variant),
             )
         return result
+
+    def _sort_unmatched(self, skus: list[str], result: ApplyReport) -> None:
+        """Say why each SKU that matched no BackOrder stock item set nothing."""
+        found = self._store.find_product_ids(skus)
+        backorder = self._store.backorder_product_ids()
+        for sku in skus:
+            product_id = found.get(sku)
+            product = self._store.get_product(product_id) if product_id in backorder else None
+            if product_id is None:
+                result.unknown.append(sku)
+            elif product is None:
+                result.not_backorder.append(sku)
+            elif product.inventory_tracking is InventoryTracking.VARIANT:
+                variant_skus = tuple(v.sku for v in product.variants if v.sku)
+                result.per_variant.append(SkuInstead(sku, variant_skus))
+            elif product.inventory_tracking is InventoryTracking.PRODUCT:
+                result.whole_product.append(SkuInstead(sku, (product.sku,)))
+            else:
+                result.not_tracked.append(sku)
 
 
 def _read_import(source: bytes | BinaryIO, limit: int) -> bytes:
@@ -323,6 +380,16 @@ def _read_import(source: bytes | BinaryIO, limit: int) -> bytes:
 
 def _size(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB ({size:,} bytes)" if size >= 1_000_000 else f"{size:,} bytes"
+
+
+def count_pull(report: ApplyReport, state: RunState) -> None:
+    """A feed pull's counts and problems, as its run in the history records them."""
+    state.counts.seen += report.rows
+    state.counts.changed += len(report.changes)
+    state.problems.extend(report.problems)
+    if report.push is not None:
+        state.counts.written += report.push.written
+        state.problems.extend(report.push.problems)
 
 
 def after_pull(stock: StockService, feed: FeedService) -> Callable[[InventorySource, RunState], None]:

@@ -52,12 +52,14 @@ from backorder_desktop.services.feed import ApplyReport
 from backorder_desktop.services.feed import FeedPreview
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import PreviewRow
+from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
 from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import OutboxNotEmpty
 from backorder_desktop.services.stock import PushReport
 from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.sync_engine import RunState
 from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.webhooks import WebhookFetcher
 from backorder_desktop.services.webhooks import WebhookReport
@@ -333,8 +335,16 @@ class Profile:
     # --- the ERP feed and files ---------------------------------------------------------------
 
     def pull_feed(self) -> ApplyReport:
-        """Pull the ERP feed now, apply its stock and write it to BigCommerce."""
-        return self.parts.feed.pull()
+        """Pull the ERP feed now, apply its stock and write it to BigCommerce; recorded in the history
+        as a run, as the scheduled pulls are (a feed that could not be used, as a failed one)."""
+        reports: list[ApplyReport] = []
+
+        def work(state: RunState) -> None:
+            reports.append(self.parts.feed.pull())
+            count_pull(reports[0], state)
+
+        self.parts.engine.run_task(work, kind=RunKind.MANUAL, trigger=RunTrigger.FEED)
+        return reports[0]
 
     def test_feed(
         self, changes: Mapping[str, str] | None = None, *, credential: str | None = None

@@ -44,6 +44,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport
+from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.schedule_rules import CLOCK_JUMP_S
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from backorder_desktop.services.schedule_rules import CURSOR_FEED
@@ -371,13 +372,7 @@ class SyncScheduler:
     def _feed_work(self, state: RunState) -> None:
         if self._feed_pull is None:
             return
-        report = self._feed_pull()
-        state.counts.seen += report.rows
-        state.counts.changed += len(report.changes)
-        state.problems.extend(report.problems)
-        if report.push is not None:
-            state.counts.written += report.push.written
-            state.problems.extend(report.push.problems)
+        count_pull(self._feed_pull(), state)
 
     def _on_run_finished(self, run: SyncRun) -> None:
         """Any run (manual ones too): push the next poll back, or plan a retry with backoff."""

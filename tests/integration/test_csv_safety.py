@@ -88,7 +88,7 @@ def test_formula_skus_are_quoted_in_the_export_and_imported_back_as_the_same_sku
 
     unchanged = run_cli(home, "import", str(exported_path), env=env)
     assert unchanged.code == 0, unchanged.stderr
-    assert f"{len(HOSTILE_SKUS)} rows: 0 would change, {len(HOSTILE_SKUS)} unchanged." in unchanged.stdout
+    assert f"{len(HOSTILE_SKUS)} rows: 0 changes to apply, {len(HOSTILE_SKUS)} unchanged." in unchanged.stdout
     assert "Unknown" not in unchanged.stderr
 
     wanted = {sku: 100 + index for index, sku in enumerate(HOSTILE_SKUS)}
@@ -98,7 +98,7 @@ def test_formula_skus_are_quoted_in_the_export_and_imported_back_as_the_same_sku
     applied = run_cli(home, "import", str(edited), "--apply", env=env)
     assert applied.code == 0, applied.stderr
     assert "Unknown" not in applied.stderr
-    assert f"{len(HOSTILE_SKUS)} rows: {len(HOSTILE_SKUS)} applied, 0 unchanged." in applied.stdout
+    assert f"{len(HOSTILE_SKUS)} rows: {len(HOSTILE_SKUS)} changes applied, 0 unchanged." in applied.stdout
     levels = {item.sku: item.level for item in make_context(store).parts.mirror.stock_items()}
     assert levels == wanted
 

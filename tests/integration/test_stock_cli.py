@@ -110,7 +110,7 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
     dry = run_cli(home, "import", str(edited), env=env)
     assert dry.code == 0, dry.stderr
     assert f"{first_sku}: " in dry.stdout and "→ 4,242" in dry.stdout
-    assert "Unknown SKUs (skipped): NO-SUCH-SKU" in dry.stderr
+    assert "Unknown SKUs (1 SKU skipped): NO-SUCH-SKU" in dry.stderr
     assert "run again with --apply" in dry.stdout
     assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
 

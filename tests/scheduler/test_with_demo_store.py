@@ -167,6 +167,6 @@ def test_service_once_runs_what_is_due_and_exits(
     result = run_cli(home, "service", "--once", env={"BACKORDER_DESKTOP_TOKEN": demo_store.token})
     assert result.code == 0, result.stderr
     assert "automatic/daily-catch-up full ok" in result.stdout
-    assert "1 scheduled job(s) were due." in result.stdout
+    assert "1 scheduled job was due." in result.stdout
     again = run_cli(home, "service", "--once", env={"BACKORDER_DESKTOP_TOKEN": demo_store.token})
-    assert "0 scheduled job(s) were due." in again.stdout
+    assert "0 scheduled jobs were due." in again.stdout
