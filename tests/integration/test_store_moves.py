@@ -213,31 +213,3 @@ def test_an_item_the_store_takes_no_relative_change_for_yet_is_written_as_a_leve
     assert store.requests.count(method="PUT", path_contains="catalog/variants") == 1  # the first one
     assert context.parts.stock.outbox_count() == 0
 
-
-def test_a_lost_reply_while_an_earlier_write_is_not_visible_yet_adds_no_phantom_move(
-    make_demo_store: MakeStore, make_context: MakeContext, expected_warnings: list[logging.LogRecord]
-) -> None:
-    """The store still shows the value from before both writes: that read says nothing about
-    whether the lost one applied, and is no sale either."""
-    store = make_demo_store(inventory_delay_ms=600_000)  # no write shows during this test
-    product = _variant_tracked(store)
-    variant = product["variants"][0]
-    store.catalog.update_variant(variant["id"], inventory_level=38)
-    context = make_context(store)
-    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
-    context.parts.catalog.assign([str(product["id"])], by="dana")
-    context.parts.stock.edit(variant["sku"], AdjustmentKind.SET, 10, actor="dana")
-    assert context.parts.stock.push().written == 1
-    context.parts.stock.edit(variant["sku"], AdjustmentKind.SET, 12, actor="dana")
-    store.faults.add_rule(FaultRule(kind="lose_reply", path_contains=RELATIVE, method="POST"))
-    with pytest.raises(ApiError):
-        context.parts.stock.push()
-
-    report = context.parts.stock.push()
-
-    assert (report.written, report.store_moves) == (1, 0)
-    assert _level(store, variant["id"]) == 38  # still the old value, as reads show it
-    assert [a.source for a in context.parts.stock.history(product["id"])] == [AdjustmentSource.PERSON] * 2
-    assert store.requests.count(method="PUT", path_contains="catalog/variants") == 1  # the level 12
-    with store.catalog.reading() as st:  # what the store will show once its writes apply
-        assert st.cols.v_stock[variant["id"] - 1] == 12

@@ -12,13 +12,11 @@ from datetime import datetime
 
 from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.codec import from_text
-from backorder_desktop.domain.stock import SETTLE_TIME
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import OutboxState
-from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock import after_lost_reply
 from backorder_desktop.domain.stock import store_move
@@ -107,30 +105,17 @@ def fold_read(conn: sqlite3.Connection, key: StockKey, current: int, at: datetim
         "SELECT state, sent_level FROM outbox WHERE product_id = ? AND variant_id = ?", _where(key)
     ).fetchone()
     if row is not None and row[0] == OutboxState.SENDING.value and row[1] is not None:
+        baseline = after_lost_reply(item, int(row[1]), current)
+        item = replace(item, store_level=baseline, awaiting_level=None, awaiting_since=None)
         conn.execute(
             "UPDATE outbox SET state = 'pending', sent_level = NULL WHERE product_id = ? AND variant_id = ?",
             _where(key),
         )
-        sent = int(row[1])
-        if _from_before_an_earlier_write(item, current, sent, at):
-            # Neither write shows yet: the read tells nothing, and the pusher writes the level.
-            return None
-        baseline = after_lost_reply(item, sent, current)
-        item = replace(item, store_level=baseline, awaiting_level=None, awaiting_since=None)
     updated, adjustment = store_move(item, current, now=at)
     if adjustment is not None:
         adjustment = stock_store.add_adjustment(conn, adjustment)
     stock_store.save_item(conn, updated, version + 1 if updated.level != item.level else version)
     return adjustment
-
-
-def _from_before_an_earlier_write(item: StockItem, current: int, sent: int, at: datetime) -> bool:
-    """Whether a read taken after a lost reply may still show the store from before an earlier
-    write that no read has confirmed yet (within the settle window): such a read is stale."""
-    if item.awaiting_level is None or current in (sent, item.awaiting_level):
-        return False
-    since = item.awaiting_since or at
-    return at - since < SETTLE_TIME
 
 
 def discard(conn: sqlite3.Connection, *, actor: str, at: datetime, reason: str) -> int:
