@@ -54,6 +54,7 @@ from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import Permissions
+from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.stock import StockKey
@@ -78,6 +79,7 @@ class BigCommerceClient:
 
     VARIANT_BATCH = inventory.VARIANT_BATCH  # 50 variant levels per PUT /v3/catalog/variants
     PRODUCT_BATCH = inventory.PRODUCT_BATCH  # 2,000 product levels per Inventory API adjustment
+    ADJUST_BATCH = inventory.ADJUST_BATCH  # 2,000 relative changes per Inventory API adjustment
 
     def __init__(
         self,
@@ -247,6 +249,10 @@ class BigCommerceClient:
     def write_product_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
         """At most ``PRODUCT_BATCH`` absolute product levels in one request."""
         return self._inventory.write_product_levels(writes)
+
+    def adjust_levels(self, changes: Sequence[StockChange]) -> WriteResult:
+        """At most ``ADJUST_BATCH`` relative stock changes in one request."""
+        return self._inventory.adjust_levels(changes)
 
     # --- webhooks (/v3/hooks, adapters/bigcommerce/hooks.py) ----------------------------------
 
