@@ -104,7 +104,7 @@ class OrderBook:
     ) -> None:
         self.catalog = catalog
         self.settings = settings
-        self._clock = clock
+        self.clock = clock  # what dates orders; tests set a fake clock
         self._lock = threading.RLock()
         self._orders: dict[int, Order] = {}
         self._refunds: dict[int, Refund] = {}
@@ -123,7 +123,7 @@ class OrderBook:
                 sink(scope, data)
 
     def _touch(self, order: Order) -> None:
-        order.date_modified = max(order.date_modified, int(self._clock()))
+        order.date_modified = max(order.date_modified, int(self.clock()))
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class OrderBook:
         """``POST /v2/orders``: the new order, its units taken as the settings say."""
         new = check_new_order(body)
         with self._lock:
-            now = int(self._clock())
+            now = int(self.clock())
             order = Order(self._next_order, INCOMPLETE, now, now, new.billing_address, [], new.staff_notes)
             order.customer_message = new.customer_message
 
@@ -322,7 +322,7 @@ class OrderBook:
             refund = Refund(
                 id=self._next_refund,
                 order_id=order_id,
-                created=int(self._clock()),
+                created=int(self.clock()),
                 reason=str(body.get("reason", "")) if isinstance(body, dict) else "",
                 items=[
                     {
@@ -330,7 +330,7 @@ class OrderBook:
                         "item_id": line_id,
                         "quantity": qty,
                         "reason": reason,
-                        "requested_amount": round(prices[line_id] * qty / 100, 2),
+                        "requested_amount": None,  # PRODUCT items: the amount follows the quantity
                     }
                     for line_id, qty, reason in wanted
                 ],
