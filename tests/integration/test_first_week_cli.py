@@ -4,6 +4,9 @@ progress that only rewrites its line on a terminal. Each case runs the real comm
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,11 +136,20 @@ def test_sync_progress_in_a_pipe_is_whole_lines(
 ) -> None:
     _store, env = _synced(make_demo_store, make_context)
 
-    result = run_cli(home, "sync", "--full", env=env)  # stderr is a pipe here, not a terminal
+    # stderr is a pipe here, not a terminal; read as bytes (text mode would turn "\r" into "\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "backorder_desktop", "--home", home, "sync", "--full"],
+        env={**clean, **env},
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
 
-    assert result.code == 0, result.stderr
-    assert "page 1 of 1" in result.stderr
-    assert "\r" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert b"page 1 of 1" in result.stderr
+    assert b"\r" not in result.stderr
 
 
 def test_help_is_whole_on_every_command(home: str) -> None:
