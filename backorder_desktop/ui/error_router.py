@@ -85,7 +85,6 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
     Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
     Remedy.RETRY_LATER: "Automatic updates try again on their own.",
-    Remedy.RETRY_LATER: "Automatic updates try again on their own.",
     Remedy.SESSION_ONLY: "Or choose “Use for this session only” when you connect: the token is kept "
     "until the app closes, never saved.",
 }

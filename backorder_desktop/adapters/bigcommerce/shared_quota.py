@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from backorder_desktop.adapters.paths import create_private_file
+
 __all__ = ["QuotaSeen", "SharedQuota"]
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class SharedQuota:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
+            create_private_file(self._path)  # 0600, and SQLite gives its -wal/-shm the same mode
             db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # losing the file costs one probe, not data
