@@ -12,7 +12,6 @@ import pytest
 from backorder_desktop.demo.server import DemoStore
 from tests.contract import spec
 from tests.contract.conftest import _client
-from tests.contract.conftest import all_products
 from tests.contract.test_hooks import Receiver
 from tests.contract.test_hooks import _check_payload
 from tests.contract.test_hooks import _create
@@ -22,18 +21,22 @@ BILLING = {"first_name": "Jo", "last_name": "Buyer", "zip": "78701", "email": "j
 EMBED_LINES = {"include": "consignments.line_items", "consignment_structure": "object"}
 
 
-def _untracked(api: httpx.Client) -> dict[str, Any]:
-    for product in all_products(api):
-        if product["inventory_tracking"] == "none" and product["base_variant_id"] is not None:
+def _find(store: DemoStore, tracking: str, *, with_options: bool) -> dict[str, Any]:
+    """A product of the catalog, read in-process: the products are not what these tests check."""
+    for product_id in store.catalog.product_ids():
+        product = store.catalog.get_product(product_id)
+        if product["inventory_tracking"] == tracking and (product["base_variant_id"] is None) == with_options:
             return product
-    raise LookupError("the demo catalog has no untracked product without options")
+    raise LookupError(f"the demo catalog has no product tracked by {tracking}")
 
 
-def _tracked_variant(api: httpx.Client) -> tuple[dict[str, Any], dict[str, Any]]:
-    for product in all_products(api):
-        if product["inventory_tracking"] == "variant" and product["base_variant_id"] is None:
-            return product, product["variants"][0]
-    raise LookupError("the demo catalog has no product tracked by variant")
+def _untracked(store: DemoStore) -> dict[str, Any]:
+    return _find(store, "none", with_options=False)
+
+
+def _tracked_variant(store: DemoStore) -> tuple[dict[str, Any], dict[str, Any]]:
+    product = _find(store, "variant", with_options=True)
+    return product, product["variants"][0]
 
 
 def _place(api: httpx.Client, products: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -43,10 +46,10 @@ def _place(api: httpx.Client, products: list[dict[str, Any]], **extra: Any) -> d
 
 
 @pytest.fixture
-def order(api: httpx.Client) -> dict[str, Any]:
+def order(store: DemoStore, api: httpx.Client) -> dict[str, Any]:
     """An order of an untracked product (3 units) and a tracked variant (1 unit), Awaiting Fulfillment."""
-    product, variant = _tracked_variant(api)
-    plain = _untracked(api)
+    product, variant = _tracked_variant(store)
+    plain = _untracked(store)
     lines = [
         {"product_id": plain["id"], "quantity": 3},
         {"product_id": product["id"], "variant_id": variant["id"], "quantity": 1},
@@ -143,7 +146,7 @@ def test_out_of_stock_is_a_409_in_both_error_shapes(make_demo_store: Callable[..
     for strict in ((), ("v2_error_list",)):
         store = make_demo_store(products=60, strict=strict)
         with _client(store.base_url, store.token) as api:
-            product, variant = _tracked_variant(api)
+            product, variant = _tracked_variant(store)
             item = {
                 "product_id": product["id"],
                 "variant_id": variant["id"],
@@ -164,11 +167,11 @@ def test_out_of_stock_is_a_409_in_both_error_shapes(make_demo_store: Callable[..
             )
 
 
-def test_order_callbacks_match_their_schemas(api: httpx.Client, receiver: Receiver) -> None:  # noqa: F811
+def test_order_callbacks_match_their_schemas(store: DemoStore, api: httpx.Client, receiver: Receiver) -> None:  # noqa: F811
     for scope in ("store/order/created", "store/order/updated", "store/order/statusUpdated"):
         _create(api, scope, receiver.url)
     _create(api, "store/order/refund/created", receiver.url)
-    plain = _untracked(api)
+    plain = _untracked(store)
     placed = _place(api, [{"product_id": plain["id"], "quantity": 2}], status_id=11)
     created = _check_payload(receiver.next_for("store/order/created"), "store/order/created")
     assert created["data"] == {"type": "order", "id": placed["id"]}
@@ -184,8 +187,8 @@ def test_order_callbacks_match_their_schemas(api: httpx.Client, receiver: Receiv
     assert refunded["data"]["refund"] == {"refund_id": refund["id"]}
 
 
-def test_a_read_only_token_cannot_place_orders(read_only_api: httpx.Client, api: httpx.Client) -> None:
-    plain = _untracked(api)
+def test_a_read_only_token_cannot_place_orders(store: DemoStore, read_only_api: httpx.Client) -> None:
+    plain = _untracked(store)
     reply = read_only_api.post(
         "v2/orders",
         json={"products": [{"product_id": plain["id"], "quantity": 1}], "billing_address": BILLING},
