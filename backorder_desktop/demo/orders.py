@@ -157,16 +157,17 @@ class OrderBook:
                 and (refund_ids is None or r.id in refund_ids)
             ]
 
+    def order_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._orders)
+
+    def summary(self, order_id: int) -> OrderSummary:
+        with self._lock:
+            return _summary(self.get(order_id))
+
     def summaries(self) -> list[OrderSummary]:
         with self._lock:
-            return [
-                OrderSummary(
-                    o.id,
-                    o.status_id,
-                    tuple((line.id, line.quantity, line.quantity_refunded) for line in o.lines),
-                )
-                for o in sorted(self._orders.values(), key=lambda o: o.id)
-            ]
+            return [_summary(o) for o in sorted(self._orders.values(), key=lambda o: o.id)]
 
     def __len__(self) -> int:
         with self._lock:
@@ -360,6 +361,11 @@ class OrderBook:
         ]
         self._emit(events + _update_events(order_id, before, new_status))
         return refund
+
+
+def _summary(order: Order) -> OrderSummary:
+    lines = tuple((line.id, line.quantity, line.quantity_refunded) for line in order.lines)
+    return OrderSummary(order.id, order.status_id, lines)
 
 
 def _copy(line: OrderLine) -> OrderLine:

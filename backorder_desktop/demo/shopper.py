@@ -41,6 +41,7 @@ ACTIONS: tuple[tuple[str, int], ...] = (
 # Statuses a new order gets: mostly paid, a few waiting for payment, some abandoned checkouts.
 NEW_STATUSES: tuple[tuple[int, int], ...] = ((AWAITING_FULFILLMENT, 80), (7, 8), (INCOMPLETE, 7), (1, 5))
 _CLOSED = frozenset({INCOMPLETE, REFUNDED, CANCELLED, DECLINED})
+PICK_TRIES = 20
 
 
 @dataclass(frozen=True)
@@ -119,18 +120,26 @@ class Shopper:
 
     # --- acting on an order -------------------------------------------------------------------
 
+    def _eligible(self, kind: str, summary: OrderSummary) -> bool:
+        left = _remaining(summary)
+        if summary.status_id in _CLOSED or not left:
+            return False
+        if kind == "partial_refund":
+            return sum(r for _, r in left) >= 2
+        if kind == "edit":  # orders nothing was refunded of yet
+            return all(refunded == 0 for _, _, refunded in summary.lines)
+        return True
+
     def _on_an_order(self, kind: str) -> ShopperAction | None:
-        summaries = self._orders.summaries()
-        open_orders = [s for s in summaries if s.status_id not in _CLOSED and _remaining(s)]
-        if kind in ("cancel", "refund"):
-            candidates = open_orders
-        elif kind == "partial_refund":
-            candidates = [s for s in open_orders if sum(r for _, r in _remaining(s)) >= 2]
-        else:  # edit: orders nothing was refunded of yet
-            candidates = [s for s in open_orders if all(refunded == 0 for _, _, refunded in s.lines)]
-        if not candidates:
+        """Act on a random order that ``kind`` fits (a few tries, so a step costs the same at any
+        number of orders); None when none was found."""
+        ids = self._orders.order_ids()
+        for _ in range(PICK_TRIES if ids else 0):
+            summary = self._orders.summary(self.random.choice(ids))
+            if self._eligible(kind, summary):
+                break
+        else:
             return None
-        summary = self.random.choice(candidates)
         try:
             return getattr(self, f"_{kind}")(summary)  # type: ignore[no-any-return]
         except ApiError as exc:
