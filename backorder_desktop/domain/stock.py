@@ -41,7 +41,8 @@ class AdjustmentSource(StrEnum):
     PERSON = "person"  # an edit in the window or the CLI
     FEED = "feed"  # the ERP feed (api mode)
     IMPORT = "import"  # a CSV import
-    STORE = "store"  # a move seen in BigCommerce: orders, or the ERP in erp mode
+    STORE = "store"  # a move seen in BigCommerce's level: the ERP in erp mode, or another app
+    ORDER = "order"  # a line of a store order (backorder method app): sold, given back, edited
 
 
 @dataclass(frozen=True, slots=True, order=True)
