@@ -33,6 +33,7 @@ from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import DatabaseCorrupt
+from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import StoreInfo
@@ -231,8 +232,17 @@ def _keyring_backend(given: SecretStore | None, *, demo: bool) -> Callable[[], s
     if demo:
         return lambda: "session only (demo)"
     if given is not None:
-        return given.backend_name
+        return lambda: _backend_name(given)
     return detect_backend
+
+
+def _backend_name(store: SecretStore) -> str | None:
+    """The store's backend, or None without one: a keyring store given explicitly raises then,
+    and a status that cannot name its keyring must still be shown."""
+    try:
+        return store.backend_name()
+    except KeyringUnavailable:
+        return None
 
 
 def _open_database(

@@ -28,6 +28,7 @@ import platformdirs
 
 from backorder_desktop import APP_NAME
 from backorder_desktop.domain.errors import DiskFull
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 from backorder_desktop.domain.errors import UserFacingError
 
@@ -43,10 +44,7 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 _OTHERS = 0o077  # the group's and everyone else's permission bits
 
-_HOW_TO_FIX = (
-    f"Choose a folder you can write to with --home DIR (or {HOME_ENV}), "
-    "or fix the folder's permissions, then start the app again."
-)
+_HOW_TO_FIX = "Fix the folder (its permissions, or the path), then try again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +207,8 @@ def _ensure_folder(folder: Path, purpose: str) -> None:
         # mkdir(exist_ok=True) only raises this when the path is something other than a folder.
         raise StorageError(
             f"Cannot use {folder} for the {purpose} folder: a file with that name is in the way. "
-            + _HOW_TO_FIX
+            "Move that file away, then try again.",
+            remedy=Remedy.OTHER_FOLDER,
         ) from exc
     except OSError as exc:
         raise _storage_error(folder, purpose, exc, "create") from exc
@@ -227,7 +226,8 @@ def _storage_error(folder: Path, purpose: str, exc: OSError, verb: str) -> UserF
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return DiskFull(
             f"Cannot {verb} the {purpose} folder {folder}: the disk is full (or your quota is "
-            "used up). Free some space and start the app again."
+            "used up). Free some space, then try again.",
+            remedy=Remedy.OTHER_FOLDER,
         )
     reasons = {
         errno.EROFS: "it is on a read-only disk",
@@ -237,4 +237,6 @@ def _storage_error(folder: Path, purpose: str, exc: OSError, verb: str) -> UserF
         errno.ENAMETOOLONG: "the path is too long",
     }
     reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return StorageError(f"Cannot {verb} the {purpose} folder {folder}: {reason}. " + _HOW_TO_FIX)
+    return StorageError(
+        f"Cannot {verb} the {purpose} folder {folder}: {reason}. " + _HOW_TO_FIX, remedy=Remedy.OTHER_FOLDER
+    )

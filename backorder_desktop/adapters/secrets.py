@@ -41,9 +41,8 @@ MEMORY_BACKEND_NAME = "Session only (forgotten when the app closes)"
 
 NO_KEYRING_ADVICE = (
     "No usable keyring was found to keep your access token safe. On Linux, install and start a "
-    "Secret Service such as GNOME Keyring (gnome-keyring) or KWallet, then try again. Or choose "
-    "the session-only option: the app keeps the token in memory until it closes and asks for it "
-    "again next time. The token is never saved in a plain file."
+    "Secret Service such as GNOME Keyring (gnome-keyring) or KWallet, then try again. The token is "
+    "never saved in a plain file."
 )
 
 # Display names for the backends a merchant is likely to meet; others use keyring's own name.
@@ -221,7 +220,7 @@ def translate_error(
     if any(_is_named(e, _GONE_ERRORS) or isinstance(e, OSError) for e in chain):
         return KeyringUnavailable(
             f"The keyring ({backend}) is not answering ({detail}). Start it again (on Linux, the "
-            "Secret Service such as gnome-keyring or KWallet), or use the session-only option."
+            "Secret Service such as gnome-keyring or KWallet)."
         )
     return KeyringRefused(
         f"Your keyring ({backend}) refused to {action} your credentials ({detail}). Check that "

@@ -181,7 +181,7 @@ class WebhookReceiver:
         except OSError as exc:
             raise UserFacingError(
                 f"Cannot listen on {bind}:{port} ({exc.strerror or exc}). Another program may use that "
-                "port: choose another with `backorder-desktop settings set webhook-port N`.",
+                "port: choose another port for webhooks.",
                 title="Webhook receiver not started",
             ) from None
         ready = threading.Event()

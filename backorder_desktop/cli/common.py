@@ -30,12 +30,14 @@ TOKEN_ENV = "BACKORDER_DESKTOP_TOKEN"  # noqa: S105 (the variable's name, not a 
 # With the token, these name the store for one run of a profile never connected.
 STORE_HASH_ENV = "BACKORDER_DESKTOP_STORE_HASH"
 API_URL_ENV = "BACKORDER_DESKTOP_API_URL"
+HOME_ENV = "BACKORDER_DESKTOP_HOME"  # what --home DIR does
 
 # The command line's own words for an error's remedy (the facade's messages name no front end).
 REMEDIES: dict[Remedy, str] = {
     Remedy.CONNECT: "Run `backorder-desktop connect --store-hash HASH` (or try `backorder-desktop --demo`); "
     f"for one run without connecting, set {TOKEN_ENV} and {STORE_HASH_ENV} (and {API_URL_ENV} for a test "
     "server).",
+    Remedy.RECONNECT: "Run `backorder-desktop connect --store-hash HASH` again with a token that works.",
     Remedy.RETRY_LATER: "Run the command again later (`backorder-desktop service` and the window retry on "
     "their own).",
     Remedy.SESSION_ONLY: "Or run `backorder-desktop connect --session-only`: the token is checked and kept "
@@ -45,6 +47,12 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.CHOOSE_OUTBOX: "Pass --push-outbox to write them first, or --discard-outbox to drop them.",
     Remedy.USE_FEED: "Run `backorder-desktop settings set inventory-source api`.",
     Remedy.SET_FEED_URL: "Run `backorder-desktop settings set feed-url https://…`.",
+    Remedy.SET_FEED_CREDENTIAL: "Run `backorder-desktop feed credential` and paste the password or key when "
+    "asked: it is kept in the keyring, never in a file.",
+    Remedy.OTHER_FOLDER: f"Or give another profile folder with --home DIR (or {HOME_ENV}).",
+    Remedy.SECOND_STORE: f"Give each store its own profile folder with --home DIR (or {HOME_ENV}).",
+    Remedy.REBUILD: "Run `backorder-desktop rebuild`: it sets the damaged file aside (in backups/), keeps "
+    "your BackOrder products, stock changes, settings and history, and fetches the catalog again.",
     Remedy.SET_WEBHOOK_URL: "Run `backorder-desktop settings set webhook-public-url https://…`.",
     Remedy.SEE_OUTBOX: "`backorder-desktop outbox` lists them with the store's reasons.",
 }
@@ -82,7 +90,7 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
             salvage=salvage,
         )
         for warning in profile.start_warnings():
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(f"Warning: {warning.message}{_hint(warning)}", err=True)
         yield profile
     except UserFacingError as exc:
         fail(f"{exc.title}: {exc.message}{_hint(exc)}", EXIT_USER_ERROR)

@@ -51,15 +51,20 @@ class Remedy(StrEnum):
     neither."""
 
     CONNECT = "connect"  # connect a store (or try the demo store)
+    RECONNECT = "reconnect"  # connect the same store again, with a token that works
     ASSIGN = "assign"  # assign the product to BackOrder
     FIND_VARIANT = "find-variant"  # look up the SKUs of a product's variants
     CHOOSE_OUTBOX = "choose-outbox"  # say whether to write or discard waiting changes
     USE_FEED = "use-feed"  # switch the inventory source to the ERP feed
     SET_FEED_URL = "set-feed-url"  # give the feed's address
+    SET_FEED_CREDENTIAL = "set-feed-credential"  # keep the feed's password or key in the keyring
     SET_WEBHOOK_URL = "set-webhook-url"  # give the public https address for webhooks
     SEE_OUTBOX = "see-outbox"  # look at the waiting changes and why they were refused
     SESSION_ONLY = "session-only"  # keep the token in memory for this session only (no keyring)
     RETRY_LATER = "retry-later"  # a passing problem: automatic updates retry, a one-off command does not
+    OTHER_FOLDER = "other-folder"  # the profile folder cannot be used: fix it, or use another one
+    SECOND_STORE = "second-store"  # a profile holds one store: another store needs its own folder
+    REBUILD = "rebuild"  # the database is damaged: set it aside and fetch the catalog again
 
 
 class BackorderError(Exception):
@@ -105,8 +110,15 @@ class ApiError(UserFacingError):
     kind = ErrorKind.API
     retryable: bool = False
 
-    def __init__(self, message: str, *, title: str | None = None, status: int | None = None) -> None:
-        super().__init__(message, title=title)
+    def __init__(
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        status: int | None = None,
+        remedy: Remedy | None = None,
+    ) -> None:
+        super().__init__(message, title=title, remedy=remedy)
         self.status = status
 
 
@@ -246,6 +258,7 @@ class DatabaseCorrupt(UserFacingError):
 
     title = "Database damaged"
     kind = ErrorKind.DATABASE_CORRUPT
+    remedy = Remedy.REBUILD
 
 
 class DiskFull(UserFacingError):

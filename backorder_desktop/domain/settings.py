@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from backorder_desktop.domain.errors import InvalidSetting
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.models import InventorySource
 
 POLLING_MIN_MINUTES = 1
@@ -122,8 +123,8 @@ _SECRET_FRAGMENTS = (
 )
 FEED_CREDENTIAL_ADVICE = (
     "Give the address without it, and keep the password or key in your computer's keyring "
-    "instead: run backorder-desktop feed credential in a terminal and paste it when asked (the "
-    "app then sends it with every feed pull, and never saves it in a file)."
+    "instead, as the feed's credential: the app then sends it with every feed pull, and never "
+    "saves it in a file."
 )
 
 
@@ -322,7 +323,7 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         value = _parse_url(text)
         problem = None if stored else secret_in_feed_url_message(str(value))
         if problem is not None:
-            raise InvalidSetting(problem)
+            raise InvalidSetting(problem, remedy=Remedy.SET_FEED_CREDENTIAL)
     elif field_name == "feed_format":
         value = text.strip().lower()
         if value not in FeedFormat.ALL:

@@ -146,8 +146,9 @@ class CredentialsService:
         if current is not None and current[0].store_hash != store_hash.strip():
             raise UserFacingError(
                 f"This profile is connected to store {current[0].store_hash} ({current[0].name}). "
-                "Use another profile folder (--home) for a second store.",
+                "A profile holds one store.",
                 title="Another store is connected",
+                remedy=Remedy.SECOND_STORE,
             )
         report = self.check(store_hash, api_url, token)
         key = report.store.store_hash

@@ -23,6 +23,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import BinaryIO
 
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
@@ -172,11 +173,15 @@ class Profile:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def start_warnings(self) -> list[str]:
-        """What the merchant should be told on opening the profile (logged once as well): today,
-        a feed address saved by an older version with a password or key in it."""
+    def start_warnings(self) -> list[UserFacingError]:
+        """What the merchant should be told on opening the profile (logged once as well), with what
+        to do about it: today, a feed address saved by an older version with a password or key in it."""
         warning = self.parts.feed.url_warning()
-        return [warning] if warning is not None else []
+        if warning is None:
+            return []
+        return [
+            UserFacingError(warning, title="Secret in the feed address", remedy=Remedy.SET_FEED_CREDENTIAL)
+        ]
 
     def status(self) -> StatusReport:
         """Mode, counts, last syncs, the outbox, the keyring, and the next scheduled run."""

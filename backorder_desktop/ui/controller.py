@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -174,9 +175,9 @@ class AppController(QObject):
         if status.store_hash is not None and status.products == 0 and not profile.is_syncing():
             self.run_automatic_sync(RunTrigger.FIRST_SYNC)
 
-    def _show_start_warnings(self, warnings: list[str]) -> None:
+    def _show_start_warnings(self, warnings: list[UserFacingError]) -> None:
         if warnings:
-            self.window.set_message(warnings[0])
+            self.window.set_message(warnings[0].message)
 
     def is_idle(self) -> bool:
         """Nothing running, nothing loading: what ``--screenshot`` and the tests wait for."""

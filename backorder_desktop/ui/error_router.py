@@ -77,11 +77,20 @@ class Route(StrEnum):
 # The window's own words for an error's remedy (the facade's messages name no front end).
 REMEDIES: dict[Remedy, str] = {
     Remedy.CONNECT: "Use “Connect your store”, or try the demo store from the welcome page.",
+    Remedy.RECONNECT: "Open “Store connection…” and connect again with a token that works.",
     Remedy.ASSIGN: "Select it in Products and press “Assign to BackOrder”.",
     Remedy.FIND_VARIANT: "Select the product in Products: its variants and their SKUs are listed below.",
     Remedy.CHOOSE_OUTBOX: "Save the settings again and choose “Write them now” or “Discard”.",
     Remedy.USE_FEED: "Choose your ERP's feed as the inventory source in Settings.",
     Remedy.SET_FEED_URL: "Give the feed's address in Settings.",
+    Remedy.SET_FEED_CREDENTIAL: "Enter the feed's password or key in Settings, under the feed: it is kept "
+    "in the keyring, never in a file.",
+    Remedy.OTHER_FOLDER: "Or quit and start BackOrder Desktop again: while the folder cannot be used, it "
+    "offers “Use another folder…”.",
+    Remedy.SECOND_STORE: "This window keeps one store per profile folder: start BackOrder Desktop with "
+    "another profile folder for a second store.",
+    Remedy.REBUILD: "Choose “Rebuild from BigCommerce”: the damaged file is set aside, your BackOrder "
+    "products, stock changes, settings and history are kept, and the catalog is fetched again.",
     Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
     Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
     Remedy.RETRY_LATER: "Automatic updates try again on their own.",

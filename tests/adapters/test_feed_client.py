@@ -25,6 +25,7 @@ from backorder_desktop.adapters.erp.feed_client import shown_url
 from backorder_desktop.adapters.http import Timeouts
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import FeedError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import StockFeed
 
@@ -197,13 +198,19 @@ def test_a_refused_credential(feed_server: FeedServer, status: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "advice"), [(404, "Check the address"), (500, "next pull will try again"), (418, "HTTP 418")]
+    ("status", "advice", "remedy"),
+    [
+        (404, "Check the address", Remedy.SET_FEED_URL),
+        (500, "server had a problem", Remedy.RETRY_LATER),
+        (418, "HTTP 418", Remedy.SET_FEED_URL),
+    ],
 )
-def test_other_statuses_are_named(feed_server: FeedServer, status: int, advice: str) -> None:
+def test_other_statuses_are_named(feed_server: FeedServer, status: int, advice: str, remedy: Remedy) -> None:
     feed_server.routes["/stock.csv"] = _reply(status, b"no", "text/plain")
     with pytest.raises(FeedError, match=f"answered HTTP {status}") as info:
         _fetch(feed_server.url("/stock.csv?token=abc"))
     assert advice in info.value.message and "token" not in info.value.message
+    assert info.value.remedy is remedy
 
 
 def test_a_login_page_instead_of_the_feed(feed_server: FeedServer) -> None:
@@ -243,9 +250,9 @@ def test_addresses_that_are_not_http(url: str) -> None:
 
 @pytest.mark.parametrize("credential", [f" {SECRET}", f"{SECRET}\n", f"clé-{SECRET}"])
 def test_credentials_that_cannot_be_sent(credential: str) -> None:
-    with pytest.raises(FeedError, match="Enter it again in Settings") as info:
+    with pytest.raises(FeedError, match="Enter it again") as info:
         _fetch("http://127.0.0.1:9/stock.csv", credential)
-    assert SECRET not in info.value.message
+    assert SECRET not in info.value.message and info.value.remedy is Remedy.SET_FEED_CREDENTIAL
 
 
 def test_shown_url_drops_user_password_query_and_fragment() -> None:

@@ -16,6 +16,7 @@ import pytest
 from backorder_desktop.adapters.paths import HOME_ENV
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.paths import profile_paths
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 
 
@@ -93,7 +94,7 @@ def test_a_file_in_the_way_is_a_storage_error_naming_the_folder(tmp_path: Path) 
         profile_paths(home).ensure()
     message = raised.value.message
     assert str(home / "logs") in message
-    assert "--home" in message and HOME_ENV in message
+    assert raised.value.remedy is Remedy.OTHER_FOLDER  # each front end says how: --home, or a button
 
 
 def test_a_home_below_a_file_is_a_storage_error(tmp_path: Path) -> None:
@@ -152,4 +153,4 @@ def test_an_existing_folder_that_refuses_files_is_a_storage_error(tmp_path: Path
     with pytest.raises(StorageError) as raised:
         paths.ensure()
     assert "logs folder /proc/self" in raised.value.message
-    assert "--home" in raised.value.message
+    assert raised.value.remedy is Remedy.OTHER_FOLDER

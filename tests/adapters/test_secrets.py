@@ -25,6 +25,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import KeyringLocked
 from backorder_desktop.domain.errors import KeyringRefused
 from backorder_desktop.domain.errors import KeyringUnavailable
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.keys import token_key
@@ -244,7 +245,7 @@ def test_a_keyring_that_stops_answering_is_unavailable(secret_service: dict[str,
             store.get(token_key("abc"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    assert "session-only" in raised.value.message
+    assert raised.value.remedy is Remedy.SESSION_ONLY
     assert_secret_absent(raised.value)
 
 
@@ -263,7 +264,7 @@ def test_no_backend_is_keyring_unavailable_with_the_way_forward(no_keyring_backe
             attempt()
         message = raised.value.message
         assert "gnome-keyring" in message.lower() and "kwallet" in message.lower()
-        assert "session-only" in message
+        assert raised.value.remedy is Remedy.SESSION_ONLY
         assert_secret_absent(raised.value)
     assert detect_backend() is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.app import open_profile
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.services.profile import Profile
 
 FAST_RETRY = RetryPolicy(
@@ -71,3 +73,14 @@ def tracked_by_product(store: DemoStore) -> dict[str, Any]:
         for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
         if p["inventory_tracking"] == "product"
     )
+
+
+def synced_store(
+    make_demo_store: Callable[..., DemoStore], make_context: Callable[..., Profile]
+) -> tuple[DemoStore, dict[str, str]]:
+    """A demo store fully synced into the profile, and the environment that gives a command its token."""
+    store = make_demo_store()
+    context = make_context(store)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.close()
+    return store, {"BACKORDER_DESKTOP_TOKEN": store.token}

@@ -27,6 +27,7 @@ from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import FeedError
 from backorder_desktop.domain.errors import InvalidSetting
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.ports import SecretStore
@@ -46,7 +47,7 @@ from tests.integration.cli_runner import run_cli
 
 STORE_HASH = "abc123"
 PASSWORD = "correct horse battery"  # a credential that looks like no token: only registration masks it
-ADVICE = "backorder-desktop feed credential"
+ADVICE = "backorder-desktop feed credential"  # the command line's remedy
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_a_feed_address_holding_a_password_or_key_is_refused(
     catalog = _catalog(mirror)
     with pytest.raises(InvalidSetting) as info:
         catalog.set_setting("feed-url", url)
-    assert ADVICE in info.value.message and "keyring" in info.value.message
+    assert "keyring" in info.value.message and info.value.remedy is Remedy.SET_FEED_CREDENTIAL
     assert secret not in info.value.message
     assert mirror.load_settings().feed_url == ""
 
@@ -135,7 +136,7 @@ def test_a_stored_address_with_a_secret_still_works_and_is_warned_about_once_mas
     finally:
         mirror.close()
     assert report.rows > 0
-    assert first is not None and ADVICE in first and key not in first
+    assert first is not None and "keyring" in first and key not in first
     assert shown == f"{demo_store.api_url}/feeds/stock.csv?key=***"
     assert [r.getMessage() for r in expected_warnings] == [first]  # once, though asked three times
 

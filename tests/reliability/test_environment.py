@@ -46,7 +46,7 @@ def test_a_database_from_a_newer_version_is_refused_and_left_alone(
     result = run_cli(home, "status")
     assert result.code == 1
     assert result.stderr.startswith("Database from a newer version:")
-    assert "Update backorder-desktop" in result.stderr
+    assert "Install the latest version of BackOrder Desktop" in result.stderr
     assert database.read_bytes() == before
 
 

@@ -21,6 +21,7 @@ from backorder_desktop.adapters.storage.salvage import SIDE_FILE
 from backorder_desktop.adapters.storage.salvage import salvage
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import DatabaseCorrupt
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.domain.stock import AdjustmentKind
@@ -113,7 +114,7 @@ def test_rebuild_keeps_the_users_data_of_a_damaged_database(
 
     with pytest.raises(DatabaseCorrupt) as refused:
         open_mirror(database)
-    assert "backorder-desktop rebuild" in refused.value.message
+    assert refused.value.remedy is Remedy.REBUILD
     status = run_cli(home, "status", env={"BACKORDER_DESKTOP_TOKEN": store.token})
     assert status.code == 1 and "backorder-desktop rebuild" in status.stderr
 

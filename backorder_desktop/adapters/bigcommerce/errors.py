@@ -24,6 +24,7 @@ from backorder_desktop.domain.errors import NotFound
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.errors import RateLimited
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import ServerError
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
 
 # Statuses retried with backoff for idempotent requests (bigcommerce-api-notes §9).
 RETRYABLE_STATUSES = frozenset({500, 502, 504})
-
-CONNECT_HINT = "`backorder-desktop connect`"
 
 # Path fragment → (scope the API account needs, its name in the control panel).
 _SCOPES = (
@@ -130,8 +129,9 @@ def error_from_response(method: str, path: str, status: int, body: bytes) -> Api
     if status == 401:
         return AuthError(
             "The store did not accept the access token (it is wrong, revoked, or for another store)."
-            f"{said_part} Reconnect with a valid token: {CONNECT_HINT}.",
+            f"{said_part} Connect again with a valid token.",
             status=status,
+            remedy=Remedy.RECONNECT,
         )
     if status == 403:
         permission = permission_for(method, path)
@@ -140,14 +140,14 @@ def error_from_response(method: str, path: str, status: int, body: bytes) -> Api
             what = (
                 f"The token may not {permission}. In the store's control panel, give the API "
                 f"account the “{label}” scope ({'modify' if permission.startswith('modify') else 'read-only'}"
-                f" or better), then reconnect: {CONNECT_HINT}. If it has that scope, check the store hash."
+                " or better), then connect again. If it has that scope, check the store hash."
             )
         else:
             what = (
                 f"The token may not do {request}, or the store hash is wrong. Check the API "
-                f"account's scopes and the store hash, then reconnect: {CONNECT_HINT}."
+                "account's scopes and the store hash, then connect again."
             )
-        return PermissionDenied(what + said_part, status=status)
+        return PermissionDenied(what + said_part, status=status, remedy=Remedy.RECONNECT)
     if status == 404:
         return NotFound(
             f"{request} found nothing: it does not exist (any more), or the store hash is wrong.{said_part}",
@@ -156,7 +156,7 @@ def error_from_response(method: str, path: str, status: int, body: bytes) -> Api
     if status == 413:
         return BatchTooLarge(
             f"{request} sent more items than BigCommerce accepts in one request.{said_part} "
-            "This is a bug in backorder-desktop; please report it with the log.",
+            "This is a bug in BackOrder Desktop; please report it with the log.",
             status=status,
         )
     if status in (409, 422):
@@ -208,16 +208,15 @@ def error_from_transport(method: str, path: str, exc: httpx.TransportError) -> A
             title="No answer from BigCommerce",
         )
     if isinstance(exc, httpx.ProxyError):
-        return Offline(
-            f"The proxy refused {request}. Check your proxy settings and connection."
-        )
+        return Offline(f"The proxy refused {request}. Check your proxy settings and connection.")
     if isinstance(exc, httpx.UnsupportedProtocol):
         return ApiError(
-            f"The store's API address is not a valid http(s) URL ({request}). Reconnect: {CONNECT_HINT}."
+            f"The store's API address is not a valid http(s) URL ({request}). Connect again with a "
+            "valid address.",
+            remedy=Remedy.RECONNECT,
         )
     return Offline(
-        f"Could not reach BigCommerce ({request}: {_transport_reason(exc)}). "
-        "Check your connection.",
+        f"Could not reach BigCommerce ({request}: {_transport_reason(exc)}). Check your connection.",
     )
 
 

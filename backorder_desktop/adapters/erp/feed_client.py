@@ -35,6 +35,7 @@ import httpx
 from backorder_desktop.adapters.http import Timeouts
 from backorder_desktop.adapters.http import make_http_client
 from backorder_desktop.domain.errors import FeedError
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.settings import is_web_address
@@ -117,8 +118,9 @@ class HttpStockFeed:
         where = shown_url(url)
         if not is_web_address(url):
             raise FeedError(
-                f"The feed address “{where}” is not an http(s) address. Give the full URL in "
-                "Settings, e.g. https://erp.example.com/stock.csv."
+                f"The feed address “{where}” is not an http(s) address. Give the full URL, e.g. "
+                "https://erp.example.com/stock.csv.",
+                remedy=Remedy.SET_FEED_URL,
             )
         if credential is not None and (
             credential != credential.strip()
@@ -127,7 +129,8 @@ class HttpStockFeed:
         ):
             raise FeedError(
                 "The feed's password or key has spaces or line breaks around it, or characters that "
-                "cannot be sent. Enter it again in Settings."
+                "cannot be sent. Enter it again.",
+                remedy=Remedy.SET_FEED_CREDENTIAL,
             )
         started = time.monotonic()
         deadline = _Deadline(self.deadline_s)
@@ -168,11 +171,13 @@ class HttpStockFeed:
             raise _unreachable(where, "no answer in time") from None
         except httpx.TooManyRedirects:
             raise FeedError(
-                f"The feed at {where} redirects too many times. Check the address in Settings."
+                f"The feed at {where} redirects too many times. Check the address.",
+                remedy=Remedy.SET_FEED_URL,
             ) from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             raise FeedError(
-                f"The feed address “{where}” is not a valid http(s) address. Check it in Settings."
+                f"The feed address “{where}” is not a valid http(s) address. Check it.",
+                remedy=Remedy.SET_FEED_URL,
             ) from None
         except httpx.TransportError as exc:
             raise _unreachable(where, _reason(exc)) from None
@@ -186,21 +191,23 @@ class HttpStockFeed:
             if credential:
                 raise FeedError(
                     f"The feed at {where} refused the credential (HTTP {status}). Check the feed's "
-                    "password or key in Settings; nothing was changed."
+                    "password or key; nothing was changed.",
+                    remedy=Remedy.SET_FEED_CREDENTIAL,
                 )
             raise FeedError(
                 f"The feed at {where} refused the request (HTTP {status}): it needs a credential. "
-                "Enter the feed's password or key in Settings; nothing was changed."
+                "Give the feed's password or key; nothing was changed.",
+                remedy=Remedy.SET_FEED_CREDENTIAL,
             )
         phrase = response.reason_phrase or "error"
+        advice, remedy = "Check the address and the credential.", Remedy.SET_FEED_URL
         if status == 404:
-            advice = "Check the address in Settings."
+            advice = "Check the address."
         elif status >= 500:
-            advice = "The feed's server had a problem; the next pull will try again."
-        else:
-            advice = "Check the address and the credential in Settings."
+            advice, remedy = "The feed's server had a problem.", Remedy.RETRY_LATER
         raise FeedError(
-            f"The feed at {where} answered HTTP {status} ({phrase}). {advice} Nothing was changed."
+            f"The feed at {where} answered HTTP {status} ({phrase}). {advice} Nothing was changed.",
+            remedy=remedy,
         )
 
     def _read_limited(self, response: httpx.Response, where: str, deadline: _Deadline) -> bytes:
@@ -225,8 +232,8 @@ class HttpStockFeed:
             ) from None
         except httpx.RemoteProtocolError:
             raise FeedError(
-                f"The feed at {where} broke off before its end. The next pull will try again; "
-                "nothing was changed."
+                f"The feed at {where} broke off before its end; nothing was changed.",
+                remedy=Remedy.RETRY_LATER,
             ) from None
         return b"".join(chunks)
 
@@ -284,8 +291,8 @@ def _shut(sock: socket.socket) -> None:
 def _too_slow(where: str, seconds: float) -> FeedError:
     return FeedError(
         f"The feed at {where} did not finish downloading within {seconds:g} seconds, so it was "
-        "stopped. Check that the feed's server answers normally; the next pull will try again. "
-        "Nothing was changed."
+        "stopped. Check that the feed's server answers normally. Nothing was changed.",
+        remedy=Remedy.RETRY_LATER,
     )
 
 
@@ -293,14 +300,16 @@ def _too_large(where: str, limit: int) -> FeedError:
     size = f"{limit // MB} MB" if limit % MB == 0 else f"{limit:,} bytes"
     return FeedError(
         f"The feed at {where} is larger than {size}; it was not read. Check that the address is the "
-        "stock feed (not a full catalog export). Nothing was changed."
+        "stock feed (not a full catalog export). Nothing was changed.",
+        remedy=Remedy.SET_FEED_URL,
     )
 
 
 def _unreachable(where: str, why: str) -> FeedError:
     return FeedError(
         f"Could not reach the feed at {where}: {why}. Check the address or your connection; "
-        "nothing was changed."
+        "nothing was changed.",
+        remedy=Remedy.RETRY_LATER,
     )
 
 

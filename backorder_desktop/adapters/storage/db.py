@@ -127,8 +127,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def too_new(path: Path, version: int) -> DatabaseTooNew:
     return DatabaseTooNew(
         f"The database {path} is at schema version {version}, written by a newer version of "
-        f"backorder-desktop; this version supports up to schema version "
-        f"{migrations.LATEST_VERSION}. Update backorder-desktop to the latest version, or move "
+        f"BackOrder Desktop; this version supports up to schema version "
+        f"{migrations.LATEST_VERSION}. Install the latest version of BackOrder Desktop, or move "
         "that file somewhere else to start afresh (a sync then fetches the catalog again)."
     )
 

@@ -21,6 +21,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import DiskFull
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,8 @@ def result_code(exc: BaseException) -> int | None:
 
 def corrupt(path: Path, detail: str) -> DatabaseCorrupt:
     return DatabaseCorrupt(
-        f"The database {path} cannot be read ({detail}). Quit the window and run "
-        "`backorder-desktop rebuild` to rebuild it from BigCommerce: it sets the damaged file aside "
-        "(in backups/), keeps your BackOrder products, stock changes, settings and history, and "
-        "fetches the catalog again. (To start from nothing instead, move that file somewhere else.) "
+        f"The database {path} cannot be read ({detail}). It can be rebuilt from BigCommerce. "
+        "(To start from nothing instead, move that file somewhere else.) "
         f"Earlier copies, if any, are in {path.parent / 'backups'}."
     )
 
@@ -95,8 +94,8 @@ def disk_full(path: Path) -> DiskFull:
 def read_only(path: Path, detail: str) -> StorageError:
     return StorageError(
         f"Cannot write the database {path} ({detail}): the file or its folder is read-only or not "
-        "accessible. Make the profile folder writable, or choose another one with --home, and "
-        "try again."
+        "accessible. Make the profile folder writable and try again.",
+        remedy=Remedy.OTHER_FOLDER,
     )
 
 
@@ -120,7 +119,7 @@ def translate(exc: BaseException, path: Path) -> BackorderError:
         return read_only(path, detail)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StorageError(
-            f"The database {path} stayed busy for too long: another backorder-desktop process "
+            f"The database {path} stayed busy for too long: another BackOrder Desktop process "
             "kept it locked. Wait for that process to finish its work, then try again."
         )
     if code == SQLITE_IOERR:

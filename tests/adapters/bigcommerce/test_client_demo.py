@@ -29,6 +29,7 @@ from backorder_desktop.domain.errors import MalformedReply
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import PermissionDenied
 from backorder_desktop.domain.errors import RateLimited
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import ServerError
 from tests.adapters.bigcommerce.conftest import RecordingClock
 from tests.adapters.bigcommerce.rewriting_proxy import RewritingProxy
@@ -120,7 +121,7 @@ def test_a_product_missing_required_fields_is_a_problem_and_the_rest_is_used(dem
 def test_a_wrong_token_is_an_auth_error_that_says_reconnect(demo_store: DemoStore) -> None:
     with _client(demo_store, token="not-the-token") as client, pytest.raises(AuthError) as info:
         client.get_store()
-    assert "backorder-desktop connect" in info.value.message
+    assert "Connect again" in info.value.message and info.value.remedy is Remedy.RECONNECT
     assert "not-the-token" not in str(info.value)
     assert _server_log(demo_store, 401) == 1  # not retried
 

@@ -63,7 +63,7 @@ def _status(
 @pytest.mark.parametrize(
     ("status", "body", "error_type", "needle", "tries"),
     [
-        (401, {"title": f"token {TOKEN} is not valid"}, AuthError, "backorder-desktop connect", 1),
+        (401, {"title": f"token {TOKEN} is not valid"}, AuthError, "Connect again with a valid token", 1),
         (403, {"title": "You don't have a required scope"}, PermissionDenied, "may not read products", 1),
         (404, {"title": "not found"}, NotFound, "does not exist", 1),
         (413, {"title": "The maximum items allowed in the array is 10."}, BatchTooLarge, "maximum items", 1),

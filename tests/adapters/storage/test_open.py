@@ -24,6 +24,7 @@ from backorder_desktop.adapters.storage.tables import USER_TABLES
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import DatabaseTooNew
 from backorder_desktop.domain.errors import DiskFull
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 from tests.adapters.storage.conftest import make_product
 
@@ -81,7 +82,7 @@ def test_a_database_from_a_newer_version_is_refused_and_left_alone(db_path: Path
     message = caught.value.message
     assert f"schema version {LATEST_VERSION + 1}" in message
     assert f"up to schema version {LATEST_VERSION}" in message
-    assert "Update backorder-desktop" in message
+    assert "Install the latest version of BackOrder Desktop" in message
     assert "move" in message
     assert str(db_path) in message
     assert db_path.read_bytes() == before
@@ -170,4 +171,4 @@ def test_a_read_only_folder_is_a_storage_error(shared_dir: Path) -> None:
             with pytest.raises(StorageError) as caught:
                 open_mirror(path)
             assert "read-only" in caught.value.message, path
-            assert "--home" in caught.value.message
+            assert caught.value.remedy is Remedy.OTHER_FOLDER
