@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{store} — {APP_TITLE}")
         self.store_label.setText(f"{store} · {plural(report.products, 'product')}")
         self.mode_label.setText(MODE_STATUS[report.inventory_source])
+        self.status_panel.set_token_source(report.token_source)
         self.last_automatic_sync = report.last_automatic_sync
         synced = report.last_automatic_sync is not None or report.last_manual_sync is not None
         self.status_panel.set_synced_once(synced)

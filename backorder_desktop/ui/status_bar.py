@@ -2,9 +2,9 @@
 
 A merchant glances at the bar for two things: is the catalog up to date, and is anything waiting.
 The chip says both in a few words ("Up to date · 2 waiting"); everything else (the store, the
-inventory source, the last updates, the API quota, the full text of the latest message) is in the
-popover the chip opens, and in tooltips. Texts that might not fit are ``FittingLabel``s: each shows
-the longest of its forms that fits its width, never a cut-off one.
+inventory source, where the token is kept, the last updates, the API quota, the full text of the
+latest message) is in the popover the chip opens, and in tooltips. Texts that might not fit are
+``FittingLabel``s: each shows the longest of its forms that fits its width, never a cut-off one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.services.profile import TokenSource
 from backorder_desktop.ui.formatting import format_count
 
 CHIP_STATES = {
@@ -34,6 +35,11 @@ CHIP_STATES = {
 CHIP_TOOLTIP = "Click for details: the store, the inventory source, updates and waiting changes"
 DETAILS_WIDTH = 420
 MESSAGE_FALLBACK = "Click to read the message"
+TOKEN_WORDS = {
+    TokenSource.KEYRING: "Access token: kept in your keyring",
+    TokenSource.SESSION: "Access token: for this session only — not saved, asked for again at the next start",
+    TokenSource.RUN: "Access token: from BACKORDER_DESKTOP_TOKEN, for this run only — not saved",
+}
 
 
 class FittingLabel(QLabel):
@@ -106,6 +112,7 @@ class StatusDetails(QFrame):
         layout = QVBoxLayout(self)
         self.store_label = self._line(layout, "status_store")
         self.mode_label = self._line(layout, "status_mode")
+        self.token_label = self._line(layout, "status_token")
         self.automatic_label = self._line(layout, "last_automatic_update")
         self.manual_label = self._line(layout, "last_manual_sync")
         self.outbox_label = self._line(layout, "outbox_count")
@@ -194,6 +201,11 @@ class StatusBarPanel:
         self.details.message_label.setText(text)
         self.message.set_texts(text, *_shorter_forms(text))
         self.next_run.prefer_short(bool(text))
+
+    def set_token_source(self, source: TokenSource | None) -> None:
+        """Where the store's token comes from: a token kept for this session only is asked for
+        again at the next start, which the merchant should know before quitting."""
+        self.details.token_label.setText(TOKEN_WORDS[source] if source is not None else "")
 
     def set_next_run(self, full: str, short: str) -> None:
         self.details.next_run_label.setText(full)
