@@ -360,8 +360,12 @@ class StockStore(Protocol):
 
     def outbox_count(self) -> int: ...
 
-    def outbox_fold_reads(self, levels: Mapping[StockKey, int], *, at: datetime) -> list[Adjustment]:
-        """Fold the store's current values into waiting items before writing (sales are kept)."""
+    def outbox_fold_reads(
+        self, levels: Mapping[StockKey, int], *, at: datetime, trust: bool = False
+    ) -> list[Adjustment]:
+        """Fold the store's current values into waiting items before writing (sales are kept).
+        ``trust``: the store has shown these values are current (it refused a change that assumed
+        more stock), so they are folded in even within the settle window after our write."""
         ...
 
     def outbox_mark_sending(self, writes: Sequence[tuple[StockKey, int]]) -> None: ...

@@ -209,29 +209,17 @@ class StockService:
             return report
         target = self._target_factory()
         uncertain = {e.item.key for e in waiting if e.state is OutboxState.SENDING}
-        current = target.read_stock_levels([e.item.key for e in waiting])
-        gone = [e.item.key for e in waiting if e.item.key not in current]
-        if gone:
-            message = (
-                "The product or variant no longer exists in BigCommerce, or no longer tracks stock this way."
-            )
-            self._store.outbox_failed([(key, message) for key in gone])
-            report.failed += len(gone)
-            report.problems.extend(ItemProblem(key.label(), "Not written", message) for key in gone)
-        moves = self._store.outbox_fold_reads(
-            {e.item.key: current[e.item.key] for e in waiting if e.item.key in current}, at=self._clock.now()
-        )
-        report.store_moves = len(moves)
-        ready = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
+        ready = self._fold_current(target, {e.item.key for e in waiting}, report, trust=False)
         self._write_absolute([e for e in ready if e.item.key in uncertain], target, report)
-        changed = [e for e in ready if e.item.key not in uncertain and _change(e).quantity]
-        unchanged = [e for e in ready if e.item.key not in uncertain and not _change(e).quantity]
-        # The store already holds these levels (a move folded in brought them there): nothing to send.
-        if unchanged:
-            self._store.outbox_written(
-                [(e.item.key, _store_level(e), e.version) for e in unchanged], at=self._clock.now()
-            )
-        absolute_first = self._write(changed, target.ADJUST_BATCH, target.adjust_levels, _change, report)
+        relative = [e for e in ready if e.item.key not in uncertain]
+        absolute_first, short = self._write_changes(relative, target, report, hold_short=True)
+        if short:
+            # The store holds less than these changes assumed: a sale made since our last write
+            # that a read within the settle window was taken for the old value. The refusal shows
+            # the read was current: fold it in and send the changes again.
+            ready = self._fold_current(target, {e.item.key for e in short}, report, trust=True)
+            more, _ = self._write_changes(ready, target, report, hold_short=False)
+            absolute_first += more
         self._write_absolute(absolute_first, target, report)
         logger.info(
             "push: %s written, %s failed, %s store moves folded in",
@@ -240,6 +228,44 @@ class StockService:
             report.store_moves,
         )
         return report
+
+    def _fold_current(
+        self, target: InventoryTarget, keys: set[StockKey], report: PushReport, *, trust: bool
+    ) -> list[OutboxEntry]:
+        """Re-read ``keys`` and fold the store's values into them (sales since the last value seen
+        are kept); returns their entries, ready to write. An item the store no longer has fails."""
+        current = target.read_stock_levels(sorted(keys))
+        gone = sorted(keys - current.keys())
+        if gone:
+            message = (
+                "The product or variant no longer exists in BigCommerce, or no longer tracks stock this way."
+            )
+            self._store.outbox_failed([(key, message) for key in gone])
+            report.failed += len(gone)
+            report.problems.extend(ItemProblem(key.label(), "Not written", message) for key in gone)
+        moves = self._store.outbox_fold_reads(
+            {key: level for key, level in current.items() if key in keys}, at=self._clock.now(), trust=trust
+        )
+        report.store_moves += len(moves)
+        return [
+            e
+            for e in self._store.outbox_entries()
+            if e.state is not OutboxState.FAILED and e.item.key in keys
+        ]
+
+    def _write_changes(
+        self, entries: Sequence[OutboxEntry], target: InventoryTarget, report: PushReport, *, hold_short: bool
+    ) -> tuple[list[OutboxEntry], list[OutboxEntry]]:
+        """Send the entries' changes as relative adjustments; returns those the store wants as
+        absolute values first, and (``hold_short``) the decreases it refused, not marked failed."""
+        unchanged = [e for e in entries if not _change(e).quantity]
+        if unchanged:  # the store already holds these levels (a move folded in brought them there)
+            self._store.outbox_written(
+                [(e.item.key, _store_level(e), e.version) for e in unchanged], at=self._clock.now()
+            )
+        changed = [e for e in entries if _change(e).quantity]
+        hold = _decrease if hold_short else None
+        return self._write(changed, target.ADJUST_BATCH, target.adjust_levels, _change, report, hold=hold)
 
     def _write_absolute(
         self, entries: Sequence[OutboxEntry], target: InventoryTarget, report: PushReport
@@ -256,16 +282,20 @@ class StockService:
         send: Callable[[Sequence[W]], WriteResult],
         make: Callable[[OutboxEntry], W],
         report: PushReport,
-    ) -> list[OutboxEntry]:
+        *,
+        hold: Callable[[OutboxEntry], bool] | None = None,
+    ) -> tuple[list[OutboxEntry], list[OutboxEntry]]:
         """Send ``entries`` in requests of ``batch``; returns those the store wants written as an
-        absolute value first."""
+        absolute value first, and the refused ones that ``hold`` keeps back (not marked failed)."""
         later: list[OutboxEntry] = []
+        held: list[OutboxEntry] = []
         for start in range(0, len(entries), batch):
             chunk = list(entries[start : start + batch])
             while chunk:
-                chunk, first = self._write_chunk(chunk, send, make, report)
+                chunk, first, kept = self._write_chunk(chunk, send, make, report, hold)
                 later += first
-        return later
+                held += kept
+        return later, held
 
     def _write_chunk(
         self,
@@ -273,10 +303,11 @@ class StockService:
         send: Callable[[Sequence[W]], WriteResult],
         make: Callable[[OutboxEntry], W],
         report: PushReport,
-    ) -> tuple[list[OutboxEntry], list[OutboxEntry]]:
+        hold: Callable[[OutboxEntry], bool] | None,
+    ) -> tuple[list[OutboxEntry], list[OutboxEntry], list[OutboxEntry]]:
         """One request; returns the entries to send again (a refused batch may apply nothing, so
-        the items it did not name go again, without the refused ones) and those to write as
-        absolute values."""
+        the items it did not name go again, without the refused ones), those to write as
+        absolute values, and the refused ones ``hold`` keeps back."""
         writes = [make(e) for e in chunk]
         # Marked before sending: a reply lost to a crash or the network is known as such.
         self._store.outbox_mark_sending([(w.key, w.level) for w in writes])
@@ -286,7 +317,11 @@ class StockService:
         report.written += len(done)
         self._store.outbox_written(done, at=self._clock.now())
         first = {f.key for f in result.failed if f.absolute_first}
-        refused = [f for f in result.failed if not f.absolute_first]
+        by_key = {e.item.key: e for e in chunk}
+        kept = {
+            f.key for f in result.failed if hold is not None and hold(by_key[f.key]) and f.key not in first
+        }
+        refused = [f for f in result.failed if f.key not in first and f.key not in kept]
         answered = set(result.written) | {f.key for f in result.failed}
         again = [e for e in chunk if e.item.key not in answered]
         if refused:
@@ -295,7 +330,7 @@ class StockService:
             report.problems.extend(
                 ItemProblem(f.key.label(), "BigCommerce refused the stock value", f.reason) for f in refused
             )
-        return again, [e for e in chunk if e.item.key in first]
+        return again, [e for e in chunk if e.item.key in first], [e for e in chunk if e.item.key in kept]
 
 
 def _store_level(entry: OutboxEntry) -> int:
@@ -307,6 +342,10 @@ def _change(entry: OutboxEntry) -> StockChange:
     """The item's change since the store's last value, as a relative adjustment."""
     level = _store_level(entry)
     return StockChange(entry.item.key, quantity=level - entry.item.store_level, level=level)
+
+
+def _decrease(entry: OutboxEntry) -> bool:
+    return _change(entry).quantity < 0
 
 
 def _absolute(entry: OutboxEntry) -> StockWrite:

@@ -213,3 +213,32 @@ def test_an_item_the_store_takes_no_relative_change_for_yet_is_written_as_a_leve
     assert store.requests.count(method="PUT", path_contains="catalog/variants") == 1  # the first one
     assert context.parts.stock.outbox_count() == 0
 
+
+def test_a_sale_taken_for_a_stale_read_is_folded_in_when_the_store_refuses_the_change(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    """Right after our write, a read that differs is taken for the store's old value (it applies
+    writes asynchronously). If it was a sale, a decrease sent on top can take the store below 0,
+    which it refuses: that refusal shows the read was current, so it is folded in as the sale it
+    was and the change sent again (units owed stay in the app; the store is told 0)."""
+    store, context, product = _assigned(make_demo_store, make_context)
+    variant = product["variants"][0]
+    store.catalog.update_variant(variant["id"], inventory_level=10)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.parts.stock.edit(variant["sku"], AdjustmentKind.SET, 8, actor="dana")
+    assert context.parts.stock.push().written == 1
+    store.catalog.adjust_stock(variant_id=variant["id"], delta=-6)  # sold right after our write
+    context.parts.stock.edit(variant["sku"], AdjustmentKind.REMOVE, 8, actor="dana")  # 8 → 0
+
+    report = context.parts.stock.push()
+
+    assert (report.written, report.failed, report.store_moves) == (1, 0, 1)
+    assert _level(store, variant["id"]) == 0
+    assert context.parts.stock.outbox_count() == 0
+    history = context.parts.stock.history(product["id"])
+    assert (history[0].source, history[0].kind, history[0].quantity) == (
+        AdjustmentSource.STORE,
+        AdjustmentKind.REMOVE,
+        6,
+    )
+    assert history[0].level_after == -6  # six units owed to shoppers

@@ -92,11 +92,14 @@ def failed(conn: sqlite3.Connection, key: StockKey, reason: str) -> None:
     )
 
 
-def fold_read(conn: sqlite3.Connection, key: StockKey, current: int, at: datetime) -> Adjustment | None:
+def fold_read(
+    conn: sqlite3.Connection, key: StockKey, current: int, at: datetime, *, trust: bool = False
+) -> Adjustment | None:
     """Before writing, fold the store's current value into the item: a sale since the last value
     seen is kept. For an entry whose last write's reply was lost, first decide whether that write
     applied (``after_lost_reply``). A written value not seen back yet stays awaited: a read that
-    differs from it within the settle window is the store's old value, not a move (``store_move``)."""
+    differs from it within the settle window is the store's old value, not a move (``store_move``),
+    unless ``trust`` says the store has shown the read is current."""
     items = stock_store.load_items(conn, [key.product_id])
     if key not in items:
         return None
@@ -111,6 +114,8 @@ def fold_read(conn: sqlite3.Connection, key: StockKey, current: int, at: datetim
             "UPDATE outbox SET state = 'pending', sent_level = NULL WHERE product_id = ? AND variant_id = ?",
             _where(key),
         )
+    elif trust and item.awaiting_level is not None:
+        item = replace(item, store_level=item.awaiting_level, awaiting_level=None, awaiting_since=None)
     updated, adjustment = store_move(item, current, now=at)
     if adjustment is not None:
         adjustment = stock_store.add_adjustment(conn, adjustment)

@@ -139,9 +139,13 @@ class StockMethods:
         with self._reading() as conn:
             return outbox_store.count(conn)
 
-    def outbox_fold_reads(self, levels: Mapping[StockKey, int], *, at: datetime) -> list[Adjustment]:
+    def outbox_fold_reads(
+        self, levels: Mapping[StockKey, int], *, at: datetime, trust: bool = False
+    ) -> list[Adjustment]:
         with self._writing() as conn:
-            moves = (outbox_store.fold_read(conn, key, level, at) for key, level in levels.items())
+            moves = (
+                outbox_store.fold_read(conn, key, level, at, trust=trust) for key, level in levels.items()
+            )
             return [move for move in moves if move is not None]
 
     def outbox_mark_sending(self, writes: Sequence[tuple[StockKey, int]]) -> None:
