@@ -9,7 +9,10 @@ a unique imported value). From these and the ledger it checks, after any kill:
 - each acknowledged edit is in the ledger exactly once, each killed one at most once;
 - an item with no waiting change holds in the store exactly its local level plus the orders the
   app has not seen yet (orders placed minus the store moves in the ledger): its edits were
-  written once, and no sale was undone or counted twice.
+  written once, and no sale was undone or counted twice. "Holds" counts writes the store took but
+  does not show yet (a store with asynchronous inventory writes);
+- the store moves in the ledger move no more units than the orders did: a value read before our
+  own write showed up is never taken for a sale (and undone later).
 
 After the next complete run, the mirror equals the store and nothing is waiting.
 """
@@ -22,6 +25,8 @@ import random
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +48,7 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.services.profile import Profile
 from tests.integration.support import FAST_RETRY
 from tests.integration.support import integrity_ok
@@ -68,6 +74,7 @@ class World:
     initial: dict[StockKey, int] = field(default_factory=dict)
     skus: dict[StockKey, str] = field(default_factory=dict)
     orders: Counter[StockKey] = field(default_factory=Counter)
+    order_volume: Counter[StockKey] = field(default_factory=Counter)  # units moved by orders, either way
     acked_tags: set[str] = field(default_factory=set)
     maybe_tags: set[str] = field(default_factory=set)
     acked_imports: set[tuple[StockKey, int]] = field(default_factory=set)
@@ -128,12 +135,15 @@ class World:
 
     # --- setting up --------------------------------------------------------------------------
 
-    def setup(self, *, variant_products: int = 3, product_products: int = 3) -> None:
+    def setup(self, *, variant_products: int = 3, product_products: int = 3, last: bool = False) -> None:
+        """Assign a few products of each tracking to BackOrder: the first ones, or with ``last``
+        the last ones (a deletion while paging takes the first product of a listing)."""
         context = self.context()
         try:
             context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             by_kind: dict[str, list[int]] = {"variant": [], "product": []}
-            for pid in self.store.catalog.product_ids():
+            ids = self.store.catalog.product_ids()
+            for pid in reversed(ids) if last else ids:
                 raw = self.store.catalog.get_product(pid)
                 tracking = raw["inventory_tracking"]
                 if tracking in by_kind and (tracking == "product" or len(raw["variants"]) >= 2):
@@ -150,9 +160,23 @@ class World:
     # --- what happens between runs ------------------------------------------------------------
 
     def store_level(self, key: StockKey) -> int:
-        if key.variant_id is not None:
-            return int(self.store.catalog.get_variant(key.variant_id)["inventory_level"])
-        return int(self.store.catalog.get_product(key.product_id)["inventory_level"])
+        """The level the store holds, including writes it does not show yet (asynchronous writes):
+        what it will show once they apply."""
+        with self.store.catalog.reading() as st:
+            if key.variant_id is not None:
+                return int(st.cols.v_stock[key.variant_id - 1])
+            return int(st.cols.stock[key.product_id - 1])
+
+    def wait_until_writes_show(self, timeout: float = 60.0) -> None:
+        """Poll until the store shows every stock write it took (a bound against hanging only)."""
+        ticker = threading.Event()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.store.catalog.reading() as st:
+                if not st.hidden:
+                    return
+            assert time.monotonic() < deadline, "the store never showed its stock writes"
+            ticker.wait(0.02)
 
     def place_order(self, key: StockKey) -> None:
         """An order (or, when the shelf is empty, a return) placed in the store."""
@@ -163,6 +187,7 @@ class World:
         else:
             self.store.catalog.adjust_stock(product_id=key.product_id, delta=delta)
         self.orders[key] += delta
+        self.order_volume[key] += abs(delta)
 
     def change_catalog(self) -> None:
         """What merchants do in the control panel: rename, reprice, delete, create."""
@@ -213,19 +238,24 @@ class World:
 
     # --- what must hold -----------------------------------------------------------------------
 
-    def check(self, *, converged: bool, settled: bool = False) -> None:
+    def check(self, *, converged: bool, settled: bool = False, deleted_after_read: bool = False) -> None:
         """``converged``: after a clean run. Store moves made after our last write to an item and
         before any read confirmed that write wait for the settle window (``domain.stock``) or the
-        next push of that item; ``settled`` says the window has passed, so none may wait."""
+        next push of that item; ``settled`` says the window has passed, so none may wait.
+        ``deleted_after_read``: the run was an incremental pull or products were deleted while it
+        paged, so the mirror may still hold products the store no longer has (the next full pull
+        removes them); every product the store has must be mirrored as it is."""
         assert integrity_ok(self.database), "PRAGMA integrity_check failed after a kill"
         context = self.context()
         try:
             unseen = self._check_ledger(context, converged=converged, settled=settled)
             if converged:
                 assert context.parts.stock.outbox_count() == 0, "changes still waiting after a clean run"
+                self.wait_until_writes_show()
                 mirror = derived_masked(mirror_snapshot(context), self.protected)
                 store = derived_masked(_minus(store_snapshot(self.store), unseen), self.protected)
-                wrong = sorted(k for k in mirror.keys() | store.keys() if mirror.get(k) != store.get(k))
+                compared = store.keys() if deleted_after_read else mirror.keys() | store.keys()
+                wrong = sorted(k for k in compared if mirror.get(k) != store.get(k))
                 assert not wrong, "mirror != store: " + "; ".join(
                     f"{pid}: mirror {mirror.get(pid)} store {store.get(pid)}" for pid in wrong[:3]
                 )
@@ -259,8 +289,14 @@ class World:
                     if a.source is AdjustmentSource.STORE
                 )
                 unseen = self.orders[key] - seen
+                moved = sum(a.quantity for a in chain if a.source is AdjustmentSource.STORE)
+                assert moved <= self.order_volume[key], (
+                    f"{key.label()}: the ledger has store moves of {moved} units, orders moved only "
+                    f"{self.order_volume[key]}: a stale read was taken for a sale"
+                )
                 if key not in waiting:
-                    assert self.store_level(key) == items[key].level + unseen, (
+                    # Units owed (a level below 0) stay in the app: the store was told 0 for them.
+                    assert self.store_level(key) == level_for_store(items[key].level) + unseen, (
                         f"{key.label()}: store {self.store_level(key)}, app {items[key].level}, orders not "
                         f"seen yet {unseen}: an edit was lost or applied twice, or a sale undone; "
                         f"item {items[key]}; ledger "
@@ -314,12 +350,19 @@ def derived_masked(snapshot: dict[int, tuple[Any, ...]], backorder: set[int]) ->
     out = dict(snapshot)
     for pid in backorder & out.keys():
         name, sku, price, level, tracking, variants = out[pid]
+        # Units owed (a level below 0) are kept in the app; the store is told 0 for them.
         if tracking == "variant":
             level = None
+            variants = tuple((vid, vsku, _told(vlevel)) for vid, vsku, vlevel in variants)
         else:
+            level = _told(level)
             variants = tuple((vid, vsku, None) for vid, vsku, _ in variants)
         out[pid] = (name, sku, price, level, tracking, variants)
     return out
+
+
+def _told(level: int | None) -> int | None:
+    return None if level is None else level_for_store(level)
 
 
 def _minus(snapshot: dict[int, tuple[Any, ...]], moves: dict[StockKey, int]) -> dict[int, tuple[Any, ...]]:

@@ -1,7 +1,9 @@
 """Crash harness: the real CLI killed with SIGKILL at random points loses nothing (issue 8, item 1).
 
 Full pulls, incremental pulls, outbox pushes, stock edits and CSV imports (``import FILE --apply``)
-run in a child process (``crash_child``: the real ``backorder-desktop`` command) that is killed:
+run in a child process (``crash_child``: the real ``backorder-desktop`` command) that is killed
+(also against a store that applies stock writes asynchronously, and while products are deleted as
+pulls page):
 
 - ``any``: at a random database statement (inside page writes, ledger folds, outbox steps …);
 - ``commit``: just before a random COMMIT runs, so that transaction is lost;
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import pytest
 
+from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
 from tests.reliability.budget import KILL_POINTS
@@ -62,10 +65,13 @@ def _share(fraction: float) -> int:
 class Harness:
     """Runs one kind of command again and again, killing it, and checks the world each time."""
 
-    def __init__(self, world: World, victims: tuple[str, ...], name: str) -> None:
+    def __init__(
+        self, world: World, victims: tuple[str, ...], name: str, *, shifting_pages: bool = False
+    ) -> None:
         self.world = world
         self.victims = victims
         self.name = name
+        self.shifting_pages = shifting_pages  # products deleted while pulls page
         self.counts: dict[str, dict[str, int]] = {}  # statements per kind, from the last clean run
         self.log: list[str] = []
 
@@ -88,6 +94,8 @@ class Harness:
         for key in world.rng.sample(sorted(world.initial), k=world.rng.randint(0, 3)):
             world.place_order(key)
             TALLY["orders placed"] += 1
+        if self.shifting_pages and victim in ("full", "incremental"):
+            self.arm_deletion_while_paging(victim)
         if victim != "import":
             context = world.context()
             try:
@@ -151,6 +159,12 @@ class Harness:
                 world.acked_tags.add(tag)
             world.acked_imports |= rows  # type: ignore[arg-type]
         world.check(converged=False)
+        if self.shifting_pages:
+            TALLY["deleted while paging"] += sum(rule.fired for rule in world.store.faults.rules)
+            world.store.faults.clear()
+            if not result.killed and victim in ("full", "incremental"):
+                # A pull that ran to its end missed no product of the store, shifted pages or not.
+                world.check(converged=True, deleted_after_read=True)
         if result.killed and victim == "import":  # the merchant runs the import again
             again = world.run_child(*args)
             assert again.code == 0, again.stderr
@@ -172,6 +186,21 @@ class Harness:
             finally:
                 context.close()
         world.check(converged=True)
+
+    def arm_deletion_while_paging(self, victim: str) -> None:
+        """Before the 2nd (or 3rd) page the store deletes the first product of the listing, so the
+        later pages shift back by one. An incremental pull gets two pages of changes to shift."""
+        world = self.world
+        catalog = world.store.catalog
+        others = sorted(set(catalog.product_ids()) - world.protected)
+        touched = others[:1] + (world.rng.sample(others[1:], k=300) if victim == "incremental" else [])
+        for pid in touched:  # the first one first: it is the one deleted, never a BackOrder product
+            catalog.update_product(pid, price=round(world.rng.uniform(1, 500), 2))
+        after = 1 if victim == "incremental" else world.rng.randint(1, 2)
+        world.store.faults.add_rule(
+            FaultRule(kind="delete_while_paging", path_contains="catalog/products", method="GET", after=after)
+        )
+        TALLY["deletions while paging armed"] += 1
 
     def waiting(self) -> bool:
         context = self.world.context()
@@ -226,12 +255,12 @@ class Harness:
         return arm
 
 
-def _world(make_demo_store: MakeStore, home: str, offset: int) -> World:
+def _world(make_demo_store: MakeStore, home: str, offset: int, *, last: bool = False, **store: int) -> World:
     rng = random.Random(SEED * 100 + offset)
     print(f"crash harness seed {SEED} (stream {offset}); BACKORDER_RELIABILITY_SEED reproduces it")
-    store = make_demo_store(products=600, seed=7 + offset, latency_ms=3)
-    world = World(store=store, home=Path(home), rng=rng)
-    world.setup()
+    demo = make_demo_store(products=600, seed=7 + offset, latency_ms=3, **store)
+    world = World(store=demo, home=Path(home), rng=rng)
+    world.setup(last=last)
     return world
 
 
@@ -249,3 +278,21 @@ def test_kills_during_pushes_and_edits(make_demo_store: MakeStore, home: str) ->
 
 def test_kills_during_imports(make_demo_store: MakeStore, home: str) -> None:
     Harness(_world(make_demo_store, home, 4), ("import",), "import").run(_share(0.2))
+
+
+def test_kills_during_pushes_with_asynchronous_inventory_writes(
+    make_demo_store: MakeStore, home: str
+) -> None:
+    """BigCommerce applies stock writes asynchronously: reads right after a push still show the
+    old value. Pushes come faster than the store shows them, so stale reads meet lost replies."""
+    world = _world(make_demo_store, home, 5, inventory_delay_ms=1000)
+    Harness(world, ("push", "push", "edit"), "async push").run(_share(0.2))
+
+
+def test_kills_during_pulls_while_products_are_deleted_as_they_page(
+    make_demo_store: MakeStore, home: str
+) -> None:
+    """Offset pages shift when a product is deleted mid-pull: full and incremental pulls alike
+    miss no product of the store."""
+    world = _world(make_demo_store, home, 6, last=True)
+    Harness(world, ("full", "incremental", "incremental"), "shifting", shifting_pages=True).run(_share(0.2))
