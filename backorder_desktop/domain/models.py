@@ -41,6 +41,20 @@ class Variant:
     price: float | None = None
     option_label: str = ""  # "Red / XL"; empty for a base variant
     purchasing_disabled: bool = False
+    # The app's level of a BackOrder stock item (below zero: units owed); None when the store
+    # keeps this stock. Read with the catalog, never sent to or read from BigCommerce: equality
+    # stays "the same as in the store".
+    app_level: int | None = field(default=None, compare=False)
+
+    @property
+    def on_hand(self) -> int | None:
+        """The level to show: the app's for a BackOrder item, the store's otherwise."""
+        return self.app_level if self.app_level is not None else self.inventory_level
+
+    @property
+    def backordered(self) -> int | None:
+        """Units owed (sold below zero); None when the app does not count this stock."""
+        return None if self.app_level is None else max(0, -self.app_level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +72,22 @@ class Product:
     date_modified: datetime
     base_variant_id: int | None = None
     variants: tuple[Variant, ...] = field(default_factory=tuple)
+    # For a BackOrder product, read with the catalog: the app's level (its own stock item, or the
+    # sum of its variants' items, as BigCommerce sums variants) and the units owed over its items
+    # (an item at 5 does not pay for one at -3: those three units are still owed). None otherwise.
+    # Not the store's data, so not part of equality (a mirrored product equals the store's).
+    app_level: int | None = field(default=None, compare=False)
+    backordered: int | None = field(default=None, compare=False)
+
+    @property
+    def app_stock(self) -> tuple[int | None, ...]:
+        """Every figure of the app's stock this product carries (which equality leaves out)."""
+        return (self.app_level, self.backordered, *(v.app_level for v in self.variants))
+
+    @property
+    def on_hand(self) -> int:
+        """The level to show: the app's for a BackOrder product, the store's otherwise."""
+        return self.app_level if self.app_level is not None else self.inventory_level
 
 
 DEFAULT_API_URL = "https://api.bigcommerce.com"  # BigCommerce's API gateway (``--api-url`` changes it)
@@ -139,5 +169,6 @@ class ProductQuery:
     backorder_only: bool = False
     visible: bool | None = None  # None: both
     out_of_stock: bool = False  # tracked products whose stock (or every variant's) is 0 or less
+    backordered: bool = False  # BackOrder products with units owed (an item below zero)
     sort: ProductSort = ProductSort.NAME
     descending: bool = False

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from backorder_desktop.adapters.storage.codec import PRODUCT_COLUMNS
@@ -32,6 +33,13 @@ _VARIANTS_OF = (
     f"SELECT {_VARIANT_SELECT} FROM variants "  # noqa: S608
     "WHERE product_id IN (SELECT value FROM json_each(?)) ORDER BY product_id, id"
 )
+# BackOrder products of a window with their stock items (none for an untracked one): variant 0
+# is the product's own item.
+_STOCK_OF = (
+    "SELECT a.product_id, s.variant_id, s.level FROM backorder_assignments AS a "
+    "LEFT JOIN stock_items AS s ON s.product_id = a.product_id "
+    "WHERE a.product_id IN (SELECT value FROM json_each(?))"
+)
 _GET_PRODUCT = f"SELECT {_PRODUCT_SELECT} FROM products AS p WHERE p.id = ?"  # noqa: S608
 _SEARCH = f"SELECT {_PRODUCT_SELECT} FROM products AS p"  # noqa: S608
 _SEARCH_SCAN = _SEARCH + " NOT INDEXED"
@@ -40,12 +48,33 @@ _COUNT = "SELECT COUNT(*) FROM products AS p"
 
 
 def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
+    """Decode a window of product rows with their variants and, for BackOrder products, the app's
+    stock: two reads by primary key for the whole window, so search and sort cost the same."""
     by_product: defaultdict[int, list[Variant]] = defaultdict(list)
+    stock: dict[int, dict[int, int]] = {}  # BackOrder product → {variant id or 0: level}
     if rows:
         ids = json.dumps([row[0] for row in rows])
         for variant_row in conn.execute(_VARIANTS_OF, (ids,)):
             by_product[variant_row[1]].append(decode_variant(variant_row))
-    return [decode_product(row, tuple(by_product.get(row[0], ()))) for row in rows]
+        for product_id, variant_id, level in conn.execute(_STOCK_OF, (ids,)):
+            items = stock.setdefault(product_id, {})
+            if level is not None:
+                items[int(variant_id)] = int(level)
+    products = [decode_product(row, tuple(by_product.get(row[0], ()))) for row in rows]
+    return [_with_app_stock(p, stock[p.id]) if p.id in stock else p for p in products]
+
+
+def _with_app_stock(product: Product, items: dict[int, int]) -> Product:
+    """A BackOrder product with the app's levels: on its variants (a product tracked as a whole
+    shows its level on its one base variant, as ``stock_store.set_mirror_level`` does), its own
+    level, and the units owed over its items."""
+    own = items.get(0)
+    if own is not None and len(product.variants) == 1:
+        items = {**items, product.variants[0].id: own}
+    variants = tuple(replace(v, app_level=items[v.id]) if v.id in items else v for v in product.variants)
+    owed = sum(max(0, -level) for variant_id, level in items.items() if variant_id == 0 or own is None)
+    level = own if own is not None else (sum(items.values()) if items else None)
+    return replace(product, variants=variants, app_level=level, backordered=owed)
 
 
 def get_product(conn: sqlite3.Connection, product_id: int) -> Product | None:
@@ -71,6 +100,13 @@ _OUT_OF_STOCK = (
     "AND NOT EXISTS (SELECT 1 FROM variants AS v WHERE v.product_id = p.id AND v.inventory_level > 0)))"
 )
 
+# Backordered: a BackOrder product with an item below zero (units owed). Few products, found from
+# the stock items rather than by testing every product.
+_BACKORDERED = (
+    "p.id IN (SELECT s.product_id FROM stock_items AS s JOIN backorder_assignments AS a "
+    "ON a.product_id = s.product_id WHERE s.level < 0)"
+)
+
 
 def _where(query: ProductQuery) -> tuple[str, list[object]]:
     """The WHERE clause (with its leading keyword, or empty) and its parameters for ``query``."""
@@ -87,6 +123,8 @@ def _where(query: ProductQuery) -> tuple[str, list[object]]:
         params.append(1 if query.visible else 0)
     if query.out_of_stock:
         where.append(_OUT_OF_STOCK)
+    if query.backordered:
+        where.append(_BACKORDERED)
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 

@@ -19,11 +19,12 @@ PRODUCT_ROLE = Qt.ItemDataRole.UserRole + 1
 class Column(IntEnum):
     NAME = 0
     SKU = 1
-    STOCK = 2
-    BACKORDER = 3
-    VISIBILITY = 4
-    AVAILABILITY = 5
-    MODIFIED = 6
+    STOCK = 2  # on hand
+    BACKORDERED = 3
+    BACKORDER = 4
+    VISIBILITY = 5
+    AVAILABILITY = 6
+    MODIFIED = 7
 
 
 COLUMNS = tuple(Column)  # by index: Column(i) builds an enum member on every call, data() is hot
@@ -45,7 +46,8 @@ STOCK_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCente
 HEADERS = {
     Column.NAME: "Name",
     Column.SKU: "SKU",
-    Column.STOCK: "Stock",
+    Column.STOCK: "On hand",
+    Column.BACKORDERED: "Backordered",
     Column.BACKORDER: "BackOrder",
     Column.VISIBILITY: "Visibility",
     Column.AVAILABILITY: "Availability",
@@ -68,10 +70,12 @@ def cell_text(product: Product, column: Column, *, backorder: bool, pending: boo
     if column is Column.SKU:
         return product.sku
     if column is Column.STOCK:
-        if product.inventory_tracking is InventoryTracking.NONE:
+        if product.app_level is None and product.inventory_tracking is InventoryTracking.NONE:
             return "Not tracked"
-        text = format_count(product.inventory_level)
+        text = format_count(product.on_hand)
         return f"{text} (waiting)" if pending else text
+    if column is Column.BACKORDERED:
+        return "" if product.backordered is None else format_count(product.backordered)
     if column is Column.BACKORDER:
         return "Yes" if backorder else "No"
     if column is Column.VISIBILITY:

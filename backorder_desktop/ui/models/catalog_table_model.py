@@ -333,7 +333,7 @@ class CatalogTableModel(QAbstractTableModel):
             )
         if role == PRODUCT_ROLE:
             return product
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STOCK:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.STOCK, Column.BACKORDERED):
             return STOCK_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.STOCK:
             return self._stock_tooltip(product)
@@ -344,7 +344,7 @@ class CatalogTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.EditRole and column is Column.STOCK:
             # Text, not an int: Qt's editor for an int is a spin box, which clamps what is typed
             # to its own range without a word; the text is checked in setData.
-            return str(product.inventory_level)
+            return str(product.on_hand)
         return None
 
     def _placeholder(self, column: Column, role: int) -> object:
@@ -376,7 +376,7 @@ class CatalogTableModel(QAbstractTableModel):
         if level is None:
             self.stock_refused.emit(problem)
             return False
-        if product is None or level == product.inventory_level:
+        if product is None or level == product.on_hand:
             return False
         self.stock_edit_requested.emit(product, level)
         return True

@@ -116,6 +116,11 @@ class ProductsPage(QWidget):
         self.out_of_stock = QCheckBox("Out of stock")
         self.out_of_stock.toggled.connect(self._on_filter_changed)
         row.addWidget(self.out_of_stock)
+        self.backordered = QCheckBox("Backordered")
+        self.backordered.setObjectName("backordered_filter")
+        self.backordered.setToolTip("BackOrder products with units sold below zero, still owed to customers")
+        self.backordered.toggled.connect(self._on_filter_changed)
+        row.addWidget(self.backordered)
         row.addStretch(1)
         self.count_label = QLabel("")
         row.addWidget(self.count_label)
@@ -149,7 +154,8 @@ class ProductsPage(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
-        widths = {Column.SKU: 140, Column.STOCK: 90, Column.BACKORDER: 90, Column.VISIBILITY: 90}
+        widths = {Column.SKU: 140, Column.STOCK: 80, Column.BACKORDERED: 90, Column.BACKORDER: 80}
+        widths |= {Column.VISIBILITY: 80}
         widths |= {Column.AVAILABILITY: 100, Column.MODIFIED: 150}
         for column, width in widths.items():
             table.setColumnWidth(column, width)
@@ -235,12 +241,13 @@ class ProductsPage(QWidget):
             backorder_only=self.backorder_only.isChecked(),
             visible=visible,
             out_of_stock=self.out_of_stock.isChecked(),
+            backordered=self.backordered.isChecked(),
         )
         if query != self.model.query:
             self.model.set_query(query)
 
     def _on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
-        if Column(column) not in SORT_KEYS:  # BackOrder cannot be sorted by: keep the previous order
+        if Column(column) not in SORT_KEYS:  # not a sort column: keep the previous order
             header = self.table.horizontalHeader()
             header.blockSignals(True)
             header.setSortIndicator(*self._sort)
@@ -308,7 +315,8 @@ class ProductsPage(QWidget):
         current = self.table.currentIndex()
         shown = self.variants.product
         product = self.model.product_at(current.row()) if current.isValid() else None
-        if product is not None and product != shown:
+        changed = shown is None or product != shown or product.app_stock != shown.app_stock
+        if product is not None and changed:
             self._show_variants(current.row())
 
     def select_rows(self, first: int, last: int) -> None:

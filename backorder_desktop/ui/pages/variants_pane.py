@@ -29,8 +29,10 @@ from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.formatting import plural
 
 VISIBLE_ROWS = 8  # shown without scrolling at the window's default size
-HEADERS = ("Variant SKU", "Options", "Stock", "Price", "Can be bought")
+HEADERS = ("Variant SKU", "Options", "On hand", "Backordered", "Price", "Can be bought")
 STOCK_COLUMN = 2
+BACKORDERED_COLUMN = 3
+PRICE_COLUMN = 4
 HISTORY_UNAVAILABLE = "The stock history comes with stock editing, which this version does not have yet"
 
 
@@ -110,21 +112,23 @@ class VariantsPane(QWidget):
             self._filling = False
 
     def _fill_row(self, row: int, product: Product, variant: Variant, editable: bool, reason: str) -> None:
-        tracked = product.inventory_tracking is not InventoryTracking.NONE
-        level = variant.inventory_level
+        tracked = product.inventory_tracking is not InventoryTracking.NONE or variant.app_level is not None
+        level = variant.on_hand
         stock_text = format_count(level) if tracked and level is not None else "Not tracked"
+        owed = variant.backordered
         price = "" if variant.price is None else f"{variant.price:,.2f}"
         cells = (
             variant.sku,
             variant.option_label or "(base variant)",
             stock_text,
+            "" if owed is None else format_count(owed),
             price,
             "No" if variant.purchasing_disabled else "Yes",
         )
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-            if column == 3:
+            if column in (BACKORDERED_COLUMN, PRICE_COLUMN):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if column == STOCK_COLUMN:
                 item.setToolTip(reason)
@@ -143,11 +147,11 @@ class VariantsPane(QWidget):
         level, problem = parse_stock_level(item.text())
         if level is None:
             self._filling = True  # put the stored level back: nothing was changed
-            item.setText(str(variant.inventory_level or 0) if variant is not None else "")
+            item.setText(str(variant.on_hand or 0) if variant is not None else "")
             self._filling = False
             self.stock_refused.emit(problem)
             return
-        if variant is not None and level != variant.inventory_level:
+        if variant is not None and level != variant.on_hand:
             self.stock_edit_requested.emit(self.product, variant, level)
 
     def _on_history_button_clicked(self) -> None:
