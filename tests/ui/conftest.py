@@ -78,3 +78,17 @@ def wait_idle(qtbot, controller, timeout: int = 20_000) -> None:
         return streak[0] >= 3
 
     qtbot.waitUntil(settled, timeout=timeout)
+
+
+@pytest.fixture
+def connected_window(qtbot, connected_home, demo_store, make_controller):
+    """The window on a profile connected to the demo store (the real ``AppLauncher``), after its
+    first sync, showing Settings."""
+    from backorder_desktop.app import AppLauncher
+
+    controller = make_controller(AppLauncher(connected_home, env_token=demo_store.token))
+    with qtbot.waitSignal(controller.profile_adopted, timeout=20_000):
+        controller.start()
+    wait_idle(qtbot, controller, timeout=30_000)
+    controller.window.tabs.setCurrentWidget(controller.window.settings)
+    return controller

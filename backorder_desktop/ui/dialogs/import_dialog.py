@@ -1,7 +1,8 @@
 """The import preview: what a stock file would change, before anything is applied.
 
 The same facts the command line's ``import`` prints without ``--apply``: the rows read, each change
-(SKU, stock now → in the file), the rows left unchanged, the SKUs skipped and the rows with problems.
+(SKU, stock now → in the file), the rows left unchanged, the SKUs skipped by why and the rows with
+problems.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from PySide6.QtWidgets import QTableWidgetItem
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
+from backorder_desktop.domain.errors import Remedy
+from backorder_desktop.domain.plurals import capped
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.services.profile import ApplyReport
+from backorder_desktop.ui.error_router import REMEDIES
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
 
 SHOWN_SKUS = 20  # skipped SKUs named in the dialog; the rest are counted
+SHOWN_INSTEAD = 3  # the variant SKUs named for a product whose stock is kept per variant
 SHOWN_PROBLEMS = 50
 
 
@@ -34,14 +40,41 @@ def apply_summary(report: ApplyReport) -> str:
     return f"Read {plural(report.rows, 'row')}: {changes} {verb}, {format_count(report.unchanged)} unchanged."
 
 
-def skipped_text(report: ApplyReport) -> str:
-    """The SKUs no BackOrder item has (skipped), the first few by name and the rest counted."""
-    if not report.unknown:
-        return ""
-    named = ", ".join(report.unknown[:SHOWN_SKUS])
-    more = len(report.unknown) - SHOWN_SKUS
-    tail = f" and {format_count(more)} more" if more > 0 else ""
-    return f"Skipped, not BackOrder SKUs ({format_count(len(report.unknown))}): {named}{tail}."
+def skipped_lines(report: ApplyReport) -> list[str]:
+    """The rows that set no stock, kept apart by why as the command line keeps them, each kind
+    counted and its SKUs named up to a cap ("and N more")."""
+    kinds = [
+        ("Unknown SKUs", report.unknown, ""),
+        ("Not BackOrder products", report.not_backorder, f" {REMEDIES[Remedy.ASSIGN]}"),
+        (
+            "Stock kept per variant",
+            [f"{e.sku} (use {capped(list(e.instead), SHOWN_INSTEAD)})" for e in report.per_variant],
+            "",
+        ),
+        (
+            "Stock kept for the whole product",
+            [f"{e.sku} (use {e.instead[0]})" for e in report.whole_product],
+            "",
+        ),
+        ("No stock tracked in BigCommerce", report.not_tracked, ""),
+    ]
+    return [
+        f"{what} ({counted(len(skus), 'SKU')} skipped): {capped(skus, SHOWN_SKUS)}.{hint}"
+        for what, skus, hint in kinds
+        if skus
+    ]
+
+
+def skipped_counts(report: ApplyReport) -> list[str]:
+    """How many rows set no stock, by why, in a few words each (a one-line summary's parts)."""
+    kinds = [
+        (len(report.not_backorder), "of products not in BackOrder"),
+        (len(report.per_variant), "with stock kept per variant"),
+        (len(report.whole_product), "with stock kept for the whole product"),
+        (len(report.not_tracked), "not tracked in BigCommerce"),
+    ]
+    unknown = [counted(len(report.unknown), "unknown SKU")] if report.unknown else []
+    return unknown + [f"{counted(count, 'SKU')} {what}" for count, what in kinds if count]
 
 
 class ImportPreviewDialog(QDialog):
@@ -72,7 +105,7 @@ class ImportPreviewDialog(QDialog):
                 self.changes_table.setItem(row, column, item)
         self.changes_table.setVisible(bool(report.changes))
         layout.addWidget(self.changes_table, 1)
-        notes = [skipped_text(report)] if report.unknown else []
+        notes = skipped_lines(report)
         notes += [f"{p.item}: {p.message}" for p in report.problems[:SHOWN_PROBLEMS]]
         if len(report.problems) > SHOWN_PROBLEMS:
             notes.append(f"and {plural(len(report.problems) - SHOWN_PROBLEMS, 'more problem')}")

@@ -10,6 +10,7 @@ answers shown here.
 
 from __future__ import annotations
 
+import html
 from datetime import time
 
 from PySide6.QtCore import Qt
@@ -50,6 +51,8 @@ from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.services.profile import FeedPreview
+from backorder_desktop.ui.dialogs.import_dialog import skipped_counts
+from backorder_desktop.ui.dialogs.import_dialog import skipped_lines
 from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
 from backorder_desktop.ui.formatting import MODE_TITLES
 from backorder_desktop.ui.formatting import format_count
@@ -442,18 +445,18 @@ class SettingsPage(QWidget):
 
 
 def feed_preview_text(preview: FeedPreview) -> str:
-    """``Read 1,204 rows: 12 would change, 1,180 unchanged, 12 SKUs not found.`` and why a pull
-    would be refused, when it would."""
+    """``Read 1,204 rows: 12 changes a pull would make, 1,180 unchanged, 12 SKUs unknown.``, the
+    skipped SKUs by why (as the command line lists them), and why a pull would be refused."""
     report = preview.report
     parts = [
         f"{plural(len(report.changes), 'change')} a pull would make",
         f"{format_count(report.unchanged)} unchanged",
     ]
-    if report.unknown:
-        parts.append(f"{plural(len(report.unknown), 'SKU')} not found among BackOrder products")
+    parts += skipped_counts(report)
     if report.problems:
         parts.append(f"{plural(len(report.problems), 'row')} with problems")
     text = f"Read {plural(report.rows, 'row')}: " + ", ".join(parts) + ". Nothing was changed."
+    text += "".join(f"<br>{html.escape(line)}" for line in skipped_lines(report))
     if preview.refused:
         text += f"<br><b>A pull would be refused:</b> {preview.refused}"
     if preview.first_rows:
