@@ -89,9 +89,11 @@ REMEDIES: dict[Remedy, str] = {
     "offers “Use another folder…”.",
     Remedy.SECOND_STORE: "This window keeps one store per profile folder: start BackOrder Desktop with "
     "another profile folder for a second store.",
-    Remedy.REBUILD: "Choose “Rebuild from BigCommerce”: the damaged file is set aside, your BackOrder "
-    "products, stock changes, settings and history are kept, and the catalog is fetched again.",
-    Remedy.SET_WEBHOOK_URL: "Give the public https address in Settings, under Webhooks.",
+    Remedy.REBUILD: "Quit, move the damaged file out of the profile folder and start again: the catalog is "
+    "fetched again from BigCommerce. Keep that file: the command line's rebuild recovers your BackOrder "
+    "products, stock changes, settings and history from it.",
+    Remedy.SET_WEBHOOK_URL: "The window does not set up webhooks: automatic updates ask the store for "
+    "changes on their schedule instead.",
     Remedy.SEE_OUTBOX: "Products marks each change still waiting; the log has the store's reasons.",
     Remedy.RETRY_LATER: "Automatic updates try again on their own.",
     Remedy.SESSION_ONLY: "Or choose “Use for this session only” when you connect: the token is kept "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,17 @@ def test_the_window_words_the_remedy_and_names_no_command(error: BackorderError,
     assert error.remedy is remedy
     assert message.endswith(REMEDIES[remedy])
     assert not COMMAND_LINE.search(message), message
+
+
+UI = Path(__file__).resolve().parents[2] / "backorder_desktop" / "ui"
+
+
+@pytest.mark.parametrize("remedy", list(Remedy), ids=str)
+def test_every_button_the_window_words_name_exists(remedy: Remedy) -> None:
+    """A remedy that names a button, action or page (“Store connection…”) names one the window has."""
+    sources = "\n".join(
+        path.read_text(encoding="utf-8") for path in UI.rglob("*.py") if path.name != "error_router.py"
+    )
+    for label in re.findall(r"“([^”]+)”", REMEDIES[remedy]):
+        assert f'"{label}"' in sources or f"“{label}”" in sources, label
+    assert "under Webhooks" not in REMEDIES[remedy]  # Settings has no Webhooks section
