@@ -52,6 +52,8 @@ from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
+from backorder_desktop.services.orders import OrderService
+from backorder_desktop.services.orders import orders_after_pull
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.services.profile import ProfileParts
@@ -148,6 +150,7 @@ def open_profile(
         store_hash=connection.store_hash,
         on_secret=register_secret,
     )
+    orders = OrderService(store=mirror, source_factory=connection.client, clock=clock)
     runner = None
     if sync_process:
         runner = ChildProcessRunner(
@@ -162,7 +165,7 @@ def open_profile(
         clock=clock,
         events=events,
         process_lock=sync_lock,
-        after_pull=after_pull(stock, feed),
+        after_pull=orders_after_pull(orders, after_pull(stock, feed)),
         pull_runner=runner,
     )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
@@ -214,6 +217,7 @@ def open_profile(
         actor=getpass.getuser(),
         prepare_rebuild=lambda: salvage_note or _empty_mirror(mirror, sync_lock),
         connection=connection,
+        orders=orders,
     )
     profile = Profile(parts)
     parts.start_receiver = lambda: _start_receiver(profile)

@@ -13,16 +13,23 @@ Statuses are BigCommerce's ``/v2/order_statuses`` (bigcommerce-api-notes §6.3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
+from datetime import timedelta
 from enum import IntEnum
 from enum import StrEnum
 
+from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.stock import StockKey
 
 __all__ = [
+    "ORDERS_CURSOR",
+    "ORDERS_OVERLAP",
     "WAITING_STATUSES",
     "Order",
+    "OrderCount",
     "OrderLine",
+    "OrderPage",
     "OrderStatus",
     "OwedOrder",
     "RestoreOn",
@@ -163,3 +170,44 @@ class OwedOrder:
     @property
     def units(self) -> int:
         return sum(units for _key, _sku, units in self.lines)
+
+
+# The cursors-table bookmark of the orders read so far: the ``date_modified`` of the last order read.
+ORDERS_CURSOR = "orders_modified"
+# Each read starts this far before the cursor. BigCommerce's order dates have whole seconds, so
+# orders of the cursor's own second may not all have been seen; an order committed a little after
+# its ``date_modified`` (a slow checkout, a replica behind) would be missed without it; and the
+# store's clock and ours may differ. The product pull re-reads 5 minutes for the same reasons;
+# orders are cheaper to read again (250 a request, and counting by state makes a re-read move
+# nothing), so the same window costs about one request more per sync.
+ORDERS_OVERLAP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One page of orders with their lines (``/v2/orders``, lines embedded); ``problems`` are the
+    orders or lines that could not be read (reported, never counted)."""
+
+    orders: tuple[Order, ...]
+    problems: tuple[ItemProblem, ...] = ()
+    size: int = 0  # how many orders the store sent, readable or not: a short page is the last
+
+
+@dataclass
+class OrderCount:
+    """What applying orders did: orders and lines seen, ledger entries written, units moved."""
+
+    orders: int = 0
+    lines: int = 0  # BackOrder lines stored or updated
+    entries: int = 0  # ledger entries written
+    units_sold: int = 0  # units taken (sold, edited up)
+    units_restored: int = 0  # units given back (cancel, refund, edited down, line removed)
+    problems: list[ItemProblem] = field(default_factory=list)
+
+    def add(self, other: OrderCount) -> None:
+        self.orders += other.orders
+        self.lines += other.lines
+        self.entries += other.entries
+        self.units_sold += other.units_sold
+        self.units_restored += other.units_restored
+        self.problems.extend(other.problems)

@@ -23,6 +23,11 @@ from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.orders import Order
+from backorder_desktop.domain.orders import OrderCount
+from backorder_desktop.domain.orders import OrderPage
+from backorder_desktop.domain.orders import OwedOrder
+from backorder_desktop.domain.orders import RestoreOn
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -379,3 +384,46 @@ class StockStore(Protocol):
     def outbox_discard(
         self, *, actor: str, at: datetime, reason: str, product_ids: Collection[int] | None = None
     ) -> int: ...
+
+
+class OrderSource(Protocol):
+    """The store's orders (``/v2/orders``), read with their lines."""
+
+    def get_orders_page(self, modified_since: datetime, *, page: int = 1, limit: int = 250) -> OrderPage:
+        """Orders modified at or after ``modified_since``, oldest change first (1-based ``page``);
+        an empty page when there are no more."""
+        ...
+
+    def get_order(self, order_id: int) -> Order | None:
+        """One order with its lines; None when the store has no such order."""
+        ...
+
+
+class OrderStore(Protocol):
+    """Order lines of BackOrder products as counted into the ledger (same database as the mirror)."""
+
+    def apply_orders(
+        self,
+        orders: Sequence[Order],
+        *,
+        restore_on: RestoreOn,
+        at: datetime,
+        cursor: tuple[str, str] | None = None,
+    ) -> OrderCount:
+        """Count ``orders`` into the ledger by the difference from what each line counted so far,
+        and set ``cursor`` (name, value), all in one transaction."""
+        ...
+
+    def owed_orders(self, limit: int = 200) -> list[OwedOrder]:
+        """Orders with counted BackOrder lines that wait for their goods, oldest first."""
+        ...
+
+    def orders_waiting(self) -> int: ...
+
+    def backordered_units(self) -> int:
+        """Units owed: the sum over BackOrder stock items of how far each is below zero."""
+        ...
+
+    def first_assignment(self) -> datetime | None:
+        """When the earliest current BackOrder assignment was made (orders before it never count)."""
+        ...

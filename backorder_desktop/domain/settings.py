@@ -11,6 +11,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.orders import RestoreOn
 
 POLLING_MIN_MINUTES = 1
 POLLING_MAX_MINUTES = 24 * 60
@@ -51,6 +53,8 @@ class Settings:
     webhook_bind: str = "127.0.0.1"
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_public_url: str = ""
+    # When a BackOrder order line's units go back to stock: cancelled / refunded orders (both).
+    restore_stock_on: RestoreOn = RestoreOn.BOTH
 
 
 INVENTORY_SOURCE = "inventory-source"  # the setting a mode switch changes (it asks about the outbox)
@@ -69,6 +73,7 @@ SETTING_NAMES: dict[str, str] = {
     "webhook-bind": "webhook_bind",
     "webhook-port": "webhook_port",
     "webhook-public-url": "webhook_public_url",
+    "restore-stock-on": "restore_stock_on",
 }
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -297,6 +302,14 @@ def _parse_public_url(text: str) -> str:
     return url
 
 
+def _parse_choice(choices: type[StrEnum], name: str, text: str) -> StrEnum:
+    try:
+        return choices(text.strip().lower())
+    except ValueError:
+        allowed = ", ".join(choice.value for choice in choices)
+        raise InvalidSetting(f"{name} must be one of {allowed}, not '{text}'.") from None
+
+
 def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[str, object]:
     """Validate one setting given as text; returns (field name, typed value).
 
@@ -308,11 +321,9 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         raise InvalidSetting(f"Unknown setting '{cli_name}'. Known settings: {', '.join(SETTING_NAMES)}.")
     value: object
     if field_name == "inventory_source":
-        try:
-            value = InventorySource(text.strip().lower())
-        except ValueError:
-            choices = ", ".join(s.value for s in InventorySource)
-            raise InvalidSetting(f"inventory-source must be one of {choices}, not '{text}'.") from None
+        value = _parse_choice(InventorySource, cli_name, text)
+    elif field_name == "restore_stock_on":
+        value = _parse_choice(RestoreOn, cli_name, text)
     elif field_name == "daily_sync_time":
         value = parse_time(text)
     elif field_name == "polling_interval_minutes":

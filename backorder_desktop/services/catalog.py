@@ -45,6 +45,8 @@ class StatusReport:
     keyring_backend: str | None
     next_scheduled_job: str | None = None  # what the next scheduled run will do
     token_source: TokenSource | None = None  # where the store's token comes from (None: no store)
+    backordered_units: int = 0  # units owed: sum over BackOrder items of how far each is below 0
+    orders_waiting: int = 0  # orders with counted BackOrder lines that wait for their goods
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -65,6 +67,8 @@ class StatusReport:
             "next_scheduled_job": self.next_scheduled_job,
             "keyring_backend": self.keyring_backend,
             "token": self.token_source.value if self.token_source is not None else None,
+            "backordered_units": self.backordered_units,
+            "orders_waiting": self.orders_waiting,
         }
 
 

@@ -16,12 +16,13 @@ from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import InventoryTarget
+from backorder_desktop.domain.ports import OrderSource
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.webhooks import HookApi
 
 
-class StoreApi(CatalogSource, InventoryTarget, HookApi, Protocol):
+class StoreApi(CatalogSource, InventoryTarget, HookApi, OrderSource, Protocol):
     """Everything this app asks of a store's API (the BigCommerce client)."""
 
 

@@ -28,6 +28,8 @@ from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.orders import OrderCount
+from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
@@ -54,6 +56,7 @@ from backorder_desktop.services.feed import FeedPreview
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import PreviewRow
 from backorder_desktop.services.feed import count_pull
+from backorder_desktop.services.orders import OrderService
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
 from backorder_desktop.services.scheduler import SyncScheduler
@@ -122,6 +125,7 @@ class ProfileParts:
     start_receiver: Callable[[], str | None] = lambda: None  # webhook receiver; returns its URL
     connection: StoreConnection | None = None  # the store's API clients
     receiver: tuple[object, WebhookFetcher] | None = None  # the webhook receiver, once started
+    orders: OrderService | None = None  # store orders counted into the ledger
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
 
 
@@ -187,12 +191,31 @@ class Profile:
         """Mode, counts, last syncs, the outbox, the keyring, and the next scheduled run."""
         upcoming = self.parts.scheduler.next_run()
         connection = self.parts.connection
+        orders = self.parts.orders
         return replace(
             self.parts.catalog.status(),
             next_scheduled_run=upcoming.at if upcoming is not None else None,
             next_scheduled_job=upcoming.description if upcoming is not None else None,
             token_source=connection.token_source() if connection is not None else None,
+            backordered_units=orders.backordered_units() if orders is not None else 0,
+            orders_waiting=orders.orders_waiting() if orders is not None else 0,
         )
+
+    # --- orders ---------------------------------------------------------------------------------
+
+    def owed_orders(self, limit: int = 200) -> list[OwedOrder]:
+        """Orders that wait for stock of BackOrder products, oldest first (the allocation worklist
+        when stock arrives): each with its counted lines (stock item, SKU, units)."""
+        if self.parts.orders is None:
+            return []
+        return self.parts.orders.owed_orders(limit)
+
+    def pull_orders(self) -> OrderCount:
+        """Count the orders changed since the last read into the ledger now (a sync does this after
+        its product pull). ``ApiError``s say what went wrong; what was counted stays counted."""
+        if self.parts.orders is None:
+            return OrderCount()
+        return self.parts.orders.ingest()
 
     def history(self, limit: int = 50) -> list[SyncRun]:
         """Recorded runs, newest first."""

@@ -36,6 +36,7 @@ from backorder_desktop.adapters.bigcommerce.mapping import map_catalog_summary
 from backorder_desktop.adapters.bigcommerce.mapping import map_products_page
 from backorder_desktop.adapters.bigcommerce.mapping import map_server_time
 from backorder_desktop.adapters.bigcommerce.mapping import map_store
+from backorder_desktop.adapters.bigcommerce.orders import StoreOrders
 from backorder_desktop.adapters.bigcommerce.ratelimit import RateLimiter
 from backorder_desktop.adapters.bigcommerce.ratelimit import TimeSource
 from backorder_desktop.adapters.bigcommerce.shared_quota import SharedQuota
@@ -53,6 +54,8 @@ from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.orders import Order
+from backorder_desktop.domain.orders import OrderPage
 from backorder_desktop.domain.ports import Permissions
 from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
@@ -131,6 +134,7 @@ class BigCommerceClient:
         self._inventory = StoreInventory(self._transport)
         self._page_cap = MAX_PAGE_SIZE  # lowered when the store keeps failing pages of a size
         self._hooks = StoreHooks(self._transport)
+        self._orders = StoreOrders(self._transport)
 
     # --- CatalogSource ------------------------------------------------------------------------
 
@@ -253,6 +257,15 @@ class BigCommerceClient:
     def adjust_levels(self, changes: Sequence[StockChange]) -> WriteResult:
         """At most ``ADJUST_BATCH`` relative stock changes in one request."""
         return self._inventory.adjust_levels(changes)
+
+    # --- OrderSource (/v2/orders, adapters/bigcommerce/orders.py) ------------------------------
+
+    def get_orders_page(self, modified_since: datetime, *, page: int = 1, limit: int = 250) -> OrderPage:
+        """Orders changed at or after ``modified_since``, oldest change first, lines embedded."""
+        return self._orders.get_orders_page(modified_since, page=page, limit=limit)
+
+    def get_order(self, order_id: int) -> Order | None:
+        return self._orders.get_order(order_id)
 
     # --- webhooks (/v3/hooks, adapters/bigcommerce/hooks.py) ----------------------------------
 

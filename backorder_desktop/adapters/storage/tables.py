@@ -213,6 +213,27 @@ class OutboxRow(_Base):
         primary_key = CompositeKey("product_id", "variant_id")
 
 
+class OrderLineRow(_Base):
+    """A store order's line of a BackOrder product and the units it has counted (migration 6)."""
+
+    line_id = IntegerField(primary_key=True)
+    order_id = IntegerField()
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    item_variant_id = IntegerField(default=0)  # the stock item it counts against; 0: the product's
+    sku = TextField(default="")
+    name = TextField(default="")
+    quantity = IntegerField()
+    counted = IntegerField(default=0)
+    status_id = IntegerField()
+    date_created = TextField()
+    date_modified = TextField()
+    customer = TextField(default="")
+
+    class Meta:
+        table_name = "order_lines"
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -223,5 +244,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     StockItemRow,
     StockAdjustmentRow,
     OutboxRow,
+    OrderLineRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

@@ -174,6 +174,22 @@ def test_m0005_natural_order_keys_the_stored_products_and_sorts_by_number(tmp_pa
     assert len(backups) == 1 and ".v4." in backups[0].name
 
 
+def test_m0006_orders_keeps_v5_data_and_counts_orders_from_the_first_assignment(tmp_path: Path) -> None:
+    path = _fixture(5, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert store.backorder_product_ids() == {7}  # the data of earlier versions is still there
+        assert store.stock_history(7)[0].actor == "dana"
+        assert store.first_assignment() is not None
+        assert store.owed_orders() == [] and store.orders_waiting() == 0
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "order_lines" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v5." in backups[0].name
+
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 

@@ -1,0 +1,339 @@
+"""The ``OrderStore`` port on ``SqliteMirrorStore``: store orders counted into the stock ledger.
+
+Counting is by state (``domain/orders.py``): each stored line keeps ``counted``, the units it has
+moved its stock item by so far, and an order seen again moves the item by the difference only. A
+batch of orders, their lines, their ledger entries, the items' levels, the outbox and the orders
+cursor are written in one transaction, so a crash leaves each order counted wholly or not at all,
+and the cursor never runs ahead of what was counted. A reading older than the one counted (by
+``date_modified``) is skipped: a webhook's fetch and a poll may arrive in either order.
+
+Only lines of BackOrder products are stored, and only for orders created at or after the product's
+assignment: before it BigCommerce tracked the stock itself, and a product never assigned never
+counts, so its lines would only grow the table (a busy store has far more of them). A line whose
+product has no stock item yet (none was made at assignment) is stored uncounted and reported; it
+counts when its order is seen again. A line removed from an order (an edit to 0) gives its units back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from backorder_desktop.adapters.storage import stock_store
+from backorder_desktop.adapters.storage.codec import from_text
+from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.orders import WAITING_STATUSES
+from backorder_desktop.domain.orders import Order
+from backorder_desktop.domain.orders import OrderCount
+from backorder_desktop.domain.orders import OrderLine
+from backorder_desktop.domain.orders import OwedOrder
+from backorder_desktop.domain.orders import RestoreOn
+from backorder_desktop.domain.orders import counted_units
+from backorder_desktop.domain.orders import line_reason
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockItem
+from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import STOCK_MAX
+from backorder_desktop.domain.stock_policy import STOCK_MIN
+
+ACTOR = "BigCommerce order"
+_WAITING = json.dumps(sorted(int(s) for s in WAITING_STATUSES))
+_UPSERT_LINE = (
+    "INSERT INTO order_lines (line_id, order_id, product_id, variant_id, item_variant_id, sku, name, "
+    "quantity, counted, status_id, date_created, date_modified, customer) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (line_id) DO UPDATE SET "
+    "quantity = excluded.quantity, counted = excluded.counted, status_id = excluded.status_id, "
+    "item_variant_id = excluded.item_variant_id, date_modified = excluded.date_modified, "
+    "customer = excluded.customer, sku = excluded.sku, name = excluded.name"
+)
+_ADJUSTMENT = (
+    "INSERT INTO stock_adjustments (product_id, variant_id, kind, quantity, level_before, level_after, "
+    "source, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass
+class _Stored:
+    """A line as stored: what it counts against and what it has counted."""
+
+    order_id: int
+    product_id: int
+    item_variant_id: int
+    sku: str
+    name: str
+    counted: int
+    date_modified: datetime
+
+
+class _Batch:
+    """The state one transaction works on: assignments, items and stored lines of its orders."""
+
+    def __init__(self, conn: sqlite3.Connection, orders: Sequence[Order]) -> None:
+        product_ids = {line.product_id for order in orders for line in order.lines}
+        order_ids = json.dumps(sorted({order.id for order in orders}))
+        self.stored: dict[int, _Stored] = {
+            int(r[0]): _Stored(
+                int(r[1]), int(r[2]), int(r[3]), str(r[4]), str(r[5]), int(r[6]), from_text(r[7])
+            )
+            for r in conn.execute(
+                "SELECT line_id, order_id, product_id, item_variant_id, sku, name, counted, date_modified "
+                "FROM order_lines "
+                "WHERE order_id IN (SELECT value FROM json_each(?))",
+                (order_ids,),
+            )
+        }
+        self.modified = {s.order_id: s.date_modified for s in self.stored.values()}
+        self.by_order: dict[int, set[int]] = {}
+        for line_id, line in self.stored.items():
+            self.by_order.setdefault(line.order_id, set()).add(line_id)
+        product_ids |= {s.product_id for s in self.stored.values()}
+        wanted = json.dumps(sorted(product_ids))
+        self.assigned: dict[int, datetime] = {
+            int(pid): from_text(at)
+            for pid, at in conn.execute(
+                "SELECT product_id, assigned_at FROM backorder_assignments "
+                "WHERE product_id IN (SELECT value FROM json_each(?))",
+                (wanted,),
+            )
+        }
+        self.items = stock_store.load_items(conn, self.assigned)
+        self.changed: dict[StockKey, tuple[StockItem, int]] = {}
+        self.lines: list[tuple[object, ...]] = []
+        self.entries: list[tuple[object, ...]] = []
+
+    def key_for(self, product_id: int, variant_id: int | None) -> StockKey | None:
+        """The stock item a line counts against: the variant's own level when the product keeps
+        stock per variant, else the product's."""
+        for key in (StockKey(product_id, variant_id or None), StockKey(product_id)):
+            if key in self.items:
+                return key
+        return None
+
+    def move(self, key: StockKey, units: int, reason: str, at: datetime) -> None:
+        """Take ``units`` from an item's level (give back when negative), as one ledger entry."""
+        item, version = self.items[key]
+        level = max(STOCK_MIN, min(STOCK_MAX, item.level - units))
+        kind = AdjustmentKind.REMOVE if units > 0 else AdjustmentKind.ADD
+        self.entries.append(
+            (
+                key.product_id,
+                key.variant_id or 0,
+                kind.value,
+                abs(units),
+                item.level,
+                level,
+                AdjustmentSource.ORDER.value,
+                ACTOR,
+                reason,
+                to_text(at),
+            )
+        )
+        self.items[key] = self.changed[key] = (replace(item, level=level), version + 1)
+
+
+def _line_row(order: Order, line: OrderLine, item_variant: int, counted: int) -> tuple[object, ...]:
+    return (
+        line.id,
+        order.id,
+        line.product_id,
+        line.variant_id or 0,
+        item_variant,
+        line.sku,
+        line.name,
+        line.quantity,
+        counted,
+        order.status_id,
+        to_text(order.date_created),
+        to_text(order.date_modified),
+        order.customer,
+    )
+
+
+def _count_line(
+    batch: _Batch, order: Order, line: OrderLine, restore_on: RestoreOn, at: datetime, count: OrderCount
+) -> None:
+    stored = batch.stored.get(line.id)
+    assigned = batch.assigned.get(line.product_id)
+    if assigned is None or order.date_created < assigned:
+        return  # not a BackOrder sale: BigCommerce tracked this stock when the order was placed
+    key = batch.key_for(line.product_id, line.variant_id)
+    if (
+        stored is not None
+        and stored.counted
+        and key is not None
+        and key.variant_id != (stored.item_variant_id or None)
+    ):
+        key = StockKey(line.product_id, stored.item_variant_id or None)  # counted there: stays there
+        if key not in batch.items:
+            key = None
+    target = counted_units(line, order.status_id, restore_on) if key is not None else 0
+    before = stored.counted if stored is not None else 0
+    if key is None:
+        if stored is None or not stored.counted:
+            count.problems.append(
+                ItemProblem(
+                    f"order #{order.id}",
+                    "Order line not counted",
+                    f"Product {line.product_id} is a BackOrder product without stock kept by the app "
+                    f"for {'variant ' + str(line.variant_id) if line.variant_id else 'it'}. It is counted "
+                    "when the order changes again after the next sync.",
+                )
+            )
+        target = before  # nothing to move it against: keep what it counted
+    elif target != before:
+        batch.move(key, target - before, line_reason(order.id, line, abs(target - before)), at)
+        count.entries += 1
+        if target > before:
+            count.units_sold += target - before
+        else:
+            count.units_restored += before - target
+    item_variant = (key.variant_id or 0) if key is not None else (stored.item_variant_id if stored else 0)
+    batch.lines.append(_line_row(order, line, item_variant, target))
+    batch.stored[line.id] = _Stored(
+        order.id, line.product_id, item_variant, line.sku, line.name, target, order.date_modified
+    )
+    batch.by_order.setdefault(order.id, set()).add(line.id)
+    count.lines += 1
+
+
+def _removed_lines(batch: _Batch, order: Order, at: datetime, count: OrderCount) -> None:
+    """Stored lines the order no longer has (edited to 0): their units go back."""
+    present = {line.id for line in order.lines}
+    for line_id in sorted(batch.by_order.get(order.id, ())):
+        stored = batch.stored[line_id]
+        if line_id in present or not stored.counted:
+            continue
+        key = StockKey(stored.product_id, stored.item_variant_id or None)
+        if key not in batch.items:
+            continue
+        gone = OrderLine(line_id, order.id, stored.product_id, key.variant_id, stored.sku, stored.name, 0)
+        batch.move(key, -stored.counted, line_reason(order.id, gone, stored.counted), at)
+        count.entries += 1
+        count.units_restored += stored.counted
+        batch.lines.append(_line_row(order, gone, stored.item_variant_id, 0))
+        stored.counted = 0
+
+
+def apply_orders(
+    conn: sqlite3.Connection, orders: Sequence[Order], *, restore_on: RestoreOn, at: datetime
+) -> OrderCount:
+    """Count ``orders`` inside the caller's transaction (see the module docstring)."""
+    count = OrderCount(orders=len(orders))
+    if not orders:
+        return count
+    batch = _Batch(conn, orders)
+    for order in orders:
+        if order.id in batch.modified and order.date_modified < batch.modified[order.id]:
+            # An older reading (a poll's page applied after a webhook's fetch): the newer state
+            # was counted already, and counting this one would undo it until the order changes.
+            continue
+        for line in order.lines:
+            _count_line(batch, order, line, restore_on, at, count)
+        _removed_lines(batch, order, at, count)
+        batch.modified[order.id] = order.date_modified
+    conn.executemany(_UPSERT_LINE, batch.lines)
+    conn.executemany(_ADJUSTMENT, batch.entries)
+    for key, (item, version) in batch.changed.items():
+        stock_store.save_item(conn, item, version)
+        if item.level != item.store_level:
+            stock_store.queue(conn, key, at)
+        else:  # back to what the store has: nothing to write
+            conn.execute(
+                "DELETE FROM outbox WHERE product_id = ? AND variant_id = ? AND state != 'sending'",
+                (key.product_id, key.variant_id or 0),
+            )
+    return count
+
+
+def owed_orders(conn: sqlite3.Connection, limit: int) -> list[OwedOrder]:
+    """Orders waiting for goods with counted lines, oldest first (the allocation worklist)."""
+    rows = conn.execute(
+        "SELECT order_id, status_id, date_created, customer, product_id, item_variant_id, sku, counted "
+        "FROM order_lines WHERE order_id IN (SELECT order_id FROM order_lines WHERE counted > 0 "
+        "AND status_id IN (SELECT value FROM json_each(?)) GROUP BY order_id "
+        "ORDER BY MIN(date_created), order_id LIMIT ?) AND counted > 0 "
+        "ORDER BY date_created, order_id, line_id",
+        (_WAITING, limit),
+    ).fetchall()
+    owed: dict[int, OwedOrder] = {}
+    for order_id, status_id, created, customer, pid, vid, sku, counted in rows:
+        line = (StockKey(int(pid), int(vid) or None), str(sku), int(counted))
+        known = owed.get(int(order_id))
+        if known is None:
+            owed[int(order_id)] = OwedOrder(
+                int(order_id), int(status_id), from_text(created), str(customer), (line,)
+            )
+        else:
+            owed[int(order_id)] = replace(known, lines=(*known.lines, line))
+    return list(owed.values())
+
+
+def orders_waiting(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT COUNT(DISTINCT order_id) FROM order_lines WHERE counted > 0 "
+        "AND status_id IN (SELECT value FROM json_each(?))",
+        (_WAITING,),
+    ).fetchone()
+    return int(row[0])
+
+
+class OrderMethods:
+    """Mixed into ``SqliteMirrorStore``."""
+
+    if TYPE_CHECKING:
+
+        def _reading(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+        def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def apply_orders(
+        self,
+        orders: Sequence[Order],
+        *,
+        restore_on: RestoreOn,
+        at: datetime,
+        cursor: tuple[str, str] | None = None,
+    ) -> OrderCount:
+        with self._writing() as conn:
+            count = apply_orders(conn, orders, restore_on=restore_on, at=at)
+            if cursor is not None:
+                conn.execute(
+                    "INSERT INTO cursors (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    cursor,
+                )
+            return count
+
+    def owed_orders(self, limit: int = 200) -> list[OwedOrder]:
+        with self._reading() as conn:
+            return owed_orders(conn, limit)
+
+    def orders_waiting(self) -> int:
+        with self._reading() as conn:
+            return orders_waiting(conn)
+
+    def backordered_units(self) -> int:
+        with self._reading() as conn:
+            row = conn.execute("SELECT COALESCE(SUM(-level), 0) FROM stock_items WHERE level < 0").fetchone()
+            return int(row[0])
+
+    def first_assignment(self) -> datetime | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT MIN(assigned_at) FROM backorder_assignments").fetchone()
+            return None if row[0] is None else from_text(row[0])
+
+    def order_lines_counted(self, product_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """Line id → units counted (tests and benchmarks check exactly-once counting with it)."""
+        with self._reading() as conn:
+            rows = conn.execute("SELECT line_id, counted, product_id FROM order_lines").fetchall()
+        wanted = None if product_ids is None else set(product_ids)
+        return {int(r[0]): int(r[1]) for r in rows if wanted is None or int(r[2]) in wanted}
