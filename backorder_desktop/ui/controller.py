@@ -157,6 +157,7 @@ class AppController(QObject):
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
         self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
+        self.window.orders.set_profile(profile)
         self.window.products.variants.set_history_available(True)
         self.tray.set_pause_available(True)
         self._show_status(status)
@@ -269,6 +270,7 @@ class AppController(QObject):
 
     def refresh_after_change(self) -> None:
         self.window.products.refresh()
+        self.window.orders.refresh()
         self.refresh_status()
         self.load_history()
 
@@ -410,6 +412,7 @@ class AppController(QObject):
         if self.bridge is not None:
             self.bridge.detach()
         self.window.products.set_profile(None)  # no more table reads
+        self.window.orders.set_profile(None)
         if profile is None:
             self._finish_when_idle()
             return

@@ -46,6 +46,7 @@ from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import sync_button_tooltip
 from backorder_desktop.ui.help_menu import build_help_menu
 from backorder_desktop.ui.pages.history_page import HistoryPage
+from backorder_desktop.ui.pages.orders_page import OrdersPage
 from backorder_desktop.ui.pages.products_page import ProductsPage
 from backorder_desktop.ui.pages.settings_page import SettingsPage
 from backorder_desktop.ui.pages.welcome_page import WelcomePage
@@ -64,7 +65,7 @@ DEMO_BANNER = (
 
 
 class MainWindow(QMainWindow):
-    """Pages: loading → welcome (no store) → the catalog (Products, History, Settings)."""
+    """Pages: loading → welcome (no store) → the catalog (Products, Orders, History, Settings)."""
 
     sync_clicked = Signal()
     connect_clicked = Signal()
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.loading_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.welcome = WelcomePage()
         self.products = ProductsPage(runner)
+        self.orders = OrdersPage(runner)
         self.history = HistoryPage()
         self.settings = SettingsPage()
         self.catalog_area = self._build_catalog_area()
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.products, "Products")
+        self.tabs.addTab(self.orders, "Orders")
         self.tabs.addTab(self.history, "History")
         self.tabs.addTab(self.settings, "Settings")
         layout.addWidget(self.tabs)
@@ -327,6 +330,7 @@ class MainWindow(QMainWindow):
         synced = report.last_automatic_sync is not None or report.last_manual_sync is not None
         self.status_panel.set_synced_once(synced)
         self.set_outbox(report.outbox)
+        self.set_owed(report.backordered_units, report.orders_waiting)
         self.set_next_run(report.next_scheduled_run, report.next_scheduled_job)
         self.set_last_manual_sync(report.last_manual_sync)
 
@@ -353,6 +357,14 @@ class MainWindow(QMainWindow):
     def set_outbox(self, count: int) -> None:
         self.outbox_label.setText(f"{plural(count, 'change')} waiting" if count else "No changes waiting")
         self.status_panel.set_waiting(count)
+
+    def set_owed(self, units: int, orders: int) -> None:
+        """Units sold on backorder and the orders waiting for them: in the status bar when any,
+        and on the Orders tab."""
+        self.status_panel.set_owed(units, orders)
+        self.orders.set_waiting_total(orders)
+        index = self.tabs.indexOf(self.orders)
+        self.tabs.setTabText(index, f"Orders ({format_count(orders)})" if orders else "Orders")
 
     def set_quota(self, left: int | None, total: int | None) -> None:
         """The store's API quota left, when the client has seen it (not shown until then)."""
@@ -386,4 +398,3 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.accept()
-

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.profile import TokenSource
 from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import plural
 
 CHIP_STATES = {
     SyncState.SYNCING: "Syncing…",
@@ -116,6 +117,7 @@ class StatusDetails(QFrame):
         self.automatic_label = self._line(layout, "last_automatic_update")
         self.manual_label = self._line(layout, "last_manual_sync")
         self.outbox_label = self._line(layout, "outbox_count")
+        self.owed_label = self._line(layout, "status_owed")
         self.next_run_label = self._line(layout, "status_next_run")
         self.quota_label = self._line(layout, "api_quota")
         self.message_label = self._line(layout, "status_message")
@@ -166,6 +168,7 @@ class StatusBarPanel:
         self._syncing = False
         self._synced_once = False
         self._waiting = 0
+        self._owed_units = 0
         self._update_chip()
 
     def set_state(self, state: SyncState) -> None:
@@ -184,6 +187,17 @@ class StatusBarPanel:
         self._waiting = count
         self._update_chip()
 
+    def set_owed(self, units: int, orders: int) -> None:
+        """Units sold on backorder and the orders waiting for them; said only when there are any."""
+        self._owed_units = units
+        parts = []
+        if units:
+            parts.append(f"{plural(units, 'unit')} backordered")
+        if orders:
+            parts.append(f"{plural(orders, 'order')} waiting for stock")
+        self.details.owed_label.setText(" · ".join(parts))
+        self._update_chip()
+
     def chip_text(self) -> str:
         if self._syncing:
             state = CHIP_STATES[SyncState.SYNCING]
@@ -191,7 +205,11 @@ class StatusBarPanel:
             state = CHIP_STATES[self._state]
         else:
             state = "Up to date" if self._synced_once else "Not synced yet"
-        return f"{state} · {format_count(self._waiting)} waiting" if self._waiting else state
+        if self._waiting:
+            state += f" · {format_count(self._waiting)} waiting"
+        if self._owed_units:
+            state += f" · {format_count(self._owed_units)} backordered"
+        return state
 
     def _update_chip(self) -> None:
         self.chip.setText(self.chip_text())

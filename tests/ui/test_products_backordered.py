@@ -45,6 +45,10 @@ def test_a_negative_level_shows_on_hand_and_its_units_owed(qtbot, demo) -> None:
     assert _cell(model, 9, Column.BACKORDERED) == "2"
     # Not a BackOrder product: the store's level, nothing counted as owed.
     assert _cell(model, 1, Column.STOCK) == "14" and _cell(model, 1, Column.BACKORDERED) == ""
+    # The status bar says how many units are owed in all: 3 + 2.
+    window = demo.window
+    qtbot.waitUntil(lambda: window.state_chip.text().endswith(" · 5 backordered"), timeout=20_000)
+    assert window.status_panel.details.owed_label.text() == "5 units backordered"
     align = Qt.ItemDataRole.TextAlignmentRole
     assert model.data(model.index(0, Column.BACKORDERED), align) == model.data(
         model.index(0, Column.STOCK), align

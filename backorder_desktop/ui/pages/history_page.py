@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel
 from PySide6.QtCore import QModelIndex
-from PySide6.QtCore import QPersistentModelIndex
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView
@@ -31,37 +29,26 @@ from backorder_desktop.ui.formatting import format_duration
 from backorder_desktop.ui.formatting import format_moment
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import trigger_name
+from backorder_desktop.ui.models.list_table_model import Index
+from backorder_desktop.ui.models.list_table_model import ListTableModel
 
 HEADERS = ("Started", "Kind", "Trigger", "Duration", "Seen", "New", "Changed", "Removed", "Outcome")
-Index = QModelIndex | QPersistentModelIndex
 
 
-class RunsModel(QAbstractTableModel):
+class RunsModel(ListTableModel[SyncRun]):
     """A few hundred runs at most: held in memory, newest first."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runs: list[SyncRun] = []
+        super().__init__(HEADERS, parent)
         self._now = datetime.now(UTC)
+
+    @property
+    def runs(self) -> list[SyncRun]:
+        return self.rows
 
     def set_runs(self, runs: list[SyncRun]) -> None:
-        self.beginResetModel()
-        self.runs = list(runs)
         self._now = datetime.now(UTC)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.runs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+        self.set_rows(runs)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
