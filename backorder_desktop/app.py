@@ -376,6 +376,11 @@ def _start_receiver(profile: Profile) -> str | None:
         fetch=lambda ids: engine.sync_products(ids),
         paused=lambda: scheduler.paused,
     )
+    orders = parts.orders
+    order_fetcher = WebhookFetcher(
+        fetch=lambda ids: [orders.ingest_order(i) for i in ids] if orders is not None else None,
+        paused=lambda: scheduler.paused,
+    )
     try:
         receiver = WebhookReceiver(
             bind=settings.webhook_bind,
@@ -384,14 +389,16 @@ def _start_receiver(profile: Profile) -> str | None:
             secret_header=SECRET_HEADER,
             on_products=fetcher.add,
             batches_begun=fetcher.batches_begun,
+            on_orders=order_fetcher.add,
         ).start()
     except BackorderError as exc:
         logger.warning("webhooks are off, polling keeps the catalog fresh: %s: %s", exc.title, exc.message)
         return None
     fetcher.start()
-    # Stopped before the scheduler: first the receiver (no new deliveries), then the fetcher.
+    order_fetcher.start()
+    # Stopped before the scheduler: first the receiver (no new deliveries), then the fetchers.
     parts.receiver = (receiver, fetcher)
-    parts.closers[0:0] = [receiver.stop, fetcher.stop]
+    parts.closers[0:0] = [receiver.stop, fetcher.stop, order_fetcher.stop]
     return receiver.url
 
 

@@ -123,6 +123,15 @@ class _Head:
     headers: Message
 
 
+def order_ids(scope: str, data: Any) -> set[int] | None:
+    """The order a ``store/order/*`` callback is about (ids only: the order is fetched); None for
+    other scopes."""
+    if not scope.startswith("store/order/") or not isinstance(data, dict):
+        return None
+    order_id = _int(data.get("id"))
+    return {order_id} if order_id is not None else set()
+
+
 class WebhookReceiver:
     """Listens on ``bind:port`` (``port=0``: any free port) until ``stop``."""
 
@@ -135,6 +144,7 @@ class WebhookReceiver:
         secret_header: str,
         on_products: Callable[[set[int]], None],
         batches_begun: Callable[[], int] | None = None,
+        on_orders: Callable[[set[int]], None] | None = None,
         max_body: int = MAX_BODY,
         dedupe_size: int = DEDUPE_SIZE,
         request_timeout: float = REQUEST_TIMEOUT_S,
@@ -149,6 +159,7 @@ class WebhookReceiver:
         self._secret = secret.encode()
         self.secret_header = secret_header
         self._on_products = on_products
+        self._on_orders = on_orders  # store/order/* callbacks: the order ids to fetch
         self._batches_begun = batches_begun
         self._max_body = max_body
         self._dedupe_size = dedupe_size
@@ -389,6 +400,12 @@ class WebhookReceiver:
         if payload is None:
             return self._count("malformed", 400), set()
         scope, data, digest = payload
+        orders = order_ids(scope, data) if self._on_orders is not None else None
+        if orders is not None:
+            # Fetching an order twice counts it once (by its lines' state): no dedupe needed.
+            if orders:
+                self._on_orders(orders)  # type: ignore[misc]  # not None: checked above
+            return self._count("accepted", 200), set()
         ids = product_ids(scope, data)
         if ids is None:
             logger.debug("webhook for %s ignored (not a product or SKU event)", scope)

@@ -13,6 +13,7 @@ from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_json
 from backorder_desktop.cli.common import when
+from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
@@ -44,6 +45,8 @@ def status(options: Options, as_json: bool) -> None:
         click.echo(f"Inventory source: {report.inventory_source.value}")
         click.echo(f"Products: {report.products:,} ({counted(report.variants, 'variant')})")
         click.echo(f"BackOrder products: {report.backorder_products:,}")
+        click.echo(f"Units on backorder: {report.backordered_units:,}")
+        click.echo(f"Orders waiting for stock: {report.orders_waiting:,}")
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
         click.echo(f"Last manual sync: {when(report.last_manual_sync)}")
         click.echo(f"Last automatic update: {when(report.last_automatic_sync)}")
@@ -121,7 +124,34 @@ def settings_set(options: Options, name: str, value: str, push_outbox: bool, dis
         click.echo(f"{name}: {profile.settings_text()[name]}")
 
 
+def _owed(*levels: int | None) -> dict[str, int]:
+    """BackOrder levels as units in stock and units owed (below 0: sold on backorder), summed."""
+    return {
+        "on_hand": sum(max(0, level or 0) for level in levels),
+        "backordered": sum(max(0, -(level or 0)) for level in levels),
+    }
+
+
 def _product_json(product: Product, backorder: set[int]) -> dict[str, object]:
+    assigned = product.id in backorder
+    variants = [
+        {
+            "id": v.id,
+            "product_id": v.product_id,
+            "sku": v.sku,
+            "inventory_level": v.inventory_level,
+            "price": v.price,
+            "option_label": v.option_label,
+            **(_owed(v.inventory_level) if assigned else {}),
+        }
+        for v in product.variants
+    ]
+    by_variant = product.inventory_tracking is InventoryTracking.VARIANT
+    owed = (
+        _owed(*(v.inventory_level for v in product.variants))
+        if by_variant
+        else _owed(product.inventory_level)
+    )
     return {
         "id": product.id,
         "name": product.name,
@@ -132,18 +162,9 @@ def _product_json(product: Product, backorder: set[int]) -> dict[str, object]:
         "is_visible": product.is_visible,
         "availability": product.availability,
         "date_modified": product.date_modified.isoformat(),
-        "backorder": product.id in backorder,
-        "variants": [
-            {
-                "id": v.id,
-                "product_id": v.product_id,
-                "sku": v.sku,
-                "inventory_level": v.inventory_level,
-                "price": v.price,
-                "option_label": v.option_label,
-            }
-            for v in product.variants
-        ],
+        "backorder": assigned,
+        **(owed if assigned else {}),
+        "variants": variants,
     }
 
 

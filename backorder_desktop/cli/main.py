@@ -13,6 +13,7 @@ import click
 from backorder_desktop import __version__
 from backorder_desktop.cli import catalog
 from backorder_desktop.cli import child
+from backorder_desktop.cli import orders
 from backorder_desktop.cli import service
 from backorder_desktop.cli import stock
 from backorder_desktop.cli import syncing
@@ -66,6 +67,7 @@ COMMANDS: list[click.Command] = [
     catalog.products,
     catalog.assign,
     catalog.unassign,
+    orders.orders,
     stock.stock,
     stock.outbox,
     stock.feed,

@@ -37,7 +37,9 @@ from backorder_desktop.domain.settings import Settings
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Backorder-Webhook-Secret"  # noqa: S105 (a header name, not a secret)
-SCOPES = ("store/product/*", "store/sku/*")
+# Orders: with the backorder method app BigCommerce does not track BackOrder stock, so an order
+# is the only news of a sale; the hook names the order, which is fetched and counted.
+SCOPES = ("store/product/*", "store/sku/*", "store/order/*")
 FETCH_WINDOW_S = 0.25
 MAX_PENDING = 100_000
 

@@ -167,7 +167,7 @@ def hooked(home: str, demo_store: DemoStore) -> Iterator[Hooked]:
     kit = Hooked(context, demo_store)
     context.parts.events.subscribe("run_finished", kit.on_run)
     report = context.parts.webhooks.setup()  # type: ignore[union-attr]
-    assert report.created == 2 and report.healthy
+    assert report.created == 3 and report.healthy  # products, SKUs, orders
     context.start_background()
     assert context.parts.receiver is not None
     yield kit

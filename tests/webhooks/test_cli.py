@@ -14,12 +14,17 @@ def test_webhooks_setup_then_status_and_without_an_address(home: str) -> None:
     assert setup.code == 0, setup.stderr
     assert "store/product/*    active      → https://relay.example/bd" in setup.stdout
     assert "store/sku/*        active      → https://relay.example/bd" in setup.stdout
-    assert "Changes: 2 created." in setup.stdout and "Polling stays on" in setup.stdout
+    assert "store/order/*      active      → https://relay.example/bd" in setup.stdout
+    assert "Changes: 3 created." in setup.stdout and "Polling stays on" in setup.stdout
 
     # Each --demo run starts a fresh demo store: this one has no hooks yet.
     status = run_cli(home, "--demo", "webhooks", "status", "--json").json()
     assert status["public_url"] == "https://relay.example/bd"
-    assert status["healthy"] is False and status["missing"] == ["store/product/*", "store/sku/*"]
+    assert status["healthy"] is False and status["missing"] == [
+        "store/product/*",
+        "store/sku/*",
+        "store/order/*",
+    ]
 
     refused = run_cli(home, "--demo", "settings", "set", "webhook-public-url", "http://relay.example/bd")
     assert refused.code != 0 and "only to https://" in refused.stderr
