@@ -45,7 +45,7 @@ def _json(order: OwedOrder) -> dict[str, object]:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @pass_options
 def orders(options: Options, limit: int, pull: bool, as_json: bool) -> None:
-    """Orders waiting for stock of BackOrder products, oldest first: who to ship to when stock arrives."""
+    """Orders waiting for BackOrder stock, oldest first."""
     with open_profile(options) as profile:
         if pull:
             profile.pull_orders()
