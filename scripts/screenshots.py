@@ -5,7 +5,11 @@ private Xvfb display with a window manager and a tray host (``tests/ui/xserver.p
 
 Each page (Products, History, Settings) is one run of ``backorder-desktop --demo --screenshot``;
 no keyring is touched (keyring's ``fail`` backend) and the profile lives in a temporary folder.
-Needs Xvfb, openbox and trayer (``scripts/system-deps.sh`` installs them).
+The Orders page needs orders: a demo store started here takes a few for BackOrder products (placed
+through its own order book, as a shopper would), a profile reads them with a sync, and the window
+is shown on that profile with the store's token given for the run (``BACKORDER_DESKTOP_TOKEN``).
+``--pages orders`` remakes that one only. Needs Xvfb, openbox and trayer
+(``scripts/system-deps.sh`` installs them).
 """
 
 from __future__ import annotations
@@ -15,18 +19,39 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ui.xserver import x_display_with_tray  # noqa: E402 - after the path is set
+from backorder_desktop.app import DEMO_PRODUCTS  # noqa: E402 - after the path is set
+from backorder_desktop.app import DEMO_SEED  # noqa: E402
+from backorder_desktop.app import open_profile  # noqa: E402
+from backorder_desktop.demo.server import DemoConfig  # noqa: E402
+from backorder_desktop.demo.server import DemoStore  # noqa: E402
+from backorder_desktop.domain.runs import RunKind  # noqa: E402
+from backorder_desktop.domain.runs import RunTrigger  # noqa: E402
+from tests.ui.xserver import x_display_with_tray  # noqa: E402
 
-PAGES = ("products", "history", "settings")
+DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
+ORDERS_PAGE = "orders"
+PAGES = (*DEMO_PAGES, ORDERS_PAGE)
 RUN_TIMEOUT_S = 300
+# The Orders page's sample: (customer, minutes after the first order, [(product index, units)]).
+SAMPLE_ORDERS = (
+    ("Maya Lindqvist", 0, [(0, 2)]),
+    ("Tom Okafor", 7, [(1, 1), (2, 3)]),
+    ("Priya Raman", 19, [(0, 1)]),
+    ("Lucas Moreau", 26, [(3, 4)]),
+    ("Hana Sato", 41, [(1, 2), (4, 1), (5, 1)]),
+    ("Ben Carter", 58, [(2, 1)]),
+    ("Sofia Rossi", 73, [(5, 2)]),
+    ("Jonas Weber", 90, [(0, 1), (3, 1)]),
+)
 
 
-def take(out: Path) -> list[Path]:
+def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
     """One PNG per page in ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
@@ -38,28 +63,94 @@ def take(out: Path) -> list[Path]:
         )
         env = {k: v for k, v in env.items() if not k.startswith("BACKORDER_DESKTOP_")}
         home = Path(scratch) / "profile"
-        for page in PAGES:
+        for page in (p for p in DEMO_PAGES if p in pages):
             target = out / f"{page}.png"
             command = [sys.executable, "-m", "backorder_desktop", "--home", str(home), "--demo"]
             command += ["--screenshot", str(target), "--page", page]
-            run = subprocess.run(
-                command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
-            )
-            if run.returncode != 0 or not target.exists():
-                raise SystemExit(
-                    f"the {page} screenshot failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
-                )
-            made.append(target)
-            print(f"saved {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+            made.append(_run(command, env, target))
+        if ORDERS_PAGE in pages:
+            made.append(_take_orders(out / f"{ORDERS_PAGE}.png", env, Path(scratch) / "orders-profile"))
     return made
+
+
+def _run(command: list[str], env: dict[str, str], target: Path) -> Path:
+    run = subprocess.run(
+        command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+    )
+    if run.returncode != 0 or not target.exists():
+        raise SystemExit(
+            f"the {target.stem} screenshot failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
+        )
+    print(f"saved {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+    return target
+
+
+def _take_orders(target: Path, env: dict[str, str], home: Path) -> Path:
+    """The Orders page on a profile whose store took orders for BackOrder products."""
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        _fill_orders(store, home)
+        # The window's own run (there is no --page orders on the command line's --demo: the
+        # built-in demo store starts without orders), with the token for this run only.
+        code = (
+            "import sys; from backorder_desktop import app; "
+            f"sys.exit(app.run_window(home={str(home)!r}, screenshot={str(target)!r}, page={ORDERS_PAGE!r}))"
+        )
+        return _run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target)
+    finally:
+        store.stop()
+
+
+def _fill_orders(store: DemoStore, home: Path) -> None:
+    """Connect a profile to ``store``, assign a few products, place ``SAMPLE_ORDERS``, and sync so
+    the profile counts them."""
+    profile = open_profile(home, env_token=store.token)
+    try:
+        profile.connect(store.store_hash, store.api_url, store.token, remember=False)
+        profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
+        catalog = store.catalog
+        products = [catalog.get_product(pid) for pid in catalog.product_ids()]
+        chosen = [
+            p
+            for p in products
+            if p["inventory_tracking"] == "product" and p["base_variant_id"] and p["inventory_level"] >= 12
+        ][:6]
+        profile.assign([str(p["id"]) for p in chosen])
+        # Orders count from their product's assignment on: the sample is dated from a minute on.
+        first = time.time() + 60
+        for customer, minutes, lines in SAMPLE_ORDERS:
+            store.orders.clock = lambda at=first + minutes * 60: at
+            given, family = customer.split(" ", 1)
+            body = {
+                "products": [{"product_id": chosen[i]["id"], "quantity": units} for i, units in lines],
+                "billing_address": {
+                    "first_name": given,
+                    "last_name": family,
+                    "zip": "78701",
+                    "email": "shopper@example.com",
+                },
+                "status_id": 11,  # Awaiting Fulfillment
+            }
+            store.orders.place(body)
+        profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
+    finally:
+        profile.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help=f"which pages, comma-separated (default: {','.join(PAGES)})"
+    )
     args = parser.parse_args()
+    pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+    unknown = sorted(set(pages) - set(PAGES))
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(unknown)}; choose from {', '.join(PAGES)}")
     os.environ.pop("WAYLAND_DISPLAY", None)
-    take(args.out)
+    take(args.out, pages)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ TEST_TRAY_ACTION_ENV = "BACKORDER_DESKTOP_TEST_TRAY_ACTION"
 IDLE_POLL_MS = 100
 IDLE_POLLS_NEEDED = 5  # idle for half a second: repaints and their window loads have settled
 SCREENSHOT_TIMEOUT_MS = 180_000
-PAGES = ("products", "history", "settings")
+PAGES = ("products", "orders", "history", "settings")  # the window's tabs, in their order
 GUI_SWITCH_INTERVAL_S = 0.001
 
 
@@ -194,7 +194,7 @@ def run_window(
 ) -> int:
     """Run the window until the merchant quits; returns the process exit code.
 
-    ``page`` picks the tab of a screenshot: ``products`` (default), ``history`` or ``settings``.
+    ``page`` picks the tab of a screenshot: ``products`` (default), ``orders``, ``history`` or ``settings``.
     ``instance_key`` (the profile folder) allows one window per profile: when a window is open on
     it already, that window is asked to come forward and this returns 0 without opening anything.
     """

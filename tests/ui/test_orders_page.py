@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backorder_desktop.app import AppLauncher
+from backorder_desktop.ui.application import PAGES
 from backorder_desktop.ui.pages.orders_page import CUSTOMER
 from backorder_desktop.ui.pages.orders_page import DATE
 from backorder_desktop.ui.pages.orders_page import LINES
@@ -122,3 +123,10 @@ def test_orders_waiting_for_stock_are_listed_oldest_first_with_their_lines(
     page.refresh()
     qtbot.waitUntil(lambda: not page.is_loading(), timeout=20_000)
     assert page.selected_order() is not None and page.selected_order().order_id == newest
+
+
+def test_the_orders_tab_sits_after_products_where_a_screenshot_asks_for_it(demo) -> None:
+    tabs = demo.window.tabs
+    names = [tabs.tabText(i).split(" (")[0].lower() for i in range(tabs.count())]
+    assert names == list(PAGES)  # --screenshot --page picks the tab by this order
+    assert tabs.widget(PAGES.index("orders")) is demo.window.orders
