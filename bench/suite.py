@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import orders
 from bench import pulls
 from bench import push
 from bench import window
@@ -36,7 +37,7 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset("1234567")
+ALL_ROWS = frozenset("12345678")
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,15 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
                 idle_probe_s=1.0 if plan.mode.startswith("quick") else window.IDLE_PROBE_S,
                 progress=progress,
             ),
+        )
+    if "8" in plan.rows:
+        progress("row 8: orders read under a quota, and the ledger write of their lines")
+        count = orders.QUICK_ORDERS if plan.mode.startswith("quick") else orders.ORDERS
+        rows += _guarded(
+            "8",
+            orders.NAME,
+            None,
+            lambda: orders.measure_orders(seed=plan.seed, latency_ms=plan.latency_ms, orders=count),
         )
     return rows
 
