@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
+from backorder_desktop.domain.backorder_rules import InvalidRule
+from backorder_desktop.domain.backorder_rules import check_template
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.models import InventorySource
@@ -55,6 +57,8 @@ class Settings:
     webhook_public_url: str = ""
     # When a BackOrder order line's units go back to stock: cancelled / refunded orders (both).
     restore_stock_on: RestoreOn = RestoreOn.BOTH
+    # The shopper message of BackOrder items whose rule has none ({date}: "12 January").
+    backorder_message: str = "Ships by {date}"
 
 
 INVENTORY_SOURCE = "inventory-source"  # the setting a mode switch changes (it asks about the outbox)
@@ -74,6 +78,7 @@ SETTING_NAMES: dict[str, str] = {
     "webhook-port": "webhook_port",
     "webhook-public-url": "webhook_public_url",
     "restore-stock-on": "restore_stock_on",
+    "backorder-message": "backorder_message",
 }
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -324,6 +329,11 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         value = _parse_choice(InventorySource, cli_name, text)
     elif field_name == "restore_stock_on":
         value = _parse_choice(RestoreOn, cli_name, text)
+    elif field_name == "backorder_message":
+        try:
+            value = check_template(text)
+        except InvalidRule as exc:
+            raise InvalidSetting(exc.message) from None
     elif field_name == "daily_sync_time":
         value = parse_time(text)
     elif field_name == "polling_interval_minutes":
