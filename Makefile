@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test test-strict lint bench bench-full deps lock system-deps clean
+.PHONY: run demo test lint bench bench-full deps lock system-deps clean
 
 run: $(STAMP) system-deps
 	$(BIN)/backorder-desktop $(ARGS)
@@ -16,12 +16,8 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check backorder_desktop tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	# The demo stores the tests start are as strict as the live API (demo/strict.py's preset).
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
-
-# The suite (or STRICT_TESTS) against demo stores as strict as the live API (demo/strict.py).
-STRICT_TESTS ?=
-test-strict: $(STAMP) system-deps
-	BACKORDER_DEMO_STRICT=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(STRICT_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check backorder_desktop tests bench

@@ -4,9 +4,11 @@
 ``make_demo_store(**overrides)`` starts stores with other :class:`DemoConfig` values; every store a
 test starts is stopped at teardown, even when the test fails.
 
-``BACKORDER_DEMO_STRICT=1`` (``make test-strict``) turns on every strict switch of ``demo/strict.py``
-in every store a test starts (the real webhook schedule shrunk 10,000 times), so the tests meet a
-store as strict as the live one; a test's own ``strict=`` overrides the preset.
+Every store a test starts has every strict switch of ``demo/strict.py`` on (the "strict" preset,
+with the real webhook schedule shrunk 10,000 times), so the suite meets a store as strict as the
+live one. A test of a lenient behaviour says so: its own ``strict=`` (``strict=()``, or
+``strict_except(...)``), or ``store.strict.<switch> = False`` with the reason.
+``BACKORDER_DEMO_STRICT=0`` starts the stores lenient, to tell whether a failure comes from a switch.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from backorder_desktop.demo.server import DemoConfig
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.demo.strict import STRICT_ALL
 
-STRICT = os.environ.get("BACKORDER_DEMO_STRICT", "") not in ("", "0")
+STRICT = os.environ.get("BACKORDER_DEMO_STRICT", "1") != "0"
 DEFAULT_TEST_CONFIG = DemoConfig(
     products=200,
     seed=1,
@@ -32,6 +34,14 @@ DEFAULT_TEST_CONFIG = DemoConfig(
     strict=STRICT_ALL if STRICT else (),
     webhook_time_scale=1e-4 if STRICT else 1.0,
 )
+
+
+def strict_except(*names: str) -> tuple[str, ...]:
+    """The preset's switches but ``names``: for a test of what those switches hide."""
+    unknown = set(names) - set(STRICT_ALL)
+    if unknown:
+        raise ValueError(f"unknown strict switches {sorted(unknown)}")
+    return tuple(name for name in DEFAULT_TEST_CONFIG.strict if name not in names)
 
 
 @pytest.fixture

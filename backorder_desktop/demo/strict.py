@@ -2,9 +2,9 @@
 
 Each switch imitates one behaviour of BigCommerce that a kind fake would hide; its docstring names
 the behaviour and where it is documented (sections of ``docs/bigcommerce-api-notes.md``, or a spec
-of ``bigcommerce-openapi/``). They are off by default, on in the tests that need them, and all on
-under the "strict" preset (``DemoConfig(strict=STRICT_ALL)``; the test fixtures turn it on with
-``BACKORDER_DEMO_STRICT=1``). Every switch can be changed while the store serves.
+of ``bigcommerce-openapi/``). They are off by default in a demo store (``demo-store``, the window's
+demo), and all on under the "strict" preset (``DemoConfig(strict=STRICT_ALL)``), which is what the
+test suite's stores run (``tests/fixtures_demo.py``). Every switch can be changed while the store serves.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ class StrictSwitches:
     ``ErrorResponse``)."""
 
     largest_page_fails: bool = False
-    """A product list at the largest page size (``limit=250``) fails with a 500 while smaller pages
-    work: a page of 250 products with variants is the reply most likely to time out at the gateway
-    (notes §7 "5xx", §3.1 on ``limit``; the retry advice of §9). The client must fall back to
-    smaller pages."""
+    """A product list with variants at the largest page size (``limit=250``, ``include=variants``,
+    with or without ``id:in``) fails with a 504 while smaller pages work: it is the reply most likely
+    to time out at the gateway (notes §7 "5xx", §3.1 on ``limit``; the retry advice of §9). The
+    client must fall back to smaller pages."""
 
     stock_moves_keep_date_modified: bool = False
     """A stock change (an Inventory API adjustment, a Catalog ``inventory_level`` write, an order)

@@ -119,6 +119,9 @@ class ProductPage:
     total: int
     problems: tuple[ItemProblem, ...] = ()
     skipped_ids: tuple[int, ...] = ()
+    # A page the client fetched as smaller requests: the first product id of each request after the
+    # first. A deletion can shift products across these as across pages.
+    splits: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ and where products can hide between pages that shifted while they were fetched."
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -66,11 +67,17 @@ def page_ids(page: ProductPage) -> list[int]:
     return [product.id for product in page.products] + list(page.skipped_ids)
 
 
-def gaps_between_pages(seen: Mapping[int, int]) -> list[tuple[int, int]]:
+def page_positions(page: ProductPage) -> dict[int, tuple[int, int]]:
+    """Every product id a page showed -> (its page, the client's request within the page): a page
+    fetched as smaller requests has boundaries inside it that deletions shift products across."""
+    return {pid: (page.page, bisect_right(page.splits, pid)) for pid in page_ids(page)}
+
+
+def gaps_between_pages(seen: Mapping[int, Hashable]) -> list[tuple[int, int]]:
     """The open id ranges where a product could have been skipped, given ``seen`` (product id ->
-    the page it came on). Pages are id-ordered slices; a product present all along and never
-    seen lies between two seen ids that came on different pages (on one page it would have
-    been seen), so only those ranges need asking again."""
+    the page it came on, or the request: ``page_positions``). Pages are id-ordered slices; a
+    product present all along and never seen lies between two seen ids that came on different
+    pages (on one page it would have been seen), so only those ranges need asking again."""
     ordered = sorted(seen.items())
     return [
         (low, high)

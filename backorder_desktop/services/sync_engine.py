@@ -43,7 +43,7 @@ from backorder_desktop.services.page_fetch import PAGE_LIMIT
 from backorder_desktop.services.page_fetch import fetch_pages
 from backorder_desktop.services.page_fetch import gaps_between_pages
 from backorder_desktop.services.page_fetch import ids_within
-from backorder_desktop.services.page_fetch import page_ids
+from backorder_desktop.services.page_fetch import page_positions
 
 logger = logging.getLogger(__name__)
 
@@ -378,7 +378,7 @@ class SyncEngine:
         change, so without the re-check it would stay stale until a full pull."""
         first = source.get_products_page(1, limit=self.page_limit, modified_since=since)
         state.pages_total = max(1, first.total_pages)
-        seen: dict[int, int] = {}  # product id -> the page it came on
+        seen: dict[int, tuple[int, int]] = {}  # product id -> the page (and request) it came on
         rest = fetch_pages(
             source,
             range(2, state.pages_total + 1),
@@ -390,7 +390,7 @@ class SyncEngine:
             self._apply(
                 state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
             )
-            seen.update(dict.fromkeys(page_ids(page), page.page))
+            seen.update(page_positions(page))
         gaps = gaps_between_pages(seen)
         if gaps:
             between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)

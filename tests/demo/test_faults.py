@@ -19,6 +19,7 @@ PRODUCTS = "/v3/catalog/products"
 
 
 def test_error_rate_and_maintenance(demo_store: DemoStore, api: httpx.Client) -> None:
+    demo_store.strict.v2_error_list = False  # the v3-shaped body; test_strict.py checks the v2 list
     demo_store.faults.error_500_rate = 1.0
     reply = api.get(PRODUCTS)
     assert reply.status_code == 500 and reply.json()["status"] == 500

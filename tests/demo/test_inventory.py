@@ -84,6 +84,7 @@ def test_item_limit_and_atomicity(demo_store: DemoStore, api: httpx.Client) -> N
 
 
 def test_adjustments_bump_date_modified(demo_store: DemoStore, api: httpx.Client) -> None:
+    demo_store.strict.stock_moves_keep_date_modified = False  # the lenient default under test
     product = tracked_by(demo_store, "product", with_options=False)
     api.put(ABSOLUTE, json={"items": [{"location_id": 1, "product_id": product["id"], "quantity": 3}]})
     assert demo_store.catalog.get_product(product["id"])["date_modified"] > product["date_modified"]

@@ -10,6 +10,7 @@ from backorder_desktop.demo.ratelimit import UNLIMITED_QUOTA
 from backorder_desktop.demo.ratelimit import RateLimiter
 from backorder_desktop.demo.server import DemoStore
 from tests.demo.conftest import client_for
+from tests.fixtures_demo import strict_except
 
 HEADERS = (
     "X-Rate-Limit-Requests-Left",
@@ -34,7 +35,7 @@ def test_every_reply_carries_the_quota_headers(api: httpx.Client) -> None:
 
 
 def test_quota_runs_out_with_429_and_retry_after(make_demo_store: Callable[..., DemoStore]) -> None:
-    store = make_demo_store(quota=5, window_s=30.0)
+    store = make_demo_store(quota=5, window_s=30.0, strict=strict_except("v2_error_list"))  # v3 body
     with client_for(store) as api:
         lefts = [int(api.get("/v2/time").headers["X-Rate-Limit-Requests-Left"]) for _ in range(5)]
         assert lefts == [4, 3, 2, 1, 0]

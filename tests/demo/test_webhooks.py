@@ -15,6 +15,7 @@ from backorder_desktop.demo.server import DemoStore
 from tests.demo.conftest import client_for
 from tests.demo.conftest import tracked_by
 from tests.demo.webhook_receiver import Receiver
+from tests.fixtures_demo import strict_except
 
 HOOKS = "/v3/hooks"
 
@@ -155,7 +156,8 @@ def test_failed_deliveries_are_retried_with_the_same_body(make_demo_store: Calla
 
 
 def test_a_hook_is_deactivated_after_the_last_retry(make_demo_store: Callable[..., DemoStore]) -> None:
-    store = make_demo_store(webhook_retry_s=(0.02, 0.02))
+    # The demo's own short schedule; test_strict.py runs the real one.
+    store = make_demo_store(webhook_retry_s=(0.02, 0.02), strict=strict_except("real_webhook_schedule"))
     with Receiver(statuses=[500, 500, 500]) as receiver, client_for(store) as api:
         hook = _hook(api, "store/product/updated", receiver.url)
         store.catalog.update_product(9, price=3.0)

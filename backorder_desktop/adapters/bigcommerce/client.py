@@ -188,7 +188,7 @@ class BigCommerceClient:
             return self._products_page(page, limit, modified_since, ids)
         except ServerError as error:
             # 504 only: the gateway gave up waiting for the page; any other failure is not the size's.
-            if error.status != 504 or ids is not None or limit % 2 or limit // 2 < SMALLEST_FALLBACK_PAGE:
+            if error.status != 504 or limit % 2 or limit // 2 < SMALLEST_FALLBACK_PAGE:
                 raise
             logger.info(
                 "pages of %d products keep failing (%s); asking for %d", limit, error.title, limit // 2
@@ -205,6 +205,11 @@ class BigCommerceClient:
         if first.total_pages >= 2 * page:
             parts.append(self.get_products_page(2 * page, limit=half, modified_since=modified_since, ids=ids))
         total = parts[-1].total
+        splits = list(first.splits)
+        if len(parts) == 2:
+            second = parts[1]
+            second_ids = [p.id for p in second.products] + list(second.skipped_ids)
+            splits += [min(second_ids), *second.splits] if second_ids else []
         return ProductPage(
             products=tuple(p for part in parts for p in part.products),
             page=page,
@@ -212,6 +217,7 @@ class BigCommerceClient:
             total=total,
             problems=tuple(p for part in parts for p in part.problems),
             skipped_ids=tuple(i for part in parts for i in part.skipped_ids),
+            splits=tuple(splits),
         )
 
     def _products_page(
