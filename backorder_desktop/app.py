@@ -54,6 +54,7 @@ from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
 from backorder_desktop.services.orders import OrderService
 from backorder_desktop.services.orders import orders_after_pull
+from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.services.profile import ProfileParts
@@ -141,7 +142,10 @@ def open_profile(
         env_store=env_store,
         on_secret=register_secret,
     )
-    stock = StockService(store=mirror, clock=clock, target_factory=connection.client)
+    product_writes = ProductWritePusher(
+        store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser()
+    )
+    stock = StockService(store=mirror, clock=clock, target_factory=connection.client, products=product_writes)
     feed = FeedService(
         store=mirror,
         stock=stock,

@@ -17,6 +17,7 @@ from typing import Protocol
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductPage
@@ -28,6 +29,7 @@ from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OrderPage
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.orders import RestoreOn
+from backorder_desktop.domain.product_writes import ProductWrite
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -188,6 +190,50 @@ class InventoryTarget(Protocol):
         ...
 
 
+class ProductWriteStore(Protocol):
+    """The product writes outbox (SQLite): assign and unassign queue entries in their own
+    transaction; the pusher sends them and records each confirmed one as it removes it."""
+
+    def product_writes(self) -> list[ProductWrite]:
+        """Waiting writes, refused ones left out."""
+        ...
+
+    def product_write_count(self) -> int:
+        """Waiting writes, refused ones included."""
+        ...
+
+    def remembered_tracking(self) -> dict[int, InventoryTracking]:
+        """Each BackOrder product's tracking mode before the app turned it off."""
+        ...
+
+    def product_write_attempted(self, product_id: int) -> None: ...
+
+    def product_write_failed(self, product_id: int, reason: str) -> None: ...
+
+    def product_write_gone(self, product_id: int) -> None:
+        """The product no longer exists in the store: its write is dropped."""
+        ...
+
+    def product_write_done(self, write: ProductWrite, *, actor: str, at: datetime) -> bool:
+        """Remove the entry and record it in the stock history, in one transaction (False: a
+        newer wish replaced it meanwhile, still to be written)."""
+        ...
+
+    def outbox_settle_untracked(self) -> int:
+        """Settle the waiting stock writes of products whose tracking the app turned off."""
+        ...
+
+
+class ProductTarget(Protocol):
+    """Product fields on the store (the BigCommerce client): a BackOrder product's tracking."""
+
+    def write_product_tracking(self, write: ProductWrite) -> None:
+        """Set the product's tracking, then the levels ``write`` carries; idempotent. Raises
+        ``NotFound`` when the product is gone, ``InvalidData`` when a value is refused, and the
+        request errors (Offline …) of any call."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class FeedRow:
     """One usable row of a stock feed or import file."""
@@ -294,7 +340,7 @@ class MirrorStore(Protocol):
     # --- assignments (user data) ---
     def assign(self, product_ids: Iterable[int], *, by: str, at: datetime) -> int: ...
 
-    def unassign(self, product_ids: Iterable[int]) -> int: ...
+    def unassign(self, product_ids: Iterable[int], *, at: datetime | None = None) -> int: ...
 
     def backorder_product_ids(self) -> set[int]: ...
 

@@ -22,6 +22,7 @@ from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.orders import RestoreOn
+from backorder_desktop.domain.product_writes import BackorderMethod
 
 POLLING_MIN_MINUTES = 1
 POLLING_MAX_MINUTES = 24 * 60
@@ -57,6 +58,9 @@ class Settings:
     webhook_public_url: str = ""
     # When a BackOrder order line's units go back to stock: cancelled / refunded orders (both).
     restore_stock_on: RestoreOn = RestoreOn.BOTH
+    # How BackOrder products sell below zero: ``app`` turns tracking off in the store on assign;
+    # ``native`` leaves it on and the store counts (its backorder limit is not written yet).
+    backorder_method: BackorderMethod = BackorderMethod.NATIVE
     # The shopper message of BackOrder items whose rule has none ({date}: "12 January").
     backorder_message: str = "Ships by {date}"
 
@@ -78,6 +82,7 @@ SETTING_NAMES: dict[str, str] = {
     "webhook-port": "webhook_port",
     "webhook-public-url": "webhook_public_url",
     "restore-stock-on": "restore_stock_on",
+    "backorder-method": "backorder_method",
     "backorder-message": "backorder_message",
 }
 
@@ -329,6 +334,8 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         value = _parse_choice(InventorySource, cli_name, text)
     elif field_name == "restore_stock_on":
         value = _parse_choice(RestoreOn, cli_name, text)
+    elif field_name == "backorder_method":
+        value = _parse_choice(BackorderMethod, cli_name, text)
     elif field_name == "backorder_message":
         try:
             value = check_template(text)

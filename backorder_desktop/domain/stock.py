@@ -43,6 +43,7 @@ class AdjustmentSource(StrEnum):
     IMPORT = "import"  # a CSV import
     STORE = "store"  # a move seen in BigCommerce's level: the ERP in erp mode, or another app
     ORDER = "order"  # a line of a store order (backorder method app): sold, given back, edited
+    TRACKING = "tracking"  # the app turned the product's tracking in BigCommerce off or back on
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -150,7 +150,7 @@ class CatalogService:
     def unassign(self, refs: Sequence[str]) -> AssignReport:
         found = self._mirror.find_product_ids(refs)
         unknown = tuple(ref for ref in refs if ref not in found)
-        changed = self._mirror.unassign(set(found.values()))
+        changed = self._mirror.unassign(set(found.values()), at=self._clock.now())
         return AssignReport(changed=changed, matched=len(set(found.values())), unknown=unknown)
 
     def history(self, limit: int = 50) -> list[SyncRun]:

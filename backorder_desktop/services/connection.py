@@ -17,12 +17,13 @@ from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import InventoryTarget
 from backorder_desktop.domain.ports import OrderSource
+from backorder_desktop.domain.ports import ProductTarget
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.webhooks import HookApi
 
 
-class StoreApi(CatalogSource, InventoryTarget, HookApi, OrderSource, Protocol):
+class StoreApi(CatalogSource, InventoryTarget, HookApi, OrderSource, ProductTarget, Protocol):
     """Everything this app asks of a store's API (the BigCommerce client)."""
 
 

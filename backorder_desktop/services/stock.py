@@ -42,6 +42,7 @@ from backorder_desktop.domain.stock import OutboxState
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.domain.stock_policy import read_only_reason
+from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
@@ -93,10 +94,18 @@ class PushReport:
 class StockService:
     """Stock edits and the outbox pusher for one profile."""
 
-    def __init__(self, *, store: Store, clock: Clock, target_factory: Callable[[], InventoryTarget]) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        target_factory: Callable[[], InventoryTarget],
+        products: ProductWritePusher | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._target_factory = target_factory
+        self._products = products  # a BackOrder product's tracking, written before its stock
 
     # --- edits ---------------------------------------------------------------------------
 
@@ -157,6 +166,8 @@ class StockService:
         ``outbox`` says; ``OutboxNotEmpty`` when some wait and it says neither (nothing is dropped
         without being asked)."""
         wanted = set(product_ids)
+        if self._products is not None:
+            self._products.settle_untracked()  # moot while the store does not count them
         waiting = [e for e in self._store.outbox_entries() if e.item.key.product_id in wanted]
         if not waiting:
             return
@@ -203,7 +214,7 @@ class StockService:
         lost gets its level as an absolute value instead (that write may have applied: resending
         the change could apply it twice), sent first, right after the re-read, so that only a
         sale within that one round trip could be undone."""
-        report = PushReport()
+        report = self.push_products()
         waiting = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
         if not waiting:
             return report
@@ -227,6 +238,17 @@ class StockService:
             report.failed,
             report.store_moves,
         )
+        return report
+
+    def product_writes_waiting(self) -> int:
+        return self._products.waiting() if self._products is not None else 0
+
+    def push_products(self) -> PushReport:
+        """Write the waiting product writes (tracking off or back on) only; a push does this first."""
+        report = PushReport()
+        if self._products is not None:
+            done = self._products.push()
+            report.written, report.failed, report.problems = done.written, done.failed, done.problems
         return report
 
     def _fold_current(
@@ -366,10 +388,12 @@ def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState]
     outbox. A failed push (offline …) is a problem of the run, not a failure of its pull."""
 
     def hook(mode: InventorySource, state: RunState) -> None:
-        if mode is InventorySource.ERP or stock.outbox_count() == 0:
+        stock_waits = mode is not InventorySource.ERP and stock.outbox_count() > 0
+        if not stock_waits and stock.product_writes_waiting() == 0:
             return
         try:
-            report = stock.push()
+            # Tracking is the store's in every mode: it is written even when stock is not.
+            report = stock.push() if stock_waits else stock.push_products()
         except BackorderError as exc:
             state.problems.append(ItemProblem("waiting changes", exc.title, exc.message, exc.kind))
             return

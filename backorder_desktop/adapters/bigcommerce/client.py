@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from backorder_desktop.adapters.bigcommerce import inventory
+from backorder_desktop.adapters.bigcommerce import product_writes
 from backorder_desktop.adapters.bigcommerce.hooks import StoreHooks
 from backorder_desktop.adapters.bigcommerce.hooks import Webhook
 from backorder_desktop.adapters.bigcommerce.inventory import StoreInventory
@@ -60,6 +61,7 @@ from backorder_desktop.domain.ports import Permissions
 from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
+from backorder_desktop.domain.product_writes import ProductWrite
 from backorder_desktop.domain.stock import StockKey
 
 __all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
@@ -265,6 +267,9 @@ class BigCommerceClient:
         return self._inventory.adjust_levels(changes)
 
     # --- OrderSource (/v2/orders, adapters/bigcommerce/orders.py) ------------------------------
+
+    def write_product_tracking(self, write: ProductWrite) -> None:
+        product_writes.write_tracking(self._transport, write)
 
     def get_orders_page(self, modified_since: datetime, *, page: int = 1, limit: int = 250) -> OrderPage:
         """Orders changed at or after ``modified_since``, oldest change first, lines embedded."""

@@ -29,12 +29,14 @@ from typing import cast
 from backorder_desktop.adapters.storage import catalog_reads
 from backorder_desktop.adapters.storage import catalog_writes
 from backorder_desktop.adapters.storage import history
+from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
 from backorder_desktop.adapters.storage.orders_store import OrderMethods
+from backorder_desktop.adapters.storage.product_writes_mixin import ProductWriteMethods
 from backorder_desktop.adapters.storage.salvage import UserDataCopy
 from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
@@ -63,7 +65,7 @@ def _ids(values: Iterable[int]) -> str:
     return json.dumps(sorted({int(v) for v in values}))
 
 
-class SqliteMirrorStore(StockMethods, OrderMethods):
+class SqliteMirrorStore(StockMethods, OrderMethods, ProductWriteMethods):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 
     ``SqliteMirrorStore(path)`` opens (creating or migrating) the file via ``db.open_database``,
@@ -129,12 +131,11 @@ class SqliteMirrorStore(StockMethods, OrderMethods):
                 )
             }
             if assigned:
-                stock_store.reconcile(
-                    conn,
-                    [p for p in products if p.id in assigned],
-                    owned=not keep_backorder_stock,
-                    at=at or datetime.now(UTC),
+                when = at or datetime.now(UTC)
+                ready = product_writes_store.pulled(
+                    conn, [p for p in products if p.id in assigned], owned=not keep_backorder_stock, at=when
                 )
+                stock_store.reconcile(conn, ready, owned=not keep_backorder_stock, at=when)
         if assigned:
             self._user_copy.changed()
         return result
@@ -277,6 +278,7 @@ class SqliteMirrorStore(StockMethods, OrderMethods):
         """
         wanted = _ids(product_ids)
         with self._writing() as conn:
+            already = set(product_writes_store.assigned_ids(conn, json.loads(wanted)))
             cursor = conn.execute(
                 "INSERT INTO backorder_assignments (product_id, assigned_at, assigned_by) "
                 "SELECT id, ?, ? FROM products WHERE id IN (SELECT value FROM json_each(?)) "
@@ -285,12 +287,16 @@ class SqliteMirrorStore(StockMethods, OrderMethods):
             )
             products = [catalog_reads.get_product(conn, pid) for pid in json.loads(wanted)]
             stock_store.ensure_items(conn, [p for p in products if p is not None])
+            fresh = [p for p in products if p is not None and p.id not in already]
+            product_writes_store.turn_off(conn, fresh, at)  # the store stops counting: the app does
             return int(cursor.rowcount)
 
-    def unassign(self, product_ids: Iterable[int]) -> int:
-        """Unassign products: their stock items and waiting changes go (the ledger stays)."""
+    def unassign(self, product_ids: Iterable[int], *, at: datetime | None = None) -> int:
+        """Unassign products: their stock items and waiting changes go (the ledger stays); the
+        store is to track their stock again, with the app's levels."""
         wanted = _ids(product_ids)
         with self._writing() as conn:
+            product_writes_store.turn_back_on(conn, json.loads(wanted), at or datetime.now(UTC))
             stock_store.drop_products(conn, json.loads(wanted))
             cursor = conn.execute(
                 "DELETE FROM backorder_assignments WHERE product_id IN (SELECT value FROM json_each(?))",

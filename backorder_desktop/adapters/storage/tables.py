@@ -99,6 +99,7 @@ class AssignmentRow(_Base):
     product_id = IntegerField(primary_key=True)
     assigned_at = TextField()
     assigned_by = TextField()
+    tracking = TextField(null=True)  # the store's mode before assign turned it off (migration 7)
 
     class Meta:
         table_name = "backorder_assignments"
@@ -234,6 +235,22 @@ class OrderLineRow(_Base):
         table_name = "order_lines"
 
 
+class ProductWriteRow(_Base):
+    """A product's fields waiting to be written to BigCommerce: its tracking, with levels (migration 7)."""
+
+    product_id = IntegerField(primary_key=True)
+    tracking = TextField()
+    levels = TextField(default="{}")
+    reason = TextField()
+    state = TextField(default="pending")
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    created_at = TextField()
+
+    class Meta:
+        table_name = "product_writes"
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -245,5 +262,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     StockAdjustmentRow,
     OutboxRow,
     OrderLineRow,
+    ProductWriteRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

@@ -190,6 +190,24 @@ def test_m0006_orders_keeps_v5_data_and_counts_orders_from_the_first_assignment(
     assert len(backups) == 1 and ".v5." in backups[0].name
 
 
+def test_m0007_product_writes_leaves_tracking_of_earlier_assignments_alone(tmp_path: Path) -> None:
+    path = _fixture(6, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert store.backorder_product_ids() == {7}
+        # Assigned before the app turned tracking off: it never restores a mode it did not change.
+        assert store.remembered_tracking() == {}
+        assert store.unassign({7}) == 1
+        assert store.product_write_count() == 0
+        assert store.stock_history(7)[0].actor == "dana"  # the ledger outlives the assignment
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "product_writes" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v6." in backups[0].name
+
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
