@@ -40,7 +40,6 @@ from backorder_desktop.domain.orders import counted_units
 from backorder_desktop.domain.orders import line_reason
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
-from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import STOCK_MAX
 from backorder_desktop.domain.stock_policy import STOCK_MIN
@@ -61,6 +60,14 @@ _ADJUSTMENT = (
 )
 
 
+_UPDATE_ITEM = "UPDATE stock_items SET level = ?, version = ? WHERE product_id = ? AND variant_id = ?"
+_UNQUEUE = "DELETE FROM outbox WHERE product_id = ? AND variant_id = ? AND state != 'sending'"
+_REMOVE, _ADD = AdjustmentKind.REMOVE.value, AdjustmentKind.ADD.value
+_ORDER = AdjustmentSource.ORDER.value
+Rows = list[tuple[object, ...]]
+_Key = tuple[int, int]  # (product_id, variant_id or 0): cheaper to hash than a StockKey, per line
+
+
 @dataclass
 class _Stored:
     """A line as stored: what it counts against and what it has counted."""
@@ -74,8 +81,18 @@ class _Stored:
     date_modified: datetime
 
 
+@dataclass
+class _Item:
+    """A stock item's figures as the batch moves it."""
+
+    level: int
+    store_level: int
+    version: int
+
+
 class _Batch:
-    """The state one transaction works on: assignments, items and stored lines of its orders."""
+    """The state one transaction works on: assignments, items and stored lines of its orders, each
+    loaded with one query, and the rows the count writes (every write is one ``executemany``)."""
 
     def __init__(self, conn: sqlite3.Connection, orders: Sequence[Order]) -> None:
         product_ids = {line.product_id for order in orders for line in order.lines}
@@ -105,42 +122,67 @@ class _Batch:
                 (wanted,),
             )
         }
-        self.items = stock_store.load_items(conn, self.assigned)
-        self.changed: dict[StockKey, tuple[StockItem, int]] = {}
-        self.lines: list[tuple[object, ...]] = []
-        self.entries: list[tuple[object, ...]] = []
+        self.items: dict[_Key, _Item] = {
+            (int(pid), int(vid)): _Item(int(level), int(store_level), int(version))
+            for pid, vid, level, store_level, version in conn.execute(
+                "SELECT product_id, variant_id, level, store_level, version FROM stock_items "
+                "WHERE product_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(self.assigned)),),
+            )
+        }
+        self.changed: dict[_Key, None] = {}  # in the order first moved
+        self.lines: Rows = []
+        self.entries: Rows = []
 
-    def key_for(self, product_id: int, variant_id: int | None) -> StockKey | None:
+    def key_for(self, product_id: int, variant_id: int | None) -> _Key | None:
         """The stock item a line counts against: the variant's own level when the product keeps
         stock per variant, else the product's."""
-        for key in (StockKey(product_id, variant_id or None), StockKey(product_id)):
+        if variant_id:
+            key = (product_id, variant_id)
             if key in self.items:
                 return key
-        return None
+        key = (product_id, 0)
+        return key if key in self.items else None
 
-    def move(self, key: StockKey, units: int, reason: str, at: datetime) -> None:
+    def move(self, key: _Key, units: int, reason: str, at: str) -> None:
         """Take ``units`` from an item's level (give back when negative), as one ledger entry."""
-        item, version = self.items[key]
+        item = self.items[key]
         level = max(STOCK_MIN, min(STOCK_MAX, item.level - units))
-        kind = AdjustmentKind.REMOVE if units > 0 else AdjustmentKind.ADD
-        self.entries.append(
-            (
-                key.product_id,
-                key.variant_id or 0,
-                kind.value,
-                abs(units),
-                item.level,
-                level,
-                AdjustmentSource.ORDER.value,
-                ACTOR,
-                reason,
-                to_text(at),
-            )
-        )
-        self.items[key] = self.changed[key] = (replace(item, level=level), version + 1)
+        kind = _REMOVE if units > 0 else _ADD
+        self.entries.append((key[0], key[1], kind, abs(units), item.level, level, _ORDER, ACTOR, reason, at))
+        item.level = level
+        item.version += 1
+        self.changed[key] = None
+
+    def writes(self, at: str) -> list[tuple[str, Rows]]:
+        """Every statement of the count with its rows, in the order they run."""
+        items = [(self.items[key], key) for key in self.changed]
+        levels = {StockKey(pid, vid or None): item.level for item, (pid, vid) in items}
+        return [
+            (_UPSERT_LINE, self.lines),
+            (_ADJUSTMENT, self.entries),
+            (_UPDATE_ITEM, [(item.level, item.version, *key) for item, key in items]),
+            *stock_store.mirror_level_writes(levels),
+            # Back to what the store has: nothing to write.
+            (_UNQUEUE, [key for item, key in items if item.level == item.store_level]),
+            (stock_store.QUEUE, [(*key, at) for item, key in items if item.level != item.store_level]),
+        ]
 
 
-def _line_row(order: Order, line: OrderLine, item_variant: int, counted: int) -> tuple[object, ...]:
+class _OrderText:
+    """An order's columns shared by its line rows (dates as text once per order, not per line)."""
+
+    __slots__ = ("created", "customer", "id", "modified", "status_id")
+
+    def __init__(self, order: Order) -> None:
+        self.id = order.id
+        self.status_id = order.status_id
+        self.created = to_text(order.date_created)
+        self.modified = to_text(order.date_modified)
+        self.customer = order.customer
+
+
+def _line_row(order: _OrderText, line: OrderLine, item_variant: int, counted: int) -> tuple[object, ...]:
     return (
         line.id,
         order.id,
@@ -152,42 +194,45 @@ def _line_row(order: Order, line: OrderLine, item_variant: int, counted: int) ->
         line.quantity,
         counted,
         order.status_id,
-        to_text(order.date_created),
-        to_text(order.date_modified),
+        order.created,
+        order.modified,
         order.customer,
     )
 
 
+def _not_counted(order: Order, line: OrderLine) -> ItemProblem:
+    return ItemProblem(
+        f"order #{order.id}",
+        "Order line not counted",
+        f"Product {line.product_id} is a BackOrder product without stock kept by the app "
+        f"for {'variant ' + str(line.variant_id) if line.variant_id else 'it'}. It is counted "
+        "when the order changes again after the next sync.",
+    )
+
+
 def _count_line(
-    batch: _Batch, order: Order, line: OrderLine, restore_on: RestoreOn, at: datetime, count: OrderCount
+    batch: _Batch,
+    order: Order,
+    text: _OrderText,
+    line: OrderLine,
+    restore_on: RestoreOn,
+    at: str,
+    count: OrderCount,
 ) -> None:
     stored = batch.stored.get(line.id)
     assigned = batch.assigned.get(line.product_id)
     if assigned is None or order.date_created < assigned:
         return  # not a BackOrder sale: BigCommerce tracked this stock when the order was placed
     key = batch.key_for(line.product_id, line.variant_id)
-    if (
-        stored is not None
-        and stored.counted
-        and key is not None
-        and key.variant_id != (stored.item_variant_id or None)
-    ):
-        key = StockKey(line.product_id, stored.item_variant_id or None)  # counted there: stays there
+    if stored is not None and stored.counted and key is not None and key[1] != stored.item_variant_id:
+        key = (line.product_id, stored.item_variant_id)  # counted there: stays there
         if key not in batch.items:
             key = None
     target = counted_units(line, order.status_id, restore_on) if key is not None else 0
     before = stored.counted if stored is not None else 0
     if key is None:
         if stored is None or not stored.counted:
-            count.problems.append(
-                ItemProblem(
-                    f"order #{order.id}",
-                    "Order line not counted",
-                    f"Product {line.product_id} is a BackOrder product without stock kept by the app "
-                    f"for {'variant ' + str(line.variant_id) if line.variant_id else 'it'}. It is counted "
-                    "when the order changes again after the next sync.",
-                )
-            )
+            count.problems.append(_not_counted(order, line))
         target = before  # nothing to move it against: keep what it counted
     elif target != before:
         batch.move(key, target - before, line_reason(order.id, line, abs(target - before)), at)
@@ -196,8 +241,8 @@ def _count_line(
             count.units_sold += target - before
         else:
             count.units_restored += before - target
-    item_variant = (key.variant_id or 0) if key is not None else (stored.item_variant_id if stored else 0)
-    batch.lines.append(_line_row(order, line, item_variant, target))
+    item_variant = key[1] if key is not None else (stored.item_variant_id if stored else 0)
+    batch.lines.append(_line_row(text, line, item_variant, target))
     batch.stored[line.id] = _Stored(
         order.id, line.product_id, item_variant, line.sku, line.name, target, order.date_modified
     )
@@ -205,52 +250,55 @@ def _count_line(
     count.lines += 1
 
 
-def _removed_lines(batch: _Batch, order: Order, at: datetime, count: OrderCount) -> None:
+def _removed_lines(batch: _Batch, order: Order, text: _OrderText, at: str, count: OrderCount) -> None:
     """Stored lines the order no longer has (edited to 0): their units go back."""
-    present = {line.id for line in order.lines}
-    for line_id in sorted(batch.by_order.get(order.id, ())):
+    gone_ids = batch.by_order.get(order.id, set()).difference(line.id for line in order.lines)
+    for line_id in sorted(gone_ids):
         stored = batch.stored[line_id]
-        if line_id in present or not stored.counted:
+        if not stored.counted:
             continue
-        key = StockKey(stored.product_id, stored.item_variant_id or None)
+        key = (stored.product_id, stored.item_variant_id)
         if key not in batch.items:
             continue
-        gone = OrderLine(line_id, order.id, stored.product_id, key.variant_id, stored.sku, stored.name, 0)
+        gone = OrderLine(line_id, order.id, stored.product_id, key[1] or None, stored.sku, stored.name, 0)
         batch.move(key, -stored.counted, line_reason(order.id, gone, stored.counted), at)
         count.entries += 1
         count.units_restored += stored.counted
-        batch.lines.append(_line_row(order, gone, stored.item_variant_id, 0))
+        batch.lines.append(_line_row(text, gone, stored.item_variant_id, 0))
         stored.counted = 0
+
+
+def plan_orders(
+    conn: sqlite3.Connection, orders: Sequence[Order], *, restore_on: RestoreOn, at: datetime
+) -> tuple[OrderCount, list[tuple[str, Rows]]]:
+    """What counting ``orders`` does, and the statements with their rows that write it (read in
+    the caller's transaction; the benchmark writes the same rows raw)."""
+    count = OrderCount(orders=len(orders))
+    if not orders:
+        return count, []
+    batch = _Batch(conn, orders)
+    at_text = to_text(at)
+    for order in orders:
+        if order.id in batch.modified and order.date_modified < batch.modified[order.id]:
+            # An older reading (a poll's page applied after a webhook's fetch): the newer state
+            # was counted already, and counting this one would undo it until the order changes.
+            continue
+        text = _OrderText(order)
+        for line in order.lines:
+            _count_line(batch, order, text, line, restore_on, at_text, count)
+        _removed_lines(batch, order, text, at_text, count)
+        batch.modified[order.id] = order.date_modified
+    return count, batch.writes(at_text)
 
 
 def apply_orders(
     conn: sqlite3.Connection, orders: Sequence[Order], *, restore_on: RestoreOn, at: datetime
 ) -> OrderCount:
     """Count ``orders`` inside the caller's transaction (see the module docstring)."""
-    count = OrderCount(orders=len(orders))
-    if not orders:
-        return count
-    batch = _Batch(conn, orders)
-    for order in orders:
-        if order.id in batch.modified and order.date_modified < batch.modified[order.id]:
-            # An older reading (a poll's page applied after a webhook's fetch): the newer state
-            # was counted already, and counting this one would undo it until the order changes.
-            continue
-        for line in order.lines:
-            _count_line(batch, order, line, restore_on, at, count)
-        _removed_lines(batch, order, at, count)
-        batch.modified[order.id] = order.date_modified
-    conn.executemany(_UPSERT_LINE, batch.lines)
-    conn.executemany(_ADJUSTMENT, batch.entries)
-    for key, (item, version) in batch.changed.items():
-        stock_store.save_item(conn, item, version)
-        if item.level != item.store_level:
-            stock_store.queue(conn, key, at)
-        else:  # back to what the store has: nothing to write
-            conn.execute(
-                "DELETE FROM outbox WHERE product_id = ? AND variant_id = ? AND state != 'sending'",
-                (key.product_id, key.variant_id or 0),
-            )
+    count, writes = plan_orders(conn, orders, restore_on=restore_on, at=at)
+    for sql, rows in writes:
+        if rows:
+            conn.executemany(sql, rows)
     return count
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -42,6 +43,12 @@ _SAVE_ITEM = (
     "awaiting_since = excluded.awaiting_since, version = excluded.version"
 )
 PENDING, SENDING, FAILED = "pending", "sending", "failed"
+# An item waits to be written: one outbox entry per item, (product_id, variant_id, created_at).
+QUEUE = (
+    "INSERT INTO outbox (product_id, variant_id, created_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (product_id, variant_id) DO UPDATE SET state = CASE WHEN outbox.state = 'sending' "
+    "THEN 'sending' ELSE 'pending' END, last_error = NULL"
+)
 
 
 def _vid(key: StockKey) -> int:
@@ -103,22 +110,46 @@ def set_mirror_level(conn: sqlite3.Connection, key: StockKey, level: int) -> Non
     """Show an item's level in the mirror, with the figures BigCommerce derives from it: a
     product without options shows its level on its one (base) variant too, and a product that
     tracks by variant shows the sum of its variants."""
-    pid = key.product_id
-    if key.variant_id is None:
-        conn.execute("UPDATE products SET inventory_level = ? WHERE id = ?", (level, pid))
-        conn.execute(
-            "UPDATE variants SET inventory_level = ? WHERE product_id = ? "
-            "AND (SELECT COUNT(*) FROM variants WHERE product_id = ?) = 1",
-            (level, pid, pid),
-        )
-    else:
-        conn.execute("UPDATE variants SET inventory_level = ? WHERE id = ?", (level, key.variant_id))
-        conn.execute(
-            "UPDATE products SET inventory_level = "
-            "(SELECT COALESCE(SUM(inventory_level), 0) FROM variants WHERE product_id = ?) "
-            "WHERE id = ? AND inventory_tracking = 'variant'",
-            (pid, pid),
-        )
+    for sql, rows in mirror_level_writes({key: level}):
+        if rows:
+            conn.executemany(sql, rows)
+
+
+_PRODUCT_LEVEL = "UPDATE products SET inventory_level = ? WHERE id = ?"
+_BASE_VARIANT_LEVEL = (
+    "UPDATE variants SET inventory_level = ? WHERE product_id = ? "
+    "AND (SELECT COUNT(*) FROM variants WHERE product_id = ?) = 1"
+)
+_VARIANT_LEVEL = "UPDATE variants SET inventory_level = ? WHERE id = ?"
+_VARIANTS_SUM = (
+    "UPDATE products SET inventory_level = "
+    "(SELECT COALESCE(SUM(inventory_level), 0) FROM variants WHERE product_id = ?) "
+    "WHERE id = ? AND inventory_tracking = 'variant'"
+)
+
+
+def mirror_level_writes(levels: Mapping[StockKey, int]) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """The statements and rows that show many items' levels in the mirror (as
+    :func:`set_mirror_level` does one's), for ``executemany`` in this order: a variant-tracked
+    product's sum is taken after its variants are written."""
+    products: list[tuple[object, ...]] = []
+    bases: list[tuple[object, ...]] = []
+    variants: list[tuple[object, ...]] = []
+    sums: dict[int, tuple[object, ...]] = {}
+    for key, level in levels.items():
+        pid = key.product_id
+        if key.variant_id is None:
+            products.append((level, pid))
+            bases.append((level, pid, pid))
+        else:
+            variants.append((level, key.variant_id))
+            sums[pid] = (pid, pid)
+    return [
+        (_PRODUCT_LEVEL, products),
+        (_BASE_VARIANT_LEVEL, bases),
+        (_VARIANT_LEVEL, variants),
+        (_VARIANTS_SUM, list(sums.values())),
+    ]
 
 
 def add_adjustment(conn: sqlite3.Connection, adjustment: Adjustment) -> Adjustment:
@@ -144,12 +175,7 @@ def add_adjustment(conn: sqlite3.Connection, adjustment: Adjustment) -> Adjustme
 def queue(conn: sqlite3.Connection, key: StockKey, at: datetime) -> None:
     """Mark an item as waiting to be written (one outbox entry per item: the value pushed is the
     item's level at push time, so several edits make one write)."""
-    conn.execute(
-        "INSERT INTO outbox (product_id, variant_id, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (product_id, variant_id) DO UPDATE SET state = CASE WHEN outbox.state = 'sending' "
-        "THEN 'sending' ELSE 'pending' END, last_error = NULL",
-        (key.product_id, _vid(key), to_text(at)),
-    )
+    conn.execute(QUEUE, (key.product_id, _vid(key), to_text(at)))
 
 
 def ensure_items(conn: sqlite3.Connection, products: Sequence[Product]) -> int:
