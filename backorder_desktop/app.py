@@ -44,6 +44,7 @@ from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.logging_setup import register_secret
+from backorder_desktop.services.backorder_rules import BackorderRuleService
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.connection import StoreApi
 from backorder_desktop.services.connection import StoreApiFactory
@@ -146,9 +147,11 @@ def open_profile(
         store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser()
     )
     stock = StockService(store=mirror, clock=clock, target_factory=connection.client, products=product_writes)
+    rules = BackorderRuleService(store=mirror, clock=clock)
     feed = FeedService(
         store=mirror,
         stock=stock,
+        rules=rules,
         feed=_LazyStockFeed(),
         secrets=secrets_,
         store_hash=connection.store_hash,
@@ -222,6 +225,7 @@ def open_profile(
         prepare_rebuild=lambda: salvage_note or _empty_mirror(mirror, sync_lock),
         connection=connection,
         orders=orders,
+        backorder_rules=rules,
     )
     profile = Profile(parts)
     parts.start_receiver = lambda: _start_receiver(profile)
@@ -455,4 +459,3 @@ def run_window(
     return run_qt_window(
         launcher, screenshot=screenshot, start_demo=demo, page=page, instance_key=instance_key
     )
-

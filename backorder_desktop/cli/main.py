@@ -11,6 +11,7 @@ import sys
 import click
 
 from backorder_desktop import __version__
+from backorder_desktop.cli import backorder
 from backorder_desktop.cli import catalog
 from backorder_desktop.cli import child
 from backorder_desktop.cli import orders
@@ -73,6 +74,7 @@ COMMANDS: list[click.Command] = [
     stock.feed,
     stock.export_stock,
     stock.import_stock,
+    backorder.backorder,
     service.service,
     service.webhooks,
     child.sync_child,

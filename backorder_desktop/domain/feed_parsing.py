@@ -43,7 +43,7 @@ from backorder_desktop.domain.ports import FeedRow
 from backorder_desktop.domain.stock_policy import STOCK_RANGE_TEXT
 from backorder_desktop.domain.stock_policy import stock_out_of_range
 
-__all__ = ["FEED_FORMATS", "parse_feed"]
+__all__ = ["FEED_FORMATS", "csv_columns", "parse_feed"]
 
 FEED_FORMATS = ("csv", "json")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -347,3 +347,39 @@ def _check_rows(raw: list[Raw], numbering: str, *, escaped: bool) -> FeedReport:
             continue
         rows.append(FeedRow(line=number, sku=sku, quantity=quantity))
     return FeedReport(rows=tuple(rows), problems=tuple(problems), total_rows=len(raw))
+
+
+def csv_columns(data: bytes, columns: Sequence[str], *, sku_field: str = "sku") -> dict[str, dict[str, str]]:
+    """The cells of ``columns`` in the app's own stock file, by SKU, as the export wrote them (each
+    cell stripped and unescaped). Only the columns the header has are read; a SKU on several rows
+    is left out (``parse_feed`` reports it). Call it on bytes ``parse_feed`` has accepted."""
+    text = _decode(data, None, "file")
+    header_line, header = _csv_header(text, "file")
+    wanted = sku_field.strip().lower()
+    delimiter = next(
+        (
+            d
+            for d in _DELIMITERS
+            if wanted in [n.strip().lower() for n in next(csv.reader([header], delimiter=d))]
+        ),
+        ",",
+    )
+    names = [name.strip().lower() for name in next(csv.reader([header], delimiter=delimiter))]
+    if wanted not in names:
+        return {}
+    present = {column: names.index(column.lower()) for column in columns if column.lower() in names}
+    found: dict[str, dict[str, str]] = {}
+    seen: Counter[str] = Counter()
+    sku_at = names.index(wanted)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    for row in reader:
+        if reader.line_num <= header_line or sku_at >= len(row):
+            continue
+        sku = _sku(row[sku_at], escaped=True)
+        if sku is None:
+            continue
+        seen[sku] += 1
+        found[sku] = {
+            column: unescape_cell(row[at].strip()) if at < len(row) else "" for column, at in present.items()
+        }
+    return {sku: cells for sku, cells in found.items() if seen[sku] == 1}

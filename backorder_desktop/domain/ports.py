@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from backorder_desktop.domain.backorder_rules import BackorderRule
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import CatalogSummary
 from backorder_desktop.domain.models import InventorySource
@@ -472,4 +473,16 @@ class OrderStore(Protocol):
 
     def first_assignment(self) -> datetime | None:
         """When the earliest current BackOrder assignment was made (orders before it never count)."""
+        ...
+
+
+class BackorderRuleStore(Protocol):
+    """Backorder rules per stock item: user data, saved in bulk in one transaction."""
+
+    def backorder_rules(self, product_ids: Iterable[int] | None = None) -> dict[StockKey, BackorderRule]:
+        """The rules kept (an item at the defaults has none), of these products or of all."""
+        ...
+
+    def save_backorder_rules(self, rules: Mapping[StockKey, BackorderRule], *, by: str, at: datetime) -> None:
+        """Save every rule given, or none (a rule at the defaults removes the item's row)."""
         ...

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import BinaryIO
 
+from backorder_desktop.domain.backorder_rules import RULE_COLUMNS
 from backorder_desktop.domain.csv_cells import csv_text
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import FeedError
@@ -21,6 +22,7 @@ from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.feed_parsing import EmptyFeed
+from backorder_desktop.domain.feed_parsing import csv_columns
 from backorder_desktop.domain.feed_parsing import parse_feed
 from backorder_desktop.domain.keys import feed_credential_key
 from backorder_desktop.domain.models import InventorySource
@@ -37,6 +39,8 @@ from backorder_desktop.domain.settings import url_secret_values
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockItem
+from backorder_desktop.services.backorder_rules import BackorderRuleService
+from backorder_desktop.services.backorder_rules import RuleChange
 from backorder_desktop.services.stock import PushReport
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.stock import Store
@@ -95,6 +99,7 @@ class ApplyReport:
     per_variant: list[SkuInstead] = field(default_factory=list)
     whole_product: list[SkuInstead] = field(default_factory=list)
     not_tracked: list[str] = field(default_factory=list)
+    rule_changes: list[RuleChange] = field(default_factory=list)  # a stock file's backorder rules
 
     def skipped(self) -> list[str]:
         """Every SKU that set no stock, whatever the reason."""
@@ -143,7 +148,9 @@ class FeedService:
         secrets: SecretStore,
         store_hash: Callable[[], str],
         on_secret: Callable[[str], object] = lambda _secret: None,
+        rules: BackorderRuleService | None = None,
     ) -> None:
+        self._rules = rules  # the stock file's backorder rule columns
         self._store = store
         self._stock = stock
         self._feed = feed
@@ -226,9 +233,12 @@ class FeedService:
         store: ``csv_text`` quotes a formula in one so that it cannot run in a spreadsheet, and
         the import reads the quoted cell back as the SKU it was."""
         waiting = {e.item.key for e in self._stock.outbox()}
+        rules = self._rules.export_cells() if self._rules is not None else None
+        unlimited: list[object] = ["", 0, "", ""]
         return csv_text(
             [
-                ["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"],
+                ["sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"]
+                + (list(RULE_COLUMNS) if rules is not None else []),
                 *(
                     [
                         item.sku,
@@ -238,6 +248,7 @@ class FeedService:
                         item.store_level,
                         "yes" if item.key in waiting else "no",
                     ]
+                    + (rules.get(item.key, unlimited) if rules is not None else [])
                     for item in self._store.stock_items()
                 ),
             ]
@@ -252,7 +263,17 @@ class FeedService:
         report = parse_feed(
             data, format="csv", sku_field="sku", quantity_field="quantity", subject="file", escaped_cells=True
         )
-        return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+        if self._rules is None:
+            return self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+        usable = {row.sku for row in report.rows}  # a row whose quantity is refused changes nothing
+        cells = {sku: row for sku, row in csv_columns(data, RULE_COLUMNS).items() if sku in usable}
+        rules = self._rules.plan_import(cells, self._store.stock_items())  # checked before stock applies
+        result = self._apply(report, source=AdjustmentSource.IMPORT, actor=actor, apply=apply)
+        result.rule_changes = rules.changes
+        result.problems.extend(rules.problems)
+        if apply:
+            self._rules.save(rules.changes, actor=actor)
+        return result
 
     def _saved_credential(self) -> str | None:
         """The feed's password or key from the keyring. Without a keyring none can have been kept:

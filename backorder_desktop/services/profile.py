@@ -23,6 +23,11 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import BinaryIO
 
+from backorder_desktop.domain.backorder_rules import KEEP
+from backorder_desktop.domain.backorder_rules import RULE_COLUMNS
+from backorder_desktop.domain.backorder_rules import InvalidRule
+from backorder_desktop.domain.backorder_rules import RuleEdit
+from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
@@ -42,6 +47,9 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.services.backorder_rules import BackorderRuleService
+from backorder_desktop.services.backorder_rules import RulesReport
+from backorder_desktop.services.backorder_rules import RuleView
 from backorder_desktop.services.catalog import AssignReport
 from backorder_desktop.services.catalog import CatalogService
 from backorder_desktop.services.catalog import StatusReport
@@ -126,6 +134,7 @@ class ProfileParts:
     connection: StoreConnection | None = None  # the store's API clients
     receiver: tuple[object, WebhookFetcher] | None = None  # the webhook receiver, once started
     orders: OrderService | None = None  # store orders counted into the ledger
+    backorder_rules: BackorderRuleService | None = None  # limits, incoming, dates, messages
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
 
 
@@ -331,6 +340,47 @@ class Profile:
         self.parts.scheduler.reschedule()
         return settings
 
+    # --- backorder rules ----------------------------------------------------------------------
+
+    def backorder_rules(self, refs: Sequence[str] = ()) -> list[RuleView]:
+        """BackOrder items (of these SKUs or product ids; all when empty) with their limit, incoming
+        units, expected date and shopper message as shoppers read it, what they may still sell, and
+        their state today (ok, near limit, at limit, date passed)."""
+        return self._rules().views(refs)
+
+    def set_backorder_rules(
+        self,
+        refs: Sequence[str],
+        *,
+        limit: object = KEEP,
+        incoming: object = KEEP,
+        expected: object = KEEP,
+        message: object = KEEP,
+        clear: Collection[str] = (),
+    ) -> RulesReport:
+        """Change the rules of a selection (SKUs or product ids: a product with stock per variant
+        applies to each variant, a variant SKU to that variant). ``limit`` (units below zero,
+        ``int``), ``incoming`` (``int``), ``expected`` (a ``date``) and ``message`` (a template with
+        {date} and {incoming}) are set where given; ``clear`` names fields to clear ("limit": no
+        limit, "incoming", "expected", "message": the default). ``InvalidRule`` (a
+        ``RulesNotChanged`` with the counts for unknown SKUs or products not in BackOrder) says
+        why nothing was changed: the selection is changed whole or not at all."""
+        values = {"limit": limit, "incoming": incoming, "expected": expected, "message": message}
+        cleared = {"limit": None, "incoming": 0, "expected": None, "message": ""}
+        for name in clear:
+            if name not in cleared:
+                raise InvalidRule(f"Only {', '.join(RULE_COLUMNS)} can be cleared, not '{name}'.")
+            if values[name] is not KEEP:
+                raise InvalidRule(f"Give a {name} or clear it, not both.")
+            values[name] = cleared[name]
+        edit = RuleEdit(**values)  # type: ignore[arg-type]
+        return self._rules().set_rules(refs, edit, actor=self.parts.actor)
+
+    def _rules(self) -> BackorderRuleService:
+        if self.parts.backorder_rules is None:
+            raise BugError("this profile was opened without its backorder rules")
+        return self.parts.backorder_rules
+
     # --- settings -----------------------------------------------------------------------------
 
     def settings(self) -> Settings:
@@ -455,6 +505,8 @@ __all__ = [
     "ProfileParts",
     "PushReport",
     "RebuildReport",
+    "RuleView",
+    "RulesReport",
     "StatusReport",
     "StockEdit",
     "TokenSource",

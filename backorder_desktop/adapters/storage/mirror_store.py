@@ -31,6 +31,7 @@ from backorder_desktop.adapters.storage import catalog_writes
 from backorder_desktop.adapters.storage import history
 from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
+from backorder_desktop.adapters.storage.backorder_rules_store import BackorderRuleMethods
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
@@ -65,7 +66,7 @@ def _ids(values: Iterable[int]) -> str:
     return json.dumps(sorted({int(v) for v in values}))
 
 
-class SqliteMirrorStore(StockMethods, OrderMethods, ProductWriteMethods):
+class SqliteMirrorStore(StockMethods, OrderMethods, ProductWriteMethods, BackorderRuleMethods):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 
     ``SqliteMirrorStore(path)`` opens (creating or migrating) the file via ``db.open_database``,

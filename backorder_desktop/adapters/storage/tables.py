@@ -251,6 +251,23 @@ class ProductWriteRow(_Base):
         table_name = "product_writes"
 
 
+class BackorderRuleRow(_Base):
+    """A stock item's backorder rule: limit, incoming, expected date, message (migration 8)."""
+
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    limit_units = IntegerField(null=True)
+    incoming = IntegerField(default=0)
+    expected = TextField(null=True)
+    message = TextField(default="")
+    updated_at = TextField()
+    updated_by = TextField()
+
+    class Meta:
+        table_name = "backorder_rules"
+        primary_key = CompositeKey("product_id", "variant_id")
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -263,5 +280,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     OutboxRow,
     OrderLineRow,
     ProductWriteRow,
+    BackorderRuleRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

@@ -11,6 +11,9 @@ import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,10 +25,12 @@ from backorder_desktop.adapters.storage import open_mirror
 from backorder_desktop.adapters.storage.db import BACKUPS_KEPT
 from backorder_desktop.adapters.storage.migrations import MIGRATIONS
 from backorder_desktop.adapters.storage.migrations import Migration
+from backorder_desktop.domain.backorder_rules import BackorderRule
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.schedule_rules import retry_after
 from tests.adapters.storage.conftest import make_product
 
@@ -206,6 +211,29 @@ def test_m0007_product_writes_leaves_tracking_of_earlier_assignments_alone(tmp_p
     assert "product_writes" in _tables(path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v6." in backups[0].name
+
+
+def test_m0008_backorder_rules_starts_every_item_unlimited_and_keeps_rules_as_user_data(
+    tmp_path: Path,
+) -> None:
+    path = _fixture(7, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert store.backorder_product_ids() == {7}
+        assert store.backorder_rules() == {}  # every item unlimited, as before
+        key = StockKey(7, 70)
+        at = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)
+        store.save_backorder_rules(
+            {key: BackorderRule(limit=5, expected=date(2026, 12, 1))}, by="dana", at=at
+        )
+        store.rebuild_mirror()
+        assert store.backorder_rules() == {key: BackorderRule(limit=5, expected=date(2026, 12, 1))}
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "backorder_rules" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v7." in backups[0].name
 
 
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
