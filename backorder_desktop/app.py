@@ -157,7 +157,7 @@ def open_profile(
         store_hash=connection.store_hash,
         on_secret=register_secret,
     )
-    orders = OrderService(store=mirror, source_factory=connection.client, clock=clock)
+    orders = OrderService(store=mirror, source_factory=connection.client, clock=clock, events=events)
     runner = None
     if sync_process:
         runner = ChildProcessRunner(

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
@@ -23,7 +24,7 @@ Callback = Callable[..., None]
 class EventHub:
     """Subscribe with ``subscribe(event, callback)``; services call ``emit_<event>(...)``."""
 
-    EVENTS = ("progress", "state_changed", "run_started", "run_finished")
+    EVENTS = ("progress", "state_changed", "run_started", "run_finished", "orders_changed")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -69,3 +70,7 @@ class EventHub:
 
     def emit_run_finished(self, run: SyncRun) -> None:
         self._emit("run_finished", run)
+
+    def emit_orders_changed(self, count: OrderCount) -> None:
+        """Orders were counted outside a sync's run (a webhook's order): what is owed may differ."""
+        self._emit("orders_changed", count)

@@ -35,6 +35,7 @@ from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import OrderSource
 from backorder_desktop.domain.ports import OrderStore
 from backorder_desktop.domain.settings import Settings
+from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.sync_engine import RunState
 
 __all__ = ["ORDERS_PAGE", "OrderService", "orders_after_pull"]
@@ -60,8 +61,10 @@ class OrderService:
         source_factory: Callable[[], OrderSource],
         clock: Clock,
         settings: Callable[[], Settings] | None = None,
+        events: EventHub | None = None,
     ) -> None:
         self._store = store
+        self._events = events
         self._source_factory = source_factory
         self._clock = clock
         self._settings = settings or store.load_settings
@@ -117,7 +120,11 @@ class OrderService:
             if order is None:
                 return OrderCount()
             restore_on = self._settings().restore_stock_on
-            return self._store.apply_orders([order], restore_on=restore_on, at=self._clock.now())
+            count = self._store.apply_orders([order], restore_on=restore_on, at=self._clock.now())
+        if count.lines and self._events is not None:
+            # Outside a sync's run nothing else tells the window (a run's end refreshes it).
+            self._events.emit_orders_changed(count)
+        return count
 
     def owed_orders(self, limit: int = 200) -> list[OwedOrder]:
         return self._store.owed_orders(limit)

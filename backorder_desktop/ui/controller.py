@@ -155,6 +155,7 @@ class AppController(QObject):
         self.bridge.state_changed.connect(self._on_bridge_state_changed)
         self.bridge.progress_changed.connect(self._on_bridge_progress_changed)
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
+        self.bridge.orders_changed.connect(self._on_bridge_orders_changed)
         self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
         self.window.orders.set_profile(profile)
@@ -261,6 +262,10 @@ class AppController(QObject):
             if run.outcome in (RunOutcome.FAILED, RunOutcome.REFUSED):
                 self.router.route_failed_run(run)
             self.refresh_after_change()
+
+    def _on_bridge_orders_changed(self, _count: object) -> None:
+        # A webhook's order counted between syncs: what is owed and who waits may have moved.
+        self.refresh_after_change()
 
     def _on_router_offline_detected(self) -> None:
         self.tray.set_state(SyncState.OFFLINE, self._tray_detail())

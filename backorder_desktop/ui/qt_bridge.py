@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 
+from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
@@ -31,11 +32,13 @@ class EventBridge(QObject):
     state_changed = Signal(object)  # SyncState
     run_started = Signal(int, str, str)  # run id, kind, trigger
     run_finished = Signal(object)  # SyncRun
+    orders_changed = Signal(object)  # OrderCount
 
     _progress_posted = Signal(object)
     _state_posted = Signal(object)
     _run_started_posted = Signal(int, str, str)
     _run_finished_posted = Signal(object)
+    _orders_changed_posted = Signal(object)
 
     def __init__(self, events: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,11 +47,13 @@ class EventBridge(QObject):
         self._state_posted.connect(self._on_hub_state_changed, queued)
         self._run_started_posted.connect(self._on_hub_run_started, queued)
         self._run_finished_posted.connect(self._on_hub_run_finished, queued)
+        self._orders_changed_posted.connect(self._on_hub_orders_changed, queued)
         self._unsubscribers = [
             events.subscribe("progress", self._post_progress),
             events.subscribe("state_changed", self._post_state),
             events.subscribe("run_started", self._post_run_started),
             events.subscribe("run_finished", self._post_run_finished),
+            events.subscribe("orders_changed", self._post_orders_changed),
         ]
         self._current_state = events.state
 
@@ -77,6 +82,9 @@ class EventBridge(QObject):
     def _post_run_finished(self, run: SyncRun) -> None:
         self._run_finished_posted.emit(run)
 
+    def _post_orders_changed(self, count: OrderCount) -> None:
+        self._orders_changed_posted.emit(count)
+
     # --- on the GUI thread -----------------------------------------------------------------
 
     @Slot(object)
@@ -96,3 +104,7 @@ class EventBridge(QObject):
     def _on_hub_run_finished(self, run: SyncRun) -> None:
         logger.debug("run %s finished (%s)", run.id, run.outcome)
         self.run_finished.emit(run)
+
+    @Slot(object)
+    def _on_hub_orders_changed(self, count: OrderCount) -> None:
+        self.orders_changed.emit(count)

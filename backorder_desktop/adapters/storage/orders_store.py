@@ -286,7 +286,8 @@ def plan_orders(
         text = _OrderText(order)
         for line in order.lines:
             _count_line(batch, order, text, line, restore_on, at_text, count)
-        _removed_lines(batch, order, text, at_text, count)
+        if order.id in batch.modified:  # else all its stored lines are the ones just counted
+            _removed_lines(batch, order, text, at_text, count)
         batch.modified[order.id] = order.date_modified
     return count, batch.writes(at_text)
 
