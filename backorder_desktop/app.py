@@ -53,6 +53,8 @@ from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
+from backorder_desktop.services.notifications import NotificationService
+from backorder_desktop.services.notifications import notifications_after_pull
 from backorder_desktop.services.orders import OrderService
 from backorder_desktop.services.orders import orders_after_pull
 from backorder_desktop.services.product_writes import ProductWritePusher
@@ -158,6 +160,8 @@ def open_profile(
         on_secret=register_secret,
     )
     orders = OrderService(store=mirror, source_factory=connection.client, clock=clock, events=events)
+    notifier = NotificationService(store=mirror, clock=clock, events=events)
+    events.subscribe("run_finished", notifier.sync_finished)
     runner = None
     if sync_process:
         runner = ChildProcessRunner(
@@ -172,7 +176,7 @@ def open_profile(
         clock=clock,
         events=events,
         process_lock=sync_lock,
-        after_pull=orders_after_pull(orders, after_pull(stock, feed)),
+        after_pull=notifications_after_pull(notifier, orders_after_pull(orders, after_pull(stock, feed))),
         pull_runner=runner,
     )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
@@ -226,6 +230,7 @@ def open_profile(
         connection=connection,
         orders=orders,
         backorder_rules=rules,
+        notifications=notifier,
     )
     profile = Profile(parts)
     parts.start_receiver = lambda: _start_receiver(profile)

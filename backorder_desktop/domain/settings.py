@@ -63,6 +63,13 @@ class Settings:
     backorder_method: BackorderMethod = BackorderMethod.NATIVE
     # The shopper message of BackOrder items whose rule has none ({date}: "12 January").
     backorder_message: str = "Ships by {date}"
+    # Which notifications the tray shows (and ``service`` logs, ``status`` lists): one per kind.
+    notify_limit_reached: bool = True
+    notify_disabled: bool = True
+    notify_re_enabled: bool = True
+    notify_date_passed: bool = True
+    notify_orders: bool = True
+    notify_sync_failed: bool = True
 
 
 INVENTORY_SOURCE = "inventory-source"  # the setting a mode switch changes (it asks about the outbox)
@@ -84,6 +91,12 @@ SETTING_NAMES: dict[str, str] = {
     "restore-stock-on": "restore_stock_on",
     "backorder-method": "backorder_method",
     "backorder-message": "backorder_message",
+    "notify-limit-reached": "notify_limit_reached",
+    "notify-disabled": "notify_disabled",
+    "notify-re-enabled": "notify_re_enabled",
+    "notify-date-passed": "notify_date_passed",
+    "notify-orders": "notify_orders",
+    "notify-sync-failed": "notify_sync_failed",
 }
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -356,7 +369,7 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         value = text.strip().lower()
         if value not in FeedFormat.ALL:
             raise InvalidSetting(f"feed-format must be csv or json, not '{text}'.")
-    elif field_name == "start_minimised":
+    elif field_name == "start_minimised" or field_name.startswith("notify_"):
         value = _parse_bool(cli_name, text)
     elif field_name == "webhook_bind":
         value = _parse_bind(text)

@@ -14,6 +14,7 @@ from datetime import datetime
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
+from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
@@ -47,6 +48,7 @@ class StatusReport:
     token_source: TokenSource | None = None  # where the store's token comes from (None: no store)
     backordered_units: int = 0  # units owed: sum over BackOrder items of how far each is below 0
     orders_waiting: int = 0  # orders with counted BackOrder lines that wait for their goods
+    notifications: tuple[Notification, ...] = ()  # unread ones, newest first
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -69,6 +71,7 @@ class StatusReport:
             "token": self.token_source.value if self.token_source is not None else None,
             "backordered_units": self.backordered_units,
             "orders_waiting": self.orders_waiting,
+            "notifications": [notification.as_json() for notification in self.notifications],
         }
 
 

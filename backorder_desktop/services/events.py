@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
@@ -24,7 +25,7 @@ Callback = Callable[..., None]
 class EventHub:
     """Subscribe with ``subscribe(event, callback)``; services call ``emit_<event>(...)``."""
 
-    EVENTS = ("progress", "state_changed", "run_started", "run_finished", "orders_changed")
+    EVENTS = ("progress", "state_changed", "run_started", "run_finished", "orders_changed", "notified")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -74,3 +75,7 @@ class EventHub:
     def emit_orders_changed(self, count: OrderCount) -> None:
         """Orders were counted outside a sync's run (a webhook's order): what is owed may differ."""
         self._emit("orders_changed", count)
+
+    def emit_notified(self, notification: Notification) -> None:
+        """Something was recorded for the merchant to be told (once: see ``services/notifications``)."""
+        self._emit("notified", notification)

@@ -33,6 +33,7 @@ from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.ports import MirrorStore
@@ -64,6 +65,7 @@ from backorder_desktop.services.feed import FeedPreview
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import PreviewRow
 from backorder_desktop.services.feed import count_pull
+from backorder_desktop.services.notifications import NotificationService
 from backorder_desktop.services.orders import OrderService
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
@@ -135,6 +137,7 @@ class ProfileParts:
     receiver: tuple[object, WebhookFetcher] | None = None  # the webhook receiver, once started
     orders: OrderService | None = None  # store orders counted into the ledger
     backorder_rules: BackorderRuleService | None = None  # limits, incoming, dates, messages
+    notifications: NotificationService | None = None  # what the merchant is told, once each
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
 
 
@@ -208,6 +211,7 @@ class Profile:
             token_source=connection.token_source() if connection is not None else None,
             backordered_units=orders.backordered_units() if orders is not None else 0,
             orders_waiting=orders.orders_waiting() if orders is not None else 0,
+            notifications=tuple(self.notifications(unread_only=True)),
         )
 
     # --- orders ---------------------------------------------------------------------------------
@@ -225,6 +229,21 @@ class Profile:
         if self.parts.orders is None:
             return OrderCount()
         return self.parts.orders.ingest()
+
+    # --- notifications --------------------------------------------------------------------------
+
+    def notifications(self, *, unread_only: bool = False, limit: int = 200) -> list[Notification]:
+        """What the merchant was told (limits reached, purchasing switched, dates passed, orders
+        arrived, syncs failed), newest first; each occurrence once, whichever process noticed it."""
+        if self.parts.notifications is None:
+            return []
+        return self.parts.notifications.notifications(unread_only=unread_only, limit=limit)
+
+    def mark_notifications_read(self, ids: Collection[int] | None = None) -> int:
+        """Mark these notifications (every unread one when None) read; returns how many were unread."""
+        if self.parts.notifications is None:
+            return 0
+        return self.parts.notifications.mark_read(ids)
 
     def history(self, limit: int = 50) -> list[SyncRun]:
         """Recorded runs, newest first."""
@@ -498,6 +517,7 @@ __all__ = [
     "EventHub",
     "FeedPreview",
     "NextRun",
+    "Notification",
     "OutboxNotEmpty",
     "PreviewRow",
     "Profile",

@@ -36,6 +36,7 @@ from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
+from backorder_desktop.adapters.storage.notifications_store import NotificationMethods
 from backorder_desktop.adapters.storage.orders_store import OrderMethods
 from backorder_desktop.adapters.storage.product_writes_mixin import ProductWriteMethods
 from backorder_desktop.adapters.storage.salvage import UserDataCopy
@@ -66,7 +67,9 @@ def _ids(values: Iterable[int]) -> str:
     return json.dumps(sorted({int(v) for v in values}))
 
 
-class SqliteMirrorStore(StockMethods, OrderMethods, ProductWriteMethods, BackorderRuleMethods):
+class SqliteMirrorStore(
+    StockMethods, OrderMethods, ProductWriteMethods, BackorderRuleMethods, NotificationMethods
+):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 
     ``SqliteMirrorStore(path)`` opens (creating or migrating) the file via ``db.open_database``,

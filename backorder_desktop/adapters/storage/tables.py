@@ -268,6 +268,24 @@ class BackorderRuleRow(_Base):
         primary_key = CompositeKey("product_id", "variant_id")
 
 
+class NotificationRow(_Base):
+    """One thing the merchant was told, unique on its de-duplication key (migration 9)."""
+
+    id = IntegerField(primary_key=True)
+    kind = TextField()
+    key = TextField(unique=True)
+    subject = TextField(default="")
+    title = TextField()
+    text = TextField(default="")
+    at = TextField()
+    mark = IntegerField(default=0)
+    ended = IntegerField(default=0)
+    read = IntegerField(default=0)
+
+    class Meta:
+        table_name = "notifications"
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -281,5 +299,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     OrderLineRow,
     ProductWriteRow,
     BackorderRuleRow,
+    NotificationRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

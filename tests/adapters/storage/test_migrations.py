@@ -30,6 +30,8 @@ from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
+from backorder_desktop.domain.notifications import NewNotification
+from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.schedule_rules import retry_after
 from tests.adapters.storage.conftest import make_product
@@ -234,6 +236,26 @@ def test_m0008_backorder_rules_starts_every_item_unlimited_and_keeps_rules_as_us
     assert "backorder_rules" in _tables(path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v7." in backups[0].name
+
+
+def test_m0009_notifications_starts_with_none_told_and_keeps_them_as_user_data(tmp_path: Path) -> None:
+    path = _fixture(8, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert store.backorder_rules() == {StockKey(7, 70): BackorderRule(limit=5)}  # kept
+        assert store.notifications() == []
+        at = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)
+        new = NewNotification(NotificationKind.SYNC_FAILED, "sync-failed:run:1", "Sync failed", "", at)
+        told = store.add_notification(new)
+        assert told is not None and store.add_notification(new) is None  # the key is unique
+        store.rebuild_mirror()
+        assert [n.key for n in store.notifications()] == ["sync-failed:run:1"]
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "notifications" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v8." in backups[0].name
 
 
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
