@@ -25,8 +25,10 @@ from typing import BinaryIO
 
 from backorder_desktop.domain.backorder_rules import KEEP
 from backorder_desktop.domain.backorder_rules import RULE_COLUMNS
+from backorder_desktop.domain.backorder_rules import BackorderRule
 from backorder_desktop.domain.backorder_rules import InvalidRule
 from backorder_desktop.domain.backorder_rules import RuleEdit
+from backorder_desktop.domain.backorder_rules import edited
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
@@ -394,6 +396,29 @@ class Profile:
             values[name] = cleared[name]
         edit = RuleEdit(**values)  # type: ignore[arg-type]
         return self._rules().set_rules(refs, edit, actor=self.parts.actor)
+
+    def backorder_rule_problems(
+        self,
+        *,
+        limit: object = KEEP,
+        incoming: object = KEEP,
+        expected: object = KEEP,
+        message: object = KEEP,
+    ) -> dict[str, str]:
+        """What is wrong with each given field of a rule edit, by its name ("limit", "incoming",
+        "expected", "message"; empty when each can be set): for a form to show beside its fields
+        before ``set_backorder_rules`` (clearing a field is always allowed)."""
+        values = {"limit": limit, "incoming": incoming, "expected": expected, "message": message}
+        today = self._rules().today()
+        problems: dict[str, str] = {}
+        for name, value in values.items():
+            if value is KEEP:
+                continue
+            try:
+                edited(BackorderRule(), RuleEdit(**{name: value}), today)  # type: ignore[arg-type]
+            except InvalidRule as exc:
+                problems[name] = exc.message
+        return problems
 
     def _rules(self) -> BackorderRuleService:
         if self.parts.backorder_rules is None:
