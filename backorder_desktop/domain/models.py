@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from enum import StrEnum
 
@@ -45,6 +46,17 @@ class Variant:
     # keeps this stock. Read with the catalog, never sent to or read from BigCommerce: equality
     # stays "the same as in the store".
     app_level: int | None = field(default=None, compare=False)
+    # Its backorder rule (a BackOrder item only): units it may sell below zero (None: unlimited)
+    # and the expected date. User data, not the store's: outside equality too.
+    limit: int | None = field(default=None, compare=False)
+    expected: date | None = field(default=None, compare=False)
+
+    @property
+    def available_to_sell(self) -> int | None:
+        """Units it may still sell (on hand plus the limit, never below 0); None when unlimited."""
+        if self.limit is None or self.app_level is None:
+            return None
+        return max(0, self.app_level + self.limit)
 
     @property
     def on_hand(self) -> int | None:
@@ -78,11 +90,17 @@ class Product:
     # Not the store's data, so not part of equality (a mirrored product equals the store's).
     app_level: int | None = field(default=None, compare=False)
     backordered: int | None = field(default=None, compare=False)
+    # Its backorder rules over its items: the limit and units it may still sell (summed over its
+    # items, None when one of them is unlimited) and the soonest expected date.
+    limit: int | None = field(default=None, compare=False)
+    available_to_sell: int | None = field(default=None, compare=False)
+    expected: date | None = field(default=None, compare=False)
 
     @property
-    def app_stock(self) -> tuple[int | None, ...]:
-        """Every figure of the app's stock this product carries (which equality leaves out)."""
-        return (self.app_level, self.backordered, *(v.app_level for v in self.variants))
+    def app_stock(self) -> tuple[object, ...]:
+        """Every figure of the app's stock and rules this product carries (which equality leaves out)."""
+        own = (self.app_level, self.backordered, self.limit, self.available_to_sell, self.expected)
+        return (*own, *((v.app_level, v.limit, v.expected) for v in self.variants))
 
     @property
     def on_hand(self) -> int:
@@ -173,5 +191,10 @@ class ProductQuery:
     visible: bool | None = None  # None: both
     out_of_stock: bool = False  # tracked products whose stock (or every variant's) is 0 or less
     backordered: bool = False  # BackOrder products with units owed (an item below zero)
+    # BackOrder products with an item near its limit (within 10 %), at it, or owing units past
+    # its expected date.
+    near_limit: bool = False
+    at_limit: bool = False
+    date_passed: bool = False
     sort: ProductSort = ProductSort.NAME
     descending: bool = False

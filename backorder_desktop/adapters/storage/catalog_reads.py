@@ -15,12 +15,14 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from backorder_desktop.adapters.storage.codec import PRODUCT_COLUMNS
 from backorder_desktop.adapters.storage.codec import VARIANT_COLUMNS
 from backorder_desktop.adapters.storage.codec import decode_product
 from backorder_desktop.adapters.storage.codec import decode_variant
+from backorder_desktop.domain.backorder_rules import NEAR_SHARE
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
@@ -40,6 +42,13 @@ _STOCK_OF = (
     "LEFT JOIN stock_items AS s ON s.product_id = a.product_id "
     "WHERE a.product_id IN (SELECT value FROM json_each(?))"
 )
+# Their rules (limit, expected date), read by primary key like the stock items. Rules outlive an
+# unassignment (they come back with the product), so only assigned products' are shown.
+_RULES_OF = (
+    "SELECT r.product_id, r.variant_id, r.limit_units, r.expected FROM backorder_rules AS r "
+    "JOIN backorder_assignments AS a ON a.product_id = r.product_id "
+    "WHERE r.product_id IN (SELECT value FROM json_each(?))"
+)
 _GET_PRODUCT = f"SELECT {_PRODUCT_SELECT} FROM products AS p WHERE p.id = ?"  # noqa: S608
 _SEARCH = f"SELECT {_PRODUCT_SELECT} FROM products AS p"  # noqa: S608
 _SEARCH_SCAN = _SEARCH + " NOT INDEXED"
@@ -47,11 +56,16 @@ _SEARCH_BY_NAME = _SEARCH + " INDEXED BY products_name"
 _COUNT = "SELECT COUNT(*) FROM products AS p"
 
 
+Rules = dict[int, tuple[int | None, date | None]]  # variant id or 0 → (limit, expected)
+
+
 def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
     """Decode a window of product rows with their variants and, for BackOrder products, the app's
-    stock: two reads by primary key for the whole window, so search and sort cost the same."""
+    stock and rules: three reads by primary key for the whole window, so search and sort cost the
+    same."""
     by_product: defaultdict[int, list[Variant]] = defaultdict(list)
     stock: dict[int, dict[int, int]] = {}  # BackOrder product → {variant id or 0: level}
+    rules: defaultdict[int, Rules] = defaultdict(dict)
     if rows:
         ids = json.dumps([row[0] for row in rows])
         for variant_row in conn.execute(_VARIANTS_OF, (ids,)):
@@ -60,21 +74,52 @@ def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
             items = stock.setdefault(product_id, {})
             if level is not None:
                 items[int(variant_id)] = int(level)
+        for product_id, variant_id, limit, expected in conn.execute(_RULES_OF, (ids,)):
+            day = None if expected is None else date.fromisoformat(str(expected))
+            rules[product_id][int(variant_id)] = (None if limit is None else int(limit), day)
     products = [decode_product(row, tuple(by_product.get(row[0], ()))) for row in rows]
-    return [_with_app_stock(p, stock[p.id]) if p.id in stock else p for p in products]
+    return [_with_app_stock(p, stock[p.id], rules.get(p.id, {})) if p.id in stock else p for p in products]
 
 
-def _with_app_stock(product: Product, items: dict[int, int]) -> Product:
-    """A BackOrder product with the app's levels: on its variants (a product tracked as a whole
-    shows its level on its one base variant, as ``stock_store.set_mirror_level`` does), its own
-    level, and the units owed over its items."""
+def _with_app_stock(product: Product, items: dict[int, int], rules: Rules) -> Product:
+    """A BackOrder product with the app's levels and rules: on its variants (a product tracked as
+    a whole shows its level and rule on its one base variant, as ``stock_store.set_mirror_level``
+    does), its own level, the units owed over its items, and its rules summed over them."""
     own = items.get(0)
     if own is not None and len(product.variants) == 1:
-        items = {**items, product.variants[0].id: own}
-    variants = tuple(replace(v, app_level=items[v.id]) if v.id in items else v for v in product.variants)
-    owed = sum(max(0, -level) for variant_id, level in items.items() if variant_id == 0 or own is None)
+        base = product.variants[0].id
+        items = {**items, base: own}
+        if 0 in rules:
+            rules = {**rules, base: rules[0]}
+    no_rule: tuple[int | None, date | None] = (None, None)
+    variants = tuple(
+        replace(
+            v, app_level=items[v.id], limit=rules.get(v.id, no_rule)[0], expected=rules.get(v.id, no_rule)[1]
+        )
+        if v.id in items
+        else v
+        for v in product.variants
+    )
+    counted = {variant_id: level for variant_id, level in items.items() if variant_id == 0 or own is None}
+    owed = sum(max(0, -level) for level in counted.values())
     level = own if own is not None else (sum(items.values()) if items else None)
-    return replace(product, variants=variants, app_level=level, backordered=owed)
+    limits = {variant_id: rules.get(variant_id, no_rule)[0] for variant_id in counted}
+    limit: int | None = None
+    available: int | None = None
+    if counted and all(value is not None for value in limits.values()):
+        bounded = {variant_id: value for variant_id, value in limits.items() if value is not None}
+        limit = sum(bounded.values())
+        available = sum(max(0, counted[variant_id] + value) for variant_id, value in bounded.items())
+    dates = [day for variant_id in counted if (day := rules.get(variant_id, no_rule)[1]) is not None]
+    return replace(
+        product,
+        variants=variants,
+        app_level=level,
+        backordered=owed,
+        limit=limit,
+        available_to_sell=available,
+        expected=min(dates, default=None),
+    )
 
 
 def get_product(conn: sqlite3.Connection, product_id: int) -> Product | None:
@@ -106,6 +151,21 @@ _BACKORDERED = (
     "p.id IN (SELECT s.product_id FROM stock_items AS s JOIN backorder_assignments AS a "
     "ON a.product_id = s.product_id WHERE s.level < 0)"
 )
+# The rules' states (domain ``backorder_rules``: ``limit_reached``, ``near_limit``, ``date_passed``)
+# for a BackOrder product with one of its items in that state; like Backordered, found from the few
+# rules rather than by testing every product.
+_RULED_ITEMS = (
+    "p.id IN (SELECT s.product_id FROM backorder_rules AS r "
+    "JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
+    "JOIN backorder_assignments AS a ON a.product_id = r.product_id WHERE {})"
+)
+_AT_LIMIT = _RULED_ITEMS.format("r.limit_units IS NOT NULL AND s.level <= -r.limit_units")
+_NEAR_PERCENT = round(NEAR_SHARE * 100)
+_NEAR_LIMIT = _RULED_ITEMS.format(
+    "r.limit_units IS NOT NULL AND s.level > -r.limit_units AND s.level + r.limit_units <= "
+    f"max(1, (r.limit_units * {_NEAR_PERCENT} + 99) / 100)"  # ceil(limit × share), in integers
+)
+_DATE_PASSED = _RULED_ITEMS.format("r.expected IS NOT NULL AND r.expected < ? AND s.level < 0")
 
 
 def _where(query: ProductQuery) -> tuple[str, list[object]]:
@@ -125,6 +185,14 @@ def _where(query: ProductQuery) -> tuple[str, list[object]]:
         where.append(_OUT_OF_STOCK)
     if query.backordered:
         where.append(_BACKORDERED)
+    if query.near_limit:
+        where.append(_NEAR_LIMIT)
+    if query.at_limit:
+        where.append(_AT_LIMIT)
+    if query.date_passed:
+        # The merchant's today, as the rules service's (the local date): ISO dates compare as text.
+        where.append(_DATE_PASSED)
+        params.append(date.today().isoformat())
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 

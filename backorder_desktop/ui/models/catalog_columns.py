@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import IntEnum
 
 from PySide6.QtCore import Qt
@@ -21,10 +22,13 @@ class Column(IntEnum):
     SKU = 1
     STOCK = 2  # on hand
     BACKORDERED = 3
-    BACKORDER = 4
-    VISIBILITY = 5
-    AVAILABILITY = 6
-    MODIFIED = 7
+    AVAILABLE = 4  # available to sell: on hand plus the limit
+    LIMIT = 5
+    EXPECTED = 6
+    BACKORDER = 7
+    VISIBILITY = 8
+    AVAILABILITY = 9
+    MODIFIED = 10
 
 
 COLUMNS = tuple(Column)  # by index: Column(i) builds an enum member on every call, data() is hot
@@ -42,12 +46,16 @@ ANSWERED_ROLES = frozenset(
     )
 )
 STOCK_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+FIGURE_COLUMNS = frozenset((Column.STOCK, Column.BACKORDERED, Column.AVAILABLE, Column.LIMIT))
 
 HEADERS = {
     Column.NAME: "Name",
     Column.SKU: "SKU",
     Column.STOCK: "On hand",
     Column.BACKORDERED: "Backordered",
+    Column.AVAILABLE: "Available to sell",
+    Column.LIMIT: "Limit",
+    Column.EXPECTED: "Expected",
     Column.BACKORDER: "BackOrder",
     Column.VISIBILITY: "Visibility",
     Column.AVAILABILITY: "Availability",
@@ -75,7 +83,13 @@ def cell_text(product: Product, column: Column, *, backorder: bool, pending: boo
         text = format_count(product.on_hand)
         return f"{text} (waiting)" if pending else text
     if column is Column.BACKORDERED:
-        return "" if product.backordered is None else format_count(product.backordered)
+        return optional_count(product.backordered)
+    if column is Column.AVAILABLE:
+        return optional_count(product.available_to_sell)
+    if column is Column.LIMIT:
+        return optional_count(product.limit)
+    if column is Column.EXPECTED:
+        return day_text(product.expected)
     if column is Column.BACKORDER:
         return "Yes" if backorder else "No"
     if column is Column.VISIBILITY:
@@ -83,3 +97,13 @@ def cell_text(product: Product, column: Column, *, backorder: bool, pending: boo
     if column is Column.AVAILABILITY:
         return product.availability.capitalize()
     return f"{format_date(product.date_modified)} {format_time(product.date_modified)}"
+
+
+def optional_count(value: int | None) -> str:
+    """A figure, or nothing (unlimited, not counted by the app)."""
+    return "" if value is None else format_count(value)
+
+
+def day_text(day: date | None) -> str:
+    """An expected date as it is typed in the pane, the stock file and the command line."""
+    return "" if day is None else day.isoformat()

@@ -40,6 +40,7 @@ from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.models.catalog_columns import ANSWERED_ROLES
 from backorder_desktop.ui.models.catalog_columns import COLUMNS
 from backorder_desktop.ui.models.catalog_columns import DISPLAY
+from backorder_desktop.ui.models.catalog_columns import FIGURE_COLUMNS
 from backorder_desktop.ui.models.catalog_columns import HEADERS
 from backorder_desktop.ui.models.catalog_columns import PRODUCT_ROLE
 from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
@@ -333,7 +334,7 @@ class CatalogTableModel(QAbstractTableModel):
             )
         if role == PRODUCT_ROLE:
             return product
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.STOCK, Column.BACKORDERED):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in FIGURE_COLUMNS:
             return STOCK_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.STOCK:
             return self._stock_tooltip(product)

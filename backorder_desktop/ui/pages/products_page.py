@@ -37,6 +37,8 @@ from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.models.catalog_columns import SORT_KEYS
 from backorder_desktop.ui.models.catalog_columns import Column
 from backorder_desktop.ui.models.catalog_table_model import CatalogTableModel
+from backorder_desktop.ui.pages.backorder_pane import BackorderPane
+from backorder_desktop.ui.pages.backorder_pane import ProductIds
 from backorder_desktop.ui.pages.products_actions import ProductActions
 from backorder_desktop.ui.pages.variants_pane import VariantsPane
 from backorder_desktop.ui.workers import BackgroundRunner
@@ -44,6 +46,7 @@ from backorder_desktop.ui.workers import BackgroundRunner
 logger = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 150
+SELECTION_DEBOUNCE_MS = 150  # the BackOrder pane reads a selection once it stops moving
 # While a sync runs the table re-reads its count and shown rows at most this often: rows appear as
 # pages are committed, without a re-read per page (a full pull commits several pages a second).
 SYNC_REFRESH_MS = 1000
@@ -77,7 +80,16 @@ class ProductsPage(QWidget):
         self.variants.stock_edit_requested.connect(self.stock_edit_requested)
         self.variants.history_requested.connect(self.stock_history_requested)
         self.variants.stock_refused.connect(self.product_actions.refuse_stock)
-        splitter.addWidget(self.variants)
+        self.backorder = BackorderPane(runner)
+        self.backorder.rules_changed.connect(self.product_actions.changed)
+        self.backorder.message_posted.connect(self.product_actions.message_posted)
+        # Side by side: the variants keep the height of their rows, the rules fit beside them.
+        details = self.details = QSplitter(Qt.Orientation.Horizontal)
+        details.addWidget(self.variants)
+        details.addWidget(self.backorder)
+        details.setStretchFactor(0, 3)
+        details.setStretchFactor(1, 2)
+        splitter.addWidget(details)
         # The pane starts tall enough for a product's usual variants (its size hint); a taller
         # window gives its extra height to the products.
         splitter.setStretchFactor(0, 1)
@@ -95,6 +107,10 @@ class ProductsPage(QWidget):
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(SYNC_REFRESH_MS)
         self._sync_timer.timeout.connect(self._on_sync_timer_timeout)
+        self._selection_timer = QTimer(self)
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(SELECTION_DEBOUNCE_MS)
+        self._selection_timer.timeout.connect(self._on_selection_timer_timeout)
 
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -121,6 +137,19 @@ class ProductsPage(QWidget):
         self.backordered.setToolTip("BackOrder products with units sold below zero, still owed to customers")
         self.backordered.toggled.connect(self._on_filter_changed)
         row.addWidget(self.backordered)
+        self.near_limit = self._filter_box(
+            "Near limit", "near_limit_filter", "BackOrder products within 10 % of their backorder limit"
+        )
+        self.at_limit = self._filter_box(
+            "At limit", "at_limit_filter", "BackOrder products that have sold up to their backorder limit"
+        )
+        self.date_passed = self._filter_box(
+            "Date passed",
+            "date_passed_filter",
+            "BackOrder products still owing units after their expected date",
+        )
+        for box in (self.near_limit, self.at_limit, self.date_passed):
+            row.addWidget(box)
         row.addStretch(1)
         self.count_label = QLabel("")
         row.addWidget(self.count_label)
@@ -134,6 +163,13 @@ class ProductsPage(QWidget):
             button.setEnabled(False)
             row.addWidget(button)
         return row
+
+    def _filter_box(self, text: str, name: str, tip: str) -> QCheckBox:
+        box = QCheckBox(text)
+        box.setObjectName(name)
+        box.setToolTip(tip)
+        box.toggled.connect(self._on_filter_changed)
+        return box
 
     def _build_table(self) -> QTableView:
         table = self.table = QTableView()
@@ -155,7 +191,7 @@ class ProductsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         widths = {Column.SKU: 140, Column.STOCK: 80, Column.BACKORDERED: 90, Column.BACKORDER: 80}
-        widths |= {Column.VISIBILITY: 80}
+        widths |= {Column.AVAILABLE: 110, Column.LIMIT: 60, Column.EXPECTED: 90, Column.VISIBILITY: 80}
         widths |= {Column.AVAILABILITY: 100, Column.MODIFIED: 150}
         for column, width in widths.items():
             table.setColumnWidth(column, width)
@@ -195,6 +231,7 @@ class ProductsPage(QWidget):
         self._profile = profile
         self.product_actions.forget()
         self.variants.show_product(None, is_backorder=False, policy=self.model.stock_policy)
+        self.backorder.set_profile(profile)
         self.model.set_profile(profile)
 
     def refresh(self) -> None:
@@ -242,6 +279,9 @@ class ProductsPage(QWidget):
             visible=visible,
             out_of_stock=self.out_of_stock.isChecked(),
             backordered=self.backordered.isChecked(),
+            near_limit=self.near_limit.isChecked(),
+            at_limit=self.at_limit.isChecked(),
+            date_passed=self.date_passed.isChecked(),
         )
         if query != self.model.query:
             self.model.set_query(query)
@@ -296,6 +336,25 @@ class ProductsPage(QWidget):
         ready = self.selected_count() > 0 and self._profile is not None and not self._actions_busy
         self.assign_button.setEnabled(ready)
         self.unassign_button.setEnabled(ready)
+        self._selection_timer.start()
+
+    def _on_selection_timer_timeout(self) -> None:
+        self.backorder.show_selection(self._selected_ids())
+
+    def _selected_ids(self) -> ProductIds | None:
+        """How the pane finds the selection's products: the rows loaded, or a read of them."""
+        ranges, count = self.selected_ranges(), self.selected_count()
+        if count == 0:
+            return None
+        loaded = [product.id for product in self.loaded_selected_products()]
+        if len(loaded) == count:
+            return lambda _profile: loaded
+        query = self.model.query
+        return lambda profile: [
+            product.id
+            for offset, rows in ranges
+            for product in profile.query_products(query, limit=rows, offset=offset)
+        ]
 
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_variants(current.row())

@@ -27,12 +27,21 @@ from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.formatting import plural
+from backorder_desktop.ui.models.catalog_columns import day_text
+from backorder_desktop.ui.models.catalog_columns import optional_count
 
 VISIBLE_ROWS = 8  # shown without scrolling at the window's default size
-HEADERS = ("Variant SKU", "Options", "On hand", "Backordered", "Price", "Can be bought")
+HEADERS = (
+    "Variant SKU", "Options", "On hand", "Backordered", "Available to sell", "Limit", "Expected", "Price",
+    "Can be bought",
+)  # fmt: skip
 STOCK_COLUMN = 2
 BACKORDERED_COLUMN = 3
-PRICE_COLUMN = 4
+AVAILABLE_COLUMN = 4
+LIMIT_COLUMN = 5
+EXPECTED_COLUMN = 6
+PRICE_COLUMN = 7
+RIGHT_ALIGNED = (BACKORDERED_COLUMN, AVAILABLE_COLUMN, LIMIT_COLUMN, PRICE_COLUMN)
 HISTORY_UNAVAILABLE = "The stock history comes with stock editing, which this version does not have yet"
 
 
@@ -66,7 +75,9 @@ class VariantsPane(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Columns as wide as their contents, the options take what is left: beside the BackOrder
+        # pane every column fits at the window's default size.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._on_table_item_changed)
@@ -78,7 +89,9 @@ class VariantsPane(QWidget):
         hint = super().sizeHint()
         table = self.table
         rows = VISIBLE_ROWS * table.verticalHeader().defaultSectionSize()
-        chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+        # With a narrow window the columns scroll sideways: the scroll bar must not take a row.
+        scroll_bar = table.horizontalScrollBar().sizeHint().height()
+        chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + scroll_bar
         top = max(self.title.sizeHint().height(), self.history_button.sizeHint().height())
         layout = self._layout
         margins = layout.contentsMargins()
@@ -115,20 +128,22 @@ class VariantsPane(QWidget):
         tracked = product.inventory_tracking is not InventoryTracking.NONE or variant.app_level is not None
         level = variant.on_hand
         stock_text = format_count(level) if tracked and level is not None else "Not tracked"
-        owed = variant.backordered
         price = "" if variant.price is None else f"{variant.price:,.2f}"
         cells = (
             variant.sku,
             variant.option_label or "(base variant)",
             stock_text,
-            "" if owed is None else format_count(owed),
+            optional_count(variant.backordered),
+            optional_count(variant.available_to_sell),
+            optional_count(variant.limit),
+            day_text(variant.expected),
             price,
             "No" if variant.purchasing_disabled else "Yes",
         )
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-            if column in (BACKORDERED_COLUMN, PRICE_COLUMN):
+            if column in RIGHT_ALIGNED:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if column == STOCK_COLUMN:
                 item.setToolTip(reason)
