@@ -47,6 +47,7 @@ def status(options: Options, as_json: bool) -> None:
         click.echo(f"BackOrder products: {report.backorder_products:,}")
         click.echo(f"Units on backorder: {report.backordered_units:,}")
         click.echo(f"Orders waiting for stock: {report.orders_waiting:,}")
+        click.echo(f"Unread notifications: {len(report.notifications):,}")
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
         click.echo(f"Last manual sync: {when(report.last_manual_sync)}")
         click.echo(f"Last automatic update: {when(report.last_automatic_sync)}")

@@ -14,6 +14,7 @@ from backorder_desktop import __version__
 from backorder_desktop.cli import backorder
 from backorder_desktop.cli import catalog
 from backorder_desktop.cli import child
+from backorder_desktop.cli import notifications
 from backorder_desktop.cli import orders
 from backorder_desktop.cli import service
 from backorder_desktop.cli import stock
@@ -69,6 +70,7 @@ COMMANDS: list[click.Command] = [
     catalog.assign,
     catalog.unassign,
     orders.orders,
+    notifications.notifications,
     stock.stock,
     stock.outbox,
     stock.feed,

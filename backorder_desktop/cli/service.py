@@ -19,6 +19,7 @@ from backorder_desktop.cli.common import open_profile
 from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_line
 from backorder_desktop.cli.common import when
+from backorder_desktop.cli.notifications import notification_line
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import WebhookReport
@@ -41,6 +42,8 @@ def service(options: Options, once: bool) -> None:
     with open_profile(options) as profile:
         profile.connected_store()  # NotConnected says how; a store given for this run is connected
         unsubscribe = profile.subscribe("run_finished", lambda run: click.echo(run_line(run)))
+        # What the window's tray would show is printed (and logged by the notification service).
+        quiet = profile.subscribe("notified", lambda told: click.echo(f"Told: {notification_line(told)}"))
         try:
             if once:
                 claims = profile.run_due()
@@ -50,6 +53,7 @@ def service(options: Options, once: bool) -> None:
             _serve(profile)
         finally:
             unsubscribe()
+            quiet()
 
 
 def _serve(profile: Profile) -> None:
