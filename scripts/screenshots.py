@@ -8,8 +8,10 @@ no keyring is touched (keyring's ``fail`` backend) and the profile lives in a te
 The Orders page needs orders: a demo store started here takes a few for BackOrder products (placed
 through its own order book, as a shopper would), a profile reads them with a sync, and the window
 is shown on that profile with the store's token given for the run (``BACKORDER_DESKTOP_TOKEN``).
-``--pages orders`` remakes that one only. Needs Xvfb, openbox and trayer
-(``scripts/system-deps.sh`` installs them).
+``--pages orders`` remakes that one only. The BackOrder pane's shot (``backorder``) is the Products
+tab on a profile whose products have limits, dates and a shopper message, with several of them
+selected and a new expected date typed for all of them (not applied). Needs Xvfb, openbox and
+trayer (``scripts/system-deps.sh`` installs them).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,11 +35,13 @@ from backorder_desktop.demo.server import DemoConfig  # noqa: E402
 from backorder_desktop.demo.server import DemoStore  # noqa: E402
 from backorder_desktop.domain.runs import RunKind  # noqa: E402
 from backorder_desktop.domain.runs import RunTrigger  # noqa: E402
+from backorder_desktop.services.profile import Profile  # noqa: E402
 from tests.ui.xserver import x_display_with_tray  # noqa: E402
 
 DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
 ORDERS_PAGE = "orders"
-PAGES = (*DEMO_PAGES, ORDERS_PAGE)
+BACKORDER_PAGE = "backorder"
+PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE)
 RUN_TIMEOUT_S = 300
 # The Orders page's sample: (customer, minutes after the first order, [(product index, units)]).
 SAMPLE_ORDERS = (
@@ -70,6 +75,8 @@ def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
             made.append(_run(command, env, target))
         if ORDERS_PAGE in pages:
             made.append(_take_orders(out / f"{ORDERS_PAGE}.png", env, Path(scratch) / "orders-profile"))
+        if BACKORDER_PAGE in pages:
+            made.append(_take_backorder(out / f"{BACKORDER_PAGE}.png", env, Path(scratch) / "rules-profile"))
     return made
 
 
@@ -102,20 +109,21 @@ def _take_orders(target: Path, env: dict[str, str], home: Path) -> Path:
         store.stop()
 
 
+def _whole_products(store: DemoStore, profile: Profile) -> list[dict[str, Any]]:
+    """Connect ``profile`` to ``store`` and sync it; the store's products kept as a whole."""
+    profile.connect(store.store_hash, store.api_url, store.token, remember=False)
+    profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
+    catalog = store.catalog
+    products = [catalog.get_product(pid) for pid in catalog.product_ids()]
+    return [p for p in products if p["inventory_tracking"] == "product" and p["base_variant_id"]]
+
+
 def _fill_orders(store: DemoStore, home: Path) -> None:
     """Connect a profile to ``store``, assign a few products, place ``SAMPLE_ORDERS``, and sync so
     the profile counts them."""
     profile = open_profile(home, env_token=store.token)
     try:
-        profile.connect(store.store_hash, store.api_url, store.token, remember=False)
-        profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
-        catalog = store.catalog
-        products = [catalog.get_product(pid) for pid in catalog.product_ids()]
-        chosen = [
-            p
-            for p in products
-            if p["inventory_tracking"] == "product" and p["base_variant_id"] and p["inventory_level"] >= 12
-        ][:6]
+        chosen = [p for p in _whole_products(store, profile) if p["inventory_level"] >= 12][:6]
         profile.assign([str(p["id"]) for p in chosen])
         # Orders count from their product's assignment on: the sample is dated from a minute on.
         first = time.time() + 60
@@ -136,6 +144,92 @@ def _fill_orders(store: DemoStore, home: Path) -> None:
         profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
     finally:
         profile.close()
+
+
+# The BackOrder pane's sample: (units on hand, limit, days until expected) for the first products
+# assigned; the message is the same for all.
+SAMPLE_RULES = ((-3, 10, 9), (-8, 10, 9), (4, 20, 16), (-12, 12, 9), (-1, None, None), (0, 6, 16))
+SAMPLE_MESSAGE = "Ships by {date}: {incoming} on the way from our supplier"
+
+
+def _take_backorder(target: Path, env: dict[str, str], home: Path) -> Path:
+    """The Products tab with the BackOrder pane editing several products' rules."""
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        _fill_rules(store, home)
+        code = "import sys; from scripts.screenshots import _shoot_backorder; "
+        code += f"sys.exit(_shoot_backorder({str(home)!r}, {str(target)!r}))"
+        return _run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target)
+    finally:
+        store.stop()
+
+
+def _fill_rules(store: DemoStore, home: Path) -> None:
+    """Connect a profile to ``store``, assign a few products kept as a whole, and give them levels
+    and rules (``SAMPLE_RULES``)."""
+    from datetime import date
+    from datetime import timedelta
+
+    from backorder_desktop.domain.stock import AdjustmentKind
+
+    profile = open_profile(home, env_token=store.token)
+    try:
+        chosen = _whole_products(store, profile)[: len(SAMPLE_RULES)]
+        profile.assign([str(p["id"]) for p in chosen])
+        for product, (level, limit, days) in zip(chosen, SAMPLE_RULES, strict=True):
+            ref = str(product["id"])
+            profile.edit_stock(product["sku"], AdjustmentKind.SET, level, reason="sold on backorder")
+            if limit is not None and days is not None:
+                day = date.today() + timedelta(days=days)
+                profile.set_backorder_rules(
+                    [ref], limit=limit, incoming=limit * 2, expected=day, message=SAMPLE_MESSAGE
+                )
+    finally:
+        profile.close()
+
+
+def _shoot_backorder(home: str, target: str) -> int:
+    """In the screenshot's process: the window on ``home``, the BackOrder products listed, the
+    first four selected and a later expected date typed for them, then a PNG of the window."""
+    from datetime import date
+    from datetime import timedelta
+
+    from backorder_desktop.app import AppLauncher
+    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
+    from backorder_desktop.ui.application import IdleWaiter
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+
+    app = create_application()
+    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    controller.force_show = True
+    products = controller.window.products
+    saved: list[bool] = []
+
+    def edited(ok: bool) -> None:
+        pane = products.backorder
+        if pane.item_count < 4 or pane.is_loading():  # the selection waits a moment to be read
+            IdleWaiter(controller, lambda ok2: edited(ok and ok2), SCREENSHOT_TIMEOUT_MS)
+            return
+        pane.date_edit.setDate(date.today() + timedelta(days=23))
+        saved.append(ok and controller.window.grab().save(target, "PNG"))
+        controller.quit()
+
+    def listed(ok: bool) -> None:
+        products.select_rows(0, 3)
+        IdleWaiter(controller, lambda ok2: edited(ok and ok2), SCREENSHOT_TIMEOUT_MS)
+
+    def opened(ok: bool) -> None:
+        products.backorder_only.setChecked(True)
+        IdleWaiter(controller, lambda ok2: listed(ok and ok2), SCREENSHOT_TIMEOUT_MS)
+
+    IdleWaiter(controller, opened, SCREENSHOT_TIMEOUT_MS)
+    controller.finished.connect(app.quit)
+    controller.start()
+    app.exec()
+    controller.close_blocking()
+    return 0 if saved and saved[0] else 1
 
 
 def main() -> None:

@@ -112,8 +112,15 @@ class ProductsPage(QWidget):
         self._selection_timer.setInterval(SELECTION_DEBOUNCE_MS)
         self._selection_timer.timeout.connect(self._on_selection_timer_timeout)
 
-    def _build_filters(self) -> QHBoxLayout:
+    def _build_filters(self) -> QVBoxLayout:
+        """The search and its filters: what a product is on the first line, where its stock stands
+        (out of stock, owed, against its backorder rules) on the second, so the search box keeps
+        its width at the window's default size."""
+        lines = QVBoxLayout()
         row = QHBoxLayout()
+        stock_row = QHBoxLayout()
+        lines.addLayout(row)
+        lines.addLayout(stock_row)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("search_box")
         self.search_box.setPlaceholderText("Search by name or SKU")
@@ -129,27 +136,6 @@ class ProductsPage(QWidget):
             self.visibility.addItem(text)
         self.visibility.currentIndexChanged.connect(self._on_filter_changed)
         row.addWidget(self.visibility)
-        self.out_of_stock = QCheckBox("Out of stock")
-        self.out_of_stock.toggled.connect(self._on_filter_changed)
-        row.addWidget(self.out_of_stock)
-        self.backordered = QCheckBox("Backordered")
-        self.backordered.setObjectName("backordered_filter")
-        self.backordered.setToolTip("BackOrder products with units sold below zero, still owed to customers")
-        self.backordered.toggled.connect(self._on_filter_changed)
-        row.addWidget(self.backordered)
-        self.near_limit = self._filter_box(
-            "Near limit", "near_limit_filter", "BackOrder products within 10 % of their backorder limit"
-        )
-        self.at_limit = self._filter_box(
-            "At limit", "at_limit_filter", "BackOrder products that have sold up to their backorder limit"
-        )
-        self.date_passed = self._filter_box(
-            "Date passed",
-            "date_passed_filter",
-            "BackOrder products still owing units after their expected date",
-        )
-        for box in (self.near_limit, self.at_limit, self.date_passed):
-            row.addWidget(box)
         row.addStretch(1)
         self.count_label = QLabel("")
         row.addWidget(self.count_label)
@@ -162,7 +148,29 @@ class ProductsPage(QWidget):
         for button in (self.assign_button, self.unassign_button):
             button.setEnabled(False)
             row.addWidget(button)
-        return row
+        self.out_of_stock = QCheckBox("Out of stock")
+        self.out_of_stock.toggled.connect(self._on_filter_changed)
+        stock_row.addWidget(self.out_of_stock)
+        self.backordered = QCheckBox("Backordered")
+        self.backordered.setObjectName("backordered_filter")
+        self.backordered.setToolTip("BackOrder products with units sold below zero, still owed to customers")
+        self.backordered.toggled.connect(self._on_filter_changed)
+        stock_row.addWidget(self.backordered)
+        self.near_limit = self._filter_box(
+            "Near limit", "near_limit_filter", "BackOrder products within 10 % of their backorder limit"
+        )
+        self.at_limit = self._filter_box(
+            "At limit", "at_limit_filter", "BackOrder products that have sold up to their backorder limit"
+        )
+        self.date_passed = self._filter_box(
+            "Date passed",
+            "date_passed_filter",
+            "BackOrder products still owing units after their expected date",
+        )
+        for box in (self.near_limit, self.at_limit, self.date_passed):
+            stock_row.addWidget(box)
+        stock_row.addStretch(1)
+        return lines
 
     def _filter_box(self, text: str, name: str, tip: str) -> QCheckBox:
         box = QCheckBox(text)
