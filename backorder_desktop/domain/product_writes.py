@@ -48,4 +48,3 @@ class ProductWrite:
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime | None = None
-
