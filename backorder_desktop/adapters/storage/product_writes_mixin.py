@@ -55,6 +55,9 @@ class ProductWriteMethods:
             conn.execute("DELETE FROM product_writes WHERE product_id = ?", (product_id,))
 
     def outbox_settle_untracked(self) -> int:
+        with self._reading() as conn:  # every push asks: a write transaction only when there is work
+            if not product_writes_store.untracked_waiting(conn):
+                return 0
         with self._writing() as conn:
             return product_writes_store.settle_untracked(conn)
 

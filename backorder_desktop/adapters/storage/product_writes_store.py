@@ -235,16 +235,22 @@ def pulled(
     return ready
 
 
+def untracked_waiting(conn: sqlite3.Connection) -> list[int]:
+    """The product of each waiting stock write whose tracking the app has turned off."""
+    rows = conn.execute(
+        "SELECT o.product_id FROM outbox AS o JOIN backorder_assignments AS a USING (product_id) "
+        "WHERE a.tracking IS NOT NULL AND o.product_id NOT IN (SELECT product_id FROM product_writes)"
+    )
+    return [int(row[0]) for row in rows]
+
+
 def settle_untracked(conn: sqlite3.Connection) -> int:
     """Waiting stock writes of products whose tracking the app has turned off (no write of
     theirs waiting): the store does not count them, so each item's level is what the store is
     taken to hold until the product leaves BackOrder (a write in flight too: whatever it did,
     the store no longer counts it). Returns how many were settled."""
-    rows = conn.execute(
-        "SELECT o.product_id FROM outbox AS o JOIN backorder_assignments AS a USING (product_id) "
-        "WHERE a.tracking IS NOT NULL AND o.product_id NOT IN (SELECT product_id FROM product_writes)"
-    ).fetchall()
-    ids = sorted({int(row[0]) for row in rows})
+    rows = untracked_waiting(conn)
+    ids = sorted(set(rows))
     for item, version in stock_store.load_items(conn, ids).values():
         stock_store.save_item(
             conn, replace(item, store_level=item.level, awaiting_level=None, awaiting_since=None), version
