@@ -21,6 +21,7 @@ Purchasing disabled / re-enabled are told by whoever switches it (``purchasing_c
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from collections.abc import Iterable
 from datetime import date
@@ -56,6 +57,7 @@ from backorder_desktop.services.sync_engine import RunState
 logger = logging.getLogger(__name__)
 
 ORDERS_SUBJECT = "orders"
+SHOWN_CURSOR = "notifications-shown"  # the newest notification the window has shown
 
 
 class NotificationStore(Protocol):
@@ -79,6 +81,10 @@ class NotificationStore(Protocol):
 
     def orders_after(self, order_id: int) -> list[ArrivedOrder]: ...
 
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def set_cursor(self, name: str, value: str | None) -> None: ...
+
     def load_settings(self) -> Settings: ...
 
     def stock_items(self, product_ids: Iterable[int] | None = None) -> list[StockItem]: ...
@@ -94,6 +100,7 @@ class NotificationService:
         self._store = store
         self._clock = clock
         self._events = events
+        self._showing = threading.Lock()
 
     # --- telling ------------------------------------------------------------------------------
 
@@ -217,6 +224,18 @@ class NotificationService:
 
     def mark_read(self, ids: Iterable[int] | None = None) -> int:
         return self._store.mark_notifications_read(ids)
+
+    def take_unshown(self, limit: int = 200) -> list[Notification]:
+        """The unread notifications the window has not shown yet, oldest first, now counted as
+        shown: each is shown once, across restarts, whichever process recorded it. Shown is not
+        read: the unread ones stay listed (``notifications``, ``status``) until the merchant reads
+        them. The mark is a cursor: a rebuild forgets it, and the unread ones are shown once more."""
+        with self._showing:  # two callers at once must not both take the same ones
+            after = int(self._store.get_cursor(SHOWN_CURSOR) or 0)
+            new = self._store.notifications(unread_only=True, after_id=after, limit=limit)
+            if new:
+                self._store.set_cursor(SHOWN_CURSOR, str(max(n.id for n in new)))
+        return sorted(new, key=lambda n: n.id)
 
 
 def notifications_after_pull(

@@ -247,6 +247,13 @@ class Profile:
             return 0
         return self.parts.notifications.mark_read(ids)
 
+    def notifications_to_show(self) -> list[Notification]:
+        """The unread notifications the window has not shown yet, oldest first; from now on they
+        count as shown (each pops up once, across restarts), and stay unread until read."""
+        if self.parts.notifications is None:
+            return []
+        return self.parts.notifications.take_unshown()
+
     def history(self, limit: int = 50) -> list[SyncRun]:
         """Recorded runs, newest first."""
         return self.parts.catalog.history(limit=limit)

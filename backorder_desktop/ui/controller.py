@@ -4,6 +4,12 @@ Every action is one call on the open ``Profile`` (the facade the command line us
 worker through ``BackgroundRunner``; the controller only presents what it returns. Engine events
 arrive through ``EventBridge``; errors go to ``ErrorRouter``; connecting a store, a conversation of
 several steps, is ``ConnectFlow``.
+
+Notifications: the sync child records its own, which never reach this process's event hub, so
+after every change the window hears of (a run's end, a webhook's order) and on the hub's
+``notified`` the controller takes the ones not shown yet (``Profile.notifications_to_show``, which
+remembers the newest shown in the profile: once each, across restarts) and shows them from the
+tray, or in the status bar when there is no tray.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from PySide6.QtCore import Signal
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.notifications import Notification
+from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
@@ -43,6 +51,7 @@ from backorder_desktop.ui.error_router import sync_notification
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.qt_bridge import EventBridge
+from backorder_desktop.ui.status_bar import NOTIFICATIONS_LISTED
 from backorder_desktop.ui.stock_files import StockFileFlow
 from backorder_desktop.ui.tray import TrayIcon
 from backorder_desktop.ui.workers import BackgroundRunner
@@ -51,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 QUIT_WAIT_MS = 30_000
 HISTORY_LIMIT = 200
+NOTIFICATIONS_NAMED = 3  # several new at once are one message naming the first few
 
 
 class AppController(QObject):
@@ -72,7 +82,8 @@ class AppController(QObject):
         self.tray = (
             TrayIcon(self) if tray_available is None else TrayIcon(self, tray_available=tray_available)
         )
-        self.router.notifier = self.tray.notify
+        self.router.notifier = self._notify_failed_sync
+        self._settings: Settings | None = None
         self.profile: Profile | None = None
         self.bridge: EventBridge | None = None
         self.status: StatusReport | None = None
@@ -109,6 +120,7 @@ class AppController(QObject):
         router.status_posted.connect(lambda text: window.set_message(text, problem=True))
         router.reconnect_requested.connect(self.flows.reconnect)
         router.offline_detected.connect(self._on_router_offline_detected)
+        window.status_panel.details.mark_read_button.clicked.connect(self.mark_notifications_read)
 
     # --- starting and profiles --------------------------------------------------------------
 
@@ -156,6 +168,7 @@ class AppController(QObject):
         self.bridge.progress_changed.connect(self._on_bridge_progress_changed)
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
         self.bridge.orders_changed.connect(self._on_bridge_orders_changed)
+        self.bridge.notified.connect(lambda _told: self.show_new_notifications())
         self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
         self.window.orders.set_profile(profile)
@@ -164,6 +177,7 @@ class AppController(QObject):
         self._show_status(status)
         self.load_history()
         self.load_settings()
+        self.show_new_notifications()  # what was told while the window was closed
         self.runner.run_in_background(profile.start_warnings, on_result=self._show_start_warnings)
         if self._first_adoption:
             self._first_adoption = False
@@ -278,6 +292,7 @@ class AppController(QObject):
         self.window.orders.refresh()
         self.refresh_status()
         self.load_history()
+        self.show_new_notifications()
 
     def refresh_status(self) -> None:
         profile = self.profile
@@ -319,12 +334,63 @@ class AppController(QObject):
                 lambda: profile.history(limit=HISTORY_LIMIT), on_result=self.window.history.show_runs
             )
 
+    # --- notifications ----------------------------------------------------------------------
+
+    def show_new_notifications(self) -> None:
+        """Show the notifications not shown yet (read on a worker), then list the latest."""
+        profile = self.profile
+        if profile is not None:
+            self.runner.run_in_background(profile.notifications_to_show, on_result=self._tell)
+
+    def _tell(self, new: list[Notification]) -> None:
+        # A failed sync was told already by the error router, in the window's words.
+        told = [n for n in new if n.kind is not NotificationKind.SYNC_FAILED]
+        if told:
+            title, text, problem = _notification_message(told)
+            where = "tray" if self.tray.notify(title, text, problem) else "status bar"
+            if where == "status bar":
+                self.window.set_message(f"{title} · {text}")
+            for notification in told:
+                logger.info("notification shown (%s): %s", where, notification.title)
+        self.load_notifications()
+
+    def load_notifications(self) -> None:
+        """The status popover's list: the latest few, and how many are unread."""
+        profile = self.profile
+        if profile is not None:
+            self.runner.run_in_background(
+                lambda: (
+                    profile.notifications(limit=NOTIFICATIONS_LISTED),
+                    profile.notifications(unread_only=True),
+                ),
+                on_result=lambda lists: self.window.status_panel.details.show_notifications(
+                    lists[0], len(lists[1])
+                ),
+            )
+
+    def mark_notifications_read(self) -> None:
+        profile = self.profile
+        if profile is not None:
+            self.runner.run_in_background(
+                profile.mark_notifications_read, on_result=lambda _n: self.load_notifications()
+            )
+
+    def _notify_failed_sync(self, title: str, message: str, problem: bool) -> bool:
+        """The error router's tray messages (failed syncs), unless that kind is switched off."""
+        if self._settings is not None and not self._settings.notify_sync_failed:
+            return False
+        return self.tray.notify(title, message, problem)
+
     # --- settings ---------------------------------------------------------------------------
 
     def load_settings(self) -> None:
         profile = self.profile
         if profile is not None:
-            self.runner.run_in_background(profile.settings, on_result=self.window.settings.show_settings)
+            self.runner.run_in_background(profile.settings, on_result=self._show_settings)
+
+    def _show_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self.window.settings.show_settings(settings)
 
     def save_settings(
         self, changes: Mapping[str, str], outbox: OutboxChoice | None, feed_credential: str | None = None
@@ -338,7 +404,7 @@ class AppController(QObject):
         page.set_status("Saving…")
 
         def saved(settings: Settings) -> None:
-            page.show_settings(settings)
+            self._show_settings(settings)
             page.set_status("Saved.")
             self.refresh_after_change()
 
@@ -441,3 +507,15 @@ class AppController(QObject):
         if not self._closed and self.profile is not None:
             self._closed = True
             self.profile.close()
+
+
+def _notification_message(told: list[Notification]) -> tuple[str, str, bool]:
+    """One tray message for what is new: a single one as it is; several as their count with the
+    first few titles (a desktop shows one message at a time: a second would hide the first)."""
+    problem = any(n.kind.is_problem for n in told)
+    if len(told) == 1:
+        return told[0].title, told[0].text, problem
+    named = [n.title for n in told[:NOTIFICATIONS_NAMED]]
+    more = len(told) - len(named)
+    text = "\n".join(named) + (f"\nand {more} more" if more else "")
+    return f"{plural(len(told), 'new notification')}", text + "\nThe status bar's details list them.", problem

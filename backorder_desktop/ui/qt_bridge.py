@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 
+from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
@@ -33,12 +34,14 @@ class EventBridge(QObject):
     run_started = Signal(int, str, str)  # run id, kind, trigger
     run_finished = Signal(object)  # SyncRun
     orders_changed = Signal(object)  # OrderCount
+    notified = Signal(object)  # Notification: recorded in this process (the sync child's are read)
 
     _progress_posted = Signal(object)
     _state_posted = Signal(object)
     _run_started_posted = Signal(int, str, str)
     _run_finished_posted = Signal(object)
     _orders_changed_posted = Signal(object)
+    _notified_posted = Signal(object)
 
     def __init__(self, events: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,12 +51,14 @@ class EventBridge(QObject):
         self._run_started_posted.connect(self._on_hub_run_started, queued)
         self._run_finished_posted.connect(self._on_hub_run_finished, queued)
         self._orders_changed_posted.connect(self._on_hub_orders_changed, queued)
+        self._notified_posted.connect(self._on_hub_notified, queued)
         self._unsubscribers = [
             events.subscribe("progress", self._post_progress),
             events.subscribe("state_changed", self._post_state),
             events.subscribe("run_started", self._post_run_started),
             events.subscribe("run_finished", self._post_run_finished),
             events.subscribe("orders_changed", self._post_orders_changed),
+            events.subscribe("notified", self._post_notified),
         ]
         self._current_state = events.state
 
@@ -85,6 +90,9 @@ class EventBridge(QObject):
     def _post_orders_changed(self, count: OrderCount) -> None:
         self._orders_changed_posted.emit(count)
 
+    def _post_notified(self, notification: Notification) -> None:
+        self._notified_posted.emit(notification)
+
     # --- on the GUI thread -----------------------------------------------------------------
 
     @Slot(object)
@@ -108,3 +116,7 @@ class EventBridge(QObject):
     @Slot(object)
     def _on_hub_orders_changed(self, count: OrderCount) -> None:
         self.orders_changed.emit(count)
+
+    @Slot(object)
+    def _on_hub_notified(self, notification: Notification) -> None:
+        self.notified.emit(notification)

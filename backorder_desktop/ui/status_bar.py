@@ -3,7 +3,8 @@
 A merchant glances at the bar for two things: is the catalog up to date, and is anything waiting.
 The chip says both in a few words ("Up to date · 2 waiting"); everything else (the store, the
 inventory source, where the token is kept, the last updates, the API quota, the full text of the
-latest message) is in the popover the chip opens, and in tooltips. Texts that might not fit are
+latest message, the last few notifications with "Mark all read") is in the popover the chip opens,
+and in tooltips. Texts that might not fit are
 ``FittingLabel``s: each shows the longest of its forms that fits its width, never a cut-off one.
 """
 
@@ -17,15 +18,18 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame
 from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QSizePolicy
 from PySide6.QtWidgets import QStatusBar
 from PySide6.QtWidgets import QToolButton
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
+from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.status import SyncState
 from backorder_desktop.services.profile import TokenSource
 from backorder_desktop.ui.formatting import format_count
+from backorder_desktop.ui.formatting import format_moment
 from backorder_desktop.ui.formatting import plural
 
 CHIP_STATES = {
@@ -36,6 +40,7 @@ CHIP_STATES = {
 CHIP_TOOLTIP = "Click for details: the store, the inventory source, updates and waiting changes"
 DETAILS_WIDTH = 420
 MESSAGE_FALLBACK = "Click to read the message"
+NOTIFICATIONS_LISTED = 5  # the popover lists the latest few; `notifications --all` has every one
 TOKEN_WORDS = {
     TokenSource.KEYRING: "Access token: kept in your keyring",
     TokenSource.SESSION: "Access token: for this session only — not saved, asked for again at the next start",
@@ -121,6 +126,28 @@ class StatusDetails(QFrame):
         self.next_run_label = self._line(layout, "status_next_run")
         self.quota_label = self._line(layout, "api_quota")
         self.message_label = self._line(layout, "status_message")
+        self.notifications_title = self._line(layout, "notifications_title")
+        self.notifications_list = self._line(layout, "notifications_list")
+        self.notifications_list.setTextFormat(Qt.TextFormat.PlainText)
+        self.mark_read_button = QPushButton("Mark all read")
+        self.mark_read_button.setObjectName("mark_notifications_read")
+        self.mark_read_button.setVisible(False)
+        layout.addWidget(self.mark_read_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._unread = 0
+
+    def show_notifications(self, latest: list[Notification], unread: int) -> None:
+        """The latest notifications, newest first, unread ones marked with a dot; ``unread`` is
+        how many are unread in all."""
+        listed = latest[:NOTIFICATIONS_LISTED]
+        self._unread = unread
+        counted = f" · {format_count(unread)} unread" if unread else ""
+        self.notifications_title.setText(f"Notifications{counted}" if listed else "")
+        self.notifications_list.setText(
+            "\n".join(f"{'' if n.read else '• '}{format_moment(n.at)}  {n.title}" for n in listed)
+        )
+        for label in (self.notifications_title, self.notifications_list):
+            label.setVisible(bool(label.text()))
+        self.mark_read_button.setVisible(bool(unread))
 
     @staticmethod
     def _line(layout: QVBoxLayout, name: str) -> QLabel:
@@ -135,6 +162,7 @@ class StatusDetails(QFrame):
         """Lines with nothing to say are hidden (no quota seen yet, no message)."""
         for label in self.findChildren(QLabel):
             label.setVisible(bool(label.text()))
+        self.mark_read_button.setVisible(bool(self._unread))
 
     def show_under(self, anchor: QWidget) -> None:
         self.refresh_visibility()

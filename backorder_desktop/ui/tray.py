@@ -42,6 +42,7 @@ class TrayIcon(QObject):
     quit_requested = Signal()
     pause_toggled = Signal(bool)
     shown = Signal()
+    message_shown = Signal(str, str)  # title, message: a desktop notification went to the tray
 
     def __init__(
         self,
@@ -151,6 +152,8 @@ class TrayIcon(QObject):
             return False
         kind = QSystemTrayIcon.MessageIcon.Warning if problem else QSystemTrayIcon.MessageIcon.Information
         self.icon.showMessage(title, message, kind, NOTIFY_MS)
+        logger.info("tray message shown: %s", title)
+        self.message_shown.emit(title, message)
         return True
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

@@ -1,5 +1,5 @@
 """The Settings tab: inventory source (three modes, one line each), schedules, the feed, start-up,
-and stock files.
+which notifications to show, and stock files.
 
 The page only edits a form: ``save_requested`` carries the changed settings as text (the names of
 ``domain.settings``), and the window saves them through the profile on a worker, then shows what
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.models import InventorySource
+from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.settings import FEED_MAX_MINUTES
 from backorder_desktop.domain.settings import FEED_MIN_MINUTES
 from backorder_desktop.domain.settings import POLLING_MAX_MINUTES
@@ -108,6 +109,7 @@ class SettingsPage(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self._build_general())
+        right.addWidget(self._build_notifications())
         right.addWidget(self._build_files())
         right.addStretch(1)
         grid.addLayout(left, 0, 0)
@@ -250,6 +252,20 @@ class SettingsPage(QWidget):
         _notify_changes(self.start_minimised, self._update_buttons)
         return box
 
+    def _build_notifications(self) -> QGroupBox:
+        box = QGroupBox("Notifications")
+        layout = QVBoxLayout(box)
+        layout.setSpacing(2)
+        layout.addWidget(_note("Shown from the tray, and listed in the status bar's details, when:"))
+        self.notify_boxes: dict[NotificationKind, QCheckBox] = {}
+        for kind in NotificationKind:
+            check = QCheckBox(kind.label)
+            check.setObjectName(f"notify_{kind.value}")
+            self.notify_boxes[kind] = check
+            layout.addWidget(check)
+            _notify_changes(check, self._update_buttons)
+        return box
+
     def _build_files(self) -> QGroupBox:
         box = QGroupBox("Stock files")
         layout = QVBoxLayout(box)
@@ -285,6 +301,9 @@ class SettingsPage(QWidget):
         self.feed_interval.setValue(settings.feed_interval_minutes)
         self.polling.setValue(settings.polling_interval_minutes)
         self.start_minimised.setChecked(settings.start_minimised)
+        shown = to_text(settings)
+        for kind, check in self.notify_boxes.items():
+            check.setChecked(shown[kind.setting] == "yes")
         self.feed_credential.clear()  # saved (or not): it is never shown again
         self._show_mode_fields()
         self._update_buttons()
@@ -309,7 +328,7 @@ class SettingsPage(QWidget):
             "feed-quantity-field": self.feed_quantity_field.text().strip(),
             "feed-interval": str(self.feed_interval.value()),
             "start-minimised": "yes" if self.start_minimised.isChecked() else "no",
-        }
+        } | {kind.setting: "yes" if check.isChecked() else "no" for kind, check in self.notify_boxes.items()}
 
     def changes(self) -> dict[str, str]:
         stored = to_text(self._loaded)
