@@ -6,8 +6,10 @@ window quits. ``screenshot`` opens the window, waits until nothing is running or
 PNG of it and exits.
 
 Test hook: ``BACKORDER_DESKTOP_TEST_TRAY_ACTION=sync`` makes the app trigger the tray menu's
-"Sync now" once the tray icon is shown and the catalog is idle, log the outcome, and quit (exit
-code 0 when the sync succeeded). It exists for the Xvfb + tray-host test only.
+"Sync now" once the tray icon is shown and the catalog is idle, log the outcome, wait until the
+window is idle again (what the sync told has been shown: the controller logs each notification
+shown, the tray each message), and quit (exit code 0 when the sync succeeded). It exists for the
+Xvfb + tray-host tests only.
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ class TrayActionTestHook:
         self._controller = controller
         self._on_done = on_done
         self._triggered = False
+        self._sync_ok = False
         logger.info("test hook: will run the tray's Sync now once the tray and the catalog are ready")
         controller.manual_sync_finished.connect(self._on_controller_manual_sync_finished)
         self._waiter = IdleWaiter(controller, self._on_idle, SCREENSHOT_TIMEOUT_MS)
@@ -163,7 +166,11 @@ class TrayActionTestHook:
         outcome = result.outcome.value if isinstance(result, SyncRun) else repr(result)
         logger.info("test hook: tray sync finished: %s", outcome)
         self._log_icon_on_screen()
-        self._on_done(ok)  # type: ignore[operator]
+        self._sync_ok = ok
+        self._waiter = IdleWaiter(self._controller, self._on_idle_after_sync, SCREENSHOT_TIMEOUT_MS)
+
+    def _on_idle_after_sync(self, idle: bool) -> None:
+        self._on_done(self._sync_ok and idle)  # type: ignore[operator]
 
     def _log_icon_on_screen(self) -> None:
         """Where the tray host put the icon, and how many colours are drawn there (0: nothing)."""
