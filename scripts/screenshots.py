@@ -10,7 +10,10 @@ through its own order book, as a shopper would), a profile reads them with a syn
 is shown on that profile with the store's token given for the run (``BACKORDER_DESKTOP_TOKEN``).
 ``--pages orders`` remakes that one only. The BackOrder pane's shot (``backorder``) is the Products
 tab on a profile whose products have limits, dates and a shopper message, with several of them
-selected and a new expected date typed for all of them (not applied). Needs Xvfb, openbox and
+selected and a new expected date typed for all of them (not applied). The notification's shot
+(``notification``) is the whole screen: the window started on the Orders sample's profile shows
+the batch of orders that profile's sync told from trayer's icon (Qt draws the message itself where
+no notification service runs), with the status popover listing it. Needs Xvfb, openbox and
 trayer (``scripts/system-deps.sh`` installs them).
 """
 
@@ -41,7 +44,8 @@ from tests.ui.xserver import x_display_with_tray  # noqa: E402
 DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
 ORDERS_PAGE = "orders"
 BACKORDER_PAGE = "backorder"
-PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE)
+NOTIFICATION_PAGE = "notification"
+PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE)
 RUN_TIMEOUT_S = 300
 # The Orders page's sample: (customer, minutes after the first order, [(product index, units)]).
 SAMPLE_ORDERS = (
@@ -77,6 +81,9 @@ def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
             made.append(_take_orders(out / f"{ORDERS_PAGE}.png", env, Path(scratch) / "orders-profile"))
         if BACKORDER_PAGE in pages:
             made.append(_take_backorder(out / f"{BACKORDER_PAGE}.png", env, Path(scratch) / "rules-profile"))
+        if NOTIFICATION_PAGE in pages:
+            target = out / f"{NOTIFICATION_PAGE}.png"
+            made.append(_take_notification(target, env, Path(scratch) / "notification-profile"))
     return made
 
 
@@ -225,6 +232,59 @@ def _shoot_backorder(home: str, target: str) -> int:
         IdleWaiter(controller, lambda ok2: listed(ok and ok2), SCREENSHOT_TIMEOUT_MS)
 
     IdleWaiter(controller, opened, SCREENSHOT_TIMEOUT_MS)
+    controller.finished.connect(app.quit)
+    controller.start()
+    app.exec()
+    controller.close_blocking()
+    return 0 if saved and saved[0] else 1
+
+
+def _take_notification(target: Path, env: dict[str, str], home: Path) -> Path:
+    """The screen with the tray's message about the Orders sample, told by the sync that read it."""
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        _fill_orders(store, home)
+        code = "import sys; from scripts.screenshots import _shoot_notification; "
+        code += f"sys.exit(_shoot_notification({str(home)!r}, {str(target)!r}))"
+        return _run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target)
+    finally:
+        store.stop()
+
+
+def _shoot_notification(home: str, target: str) -> int:
+    """In the screenshot's process: the window on ``home``; once its tray has shown the message
+    and the window is idle, the status popover opened, then a PNG of the whole screen."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    from backorder_desktop.app import AppLauncher
+    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
+    from backorder_desktop.ui.application import IdleWaiter
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+
+    app = create_application()
+    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    controller.force_show = True
+    told: list[str] = []
+    controller.tray.message_shown.connect(lambda title, _text: told.append(title))
+    saved: list[bool] = []
+
+    def grab() -> None:
+        screen = QGuiApplication.primaryScreen()
+        saved.append(bool(told) and screen is not None and screen.grabWindow(0).save(target, "PNG"))
+        controller.quit()
+
+    def idle(ok: bool) -> None:
+        if not told:  # the message follows the profile's opening: wait for it
+            IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+            return
+        status = controller.window.status_panel
+        status.details.show_under(status.chip)
+        QTimer.singleShot(1500, grab)  # the popover and the message painted
+
+    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
     controller.finished.connect(app.quit)
     controller.start()
     app.exec()
