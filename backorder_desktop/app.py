@@ -61,6 +61,7 @@ from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.services.profile import ProfileParts
+from backorder_desktop.services.purchasing import PurchasingService
 from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.sync_engine import SyncEngine
@@ -148,7 +149,17 @@ def open_profile(
     product_writes = ProductWritePusher(
         store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser()
     )
-    stock = StockService(store=mirror, clock=clock, target_factory=connection.client, products=product_writes)
+    notifier = NotificationService(store=mirror, clock=clock, events=events)
+    purchasing = PurchasingService(
+        store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser(), teller=notifier
+    )
+    stock = StockService(
+        store=mirror,
+        clock=clock,
+        target_factory=connection.client,
+        products=product_writes,
+        purchasing=purchasing,
+    )
     rules = BackorderRuleService(store=mirror, clock=clock)
     feed = FeedService(
         store=mirror,
@@ -160,7 +171,7 @@ def open_profile(
         on_secret=register_secret,
     )
     orders = OrderService(store=mirror, source_factory=connection.client, clock=clock, events=events)
-    notifier = NotificationService(store=mirror, clock=clock, events=events)
+    events.subscribe("orders_changed", lambda _count: _disable_now(purchasing))
     events.subscribe("run_finished", notifier.sync_finished)
     runner = None
     if sync_process:
@@ -241,6 +252,15 @@ def open_profile(
     if demo:
         _attach_demo_store(profile, mirror, secrets_)
     return profile
+
+
+def _disable_now(purchasing: PurchasingService) -> None:
+    """An order a webhook counted may have reached a limit: disable at once, not at the next sync."""
+    try:
+        purchasing.evaluate()
+        purchasing.push_disables()
+    except BackorderError as exc:  # offline …: the write waits for the next push
+        logger.info("purchasing not switched after an order: %s: %s", exc.title, exc.message)
 
 
 def _keyring_backend(given: SecretStore | None, *, demo: bool) -> Callable[[], str | None]:

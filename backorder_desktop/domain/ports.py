@@ -31,6 +31,7 @@ from backorder_desktop.domain.orders import OrderPage
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.orders import RestoreOn
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -232,6 +233,11 @@ class ProductTarget(Protocol):
         """Set the product's tracking, then the levels ``write`` carries; idempotent. Raises
         ``NotFound`` when the product is gone, ``InvalidData`` when a value is refused, and the
         request errors (Offline …) of any call."""
+        ...
+
+    def write_purchasing(self, write: PurchasingWrite) -> None:
+        """Switch an item's purchasing as ``write`` says (idempotent); raises as
+        ``write_product_tracking``."""
         ...
 
 

@@ -63,6 +63,8 @@ class Settings:
     backorder_method: BackorderMethod = BackorderMethod.NATIVE
     # The shopper message of BackOrder items whose rule has none ({date}: "12 January").
     backorder_message: str = "Ships by {date}"
+    # With the method ``app``: an expected date passed with units owed disables purchasing too.
+    disable_on_date_passed: bool = False
     # Which notifications the tray shows (and ``service`` logs, ``status`` lists): one per kind.
     notify_limit_reached: bool = True
     notify_disabled: bool = True
@@ -91,6 +93,7 @@ SETTING_NAMES: dict[str, str] = {
     "restore-stock-on": "restore_stock_on",
     "backorder-method": "backorder_method",
     "backorder-message": "backorder_message",
+    "disable-on-date-passed": "disable_on_date_passed",
     "notify-limit-reached": "notify_limit_reached",
     "notify-disabled": "notify_disabled",
     "notify-re-enabled": "notify_re_enabled",
@@ -369,7 +372,7 @@ def parse_setting(cli_name: str, text: str, *, stored: bool = False) -> tuple[st
         value = text.strip().lower()
         if value not in FeedFormat.ALL:
             raise InvalidSetting(f"feed-format must be csv or json, not '{text}'.")
-    elif field_name == "start_minimised" or field_name.startswith("notify_"):
+    elif field_name in ("start_minimised", "disable_on_date_passed") or field_name.startswith("notify_"):
         value = _parse_bool(cli_name, text)
     elif field_name == "webhook_bind":
         value = _parse_bind(text)

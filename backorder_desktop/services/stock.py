@@ -43,6 +43,8 @@ from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.product_writes import ProductWritePusher
+from backorder_desktop.services.purchasing import PurchasingReport
+from backorder_desktop.services.purchasing import PurchasingService
 from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
@@ -101,11 +103,14 @@ class StockService:
         clock: Clock,
         target_factory: Callable[[], InventoryTarget],
         products: ProductWritePusher | None = None,
+        purchasing: PurchasingService | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._target_factory = target_factory
         self._products = products  # a BackOrder product's tracking, written before its stock
+        # Purchasing switched by the backorder rules: disables before anything, enables last.
+        self._purchasing = purchasing
 
     # --- edits ---------------------------------------------------------------------------
 
@@ -129,9 +134,11 @@ class StockService:
         if not allowed:
             raise InvalidStock(read_only_reason(mode) or f"Stock cannot be changed from the {source} here.")
         key = ref if isinstance(ref, StockKey) else self._store.find_stock_key(ref)
-        return self._store.adjust_stock(
+        adjustment = self._store.adjust_stock(
             key, kind, quantity, source=source, actor=actor, at=self._clock.now(), reason=reason
         )
+        self.follow_rules()  # queued now, so an offline edit's switch waits with it
+        return adjustment
 
     def history(self, product_id: int, limit: int = 100) -> list[Adjustment]:
         return self._store.stock_history(product_id, limit)
@@ -214,10 +221,15 @@ class StockService:
         lost gets its level as an absolute value instead (that write may have applied: resending
         the change could apply it twice), sent first, right after the re-read, so that only a
         sale within that one round trip could be undone."""
-        report = self.push_products()
+        report = self.push_products(enables=False)
+        self._push_stock(report)
+        self._push_purchasing(report, disables=False)
+        return report
+
+    def _push_stock(self, report: PushReport) -> None:
         waiting = [e for e in self._store.outbox_entries() if e.state is not OutboxState.FAILED]
         if not waiting:
-            return report
+            return
         target = self._target_factory()
         uncertain = {e.item.key for e in waiting if e.state is OutboxState.SENDING}
         ready = self._fold_current(target, {e.item.key for e in waiting}, report, trust=False)
@@ -238,18 +250,40 @@ class StockService:
             report.failed,
             report.store_moves,
         )
-        return report
 
     def product_writes_waiting(self) -> int:
-        return self._products.waiting() if self._products is not None else 0
+        tracking = self._products.waiting() if self._products is not None else 0
+        return tracking + (self._purchasing.waiting() if self._purchasing is not None else 0)
 
-    def push_products(self) -> PushReport:
-        """Write the waiting product writes (tracking off or back on) only; a push does this first."""
+    def follow_rules(self) -> int:
+        """Queue the purchasing switches the backorder rules ask for now (an edit, an import, the
+        feed or orders moved a level); the next push writes them. Returns how many were queued."""
+        return self._purchasing.evaluate().queued if self._purchasing is not None else 0
+
+    def push_products(self, *, enables: bool = True) -> PushReport:
+        """Write the waiting product writes only: purchasing disables first, then tracking (off or
+        back on), then (``enables``) purchasing enables; a push does this first, its enables last."""
         report = PushReport()
+        self.follow_rules()
+        self._push_purchasing(report, disables=True)
         if self._products is not None:
             done = self._products.push()
-            report.written, report.failed, report.problems = done.written, done.failed, done.problems
+            report.written += done.written
+            report.failed += done.failed
+            report.problems += done.problems
+        if enables:
+            self._push_purchasing(report, disables=False)
         return report
+
+    def _push_purchasing(self, report: PushReport, *, disables: bool) -> None:
+        if self._purchasing is None:
+            return
+        done: PurchasingReport = (
+            self._purchasing.push_disables() if disables else self._purchasing.push_enables()
+        )
+        report.written += done.written
+        report.failed += done.failed
+        report.problems += done.problems
 
     def _fold_current(
         self, target: InventoryTarget, keys: set[StockKey], report: PushReport, *, trust: bool
@@ -388,6 +422,10 @@ def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState]
     outbox. A failed push (offline …) is a problem of the run, not a failure of its pull."""
 
     def hook(mode: InventorySource, state: RunState) -> None:
+        try:
+            stock.follow_rules()  # the levels this sync moved may have reached a limit
+        except BackorderError as exc:
+            state.problems.append(ItemProblem("backorder rules", exc.title, exc.message, exc.kind))
         stock_waits = mode is not InventorySource.ERP and stock.outbox_count() > 0
         if not stock_waits and stock.product_writes_waiting() == 0:
             return

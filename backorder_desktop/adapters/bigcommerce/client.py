@@ -62,6 +62,7 @@ from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.stock import StockKey
 
 __all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
@@ -270,6 +271,9 @@ class BigCommerceClient:
 
     def write_product_tracking(self, write: ProductWrite) -> None:
         product_writes.write_tracking(self._transport, write)
+
+    def write_purchasing(self, write: PurchasingWrite) -> None:
+        product_writes.write_purchasing(self._transport, write)
 
     def get_orders_page(self, modified_since: datetime, *, page: int = 1, limit: int = 250) -> OrderPage:
         """Orders changed at or after ``modified_since``, oldest change first, lines embedded."""

@@ -17,6 +17,7 @@ from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.purchasing import PurchasingWrite
 
 
 def _ignore(_: Any) -> None:
@@ -40,3 +41,26 @@ def write_tracking(transport: StoreTransport, write: ProductWrite) -> None:
         errors = reply.get("errors") if isinstance(reply, dict) else None
         if errors:  # a 207: some levels were not saved
             raise InvalidData(f"BigCommerce did not save every variant level: {errors}")
+
+
+def write_purchasing(transport: StoreTransport, write: PurchasingWrite) -> None:
+    """Switch an item's purchasing: a variant's ``purchasing_disabled`` (with the shopper message as
+    its ``purchasing_disabled_message``), or a product-level item's ``availability``; the message goes
+    to the product's ``availability_description``. Raises ``NotFound`` when the product or variant is
+    gone and ``InvalidData`` when the store refuses a value."""
+    body: dict[str, Any] = {}
+    if write.message is not None:
+        body["availability_description"] = write.message
+    if write.variant:
+        row: dict[str, Any] = {"id": write.key.variant_id, "purchasing_disabled": write.disabled}
+        if write.message is not None:
+            row["purchasing_disabled_message"] = write.message
+        reply = transport.call("PUT", VARIANTS, lambda data: data, json_body=[row], idempotent=True)
+        errors = reply.get("errors") if isinstance(reply, dict) else None
+        if errors:
+            raise InvalidData(f"BigCommerce did not save the variant's purchasing: {errors}")
+    else:
+        body["availability"] = "disabled" if write.disabled else "available"
+    if body:
+        path = f"{PRODUCTS}/{write.key.product_id}"
+        transport.call("PUT", path, _ignore, json_body=body, idempotent=True)

@@ -39,6 +39,7 @@ from backorder_desktop.adapters.storage.failures import translated
 from backorder_desktop.adapters.storage.notifications_store import NotificationMethods
 from backorder_desktop.adapters.storage.orders_store import OrderMethods
 from backorder_desktop.adapters.storage.product_writes_mixin import ProductWriteMethods
+from backorder_desktop.adapters.storage.purchasing_store import PurchasingMethods
 from backorder_desktop.adapters.storage.salvage import UserDataCopy
 from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
@@ -68,7 +69,12 @@ def _ids(values: Iterable[int]) -> str:
 
 
 class SqliteMirrorStore(
-    StockMethods, OrderMethods, ProductWriteMethods, BackorderRuleMethods, NotificationMethods
+    StockMethods,
+    OrderMethods,
+    ProductWriteMethods,
+    BackorderRuleMethods,
+    NotificationMethods,
+    PurchasingMethods,
 ):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 

@@ -203,6 +203,10 @@ def _note(
     )
 
 
+# Also the record of a purchasing switch (``purchasing_store.py``): a store write, the level unmoved.
+record_store_write = _note
+
+
 def pulled(
     conn: sqlite3.Connection, products: Sequence[Product], *, owned: bool, at: datetime
 ) -> list[Product]:

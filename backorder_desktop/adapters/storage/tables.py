@@ -286,6 +286,30 @@ class NotificationRow(_Base):
         table_name = "notifications"
 
 
+class PurchasingRow(_Base):
+    """A stock item's purchasing as the backorder rules switch it in the store (migration 10)."""
+
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    sku = TextField(default="")
+    disabled = IntegerField()
+    why = TextField()
+    message = TextField(null=True)
+    pending = IntegerField(default=1)
+    written = IntegerField(null=True)
+    written_message = TextField(null=True)
+    held = IntegerField(default=0)
+    held_wish = IntegerField(null=True)
+    state = TextField(default="pending")
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    updated_at = TextField()
+
+    class Meta:
+        table_name = "purchasing"
+        primary_key = CompositeKey("product_id", "variant_id")
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -300,5 +324,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     ProductWriteRow,
     BackorderRuleRow,
     NotificationRow,
+    PurchasingRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES

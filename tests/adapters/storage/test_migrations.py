@@ -32,6 +32,8 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.notifications import NewNotification
 from backorder_desktop.domain.notifications import NotificationKind
+from backorder_desktop.domain.purchasing import PurchasingWrite
+from backorder_desktop.domain.purchasing import Why
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.schedule_rules import retry_after
 from tests.adapters.storage.conftest import make_product
@@ -256,6 +258,28 @@ def test_m0009_notifications_starts_with_none_told_and_keeps_them_as_user_data(t
     assert "notifications" in _tables(path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v8." in backups[0].name
+
+
+
+def test_m0010_purchasing_starts_with_nothing_switched_and_keeps_switches_as_user_data(
+    tmp_path: Path,
+) -> None:
+    path = _fixture(9, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert [n.key for n in store.notifications()] == ["limit-reached:7/70:1"]  # kept
+        assert store.purchasing_records() == {}
+        at = datetime(2026, 11, 7, 9, 0, tzinfo=UTC)
+        write = PurchasingWrite(StockKey(7, 70), "BIKE-7-S", True, Why.LIMIT, "Ships by 12 January")
+        store.queue_purchasing([write], at=at)
+        store.rebuild_mirror()
+        assert store.purchasing_waiting() == [write]
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "purchasing" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v9." in backups[0].name
 
 
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
