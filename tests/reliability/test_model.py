@@ -11,10 +11,7 @@ products, the mode. After every step:
 - an item with no waiting change holds in the store its local level plus the orders not yet seen
   (no edit lost or applied twice, no sale undone);
 - after a successful full pull with nothing waiting, the mirror equals the store, and a second
-  full pull changes nothing (repeated runs are no-ops);
-- with the backorder method ``app``, once no product write waits, the store's tracking flag
-  matches the assignment: off while the app holds the product's stock, back to its mode after.
-  The store does not count such a product, so its level there is not compared.
+  full pull changes nothing (repeated runs are no-ops).
 
 ``BACKORDER_MODEL_EXAMPLES`` and ``BACKORDER_MODEL_STEPS`` scale it (budget.py).
 """
@@ -72,7 +69,6 @@ class StockStory(RuleBasedStateMachine):
         self.orders: Counter[StockKey] = Counter()
         self.mark: dict[StockKey, int] = {}
         self.start: dict[StockKey, int] = {}  # the ledger id before the current assignment
-        self.app_assigned: dict[int, str] = {}  # assigned with the method app: pid -> its mode
         STATS["stories"] += 1
         for index in (0, 3, 7):  # a few BackOrder products from the start, so edits have items
             self.assign(index)
@@ -105,10 +101,6 @@ class StockStory(RuleBasedStateMachine):
         except NotFoundError:
             return None
 
-    def held_by_app(self) -> set[int]:
-        """Products whose tracking the app turned off (or is turning off): the store counts nothing."""
-        return set(self.context.parts.mirror.remembered_tracking())  # type: ignore[attr-defined]
-
     def step(self, name: str) -> None:
         STATS["steps"] += 1
         STATS[name] += 1
@@ -128,8 +120,7 @@ class StockStory(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 100), amount=st.integers(1, 4))
     def store_takes_an_order(self, index: int, amount: int) -> None:
-        held = self.held_by_app()
-        keys = sorted(key for key in self.items() if key.product_id not in held)
+        keys = sorted(self.items())
         if not keys:
             return
         key = keys[index % len(keys)]
@@ -181,20 +172,6 @@ class StockStory(RuleBasedStateMachine):
         self.remark(new)
         for key in new:
             self.start[key] = self.mark[key]
-
-    @rule(index=st.integers(0, 29))
-    def assign_with_the_app_method(self, index: int) -> None:
-        before = self.context.parts.mirror.backorder_product_ids()
-        self.context.save_settings({"backorder-method": "app"})
-        try:
-            self.assign(index)
-        finally:
-            self.context.save_settings({"backorder-method": "native"})
-        held = self.context.parts.mirror.remembered_tracking()  # type: ignore[attr-defined]
-        for pid in self.context.parts.mirror.backorder_product_ids() - before:
-            if pid in held:
-                self.step("assign with the app method")
-                self.app_assigned[pid] = held[pid].value
 
     @rule(index=st.integers(0, 29))
     def unassign(self, index: int) -> None:
@@ -279,8 +256,7 @@ class StockStory(RuleBasedStateMachine):
         waiting_moves = {key for key in self.items() if self.unseen(key)}
         mirror = derived_masked(mirror_snapshot(self.context), backorder)
         store = derived_masked(store_snapshot(self.store), backorder)
-        # The mirror shows the remembered mode of a product whose tracking the app turned off.
-        for pid in {key.product_id for key in waiting_moves} | self.held_by_app():
+        for pid in {key.product_id for key in waiting_moves}:  # moves inside the settle window
             mirror.pop(pid, None)
             store.pop(pid, None)
         assert mirror == store, "after a full pull with nothing waiting, the mirror is not the store"
@@ -298,7 +274,6 @@ class StockStory(RuleBasedStateMachine):
     def nothing_is_lost(self) -> None:
         reasons: Counter[str] = Counter()
         items = self.items()
-        held = self.held_by_app()
         waiting = {e.item.key for e in self.context.parts.stock.outbox()}
         for pid in {key.product_id for key in items} | {0}:
             history = self.context.parts.stock.history(pid, limit=1_000_000) if pid else []
@@ -311,8 +286,7 @@ class StockStory(RuleBasedStateMachine):
                 if chain:
                     assert chain[-1].level_after == items[key], f"{key.label()}: level is not the ledger's"
                 in_store = self.store_level(key)
-                counted = in_store is not None and key.product_id not in held  # tracking off: it does not
-                if key not in waiting and self.mode is InventorySource.BIGCOMMERCE and counted:
+                if key not in waiting and self.mode is InventorySource.BIGCOMMERCE and in_store is not None:
                     # Units owed (a level below 0) stay in the app: the store was told 0 for them.
                     assert in_store == level_for_store(items[key]) + self.unseen(key), (
                         f"{key.label()}: an edit was lost or applied twice, or a sale undone"
@@ -322,23 +296,6 @@ class StockStory(RuleBasedStateMachine):
                 reasons[entry.reason] += 1
         for tag in self.acked:
             assert reasons[tag] == 1, f"acknowledged edit {tag} is in the ledger {reasons[tag]} times"
-
-
-    @invariant()
-    def tracking_follows_the_assignment(self) -> None:
-        if self.context.parts.mirror.product_write_count():  # type: ignore[attr-defined]
-            return  # the store is not told yet (offline, a fault): nothing is dropped meanwhile
-        held = self.held_by_app()
-        for pid, mode in list(self.app_assigned.items()):
-            try:
-                tracking = self.store.catalog.get_product(pid)["inventory_tracking"]
-            except NotFoundError:
-                del self.app_assigned[pid]
-                continue
-            wanted = "none" if pid in held else mode
-            assert tracking == wanted, f"product {pid}: tracking {tracking}, not {wanted}"
-            if pid not in held:
-                del self.app_assigned[pid]  # its tracking is back: an ordinary product again
 
 
 @pytest.mark.slow
