@@ -14,6 +14,7 @@ from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.errors import Maintenance
 from backorder_desktop.domain.errors import MalformedReply
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import ServerError
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -42,19 +43,20 @@ def _synced(
 
 
 @pytest.mark.parametrize(
-    ("kind", "error", "needle"),
+    ("kind", "error", "needle", "remedy"),
     [
-        ("malformed", MalformedReply, "try"),
-        ("truncate", MalformedReply, "try"),
-        ("500", ServerError, "try"),
-        ("503", Maintenance, "maintenance"),
-        ("401", AuthError, "connect"),
+        ("malformed", MalformedReply, "temporary", Remedy.RETRY_LATER),
+        ("truncate", MalformedReply, "temporary", Remedy.RETRY_LATER),
+        ("500", ServerError, "temporary", Remedy.RETRY_LATER),
+        ("503", Maintenance, "maintenance", Remedy.RETRY_LATER),
+        ("401", AuthError, "connect", Remedy.RECONNECT),
     ],
 )
 def test_a_persistent_fault_mid_pull_removes_nothing(
     kind: str,
     error: type[ApiError],
     needle: str,
+    remedy: Remedy,
     make_demo_store: MakeStore,
     make_context: MakeContext,
     expected_warnings: list[logging.LogRecord],
@@ -65,7 +67,9 @@ def test_a_persistent_fault_mid_pull_removes_nothing(
     with pytest.raises(error) as info:
         context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
 
+    # The message says why; what to do next is the remedy each front end words (messages name none).
     assert needle in info.value.message.lower()
+    assert info.value.remedy is remedy
     assert context.parts.mirror.product_count() == 1000  # an interrupted pass removes nothing
     run = context.parts.mirror.runs()[0]
     assert run.outcome is RunOutcome.FAILED
