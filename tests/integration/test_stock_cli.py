@@ -101,7 +101,11 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
     assert assigned.code == 0, assigned.stderr
     exported = run_cli(home, "export", env=env)
     lines = exported.stdout.strip().splitlines()
-    assert lines[0] == "sku,quantity,product_id,variant_id,store_quantity,waiting"
+    # the stock columns, then the backorder rule columns (the same file sets limits and dates)
+    assert lines[0].split(",") == [
+        *("sku", "quantity", "product_id", "variant_id", "store_quantity", "waiting"),
+        *("limit", "incoming", "expected", "message"),
+    ]
     assert len(lines) > 2
     first_sku = lines[1].split(",")[0]
     edited = Path(str(tmp_path)) / "stock.csv"
