@@ -77,7 +77,10 @@ def test_orders_are_told_once_batched_then_a_failed_sync_and_a_limit_each_once(
     assert listed.code == 0 and f"{sku}: backorder limit reached" in listed.stdout
     assert _unread(home, env) == []
     everything = run_cli(home, "notifications", "--all", "--json", env=env).json()
-    assert len(everything) == 4 and all(n["read"] for n in everything)
+    # With the method app the limit also disables purchasing in the store: told once too.
+    disabled = [n for n in everything if n["kind"] == "disabled"]
+    assert [n["title"] for n in disabled] == [f"{sku}: purchasing disabled"]
+    assert len(everything) == 5 and all(n["read"] for n in everything)
 
 
 def test_a_kind_switched_off_in_settings_is_not_told(
