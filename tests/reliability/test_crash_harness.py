@@ -38,6 +38,7 @@ import pytest
 from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.runs import RunKind
+from tests.fixtures_demo import strict_except
 from tests.reliability.budget import KILL_POINTS
 from tests.reliability.budget import SEED
 from tests.reliability.crash_world import ChildResult
@@ -255,7 +256,9 @@ class Harness:
         return arm
 
 
-def _world(make_demo_store: MakeStore, home: str, offset: int, *, last: bool = False, **store: int) -> World:
+def _world(
+    make_demo_store: MakeStore, home: str, offset: int, *, last: bool = False, **store: object
+) -> World:
     rng = random.Random(SEED * 100 + offset)
     print(f"crash harness seed {SEED} (stream {offset}); BACKORDER_RELIABILITY_SEED reproduces it")
     demo = make_demo_store(products=600, seed=7 + offset, latency_ms=3, **store)
@@ -294,5 +297,10 @@ def test_kills_during_pulls_while_products_are_deleted_as_they_page(
 ) -> None:
     """Offset pages shift when a product is deleted mid-pull: full and incremental pulls alike
     miss no product of the store."""
-    world = _world(make_demo_store, home, 6, last=True)
+    # About products shifting between pages, not stock: with stock moves keeping date_modified an
+    # order's move is invisible to the incremental pull this test checks right after it ends (only
+    # webhooks or a full pull bring it), which its "the store as it is" check would count as missed.
+    world = _world(
+        make_demo_store, home, 6, last=True, strict=strict_except("stock_moves_keep_date_modified")
+    )
     Harness(world, ("full", "incremental", "incremental"), "shifting", shifting_pages=True).run(_share(0.2))
