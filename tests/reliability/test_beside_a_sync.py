@@ -38,6 +38,7 @@ MakeContext = Callable[..., Profile]
 STARTED_TIMEOUT_S = 30.0
 GATE_TIMEOUT_S = 60.0
 PRODUCTS = 600  # 3 pages: the first, then two held back
+SYNC_PAGE = 250  # the products of the sync's first page (whatever size its requests fall back to)
 
 
 def _start_cli(home: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -79,8 +80,11 @@ def _wait_for_stderr(process: subprocess.Popen[bytes], needle: str, timeout: flo
 
 @pytest.fixture
 def page_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """While the gate is shut (``clear()``), demo stores hold every product page after the first
-    until it opens again (``set()``, or a minute passes). It starts open."""
+    """While the gate is shut (``clear()``), demo stores hold every product past the sync's first
+    page until it opens again (``set()``, or a minute passes). It starts open.
+
+    Held by offset, not page number: the strict store times out pages of 250, and the client then
+    asks for that first page as two of 125, the second of which must still come through."""
     gate = threading.Event()
     gate.set()
     process = DemoRequestHandler._process
@@ -88,8 +92,9 @@ def page_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     def held(self: DemoRequestHandler, ctx: Any, method: str, body: bytes) -> Any:
         url = urlsplit(self.path)
         if method == "GET" and url.path.endswith("/catalog/products"):
-            page = int(parse_qs(url.query).get("page", ["1"])[0])
-            if page > 1:
+            query = parse_qs(url.query)
+            page, limit = int(query.get("page", ["1"])[0]), int(query.get("limit", ["50"])[0])
+            if (page - 1) * limit >= SYNC_PAGE:
                 gate.wait(GATE_TIMEOUT_S)
         return process(self, ctx, method, body)
 
