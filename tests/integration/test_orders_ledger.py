@@ -54,6 +54,7 @@ def backorder_world(
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     ids = [pid for pid in store.catalog.product_ids() if _tracked(store.catalog.get_product(pid))][:products]
+    context.parts.catalog.set_setting("backorder-method", "app")  # the store stops counting them
     context.assign([str(pid) for pid in ids])
     start = {item.key: item.level for item in context.parts.mirror.stock_items()}  # type: ignore[attr-defined]
     for pid in ids:

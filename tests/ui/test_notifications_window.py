@@ -33,6 +33,7 @@ def _titles(spy: QSignalSpy) -> list[str]:
 def _two_orders(controller, demo_store) -> dict:
     """Two orders for two products just assigned (dated after the assignment); returns one."""
     shirt, mug = _plain_products(demo_store, 2)
+    controller.profile.parts.catalog.set_setting("backorder-method", "app")  # the app counts the orders
     controller.profile.assign([str(shirt["id"]), str(mug["id"])])
     demo_store.orders.clock = FakeClock(time.time() + 3600)
     _place(demo_store, item(shirt, 2))

@@ -117,8 +117,14 @@ class _Batch:
         self.assigned: dict[int, datetime] = {
             int(pid): from_text(at)
             for pid, at in conn.execute(
-                "SELECT product_id, assigned_at FROM backorder_assignments "
-                "WHERE product_id IN (SELECT value FROM json_each(?))",
+                # Only what the store does not count itself: a product the app took tracking over
+                # (method app: its mode is remembered) or one the store does not track. Where the
+                # store still tracks it (method native), its sales move the store's level and reach
+                # the ledger as store moves: counting the order too would count the sale twice.
+                "SELECT a.product_id, a.assigned_at FROM backorder_assignments a "
+                "LEFT JOIN products p ON p.id = a.product_id "
+                "WHERE a.product_id IN (SELECT value FROM json_each(?)) "
+                "AND (a.tracking IS NOT NULL OR p.inventory_tracking = 'none')",
                 (wanted,),
             )
         }

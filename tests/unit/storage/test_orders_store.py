@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from backorder_desktop.domain.orders import Order
 from backorder_desktop.domain.orders import OrderLine
 from backorder_desktop.domain.orders import OrderStatus
 from backorder_desktop.domain.orders import RestoreOn
+from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
@@ -32,6 +34,8 @@ def store(tmp_path: Path) -> Iterator[SqliteMirrorStore]:
         pass_id=None,
         keep_backorder_stock=True,
     )
+    # Method app: the app takes tracking over, so nobody but the app counts these products' sales.
+    mirror.save_settings(replace(mirror.load_settings(), backorder_method=BackorderMethod.APP))
     mirror.assign([1, 2], by="dana", at=T0)
     try:
         yield mirror
@@ -139,3 +143,20 @@ def test_owed_orders_are_oldest_first_with_their_counted_lines(store: SqliteMirr
 def test_the_cursor_moves_with_the_counted_orders_in_one_transaction(store: SqliteMirrorStore) -> None:
     store.apply_orders([order(10, line(100, 1, 1))], restore_on=RestoreOn.BOTH, at=AFTER, cursor=("c", "x"))
     assert store.get_cursor("c") == "x" and store.first_assignment() == T0
+
+
+def test_a_product_the_store_still_tracks_is_not_counted_from_its_orders(tmp_path: Path) -> None:
+    """Method native: the store keeps counting the product's stock, and its sales reach the ledger as
+    store moves; counting its orders as well would take each sale twice."""
+    mirror = open_mirror(tmp_path / "native" / "mirror.sqlite3")
+    try:
+        mirror.apply_products([make_product(1, stock=2)], pass_id=None, keep_backorder_stock=True)
+        mirror.assign([1], by="dana", at=T0)
+        assert mirror.load_settings().backorder_method is BackorderMethod.NATIVE
+        assert (
+            mirror.apply_orders([order(10, line(100, 1, 3))], restore_on=RestoreOn.BOTH, at=AFTER).entries
+            == 0
+        )
+        assert {item.key: item.level for item in mirror.stock_items()} == {StockKey(1): 2}
+    finally:
+        mirror.close()
