@@ -53,6 +53,7 @@ def _world(store: Any, home: str, seed: int, orders: int) -> tuple[Any, list[int
     context.parts.mirror.set_store(StoreInfo(store.store_hash, "Bench", "Demo"), store.api_url)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     ids = [p.id for p in context.parts.catalog.products() if p.inventory_tracking.value != "none"][:50]
+    context.parts.catalog.set_setting("backorder-method", "app")  # the app counts their orders
     context.assign([str(i) for i in ids])
     for pid in ids:  # the app method: the store no longer tracks their stock
         store.catalog.update_product(pid, inventory_tracking="none")
