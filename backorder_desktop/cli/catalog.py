@@ -238,7 +238,7 @@ def assign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
 def unassign(
     options: Options, refs: tuple[str, ...], query: str | None, push_outbox: bool, discard_outbox: bool
 ) -> None:
-    """Remove products from BackOrder: BigCommerce keeps their stock as it is.
+    """Remove products from BackOrder: BigCommerce counts their stock again.
 
     Give product ids, product or variant SKUs, or --search TEXT (or both). When one of them has a
     stock change waiting to be written, say what to do with it: --push-outbox writes it first,
