@@ -26,9 +26,9 @@ class StrictSwitches:
 
     largest_page_fails: bool = False
     """A product list with variants at the largest page size (``limit=250``, ``include=variants``,
-    with or without ``id:in``) fails with a 504 while smaller pages work: it is the reply most likely
-    to time out at the gateway (notes §7 "5xx", §3.1 on ``limit``; the retry advice of §9). The
-    client must fall back to smaller pages."""
+    with or without ``id:in``) holding more than half a page of products fails with a 504 while
+    smaller pages work: it is the reply most likely to time out at the gateway (notes §7 "5xx",
+    §3.1 on ``limit``; the retry advice of §9). The client must fall back to smaller pages."""
 
     stock_moves_keep_date_modified: bool = False
     """A stock change (an Inventory API adjustment, a Catalog ``inventory_level`` write, an order)
