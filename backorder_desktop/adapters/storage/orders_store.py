@@ -227,7 +227,8 @@ def _count_line(
 ) -> None:
     stored = batch.stored.get(line.id)
     assigned = batch.assigned.get(line.product_id)
-    if assigned is None or order.date_created < assigned:
+    # Order dates are whole seconds: an order of the assignment's own second is taken as after it.
+    if assigned is None or order.date_created < assigned.replace(microsecond=0):
         return  # not a BackOrder sale: BigCommerce tracked this stock when the order was placed
     key = batch.key_for(line.product_id, line.variant_id)
     if stored is not None and stored.counted and key is not None and key[1] != stored.item_variant_id:
