@@ -127,7 +127,7 @@ def take_screenshot(controller: AppController, path: str, page: str | None, on_s
         if not ok:
             logger.info("screenshot: the window did not become idle in time; saving it as it is")
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         saved = controller.window.grab().save(str(target), "PNG")
         logger.info("screenshot saved to %s", target)
         on_saved(ok and bool(saved))  # type: ignore[operator]
