@@ -22,6 +22,7 @@ import select
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack
 from contextlib import closing
@@ -177,8 +178,36 @@ def private_secret_service(
         bus, address = _start_bus(root, env, log)
         stack.callback(_stop, bus)
         env["DBUS_SESSION_BUS_ADDRESS"] = address
-        stack.callback(_stop, _start_keyring(address, env, password, log))
+        daemon = _Daemon(_start_keyring(address, env, password, log), address, env, password, log)
+        stack.callback(lambda: _stop(daemon.process))
+        _RUNNING[id(env)] = daemon
+        stack.callback(_RUNNING.pop, id(env), None)
         yield env
+
+
+class _Daemon:
+    """A running gnome-keyring-daemon and what it takes to start it again on the same bus."""
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        address: str,
+        env: dict[str, str],
+        password: str | None,
+        log: Path,
+    ) -> None:
+        self.process, self.address, self.env, self.password, self.log = process, address, env, password, log
+
+    def restart_if_dead(self) -> int | None:
+        """Start the daemon again if it exited (its keyring files stay); returns the exit code seen."""
+        code = self.process.poll()
+        if code is not None:
+            self.process = _start_keyring(self.address, self.env, self.password, self.log)
+        return code
+
+
+_RUNNING: dict[int, _Daemon] = {}
+_SESSION_ENV: list[dict[str, str]] = []
 
 
 @contextmanager
@@ -256,9 +285,40 @@ def secret_service() -> Iterator[dict[str, str]]:
     root = Path(tempfile.mkdtemp(prefix="bd-keyring-"))
     try:
         with private_secret_service(root) as env, environment(env):
-            yield env
+            _SESSION_ENV.append(env)
+            try:
+                yield env
+            finally:
+                _SESSION_ENV.remove(env)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def revive_session_keyring() -> int | None:
+    """If the session's gnome-keyring-daemon died (it did once in a full run, under load), start it
+    again on the same bus, unlocked, and warn; returns the exit code it had, or None if it was alive."""
+    for env in _SESSION_ENV:
+        daemon = _RUNNING.get(id(env))
+        code = daemon.restart_if_dead() if daemon is not None else None
+        if code is not None:
+            warnings.warn(
+                f"the test session's gnome-keyring-daemon had exited (code {code}); restarted it",
+                stacklevel=1,
+            )
+            unlock_keyring()
+            return code
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _session_keyring_alive() -> None:
+    """One test's trouble with the daemon must not be charged to every test after it."""
+    revive_session_keyring()
+
+
+def session_keyring_process() -> subprocess.Popen[bytes]:
+    """The session keyring's daemon process (for the test that kills it)."""
+    return _RUNNING[id(_SESSION_ENV[0])].process
 
 
 @pytest.fixture

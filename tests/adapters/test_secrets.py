@@ -33,6 +33,8 @@ from tests.fixtures_keyring import environment
 from tests.fixtures_keyring import keyring_entries
 from tests.fixtures_keyring import private_secret_service
 from tests.fixtures_keyring import purge_keyring
+from tests.fixtures_keyring import revive_session_keyring
+from tests.fixtures_keyring import session_keyring_process
 
 SECRET = "tok-3f9a1c77e2b04d55a1b2"
 HERE = __name__  # "tests.adapters.test_secrets": fake backends below are loaded by this path
@@ -152,6 +154,22 @@ def test_deleting_a_missing_entry_is_only_logged_at_debug(
     notes = [r for r in caplog.records if "no entry" in r.getMessage()]
     assert [r.levelno for r in notes] == [logging.DEBUG]
     assert token_key("never-stored") in notes[0].getMessage()
+
+
+@pytest.mark.keyring
+def test_a_dead_session_daemon_is_started_again_with_its_entries(keyring_store: KeyringSecretStore) -> None:
+    key = token_key("revive")
+    keyring_store.set(key, SECRET)
+    daemon = session_keyring_process()
+    daemon.kill()
+    daemon.wait(timeout=10)
+    with pytest.raises(KeyringUnavailable):
+        keyring_store.get(key)
+    with pytest.warns(UserWarning, match="gnome-keyring-daemon had exited"):
+        assert revive_session_keyring() is not None
+    assert session_keyring_process() is not daemon
+    assert keyring_store.get(key) == SECRET  # the same keyring file, unlocked again
+    assert revive_session_keyring() is None  # alive now: nothing to do
 
 
 @pytest.mark.keyring
