@@ -1,4 +1,4 @@
-"""Migration 11: BigCommerce's own backorder limits (backorder method ``native``).
+"""Migration 12: BigCommerce's own backorder limits (backorder method ``native``).
 
 ``backorder_limits`` is user data (a rebuild keeps it, the side copy holds it): one row per stock
 item whose limit the app writes to the store's default location (``variant_id`` 0: a product
@@ -36,7 +36,7 @@ DDL = (
 
 
 def migrate(conn: sqlite3.Connection, migrator: SqliteMigrator) -> None:
-    """Version 10 → 11: add the native backorder limits (none yet)."""
+    """Version 11 → 12: add the native backorder limits (none yet)."""
     del migrator  # plain DDL
     for statement in DDL:
         conn.execute(statement)
