@@ -282,6 +282,24 @@ def test_m0010_purchasing_starts_with_nothing_switched_and_keeps_switches_as_use
     assert len(backups) == 1 and ".v9." in backups[0].name
 
 
+def test_m0011_ledger_item_time_indexes_the_ledger_by_item_and_time_and_keeps_it(tmp_path: Path) -> None:
+    path = _fixture(10, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert [(a.key, a.level_after) for a in store.stock_history(7)] == [(StockKey(7, 70), 4)]  # kept
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    with closing(sqlite3.connect(path)) as conn:
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT level_after FROM stock_adjustments "
+            "WHERE product_id = 7 AND variant_id = 70 AND at < '2026-11-04' ORDER BY at DESC LIMIT 1"
+        ).fetchall()
+    assert "stock_adjustments_item_time" in " ".join(str(row[-1]) for row in plan)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v10." in backups[0].name
+
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
