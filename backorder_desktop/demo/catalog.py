@@ -34,7 +34,10 @@ from backorder_desktop.demo.events import RELATIVE
 from backorder_desktop.demo.events import Event
 from backorder_desktop.demo.events import product_event
 from backorder_desktop.demo.events import sku_event
+from backorder_desktop.demo.inventory import apply_adjustment
 from backorder_desktop.demo.inventory import resolve_adjustments
+from backorder_desktop.demo.inventory import update_location_settings
+from backorder_desktop.demo.locations import Locations
 from backorder_desktop.demo.render import product_dict
 from backorder_desktop.demo.render import variant_dict
 from backorder_desktop.demo.storage import Storage
@@ -55,11 +58,14 @@ class Catalog:
         inventory_delay_ms: int = 0,
         clock: Callable[[], float] = time.time,
         strict: StrictSwitches | None = None,
+        locations: int = 1,
+        native_backorders: bool = False,
     ) -> None:
         self.strict = strict or StrictSwitches()
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._st = Storage(products, seed)
+        self._st.locations = Locations(locations, native_backorders=native_backorders)
         self._clock = clock
         self.inventory_delay_ms = inventory_delay_ms
         self._sink: EventSink | None = None
@@ -356,9 +362,16 @@ class Catalog:
         """Inventory API adjustments (absolute or relative); all items are checked before any is applied."""
         with self._writing() as events:
             st = self._st
-            for key, owner, new, value in resolve_adjustments(st, items, relative=relative, column=_column):
-                event = stock_event(st, key, RELATIVE if relative else ABSOLUTE, value)
-                events += self._write_stock(key, owner, new, event, delayed=True)
+            for item in resolve_adjustments(st, items, relative=relative, column=_column):
+                if apply_adjustment(st, item) and item.onhand is not None:
+                    event = stock_event(st, item.key, RELATIVE if relative else ABSOLUTE, item.value)
+                    events += self._write_stock(item.key, item.owner, item.onhand, event, delayed=True)
+
+    def update_location_items(self, location_id: int, body: object) -> None:
+        """``PUT /inventory/locations/{id}/items``: per-location settings, all checked before any is set."""
+        with self._writing():
+            update_location_settings(self._st, location_id, body)
+            self._st.version += 1
 
 
 def _column(st: Storage, key: StockKey) -> int:

@@ -77,6 +77,18 @@ _RATE = click.FloatRange(0.0, 1.0)
     show_default=True,
     help="Shopper simulator pace: orders, cancels, refunds and edits (seeded by --seed; 0: none).",
 )
+@click.option(
+    "--locations",
+    type=click.IntRange(1, 100),
+    default=1,
+    show_default=True,
+    help="Inventory locations (1 is the default one; the others start empty).",
+)
+@click.option(
+    "--native-backorders",
+    is_flag=True,
+    help="The store is in BigCommerce's backorders beta: backorder limits and backordered units.",
+)
 def demo_store(
     products: int,
     port: int,
@@ -97,6 +109,8 @@ def demo_store(
     lose_reply_rate: float,
     delete_while_paging: bool,
     orders_per_minute: float,
+    locations: int,
+    native_backorders: bool,
 ) -> None:
     """Serve a BigCommerce-compatible demo store on 127.0.0.1 until Ctrl-C or SIGTERM."""
     try:
@@ -120,6 +134,8 @@ def demo_store(
             lose_reply_rate=lose_reply_rate,
             delete_while_paging=delete_while_paging,
             orders_per_minute=orders_per_minute,
+            locations=locations,
+            native_backorders=native_backorders,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc

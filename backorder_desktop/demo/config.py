@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backorder_desktop.demo.locations import MAX_LOCATIONS
 from backorder_desktop.demo.strict import StrictSwitches
 
 _STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
@@ -41,6 +42,11 @@ class DemoConfig:
     strict: tuple[str, ...] = ()  # names of StrictSwitches to turn on (STRICT_ALL: the preset)
     webhook_time_scale: float = 1.0  # the real retry schedule's seconds times this (tests: tiny)
     orders_per_minute: float = 0.0  # the shopper simulator's pace while serving (0: no shopper)
+    locations: int = 1  # inventory locations; 1 is the default, the others start with nothing on hand
+    # BigCommerce's backorders beta (notes §6.1, inventory.v3.backorders-beta.yml): backorder_limit and
+    # backorder_message_id per location item, qty_backordered in adjustments and item reads, available
+    # to sell = on hand + limit − backordered. Off: those fields are absent, as in the official spec.
+    native_backorders: bool = False
 
     def __post_init__(self) -> None:
         if self.products < 0:
@@ -62,6 +68,8 @@ class DemoConfig:
             raise ValueError(
                 f"unknown strict switches {sorted(unknown)}; use {', '.join(StrictSwitches.names())}"
             )
+        if not 1 <= self.locations <= MAX_LOCATIONS:
+            raise ValueError(f"locations must be 1-{MAX_LOCATIONS}")
         if self.orders_per_minute < 0:
             raise ValueError("orders_per_minute must not be negative")
         if self.webhook_time_scale <= 0:

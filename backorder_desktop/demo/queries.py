@@ -263,10 +263,7 @@ def select_variants(st: Storage, query: Query, *, product_ids: list[int] | None 
 
 
 def select_items(st: Storage, query: Query) -> list[int] | None:
-    """Variant ids for ``/inventory/items`` filters, or ``None`` when unfiltered."""
-    locations = query.int_list("location_id:in")
-    if locations is not None and 1 not in locations:
-        return []
+    """Variant ids for ``/inventory/items`` filters, or ``None`` when unfiltered (locations apart)."""
     candidates: list[int] | None = None
     product_ids = query.int_list("product_id:in")
     if product_ids is not None:

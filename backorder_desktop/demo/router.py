@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from backorder_desktop.demo import inventory_routes as inventory
 from backorder_desktop.demo import routes_catalog as catalog
 from backorder_desktop.demo import routes_misc as misc
 from backorder_desktop.demo import routes_orders as orders
@@ -53,9 +54,15 @@ ROUTES: tuple[Route, ...] = (
     _route("v3/catalog/summary", {"GET": catalog.summary}, "products"),
     _route("v3/inventory/adjustments/absolute", {"PUT": misc.adjust_absolute}, "inventory", problem=True),
     _route("v3/inventory/adjustments/relative", {"POST": misc.adjust_relative}, "inventory", problem=True),
-    _route("v3/inventory/items", {"GET": misc.inventory_items}, "inventory", problem=True),
+    _route("v3/inventory/items", {"GET": inventory.inventory_items}, "inventory", problem=True),
     # The Locations API has its own scope (store_locations*), not the Inventory one (notes §1, §5.1).
-    _route("v3/inventory/locations", {"GET": misc.locations}, "locations", problem=True),
+    _route("v3/inventory/locations", {"GET": inventory.locations}, "locations", problem=True),
+    _route(
+        "v3/inventory/locations/([^/]+)/items",
+        {"GET": inventory.location_items, "PUT": inventory.update_location_items},
+        "inventory",
+        problem=True,
+    ),
     _route(
         "v3/settings/inventory",
         {"GET": orders.inventory_settings, "PUT": orders.update_inventory_settings},

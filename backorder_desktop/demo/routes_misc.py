@@ -1,24 +1,16 @@
-"""Store information (v2), Inventory API (adjustments, items, locations) and webhook endpoints."""
+"""Store information (v2), Inventory API adjustments and webhook endpoints (reads: ``inventory_routes``)."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 
 from backorder_desktop.demo.context import Reply
 from backorder_desktop.demo.context import Request
 from backorder_desktop.demo.context import StoreContext
 from backorder_desktop.demo.context import json_reply
-from backorder_desktop.demo.inventory import DEFAULT_LOCATION
-from backorder_desktop.demo.inventory import DEFAULT_LOCATION_ID
-from backorder_desktop.demo.inventory import item_dict
 from backorder_desktop.demo.params import pagination
-from backorder_desktop.demo.queries import select_items
-from backorder_desktop.demo.queries import variant_ids_in_order
 from backorder_desktop.demo.routes_catalog import path_id
-
-ITEMS_PAGE_MAX = 1000  # "Limit of 1000 items for payload length" (inventory spec)
 
 
 def store_info(ctx: StoreContext, _req: Request, _params: list[str]) -> Reply:
@@ -106,42 +98,6 @@ def adjust_absolute(ctx: StoreContext, req: Request, _params: list[str]) -> Repl
 
 def adjust_relative(ctx: StoreContext, req: Request, _params: list[str]) -> Reply:
     return _adjust(ctx, req, relative=True)
-
-
-def inventory_items(ctx: StoreContext, req: Request, _params: list[str]) -> Reply:
-    query = req.query
-    page, limit = query.paging(max_limit=None, clamp_to=ITEMS_PAGE_MAX)
-    query.str_list("location_code:in")
-    with ctx.catalog.reading() as st:
-        selected = select_items(st, query)
-        if selected is None:
-            total = st.variant_total()
-            chunk = variant_ids_in_order(st, (page - 1) * limit, limit)
-        else:
-            total = len(selected)
-            chunk = selected[(page - 1) * limit : page * limit]
-        data = [item_dict(st, v) for v in chunk]
-    meta = pagination(query, total=total, count=len(data), page=page, limit=limit)
-    return json_reply({"data": data, "meta": {"pagination": meta}})
-
-
-def locations(_ctx: StoreContext, req: Request, _params: list[str]) -> Reply:
-    query = req.query
-    page, limit = query.paging(max_limit=None)
-    wanted = query.int_list("location_id:in")
-    codes = query.str_list("location_code:in")
-    is_default = query.boolean("is_default")
-    active = query.boolean("is_active")
-    match = (
-        (wanted is None or DEFAULT_LOCATION_ID in wanted)
-        and (codes is None or DEFAULT_LOCATION["code"] in codes)
-        and is_default is not False
-        and active is not False
-    )
-    rows: list[dict[str, Any]] = [dict(DEFAULT_LOCATION)] if match else []
-    data = rows[(page - 1) * limit : page * limit]
-    meta = pagination(query, total=len(rows), count=len(data), page=page, limit=limit)
-    return json_reply({"data": data, "meta": {"pagination": meta}})
 
 
 def list_hooks(ctx: StoreContext, req: Request, _params: list[str]) -> Reply:

@@ -52,7 +52,14 @@ class DemoStore:
         hooks = HookRegistry(cfg.store_hash)
         strict = StrictSwitches()
         strict.turn_on(cfg.strict)
-        catalog = Catalog(cfg.products, cfg.seed, inventory_delay_ms=cfg.inventory_delay_ms, strict=strict)
+        catalog = Catalog(
+            cfg.products,
+            cfg.seed,
+            inventory_delay_ms=cfg.inventory_delay_ms,
+            strict=strict,
+            locations=cfg.locations,
+            native_backorders=cfg.native_backorders,
+        )
         self._ctx = StoreContext(
             store_hash=cfg.store_hash,
             store_id=store_id,

@@ -22,6 +22,7 @@ from backorder_desktop.demo.generator import OptionDef
 from backorder_desktop.demo.generator import ProductText
 from backorder_desktop.demo.generator import build_columns
 from backorder_desktop.demo.generator import derive_text
+from backorder_desktop.demo.locations import Locations
 
 _GENERATED_SKU = re.compile(r"^[A-Z]{3}-(\d{6,})(?:-|$)")
 _GENERATED_NAME = re.compile(r"#(\d+)$")
@@ -43,6 +44,7 @@ class Storage:
         self.v_over: dict[int, dict[str, Any]] = {}
         self.custom_text: dict[int, ProductText] = {}
         self.hidden: dict[tuple[str, int], int] = {}  # stock still shown while a delayed write is pending
+        self.locations = Locations()  # other locations, per-location settings, backordered units
         self._sku_index: dict[str, int] = {}  # variant SKUs that were written or created
         self._psku_index: dict[str, int] = {}  # product SKUs that were written or created
         self._name_index: dict[str, int] = {}
@@ -111,10 +113,18 @@ class Storage:
         """``inventory_level`` of a product as the Catalog API reports it."""
         tracking = self.cols.tracking[product_id - 1]
         if tracking == TRACK_PRODUCT:
-            return self.hidden.get(("p", product_id), self.cols.stock[product_id - 1])
+            key = ("p", product_id)
+            return self._for_sale(key, self.hidden.get(key, self.cols.stock[product_id - 1]))
         if tracking == TRACK_VARIANT:
-            return sum(self.variant_raw_stock(v) for v in self.variant_ids(product_id))
+            return sum(
+                self._for_sale(("v", v), self.variant_raw_stock(v)) for v in self.variant_ids(product_id)
+            )
         return 0
+
+    def _for_sale(self, key: tuple[str, int], onhand: int) -> int:
+        """The Catalog API's level: the default location's on hand less its safety stock (notes §5.2:
+        catalog reads show available to sell), never below zero."""
+        return max(0, onhand - self.locations.safety_stock(key)) if self.locations.has_settings() else onhand
 
     def variant_raw_stock(self, variant_id: int) -> int:
         return self.hidden.get(("v", variant_id), self.cols.v_stock[variant_id - 1])
@@ -124,9 +134,9 @@ class Storage:
         owner = self.cols.v_owner[variant_id - 1]
         tracking = self.cols.tracking[owner - 1]
         if tracking == TRACK_VARIANT:
-            return self.variant_raw_stock(variant_id)
+            return self._for_sale(("v", variant_id), self.variant_raw_stock(variant_id))
         if tracking == TRACK_PRODUCT and self.is_simple(owner):
-            return self.hidden.get(("p", owner), self.cols.stock[owner - 1])
+            return self._for_sale(("p", owner), self.hidden.get(("p", owner), self.cols.stock[owner - 1]))
         return 0
 
     # --- lookups by unique values ---------------------------------------------------------------

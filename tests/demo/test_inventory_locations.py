@@ -1,0 +1,201 @@
+"""Inventory by location: safety stock, several locations, and the native backorders beta's fields.
+
+Native backorders (``--native-backorders``) imitate BigCommerce's beta guide (notes §6.1,
+``inventory.v3.backorders-beta.yml``); without the switch the fields are what the official
+inventory.v3.yml says: unknown to the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from backorder_desktop.demo import inventory
+from backorder_desktop.demo.locations import OutOfStock
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.demo.storage import Storage
+from tests.demo.conftest import client_for
+from tests.demo.conftest import tracked_by
+
+ABSOLUTE = "/v3/inventory/adjustments/absolute"
+RELATIVE = "/v3/inventory/adjustments/relative"
+ITEMS = "/v3/inventory/items"
+LOCATIONS = "/v3/inventory/locations"
+
+
+def _location_items(location_id: int) -> str:
+    return f"{LOCATIONS}/{location_id}/items"
+
+
+def _variant(store: DemoStore) -> int:
+    product = tracked_by(store, "variant", with_options=True)
+    variant_id: int = product["variants"][0]["id"]
+    return variant_id
+
+
+def _at(api: httpx.Client, variant_id: int, location_id: int = 1) -> dict[str, Any]:
+    reply = api.get(ITEMS, params={"variant_id:in": variant_id})
+    assert reply.status_code == 200, reply.text
+    (item,) = reply.json()["data"]
+    (found,) = [at for at in item["locations"] if at["location_id"] == location_id]
+    return dict(found)
+
+
+def _set(api: httpx.Client, location_id: int, **setting: Any) -> httpx.Response:
+    return api.put(_location_items(location_id), json={"settings": [setting]})
+
+
+def _absolute(api: httpx.Client, variant_id: int, quantity: int, location_id: int = 1) -> None:
+    item = {"location_id": location_id, "variant_id": variant_id, "quantity": quantity}
+    reply = api.put(ABSOLUTE, json={"items": [item]})
+    assert reply.status_code == 200, reply.text
+
+
+@pytest.fixture
+def native(make_demo_store: Callable[..., DemoStore]) -> DemoStore:
+    return make_demo_store(native_backorders=True)
+
+
+# --- native backorders off: the official spec -----------------------------------------------------
+
+
+def test_without_native_backorders_a_limit_alone_is_an_empty_setting(
+    demo_store: DemoStore, api: httpx.Client
+) -> None:
+    variant_id = _variant(demo_store)
+    reply = _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=5)
+    assert reply.status_code == 422
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert "At least one setting must be specified" in reply.json()["errors"]["setting.0.settings"]
+    at = _at(api, variant_id)
+    assert "qty_backordered" not in at and "backorder_limit" not in at["settings"]
+
+
+def test_without_native_backorders_qty_backordered_moves_nothing(
+    demo_store: DemoStore, api: httpx.Client
+) -> None:
+    variant_id = _variant(demo_store)
+    alone = {"location_id": 1, "variant_id": variant_id, "qty_backordered": 3}
+    assert api.post(RELATIVE, json={"items": [alone]}).status_code == 422  # quantity is required
+    _absolute(api, variant_id, 4)
+    both = {"location_id": 1, "variant_id": variant_id, "quantity": 0, "qty_backordered": 3}
+    assert api.post(RELATIVE, json={"items": [both]}).status_code == 200
+    at = _at(api, variant_id)
+    assert at["available_to_sell"] == at["total_inventory_onhand"] == 4
+    assert "qty_backordered" not in at
+
+
+# --- native backorders on -------------------------------------------------------------------------
+
+
+def test_backorder_limit_is_read_back_and_adds_to_available_to_sell(native: DemoStore) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        _absolute(api, variant_id, 10)
+        assert _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=45).status_code == 200
+        at = _at(api, variant_id)
+        assert at["settings"]["backorder_limit"] == 45
+        assert at["qty_backordered"] == 0
+        assert at["total_inventory_onhand"] == 10
+        assert at["available_to_sell"] == 55  # on hand + limit − backordered
+        reply = api.get(_location_items(1), params={"variant_id:in": variant_id})
+        (item,) = reply.json()["data"]
+        assert item["settings"]["backorder_limit"] == 45 and item["available_to_sell"] == 55
+        # The catalog keeps showing on hand less safety stock: the limit is not stock.
+        assert native.catalog.get_variant(variant_id)["inventory_level"] == 10
+
+
+def test_null_limit_is_none_and_negative_limit_is_refused(native: DemoStore) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        assert _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=7).status_code == 200
+        assert _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=None).status_code == 200
+        assert _at(api, variant_id)["settings"]["backorder_limit"] == 0
+        reply = _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=-1)
+        assert reply.status_code == 422
+        assert "setting.0.backorder_limit" in reply.json()["errors"]
+
+
+def test_relative_qty_backordered_moves_without_quantity_and_quantity_zero_is_refused(
+    native: DemoStore,
+) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        _absolute(api, variant_id, 2)
+        _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=10)
+        zero = {"location_id": 1, "variant_id": variant_id, "quantity": 0, "qty_backordered": 3}
+        refused = api.post(RELATIVE, json={"items": [zero]})
+        assert refused.status_code == 422
+        assert "items.0.quantity" in refused.json()["errors"]
+        alone = {"location_id": 1, "variant_id": variant_id, "qty_backordered": 3}
+        assert api.post(RELATIVE, json={"items": [alone]}).status_code == 200
+        at = _at(api, variant_id)
+        assert (at["qty_backordered"], at["total_inventory_onhand"], at["available_to_sell"]) == (3, 2, 9)
+        below = {"location_id": 1, "variant_id": variant_id, "qty_backordered": -4}
+        assert api.post(RELATIVE, json={"items": [below]}).status_code == 422
+        assert _at(api, variant_id)["qty_backordered"] == 3
+
+
+def test_absolute_adjustment_sets_qty_backordered_with_or_without_quantity(native: DemoStore) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        both = {"location_id": 1, "variant_id": variant_id, "quantity": 5, "qty_backordered": 8}
+        assert api.put(ABSOLUTE, json={"items": [both]}).status_code == 200
+        alone = {"location_id": 1, "variant_id": variant_id, "qty_backordered": 1}
+        assert api.put(ABSOLUTE, json={"items": [alone]}).status_code == 200
+        at = _at(api, variant_id)
+        assert (at["total_inventory_onhand"], at["qty_backordered"]) == (5, 1)
+
+
+def test_backorder_message_id_shows_the_message_object(native: DemoStore) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        assert _set(api, 1, identity={"variant_id": variant_id}, backorder_message_id=3).status_code == 200
+        at = _at(api, variant_id)
+        assert at["backorder_message"]["id"] == 3
+        assert at["settings"]["backorder_limit"] == 0
+        assert _set(api, 1, identity={"variant_id": variant_id}, backorder_message_id=None).status_code == 200
+        assert "backorder_message" not in _at(api, variant_id)
+
+
+def test_orders_take_on_hand_first_then_backordered_up_to_the_limit(native: DemoStore) -> None:
+    variant_id = _variant(native)
+    with client_for(native) as api:
+        _absolute(api, variant_id, 3)
+        _set(api, 1, identity={"variant_id": variant_id}, backorder_limit=4)
+    key = ("v", variant_id)
+    owner = native.catalog.get_variant(variant_id)["product_id"]
+
+    def sell(units: int) -> Callable[[Storage], list[tuple[tuple[str, int], int, int]]]:
+        def change(st: Storage) -> list[tuple[tuple[str, int], int, int]]:
+            assert inventory.sellable(st, key) >= units or units == 99
+            return [(key, owner, inventory.take(st, key, units))]
+
+        return change
+
+    native.catalog.order_change(sell(5))  # 3 from on hand, 2 backordered
+    with client_for(native) as api:
+        at = _at(api, variant_id)
+        assert (at["total_inventory_onhand"], at["qty_backordered"], at["available_to_sell"]) == (0, 2, 2)
+    with pytest.raises(OutOfStock) as refused:
+        native.catalog.order_change(sell(99))
+    assert (refused.value.available_quantity, refused.value.available_quantity_for_backorder) == (0, 2)
+    native.catalog.order_change(
+        lambda st: [(key, owner, inventory.give_back(st, key, 3))]  # 2 settle the backorder, 1 to stock
+    )
+    with client_for(native) as api:
+        at = _at(api, variant_id)
+        assert (at["total_inventory_onhand"], at["qty_backordered"]) == (1, 0)
+
+
+def test_without_native_backorders_an_order_may_take_on_hand_only(demo_store: DemoStore) -> None:
+    variant_id = _variant(demo_store)
+    demo_store.catalog.update_variant(variant_id, inventory_level=2)
+    key = ("v", variant_id)
+    with demo_store.catalog.reading() as st:
+        assert inventory.sellable(st, key) == 2
+        with pytest.raises(OutOfStock):
+            inventory.take(st, key, 3)
