@@ -60,7 +60,7 @@ class Settings:
     restore_stock_on: RestoreOn = RestoreOn.BOTH
     # How BackOrder products sell below zero: ``app`` turns tracking off in the store on assign;
     # ``native`` leaves it on and the store counts (its backorder limit is not written yet).
-    backorder_method: BackorderMethod = BackorderMethod.NATIVE
+    backorder_method: BackorderMethod = BackorderMethod.APP
     # The shopper message of BackOrder items whose rule has none ({date}: "12 January").
     backorder_message: str = "Ships by {date}"
     # With the method ``app``: an expected date passed with units owed disables purchasing too.
