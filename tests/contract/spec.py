@@ -45,6 +45,7 @@ SPEC_FILES: Mapping[str, str] = {
     "products": "products_catalog.v3.yml",
     "variants": "product-variants_catalog.v3.yml",
     "inventory": "inventory.v3.yml",
+    "inventory_beta": "inventory.v3.backorders-beta.yml",  # the native backorders beta (notes §6)
     "locations": "locations.v3.yml",
     "webhooks": "webhooks.v3.yml",
     "store_v2": "store_information.v2.yml",

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from backorder_desktop.demo import inventory
+from backorder_desktop.demo.config import DemoConfig
 from backorder_desktop.demo.locations import OutOfStock
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.demo.storage import Storage
@@ -199,3 +200,57 @@ def test_without_native_backorders_an_order_may_take_on_hand_only(demo_store: De
         assert inventory.sellable(st, key) == 2
         with pytest.raises(OutOfStock):
             inventory.take(st, key, 3)
+
+
+# --- safety stock and several locations ------------------------------------------------------------
+
+
+def test_catalog_level_is_on_hand_less_safety_stock_never_below_zero(demo_store: DemoStore) -> None:
+    product = tracked_by(demo_store, "product", with_options=False)
+    with client_for(demo_store) as api:
+        reply = api.put(
+            ABSOLUTE, json={"items": [{"location_id": 1, "product_id": product["id"], "quantity": 9}]}
+        )
+        assert reply.status_code == 200
+        assert _set(api, 1, identity={"product_id": product["id"]}, safety_stock=4).status_code == 200
+        assert demo_store.catalog.get_product(product["id"])["inventory_level"] == 5
+        assert _set(api, 1, identity={"product_id": product["id"]}, safety_stock=12).status_code == 200
+        assert demo_store.catalog.get_product(product["id"])["inventory_level"] == 0
+        at = _at(api, product["base_variant_id"])
+        assert (at["total_inventory_onhand"], at["available_to_sell"]) == (9, -3)
+    with demo_store.catalog.reading() as st:
+        assert inventory.sellable(st, ("p", product["id"])) == 0
+
+
+def test_stock_at_another_location_leaves_the_catalog_alone(
+    make_demo_store: Callable[..., DemoStore],
+) -> None:
+    store = make_demo_store(locations=2)
+    variant_id = _variant(store)
+    before = store.catalog.get_variant(variant_id)["inventory_level"]
+    with client_for(store) as api:
+        _absolute(api, variant_id, 30, location_id=2)
+        relative = {"location_id": 2, "variant_id": variant_id, "quantity": -31}
+        assert api.post(RELATIVE, json={"items": [relative]}).status_code == 422  # no negative stock
+        assert _at(api, variant_id, location_id=2)["total_inventory_onhand"] == 30
+        assert _at(api, variant_id)["total_inventory_onhand"] == before
+    assert store.catalog.get_variant(variant_id)["inventory_level"] == before
+
+
+def test_a_delayed_write_shows_late_in_available_to_sell_too(
+    make_demo_store: Callable[..., DemoStore],
+) -> None:
+    store = make_demo_store(inventory_delay_ms=60_000)
+    variant_id = _variant(store)
+    store.catalog.update_variant(variant_id, inventory_level=3)  # in process: immediate
+    with client_for(store) as api:
+        _absolute(api, variant_id, 40)
+        _set(api, 1, identity={"variant_id": variant_id}, safety_stock=1)
+        at = _at(api, variant_id)
+        assert (at["total_inventory_onhand"], at["available_to_sell"]) == (3, 2)
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_location_count_is_checked(count: int) -> None:
+    with pytest.raises(ValueError, match="locations must be 1-100"):
+        DemoConfig(locations=count)
