@@ -17,10 +17,12 @@ from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
+from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import SETTING_NAMES
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.services.profile import AssignReport
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import TokenSource
 
 _TOKEN_WORDS = {
@@ -113,16 +115,39 @@ def settings_show(options: Options, as_json: bool) -> None:
 )
 @click.argument("name")
 @click.argument("value")
-@click.option("--push-outbox", is_flag=True, help="Switching mode: write waiting stock changes first.")
-@click.option("--discard-outbox", is_flag=True, help="Switching mode: drop waiting stock changes.")
+@click.option("--push-outbox", is_flag=True, help="Switching mode or method: write waiting changes first.")
+@click.option("--discard-outbox", is_flag=True, help="Switching mode or method: drop waiting stock changes.")
+@click.option("--yes", is_flag=True, help="Switching the backorder method: apply what the preview shows.")
 @pass_options
-def settings_set(options: Options, name: str, value: str, push_outbox: bool, discard_outbox: bool) -> None:
+def settings_set(
+    options: Options, name: str, value: str, push_outbox: bool, discard_outbox: bool, yes: bool
+) -> None:
     choice = _outbox_choice(push_outbox, discard_outbox)
-    if choice is not None and name != INVENTORY_SOURCE:
-        raise click.UsageError(f"--push-outbox and --discard-outbox go with {INVENTORY_SOURCE} only.")
+    if choice is not None and name not in (INVENTORY_SOURCE, BACKORDER_METHOD):
+        raise click.UsageError(
+            f"--push-outbox and --discard-outbox go with {INVENTORY_SOURCE} and {BACKORDER_METHOD} only."
+        )
     with open_profile(options) as profile:
+        if name == BACKORDER_METHOD:
+            _switch_method(profile, value, choice, yes)
+            return
         profile.save_settings({name: value}, outbox=choice)
         click.echo(f"{name}: {profile.settings_text()[name]}")
+
+
+def _switch_method(profile: Profile, value: str, choice: OutboxChoice | None, yes: bool) -> None:
+    """A method switch moves the BackOrder products' tracking and limits in the store: shown
+    first, applied with --yes."""
+    preview = profile.preview_backorder_method(value)
+    moves = preview.tracking_on + preview.tracking_off + preview.limits_written + preview.limits_cleared
+    if preview.changes and moves and not yes:
+        click.echo(preview.summary())
+        fail(f"Nothing changed yet: run the command again with --yes to switch to {preview.wanted.value}.", 1)
+    done = profile.switch_backorder_method(value, outbox=choice)
+    if done.changes:
+        click.echo(done.summary())
+        click.echo("The next push writes these changes to BigCommerce.", err=True)
+    click.echo(f"{BACKORDER_METHOD}: {profile.settings_text()[BACKORDER_METHOD]}")
 
 
 def _owed(*levels: int | None) -> dict[str, int]:

@@ -30,7 +30,9 @@ from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OrderPage
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.orders import RestoreOn
+from backorder_desktop.domain.product_writes import LimitWrite
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
@@ -238,6 +240,16 @@ class ProductTarget(Protocol):
     def write_purchasing(self, write: PurchasingWrite) -> None:
         """Switch an item's purchasing as ``write`` says (idempotent); raises as
         ``write_product_tracking``."""
+        ...
+
+    def write_backorder_limits(self, writes: Sequence[LimitWrite]) -> None:
+        """Set BigCommerce's own backorder limit of each item at the default location (method
+        ``native``; idempotent); raises as ``write_product_tracking``."""
+        ...
+
+    def read_backorder_counts(self, keys: Sequence[StockKey]) -> dict[StockKey, StoreCount]:
+        """What the store counts for ``keys`` (backordered units, available to sell, the limit);
+        a key is absent when the store has no such item."""
         ...
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from datetime import datetime
+from typing import Protocol
 
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.errors import NotFound
@@ -22,8 +25,14 @@ from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import ProductTarget
 from backorder_desktop.domain.ports import ProductWriteStore
+from backorder_desktop.domain.product_writes import BackorderMethod
+from backorder_desktop.domain.product_writes import LimitWrite
+from backorder_desktop.domain.product_writes import MethodSwitch
+from backorder_desktop.domain.product_writes import MethodSwitchBlocked
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.product_writes import WriteReason
+from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 
 logger = logging.getLogger(__name__)
@@ -32,7 +41,24 @@ _WHAT = {
     WriteReason.ASSIGN: "Tracking not turned off",
     WriteReason.REDISABLE: "Tracking not turned off",
     WriteReason.UNASSIGN: "Tracking not turned back on",
+    WriteReason.TO_APP: "Tracking not turned off",
+    WriteReason.TO_NATIVE: "Tracking not turned back on",
 }
+
+
+class LimitStore(ProductWriteStore, Protocol):
+    """The product writes outbox with BigCommerce's own backorder limits (method ``native``)."""
+
+    def limits_evaluate(self, at: datetime) -> int: ...
+    def limits_waiting(self) -> list[LimitWrite]: ...
+    def limit_attempted(self, key: StockKey) -> None: ...
+    def limit_failed(self, key: StockKey, reason: str) -> None: ...
+    def limit_gone(self, key: StockKey) -> None: ...
+    def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool: ...
+    def native_items(self) -> list[StockKey]: ...
+    def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None: ...
+    def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
+    def switch_backorder_method(self, target: BackorderMethod, *, at: datetime) -> MethodSwitch: ...
 
 
 @dataclass(slots=True)
@@ -48,7 +74,7 @@ class ProductWritePusher:
     def __init__(
         self,
         *,
-        store: ProductWriteStore,
+        store: LimitStore,
         clock: Clock,
         target_factory: Callable[[], ProductTarget],
         actor: str,
@@ -59,21 +85,76 @@ class ProductWritePusher:
         self._actor = actor
 
     def waiting(self) -> int:
-        return self._store.product_write_count()
+        """Product writes waiting, refused ones included, and the limits to write."""
+        return self._store.product_write_count() + self._store.limits_evaluate(self._clock.now())
 
     def push(self) -> ProductPushReport:
-        """Write every waiting product write; raises the request error (offline …) that stopped
-        it, with what was confirmed before recorded."""
+        """Write every waiting product write, then the limits (after tracking: a limit counts only
+        where the store tracks the item); raises the request error (offline …) that stopped it,
+        with what was confirmed before recorded."""
         report = ProductPushReport()
         writes = self._store.product_writes()
-        if writes:
+        limits = self._store.limits_evaluate(self._clock.now())
+        if writes or limits:
             target = self._target_factory()
             for write in writes:
                 self._send(target, write, report)
+            if limits:
+                self._send_limits(target, self._store.limits_waiting(), report)
         self.settle_untracked()
-        if writes:
+        if writes or limits:
             logger.info("product writes: %s written, %s failed", report.written, report.failed)
         return report
+
+    def preview_switch(self, target: BackorderMethod) -> MethodSwitch:
+        """What switching the backorder method to ``target`` would change (nothing is changed)."""
+        return self._store.preview_method_switch(target)
+
+    def switch(self, target: BackorderMethod) -> MethodSwitch:
+        """Switch the backorder method: the setting and the writes that migrate the BackOrder
+        products (tracking and limits) in one transaction; the next push writes them. Raises
+        ``MethodSwitchBlocked`` (nothing changed) while stock changes or product writes wait."""
+        switch = self._store.switch_backorder_method(target, at=self._clock.now())
+        if switch.blocked:
+            raise MethodSwitchBlocked(switch)
+        if switch.changes:
+            logger.info("backorder method: %s -> %s", switch.current, switch.wanted)
+        return switch
+
+    def read_counts(self) -> int:
+        """Read what the store counts for the items whose limit the app writes (method native):
+        units backordered and available to sell. Returns how many were read."""
+        keys = self._store.native_items()
+        if not keys:
+            return 0
+        counts = self._target_factory().read_backorder_counts(keys)
+        self._store.save_backorder_counts(counts)
+        return len(counts)
+
+    def _send_limits(
+        self, target: ProductTarget, writes: Sequence[LimitWrite], report: ProductPushReport
+    ) -> None:
+        """All in batches; when the store refuses a batch, one by one, so only the refused item fails."""
+        for write in writes:
+            self._store.limit_attempted(write.key)
+        try:
+            target.write_backorder_limits(writes)
+        except (NotFound, InvalidData) as exc:
+            if len(writes) > 1:
+                for write in writes:
+                    self._send_limits(target, [write], report)
+                return
+            write = writes[0]
+            if isinstance(exc, NotFound):
+                self._store.limit_gone(write.key)  # deleted in the store: no limit to keep
+                return
+            self._store.limit_failed(write.key, exc.message)
+            report.failed += 1
+            what = "Backorder limit not written"
+            report.problems.append(ItemProblem(write.sku or write.key.label(), what, exc.message))
+            return
+        at = self._clock.now()
+        report.written += sum(self._store.limit_written(w, actor=self._actor, at=at) for w in writes)
 
     def settle_untracked(self) -> int:
         """Waiting stock writes of products whose tracking is off are settled in the app."""

@@ -29,10 +29,7 @@ from backorder_desktop.domain.backorder_rules import BackorderRule
 from backorder_desktop.domain.backorder_rules import InvalidRule
 from backorder_desktop.domain.backorder_rules import RuleEdit
 from backorder_desktop.domain.backorder_rules import edited
-from backorder_desktop.domain.dashboard import Dashboard
-from backorder_desktop.domain.dashboard import QuotaMeter
 from backorder_desktop.domain.errors import BugError
-from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
@@ -45,6 +42,9 @@ from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.domain.product_writes import BACKORDER_METHOD
+from backorder_desktop.domain.product_writes import BackorderMethod
+from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import with_setting
@@ -63,7 +63,6 @@ from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import ConnectReport
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import TokenSource
-from backorder_desktop.services.dashboard import DashboardService
 from backorder_desktop.services.events import Callback
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport
@@ -72,6 +71,7 @@ from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import PreviewRow
 from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.notifications import NotificationService
+from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.orders import OrderService
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
@@ -144,8 +144,7 @@ class ProfileParts:
     orders: OrderService | None = None  # store orders counted into the ledger
     backorder_rules: BackorderRuleService | None = None  # limits, incoming, dates, messages
     notifications: NotificationService | None = None  # what the merchant is told, once each
-    dashboard: DashboardService | None = None  # the dashboard's figures
-    read_quota: Callable[[str], QuotaMeter | None] = lambda _store: None  # the quota file, per store
+    product_writes: ProductWritePusher | None = None  # tracking and limits, the backorder method
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
 
 
@@ -221,22 +220,6 @@ class Profile:
             orders_waiting=orders.orders_waiting() if orders is not None else 0,
             notifications=tuple(self.notifications(unread_only=True)),
         )
-
-    def dashboard(self) -> Dashboard:
-        """The dashboard: the tiles' counts, the units owed at the end of each of the last 90 days,
-        and the next expected dates. One read of the local database."""
-        if self.parts.dashboard is None:
-            raise BugError("this profile was opened without its dashboard reads")
-        return self.parts.dashboard.dashboard()
-
-    def quota_meter(self) -> QuotaMeter | None:
-        """The store's API quota as this profile's processes last saw it, with this app's requests
-        in the last window; None with no store connected or before any reply."""
-        try:
-            store = self.connected_store()
-        except NotConnected:
-            return None
-        return self.parts.read_quota(store.store_hash)
 
     # --- orders ---------------------------------------------------------------------------------
 
@@ -383,6 +366,32 @@ class Profile:
         wanted = set(product_ids)
         return self.parts.stock.discard(actor=self.parts.actor, reason=reason, product_ids=wanted)
 
+    def preview_backorder_method(self, method: str) -> MethodSwitch:
+        """What switching the backorder method to ``method`` would change, and what waits first."""
+        return self._product_writes().preview_switch(self._method(method))
+
+    def switch_backorder_method(self, method: str, *, outbox: OutboxChoice | None = None) -> MethodSwitch:
+        """Switch the backorder method, migrating the BackOrder products through the product writes
+        (written by the next push). With writes waiting, ``outbox`` says to write the stock changes
+        and product writes first, or to discard the stock changes; otherwise ``MethodSwitchBlocked``."""
+        target = self._method(method)
+        pusher = self._product_writes()
+        if pusher.preview_switch(target).blocked and outbox is not None:
+            if outbox == OutboxChoice.PUSH:
+                self.parts.stock.push()
+            else:
+                reason = f"discarded when switching the backorder method to {target.value}"
+                self.parts.stock.discard(actor=self.parts.actor, reason=reason)
+        return pusher.switch(target)
+
+    def _method(self, text: str) -> BackorderMethod:
+        return with_setting(self.settings(), BACKORDER_METHOD, text).backorder_method
+
+    def _product_writes(self) -> ProductWritePusher:
+        if self.parts.product_writes is None:
+            raise BugError("this profile was opened without its product writes")
+        return self.parts.product_writes
+
     def switch_mode(self, source: str, *, outbox: OutboxChoice | None = None) -> Settings:
         """Change the inventory source; with changes waiting, ``outbox`` says whether to write
         them first or drop them (``OutboxNotEmpty`` when it says neither)."""
@@ -477,6 +486,9 @@ class Profile:
         source = rest.pop(INVENTORY_SOURCE, None)
         if source is not None:
             self.switch_mode(source, outbox=outbox)
+        method = rest.pop(BACKORDER_METHOD, None)
+        if method is not None:  # never saved alone: the BackOrder products move with it
+            self.switch_backorder_method(method, outbox=outbox)
         for name, text in rest.items():
             self.parts.catalog.set_setting(name, text)
         if feed_credential:

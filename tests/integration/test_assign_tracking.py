@@ -160,7 +160,8 @@ def test_tracking_turned_back_on_by_someone_else_is_turned_off_again_and_recorde
 def test_with_the_native_method_tracking_stays_on_and_the_store_counts(
     make_demo_store: MakeStore, make_context: MakeContext
 ) -> None:
-    store, context = _synced(make_demo_store, make_context)
+    # A store in BigCommerce's backorders beta: the app writes each item's limit there.
+    store, context = _synced(make_demo_store, make_context, native_backorders=True)
     context.save_settings({"backorder-method": "native"})
     product = _find(store, _simple_tracked)
     pid = product["id"]
@@ -171,6 +172,6 @@ def test_with_the_native_method_tracking_stays_on_and_the_store_counts(
 
     after = store.catalog.get_product(pid)
     assert (after["inventory_tracking"], after["inventory_level"]) == ("product", 7)
-    assert _tracking_notes(context, pid) == []
+    assert _tracking_notes(context, pid) == ["backorder limit cleared in BigCommerce (BackOrder rule)"]
     context.unassign([str(pid)])
     assert context.parts.mirror.product_write_count() == 0  # type: ignore[attr-defined]

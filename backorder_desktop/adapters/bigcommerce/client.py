@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from backorder_desktop.adapters.bigcommerce import backorder_limits
 from backorder_desktop.adapters.bigcommerce import inventory
 from backorder_desktop.adapters.bigcommerce import product_writes
 from backorder_desktop.adapters.bigcommerce.hooks import StoreHooks
@@ -61,7 +62,9 @@ from backorder_desktop.domain.ports import Permissions
 from backorder_desktop.domain.ports import StockChange
 from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteResult
+from backorder_desktop.domain.product_writes import LimitWrite
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.stock import StockKey
 
@@ -274,6 +277,12 @@ class BigCommerceClient:
 
     def write_purchasing(self, write: PurchasingWrite) -> None:
         product_writes.write_purchasing(self._transport, write)
+
+    def write_backorder_limits(self, writes: Sequence[LimitWrite]) -> None:
+        backorder_limits.write_limits(self._transport, self._inventory.default_location_id(), writes)
+
+    def read_backorder_counts(self, keys: Sequence[StockKey]) -> dict[StockKey, StoreCount]:
+        return backorder_limits.read_counts(self._transport, self._inventory.default_location_id(), keys)
 
     def get_orders_page(self, modified_since: datetime, *, page: int = 1, limit: int = 250) -> OrderPage:
         """Orders changed at or after ``modified_since``, oldest change first, lines embedded."""

@@ -11,9 +11,15 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from backorder_desktop.adapters.storage import backorder_limits_store
 from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.domain.models import InventoryTracking
+from backorder_desktop.domain.product_writes import BackorderMethod
+from backorder_desktop.domain.product_writes import LimitWrite
+from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.product_writes import ProductWrite
+from backorder_desktop.domain.product_writes import StoreCount
+from backorder_desktop.domain.stock import StockKey
 
 
 class ProductWriteMethods:
@@ -23,7 +29,7 @@ class ProductWriteMethods:
 
         def _reading(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
-        def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _writing(self, *, user: bool = True) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def product_writes(self) -> list[ProductWrite]:
         """Waiting product writes (refused ones left out), by product id."""
@@ -64,3 +70,68 @@ class ProductWriteMethods:
     def product_write_done(self, write: ProductWrite, *, actor: str, at: datetime) -> bool:
         with self._writing() as conn:
             return product_writes_store.written(conn, write, actor=actor, at=at)
+
+    # --- BigCommerce's own backorder limits (method native) and the method switch -----------
+
+    def limits_evaluate(self, at: datetime) -> int:
+        """Mark the limits that differ from what the app wants; returns how many wait."""
+        with self._reading() as conn:  # asked before every push: a write transaction only for work
+            wishes = backorder_limits_store.wanted(conn)
+            rows = conn.execute("SELECT COUNT(*) FROM backorder_limits").fetchone()[0]
+            if not wishes and not rows:
+                return 0
+        with self._writing() as conn:
+            return backorder_limits_store.evaluate(conn, at)
+
+    def limits_waiting(self) -> list[LimitWrite]:
+        with self._reading() as conn:
+            return backorder_limits_store.pending(conn)
+
+    def limits_waiting_count(self) -> int:
+        with self._reading() as conn:
+            return backorder_limits_store.pending_count(conn)
+
+    def limit_attempted(self, key: StockKey) -> None:
+        with self._writing() as conn:
+            backorder_limits_store.attempted(conn, key)
+
+    def limit_failed(self, key: StockKey, reason: str) -> None:
+        with self._writing() as conn:
+            backorder_limits_store.failed(conn, key, reason)
+
+    def limit_gone(self, key: StockKey) -> None:
+        with self._writing() as conn:
+            backorder_limits_store.gone(conn, key)
+
+    def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool:
+        with self._writing() as conn:
+            return backorder_limits_store.written(conn, write, actor=actor, at=at)
+
+    def native_items(self) -> list[StockKey]:
+        """The items whose limit the app writes (method native)."""
+        with self._reading() as conn:
+            return sorted(
+                backorder_limits_store.wanted(conn), key=lambda k: (k.product_id, k.variant_id or 0)
+            )
+
+    def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None:
+        with self._writing(user=False) as conn:
+            backorder_limits_store.save_counts(conn, counts)
+
+    def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]:
+        """Each item's (limit written, backordered, available to sell) in the store."""
+        with self._reading() as conn:
+            return backorder_limits_store.counts(conn)
+
+    def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch:
+        with self._reading() as conn:
+            return backorder_limits_store.preview(conn, target)
+
+    def switch_backorder_method(self, target: BackorderMethod, *, at: datetime) -> MethodSwitch:
+        """Apply the switch in one transaction, unless something waits (then nothing changes and
+        the returned preview is ``blocked``)."""
+        with self._writing() as conn:
+            switch = backorder_limits_store.preview(conn, target)
+            if switch.blocked or not switch.changes:
+                return switch
+            return backorder_limits_store.switch_method(conn, target, at)

@@ -74,7 +74,7 @@ def assigned_ids(conn: sqlite3.Connection, product_ids: Iterable[int]) -> list[i
     return [int(row[0]) for row in rows]
 
 
-def _method(conn: sqlite3.Connection) -> BackorderMethod:
+def method(conn: sqlite3.Connection) -> BackorderMethod:
     row = conn.execute("SELECT value FROM settings WHERE key = 'backorder-method'").fetchone()
     try:
         return BackorderMethod(row[0]) if row is not None else Settings().backorder_method
@@ -86,7 +86,7 @@ def turn_off(conn: sqlite3.Connection, products: Sequence[Product], at: datetime
     """With the method ``app``, newly assigned ``products`` hand their stock to the app: remember
     each one's mode and queue tracking off. A product that tracks nothing has no stock to hand
     over."""
-    if _method(conn) is not BackorderMethod.APP:
+    if method(conn) is not BackorderMethod.APP:
         return
     for product in products:
         if product.inventory_tracking is InventoryTracking.NONE:
@@ -151,10 +151,15 @@ def written(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: da
     ):
         return False
     conn.execute("DELETE FROM product_writes WHERE product_id = ?", (write.product_id,))
-    if write.reason is WriteReason.UNASSIGN:
+    if write.reason is WriteReason.TO_NATIVE:
+        # The store counts the product again: the app no longer turns its tracking off.
+        conn.execute(
+            "UPDATE backorder_assignments SET tracking = NULL WHERE product_id = ?", (write.product_id,)
+        )
+    if write.reason in (WriteReason.UNASSIGN, WriteReason.TO_NATIVE):
         for vid, level in sorted(write.levels.items()):
             key = StockKey(write.product_id, vid or None)
-            _note(conn, key, level_for_store(level), level, _restored(level), actor, at)
+            _note(conn, key, level_for_store(level), level, _restored(level, write.reason), actor, at)
         return True
     # Tracking is off: the store no longer counts this product, so its level there is moot until
     # the product leaves BackOrder. Waiting stock writes are settled here (the app keeps the level).
@@ -164,7 +169,7 @@ def written(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: da
         stock_store.save_item(
             conn, replace(item, store_level=item.level, awaiting_level=None, awaiting_since=None), version
         )
-        reason = _STARTED if write.reason is WriteReason.ASSIGN else _REDISABLED
+        reason = _REDISABLED if write.reason is WriteReason.REDISABLE else _STARTED
         _note(conn, item.key, item.level, item.level, reason.format(level=item.level), actor, at)
     return True
 
@@ -173,9 +178,10 @@ _STARTED = "BackOrder took over: tracking off in BigCommerce, {level} on hand to
 _REDISABLED = "tracking was turned back on in BigCommerce: turned off again, the app keeps {level}"
 
 
-def _restored(level: int) -> str:
+def _restored(level: int, reason: WriteReason = WriteReason.UNASSIGN) -> str:
     owed = level_for_store(level) - level
-    said = f"left BackOrder: tracking back on in BigCommerce with {level_for_store(level)}"
+    why = "left BackOrder" if reason is WriteReason.UNASSIGN else "method switched to native"
+    said = f"{why}: tracking back on in BigCommerce with {level_for_store(level)}"
     return f"{said}; {owed} still owed" if owed else said
 
 

@@ -310,6 +310,27 @@ class PurchasingRow(_Base):
         primary_key = CompositeKey("product_id", "variant_id")
 
 
+class BackorderLimitRow(_Base):
+    """A stock item's limit in BigCommerce's own backorders, wanted and confirmed (migration 12)."""
+
+    product_id = IntegerField()
+    variant_id = IntegerField(default=0)
+    sku = TextField(default="")
+    wanted = IntegerField()
+    written = IntegerField(null=True)
+    reason = TextField(default="")
+    state = TextField(default="pending")
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    qty_backordered = IntegerField(null=True)
+    available_to_sell = IntegerField(null=True)
+    updated_at = TextField()
+
+    class Meta:
+        table_name = "backorder_limits"
+        primary_key = CompositeKey("product_id", "variant_id")
+
+
 MIRROR_TABLES: tuple[type[_Base], ...] = (VariantRow, ProductRow, CursorRow)
 USER_TABLES: tuple[type[_Base], ...] = (
     StoreRow,
@@ -325,5 +346,6 @@ USER_TABLES: tuple[type[_Base], ...] = (
     BackorderRuleRow,
     NotificationRow,
     PurchasingRow,
+    BackorderLimitRow,
 )
 ALL_TABLES: tuple[type[_Base], ...] = MIRROR_TABLES + USER_TABLES
