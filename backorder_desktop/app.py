@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from backorder_desktop.adapters.bigcommerce.shared_quota import DEFAULT_HEADROOM
+from backorder_desktop.adapters.bigcommerce.shared_quota import read_meter
 from backorder_desktop.adapters.clock import SystemClock
 from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
@@ -50,6 +52,7 @@ from backorder_desktop.services.connection import StoreApi
 from backorder_desktop.services.connection import StoreApiFactory
 from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import CredentialsService
+from backorder_desktop.services.dashboard import DashboardService
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import after_pull
@@ -242,6 +245,8 @@ def open_profile(
         orders=orders,
         backorder_rules=rules,
         notifications=notifier,
+        dashboard=DashboardService(store=mirror, clock=clock, zone=local_zone()),
+        read_quota=lambda store: read_meter(paths.quota_file, store, headroom=_headroom(options)),
         product_writes=product_writes,
     )
     profile = Profile(parts)
@@ -335,6 +340,11 @@ def _set_aside(database: Path, folder: Path) -> Path:
         if part.exists():
             shutil.move(str(part), f"{target}{suffix}")
     return target
+
+
+def _headroom(options: Mapping[str, Any]) -> float:
+    """The clients' reserve for other apps (the quota meter shows it)."""
+    return float(options.get("headroom", DEFAULT_HEADROOM))
 
 
 def _new_client(api_url: str, store_hash: str, token: str, options: Mapping[str, Any]) -> StoreApi:

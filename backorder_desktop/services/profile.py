@@ -29,7 +29,10 @@ from backorder_desktop.domain.backorder_rules import BackorderRule
 from backorder_desktop.domain.backorder_rules import InvalidRule
 from backorder_desktop.domain.backorder_rules import RuleEdit
 from backorder_desktop.domain.backorder_rules import edited
+from backorder_desktop.domain.dashboard import Dashboard
+from backorder_desktop.domain.dashboard import QuotaMeter
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
@@ -63,6 +66,7 @@ from backorder_desktop.services.connection import StoreConnection
 from backorder_desktop.services.credentials import ConnectReport
 from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import TokenSource
+from backorder_desktop.services.dashboard import DashboardService
 from backorder_desktop.services.events import Callback
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.feed import ApplyReport
@@ -145,6 +149,8 @@ class ProfileParts:
     backorder_rules: BackorderRuleService | None = None  # limits, incoming, dates, messages
     notifications: NotificationService | None = None  # what the merchant is told, once each
     product_writes: ProductWritePusher | None = None  # tracking and limits, the backorder method
+    dashboard: DashboardService | None = None  # the dashboard's figures
+    read_quota: Callable[[str], QuotaMeter | None] = lambda _store: None  # the quota file, per store
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()
 
 
@@ -220,6 +226,22 @@ class Profile:
             orders_waiting=orders.orders_waiting() if orders is not None else 0,
             notifications=tuple(self.notifications(unread_only=True)),
         )
+
+    def dashboard(self) -> Dashboard:
+        """The dashboard: the tiles' counts, the units owed at the end of each of the last 90 days,
+        and the next expected dates. One read of the local database."""
+        if self.parts.dashboard is None:
+            raise BugError("this profile was opened without its dashboard reads")
+        return self.parts.dashboard.dashboard()
+
+    def quota_meter(self) -> QuotaMeter | None:
+        """The store's API quota as this profile's processes last saw it, with this app's requests
+        in the last window; None with no store connected or before any reply."""
+        try:
+            store = self.connected_store()
+        except NotConnected:
+            return None
+        return self.parts.read_quota(store.store_hash)
 
     # --- orders ---------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from backorder_desktop.adapters.bigcommerce.shared_quota import DEFAULT_HEADROOM
 from backorder_desktop.adapters.bigcommerce.shared_quota import QuotaSeen
 from backorder_desktop.adapters.bigcommerce.shared_quota import SharedQuota
 from backorder_desktop.domain.errors import RateLimited
@@ -122,7 +123,7 @@ class RateLimiter:
     def __init__(
         self,
         *,
-        headroom: float = 0.2,
+        headroom: float = DEFAULT_HEADROOM,
         clock: TimeSource | None = None,
         reset_margin_s: float = 0.05,
         backoff_429_s: float = 1.0,

@@ -9,22 +9,30 @@ reads the other's before sending. Within one window ``left`` only goes down, so 
 a reply from a later window replaces the row. A request that got no reply stays counted: the
 mistake is one request less for us, never one more.
 
+Each request sent is also logged with its time (kept ``SENT_KEPT_S``), so the status bar's quota
+meter can say how many of the window's requests were this app's (``read_meter``).
+
 Times are wall-clock seconds (two processes share no monotonic clock); the file holds no secret.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 from backorder_desktop.adapters.paths import create_private_file
+from backorder_desktop.domain.dashboard import QuotaMeter
 
-__all__ = ["QuotaSeen", "SharedQuota"]
+__all__ = ["DEFAULT_HEADROOM", "QuotaSeen", "SharedQuota", "read_meter"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +45,14 @@ CREATE TABLE IF NOT EXISTS quota (
     reset_at REAL NOT NULL
 )
 """
+_SELECT_ROW = "SELECT requests_left, requests_quota, window_s, reset_at FROM quota WHERE store = ?"
+_SENT_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sent (store TEXT NOT NULL, at REAL NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sent_store_at ON sent (store, at)",
+)
+DEFAULT_HEADROOM = 0.2  # the share of the quota kept for the store's other apps
+SENT_KEPT_S = 600.0  # longer than any quota window BigCommerce uses
+DEFAULT_WINDOW_S = 30.0  # the window when no reply has said it (bigcommerce-api-notes §7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +85,8 @@ class SharedQuota:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # losing the file costs one probe, not data
             db.execute(_SCHEMA)
+            for statement in _SENT_SCHEMA:
+                db.execute(statement)
             self._db = db
         return self._db
 
@@ -76,14 +94,7 @@ class SharedQuota:
         """The row, unless its window is over (then nobody knows the new one yet)."""
         try:
             with self._lock:
-                row = (
-                    self._conn()
-                    .execute(
-                        "SELECT requests_left, requests_quota, window_s, reset_at FROM quota WHERE store = ?",
-                        (self._store,),
-                    )
-                    .fetchone()
-                )
+                row = self._conn().execute(_SELECT_ROW, (self._store,)).fetchone()
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
@@ -128,6 +139,9 @@ class SharedQuota:
             " WHERE store = :store AND reset_at > :now",
             {"store": self._store, "now": self._wall()},
         )
+        now = self._wall()
+        self._write("INSERT INTO sent (store, at) VALUES (:store, :now)", {"store": self._store, "now": now})
+        self._write("DELETE FROM sent WHERE at < :old", {"old": now - SENT_KEPT_S})
 
     def close(self) -> None:
         with self._lock:
@@ -145,3 +159,35 @@ class SharedQuota:
     def _failed(self, exc: sqlite3.Error) -> None:
         # Pacing then falls back to this process's own view: as before sharing, never a failed call.
         logger.info("the shared quota file %s could not be used: %s", self._path, exc)
+
+
+def read_meter(
+    path: str | Path, store: str, *, headroom: float = DEFAULT_HEADROOM, wall: Callable[[], float] = time.time
+) -> QuotaMeter | None:
+    """The quota as last seen by any process of the profile, and what this app sent in the last
+    window; None before any reply was seen. Reads only: a missing file is not created."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1.0)) as db:
+            row = db.execute(_SELECT_ROW, (store,)).fetchone()
+            if row is None:
+                return None
+            window = float(row[2]) if row[2] else DEFAULT_WINDOW_S
+            sent = db.execute(
+                "SELECT COUNT(*) FROM sent WHERE store = ? AND at > ?", (store, wall() - window)
+            ).fetchone()
+    except sqlite3.Error as exc:  # an older file without the log, or one being replaced
+        logger.info("the shared quota file %s could not be read: %s", path, exc)
+        return None
+    quota = None if row[1] is None else int(row[1])
+    return QuotaMeter(
+        left=int(row[0]),
+        quota=quota,
+        window_s=None if row[2] is None else float(row[2]),
+        resets_at=datetime.fromtimestamp(float(row[3]), UTC),
+        sent_by_app=int(sent[0]),
+        reserve=0 if quota is None else math.ceil(quota * headroom),
+        headroom=headroom,
+    )

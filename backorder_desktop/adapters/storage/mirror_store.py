@@ -33,6 +33,7 @@ from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.backorder_rules_store import BackorderRuleMethods
 from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.adapters.storage.dashboard_reads import DashboardReadMethods
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
@@ -75,6 +76,7 @@ class SqliteMirrorStore(
     BackorderRuleMethods,
     NotificationMethods,
     PurchasingMethods,
+    DashboardReadMethods,
 ):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 

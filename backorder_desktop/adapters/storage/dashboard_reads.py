@@ -1,0 +1,114 @@
+"""The dashboard's reads on ``SqliteMirrorStore``: its figures in one read transaction, all in SQL.
+
+The product counts are the Products filters' own counts (``catalog_reads.count_products``), so a
+tile's figure is the length of the list its click opens. The chart's per-day moves come from the
+ledger through the time index (migration 13): each entry carries the item's level before and after,
+so how it moved the units owed is ``max(0, -after) - max(0, -before)``, summed per day by the
+database over the index alone — never a million rows loaded into Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from backorder_desktop.adapters.storage.catalog_reads import count_products
+from backorder_desktop.adapters.storage.codec import to_text
+from backorder_desktop.adapters.storage.orders_store import orders_waiting
+from backorder_desktop.domain.dashboard import ARRIVALS_DAYS
+from backorder_desktop.domain.dashboard import DashboardCounts
+from backorder_desktop.domain.dashboard import ExpectedArrival
+from backorder_desktop.domain.models import ProductQuery
+
+DayBounds = tuple[date, datetime, datetime]  # a local day and its start and end as moments
+
+# A BackOrder item with a rule, and its product; ``{}`` is the condition on the rule ``r``.
+_RULED = (
+    "FROM backorder_rules AS r "
+    "JOIN backorder_assignments AS a ON a.product_id = r.product_id "
+    "JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
+    "JOIN products AS p ON p.id = r.product_id WHERE {}"
+)
+_ARRIVING = "SELECT COUNT(DISTINCT r.product_id) " + _RULED.format("r.expected >= ? AND r.expected <= ?")
+_NEXT_ARRIVALS = (
+    "SELECT r.product_id, r.variant_id, p.name, s.sku, r.expected, r.incoming, s.level "
+    + _RULED.format("r.expected >= ?")
+    + " ORDER BY r.expected, p.name_key, r.product_id, r.variant_id LIMIT ?"
+)
+_OWED_NOW = "SELECT COALESCE(SUM(-level), 0) FROM stock_items WHERE level < 0"
+# One row per day: the day's entries read by a range of the time index (covering: no table reads).
+_OWED_MOVES = (
+    "SELECT json_extract(b.value, '$[0]'), "
+    "(SELECT COALESCE(SUM(max(0, -level_after) - max(0, -level_before)), 0) "
+    "FROM stock_adjustments INDEXED BY stock_adjustments_time "
+    "WHERE at >= json_extract(b.value, '$[1]') AND at < json_extract(b.value, '$[2]')) "
+    "FROM json_each(?) AS b"
+)
+
+
+def dashboard_counts(conn: sqlite3.Connection, today: date) -> DashboardCounts:
+    at_limit = count_products(conn, ProductQuery(at_limit=True))
+    near_limit = count_products(conn, ProductQuery(near_limit=True))
+    both = 0
+    if at_limit and near_limit:  # a product with one item at its limit and another near it
+        both = count_products(conn, ProductQuery(at_limit=True, near_limit=True))
+    last = today + timedelta(days=ARRIVALS_DAYS - 1)
+    return DashboardCounts(
+        backorder_products=count_products(conn, ProductQuery(backorder_only=True)),
+        units_backordered=owed_now(conn),
+        backordered_products=count_products(conn, ProductQuery(backordered=True)),
+        orders_waiting=orders_waiting(conn),
+        at_limit=at_limit,
+        near_limit=near_limit,
+        at_or_near_limit=at_limit + near_limit - both,
+        arriving_soon=int(conn.execute(_ARRIVING, (today.isoformat(), last.isoformat())).fetchone()[0]),
+        date_passed=count_products(conn, ProductQuery(date_passed=True)),
+    )
+
+
+def owed_now(conn: sqlite3.Connection) -> int:
+    return int(conn.execute(_OWED_NOW).fetchone()[0])
+
+
+def owed_moves(conn: sqlite3.Connection, days: Sequence[DayBounds]) -> dict[date, int]:
+    """How much each day's ledger entries raised the units owed (negative: they fell)."""
+    bounds = json.dumps([[day.isoformat(), to_text(start), to_text(end)] for day, start, end in days])
+    return {date.fromisoformat(str(day)): int(moved) for day, moved in conn.execute(_OWED_MOVES, (bounds,))}
+
+
+def next_arrivals(conn: sqlite3.Connection, today: date, limit: int) -> list[ExpectedArrival]:
+    rows = conn.execute(_NEXT_ARRIVALS, (today.isoformat(), limit)).fetchall()
+    return [
+        ExpectedArrival(
+            product_id=int(pid),
+            variant_id=int(vid) or None,
+            name=str(name),
+            sku=str(sku),
+            expected=date.fromisoformat(str(expected)),
+            incoming=int(incoming),
+            owed=max(0, -int(level)),
+        )
+        for pid, vid, name, sku, expected, incoming, level in rows
+    ]
+
+
+class DashboardReadMethods:
+    """Mixed into ``SqliteMirrorStore``: the dashboard's figures read in one snapshot."""
+
+    if TYPE_CHECKING:
+
+        def _reading(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def dashboard_reads(
+        self, today: date, days: Sequence[DayBounds], arrivals: int
+    ) -> tuple[DashboardCounts, dict[date, int], list[ExpectedArrival]]:
+        """The tiles' counts (units owed now among them), each day's move of the units owed, and
+        the next ``arrivals`` expected dates."""
+        with self._reading() as conn:
+            return dashboard_counts(conn, today), owed_moves(conn, days), next_arrivals(conn, today, arrivals)
