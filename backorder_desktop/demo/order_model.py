@@ -126,6 +126,7 @@ class OrderLine:
     quantity: int
     counted: int  # the quantity the store's stock follows (edits move it only with edit adjustment on)
     taken: int = 0  # units this line holds out of the catalog's stock now
+    backordered: int = 0  # of those, units sold beyond on hand (native backorders)
     quantity_refunded: int = 0
     option_values: list[dict[str, Any]] = field(default_factory=list)
 
@@ -182,9 +183,12 @@ def _link(base: str, resource: str) -> dict[str, str]:
 
 
 def line_dict(line: OrderLine) -> dict[str, Any]:
-    """An ``orderProducts`` object (that schema allows no other property)."""
+    """An ``orderProducts`` object (that schema allows no other property), with the backorders beta's
+    ``quantity_backordered`` when some of the line's units are backordered (notes §6.1)."""
     total = line.price_cents * line.quantity
+    extra = {"quantity_backordered": line.backordered} if line.backordered else {}
     return {
+        **extra,
         "id": line.id,
         "order_id": line.order_id,
         "product_id": line.product_id,

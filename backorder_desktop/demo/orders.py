@@ -31,13 +31,15 @@ from backorder_desktop.demo.catalog_rules import StockKey
 from backorder_desktop.demo.errors import ApiError
 from backorder_desktop.demo.errors import NotFoundError
 from backorder_desktop.demo.events import Event
+from backorder_desktop.demo.inventory import give_back
+from backorder_desktop.demo.inventory import sellable
+from backorder_desktop.demo.inventory import take
 from backorder_desktop.demo.inventory_settings import InventorySettings
 from backorder_desktop.demo.order_changes import check_new_order
 from backorder_desktop.demo.order_changes import check_refund
 from backorder_desktop.demo.order_changes import check_update
 from backorder_desktop.demo.order_changes import line_for
 from backorder_desktop.demo.order_changes import stock_key
-from backorder_desktop.demo.order_changes import stock_of
 from backorder_desktop.demo.order_model import INCOMPLETE
 from backorder_desktop.demo.order_model import PARTIALLY_REFUNDED
 from backorder_desktop.demo.order_model import REFUNDED
@@ -180,41 +182,115 @@ class OrderBook:
             return status_id != INCOMPLETE and status_id not in RESTOCKING_STATUSES
         return status_id in SHIPPING_STATUSES
 
-    @staticmethod
-    def _sync(st: Storage, lines: list[OrderLine], moves: list[Move], *, strict: bool) -> None:
+    def _sync(self, st: Storage, lines: list[OrderLine], moves: list[Move], *, strict: bool) -> None:
         """Make each line hold its counted units: take what it lacks, give back what it holds beyond.
 
-        ``strict``: a tracked item short of stock is a 409 (an order or edit); otherwise a status change
-        takes what is left, never driving stock below zero (the store refuses negative stock).
+        Units are taken from on hand first and, with native backorders, then backordered up to the
+        item's limit (``inventory.take``); the line keeps how many of its units are backordered.
+        ``strict``: a tracked item short of what it may sell is a 409 (an order or edit); otherwise a
+        status change takes what may still be sold, never beyond (the store refuses negative stock).
         """
-        needed: dict[StockKey, int] = {}
-        wanted: list[tuple[OrderLine, StockKey, int]] = []
-        for line in lines:
-            key = stock_key(st, line.product_id, line.variant_id)
-            if key is None:
-                continue
-            want = line.counted - line.taken
-            wanted.append((line, key, want))
-            needed[key] = needed.get(key, 0) + want
+        wanted = OrderBook._wanted(st, lines)
         if strict:
-            short = [(k, n) for k, n in needed.items() if n > 0 and n > stock_of(st, k)]
-            if short:
-                raise out_of_stock(st, short)
-        left = {key: stock_of(st, key) for key in needed}
+            OrderBook._check_wanted(st, wanted)
+        by_key: dict[StockKey, list[tuple[OrderLine, int]]] = {}
         for line, key, want in wanted:
-            move = want if strict else min(want, left[key])
-            if move:
-                left[key] -= move
-                line.taken += move
-                moves.append((key, line.product_id, -move))
+            by_key.setdefault(key, []).append((line, want))
+        for key, items in by_key.items():
+            self._move_key(st, key, items, moves, strict=strict)
+
+    def _move_key(
+        self,
+        st: Storage,
+        key: StockKey,
+        items: list[tuple[OrderLine, int]],
+        moves: list[Move],
+        *,
+        strict: bool,
+    ) -> None:
+        """One item's lines: the store moves by their net only (the catalog applies ``moves`` after the
+        change, so the item is taken or given back once); each line keeps its own units."""
+        net = sum(want for _, want in items)
+        total = net if strict or net <= 0 else min(net, sellable(st, key))
+        owner = items[0][0].product_id
+        released = 0  # backordered units of lines that give units back
+        for line, want in items:
+            if want < 0:
+                freed = min(line.backordered, -want)
+                line.backordered -= freed
+                released += freed
+                line.taken += want
+        if total > 0:
+            from_stock = -take(st, key, total)
+            backordered = released + total - from_stock
+            if from_stock:
+                moves.append((key, owner, -from_stock))
+        else:
+            to_stock = give_back(st, key, -total) if total < 0 else 0
+            settled = -total - to_stock  # the store settles backordered units before adding stock
+            backordered = max(0, released - settled)
+            if settled > released:  # units back on hand went to other orders' backordered units
+                self._settle_others(st, key, settled - released, [line for line, _ in items])
+            if to_stock:
+                moves.append((key, owner, to_stock))
+        budget = total + sum(-want for _, want in items if want < 0)
+        for line, want in items:
+            if want > 0 and budget > 0:
+                give = min(want, budget)
+                budget -= give
+                line.taken += give
+                on_backorder = min(give, backordered)
+                backordered -= on_backorder
+                line.backordered += on_backorder
 
     @staticmethod
-    def _give_back(st: Storage, lines: list[OrderLine], moves: list[Move]) -> None:
+    def _wanted(st: Storage, lines: list[OrderLine]) -> list[tuple[OrderLine, StockKey, int]]:
+        """Each tracked line with what it lacks (below 0: what it holds beyond its counted units)."""
+        found = []
+        for line in lines:
+            key = stock_key(st, line.product_id, line.variant_id)
+            if key is not None:
+                found.append((line, key, line.counted - line.taken))
+        return found
+
+    @staticmethod
+    def _check_wanted(st: Storage, wanted: list[tuple[OrderLine, StockKey, int]]) -> None:
+        needed: dict[StockKey, int] = {}
+        for _line, key, want in wanted:
+            needed[key] = needed.get(key, 0) + want
+        short = [(k, n) for k, n in needed.items() if n > 0 and n > sellable(st, k)]
+        if short:
+            raise out_of_stock(st, short)
+
+    @staticmethod
+    def _check(st: Storage, lines: list[OrderLine]) -> None:
+        """409 when ``lines`` could not all be taken now (nothing is taken)."""
+        OrderBook._check_wanted(st, OrderBook._wanted(st, lines))
+
+    def _settle_others(self, st: Storage, key: StockKey, units: int, exclude: list[OrderLine]) -> None:
+        """``units`` of other orders' backordered units of ``key`` are now on hand: oldest order first."""
+        skip = {id(line) for line in exclude}
+        for order in sorted(self._orders.values(), key=lambda o: o.id):
+            for line in order.lines:
+                if units <= 0:
+                    return
+                if id(line) in skip or not line.backordered:
+                    continue
+                if stock_key(st, line.product_id, line.variant_id) == key:
+                    settled = min(units, line.backordered)
+                    line.backordered -= settled
+                    units -= settled
+
+    def _give_back(self, st: Storage, lines: list[OrderLine], moves: list[Move]) -> None:
+        by_key: dict[StockKey, list[tuple[OrderLine, int]]] = {}
         for line in lines:
             key = stock_key(st, line.product_id, line.variant_id)
             if key is not None and line.taken:
-                moves.append((key, line.product_id, line.taken))
-            line.taken = 0
+                by_key.setdefault(key, []).append((line, -line.taken))
+            elif key is None:
+                line.taken = 0
+        for key, items in by_key.items():
+            self._move_key(st, key, items, moves, strict=False)
 
     def _status_moves(
         self, st: Storage, order: Order, new: int, moves: list[Move], *, by_refund: bool
@@ -247,7 +323,7 @@ class OrderBook:
                     for i, item in enumerate(new.products)
                 ]
                 # A tracked item cannot be bought beyond its stock, whenever its units are taken.
-                self._sync(st, [_copy(line) for line in lines], [], strict=True)
+                self._check(st, lines)
                 order.lines = lines
                 moves: list[Move] = []
                 self._status_moves(st, order, new.status_id, moves, by_refund=False)
@@ -280,7 +356,7 @@ class OrderBook:
                         added.append(
                             line_for(st, item, order.id, self._next_line + len(added), f"products.{index}")
                         )
-                self._sync(st, [_copy(line) for line in added], [], strict=True)
+                self._check(st, added)
                 edited = [_copy(by_id[item["id"]]) for item in edits]
                 for item, line in zip(edits, edited, strict=True):
                     line.quantity = item["quantity"]
@@ -381,10 +457,15 @@ def _update_events(order_id: int, before: int, after: int) -> list[Event]:
 
 
 def out_of_stock(st: Storage, short: list[tuple[StockKey, int]]) -> OutOfStock:
+    """409 ``OutOfStock`` with the body of notes §6.1 (``available_quantity_for_backorder`` with
+    native backorders on)."""
     errors = []
+    native = st.locations.native_backorders
     for (kind, ident), wanted in short:
-        available = stock_of(st, (kind, ident))
+        for_backorder = st.locations.for_backorder((kind, ident))
+        available = sellable(st, (kind, ident)) - for_backorder
         product_id = ident if kind == "p" else st.cols.v_owner[ident - 1]
+        message = f"Only {available} in stock, {wanted} ordered"
         errors.append(
             {
                 "type": "OutOfStock",
@@ -392,7 +473,8 @@ def out_of_stock(st: Storage, short: list[tuple[StockKey, int]]) -> OutOfStock:
                 **({"variant_id": ident} if kind == "v" else {}),
                 "location_id": 1,
                 "available_quantity": available,
-                "message": f"Only {available} in stock, {wanted} ordered",
+                **({"available_quantity_for_backorder": for_backorder} if native else {}),
+                "message": f"{message}, {for_backorder} more on backorder" if native else message,
             }
         )
     return OutOfStock(
