@@ -28,6 +28,8 @@ def test_offline_edits_are_written_when_the_store_is_back(
         for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
         if p["inventory_tracking"] == "variant" and len(p["variants"]) >= 3
     )
+    # The store keeps counting: its level is what the offline edits are written to.
+    assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
     port = store.port
     store.stop()  # the train: no network
@@ -73,6 +75,8 @@ def test_a_mode_switch_with_waiting_changes_needs_a_choice(
     home: str, make_demo_store: MakeStore, make_context: MakeContext
 ) -> None:
     store, env, product = _synced_with_a_product(make_demo_store, make_context)
+    # The store keeps counting: the pushed change lands in its level.
+    assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assert run_cli(home, "assign", product["sku"], env=env).code == 0
     assert run_cli(home, "stock", "add", product["sku"], "4", env=env).code == 0
 
@@ -97,6 +101,8 @@ def test_export_then_import_shows_a_diff_and_applies_only_with_apply(
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    # The store keeps counting: the outbox holds the imported change alone, no tracking writes.
+    assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assigned = run_cli(home, "assign", "--search", "Boot", env=env)
     assert assigned.code == 0, assigned.stderr
     exported = run_cli(home, "export", env=env)

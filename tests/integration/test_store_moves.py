@@ -62,6 +62,8 @@ def test_a_stale_read_between_two_pushes_is_not_a_store_move(
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
     env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    # The store keeps counting: its level is what these pushes write and re-read.
+    assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
 
     for level in (10, 12):
@@ -100,6 +102,7 @@ def _assigned(
     product = _variant_tracked(store)
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.save_settings({"backorder-method": "native"})  # the store counts: pushes write its level
     assert context.parts.catalog.assign([str(product["id"])], by="dana").changed == 1
     return store, context, product
 
