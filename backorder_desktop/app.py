@@ -67,6 +67,7 @@ from backorder_desktop.services.profile import ProfileParts
 from backorder_desktop.services.purchasing import PurchasingService
 from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from backorder_desktop.services.webhooks import WebhookFetcher
@@ -248,6 +249,9 @@ def open_profile(
         dashboard=DashboardService(store=mirror, clock=clock, zone=local_zone()),
         read_quota=lambda store: read_meter(paths.quota_file, store, headroom=_headroom(options)),
         product_writes=product_writes,
+        stock_history=StockHistoryService(
+            store=mirror, clock=clock, settings=mirror.load_settings, zone=local_zone()
+        ),
     )
     profile = Profile(parts)
     parts.start_receiver = lambda: _start_receiver(profile)

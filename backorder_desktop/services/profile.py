@@ -56,6 +56,8 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import OutboxEntry
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_history import StockChart
+from backorder_desktop.domain.stock_history import SyncTimeline
 from backorder_desktop.services.backorder_rules import BackorderRuleService
 from backorder_desktop.services.backorder_rules import RulesReport
 from backorder_desktop.services.backorder_rules import RuleView
@@ -83,6 +85,7 @@ from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import OutboxNotEmpty
 from backorder_desktop.services.stock import PushReport
 from backorder_desktop.services.stock import StockService
+from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import RunState
 from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.webhooks import WebhookFetcher
@@ -148,6 +151,7 @@ class ProfileParts:
     orders: OrderService | None = None  # store orders counted into the ledger
     backorder_rules: BackorderRuleService | None = None  # limits, incoming, dates, messages
     notifications: NotificationService | None = None  # what the merchant is told, once each
+    stock_history: StockHistoryService | None = None  # the stock chart and the sync timeline
     product_writes: ProductWritePusher | None = None  # tracking and limits, the backorder method
     dashboard: DashboardService | None = None  # the dashboard's figures
     read_quota: Callable[[str], QuotaMeter | None] = lambda _store: None  # the quota file, per store
@@ -368,6 +372,30 @@ class Profile:
         if ref not in found:
             raise UserFacingError(f"No product has the id or SKU '{ref}'.", title="Unknown product")
         return self.parts.stock.history(found[ref], limit)
+
+    def stock_chart(self, ref: str | int, variant_id: int | None = None, *, days: int = 90) -> StockChart:
+        """One stock item's level over the last ``days`` (a product by id or SKU; with stock per
+        variant, ``variant_id``'s or the first variant's): the step line from the ledger, its
+        orders, restores, edits, feed and store updates and pushes as marks, the limit and the
+        expected date."""
+        product_id = ref if isinstance(ref, int) else self._product_id(ref)
+        return self._history().chart(product_id, variant_id, days=days)
+
+    def sync_timeline(self, days: int = 14) -> SyncTimeline:
+        """The runs of the last ``days`` on a time axis, with the daily sync's times (ERP mode) and
+        the ones missed and caught up later."""
+        return self._history().timeline(days=days)
+
+    def _product_id(self, ref: str) -> int:
+        found = self.parts.mirror.find_product_ids([ref])
+        if ref not in found:
+            raise UserFacingError(f"No product has the id or SKU '{ref}'.", title="Unknown product")
+        return found[ref]
+
+    def _history(self) -> StockHistoryService:
+        if self.parts.stock_history is None:
+            raise BugError("this profile was opened without its stock history reads")
+        return self.parts.stock_history
 
     def outbox(self) -> list[OutboxEntry]:
         """Stock changes waiting to be written to BigCommerce."""

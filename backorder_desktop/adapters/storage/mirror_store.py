@@ -37,6 +37,7 @@ from backorder_desktop.adapters.storage.dashboard_reads import DashboardReadMeth
 from backorder_desktop.adapters.storage.db import immediate_transaction
 from backorder_desktop.adapters.storage.db import open_database
 from backorder_desktop.adapters.storage.failures import translated
+from backorder_desktop.adapters.storage.history_reads import HistoryReadMethods
 from backorder_desktop.adapters.storage.notifications_store import NotificationMethods
 from backorder_desktop.adapters.storage.orders_store import OrderMethods
 from backorder_desktop.adapters.storage.product_writes_mixin import ProductWriteMethods
@@ -77,6 +78,7 @@ class SqliteMirrorStore(
     NotificationMethods,
     PurchasingMethods,
     DashboardReadMethods,
+    HistoryReadMethods,
 ):
     """The local mirror and the user's own data; see the module docstring for threads and errors.
 
