@@ -12,6 +12,7 @@ from backorder_desktop.domain.backorder_rules import KEEP
 from backorder_desktop.domain.backorder_rules import parse_day
 from backorder_desktop.domain.backorder_rules import parse_units
 from backorder_desktop.domain.plurals import counted
+from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.services.profile import RuleView
 
 
@@ -84,21 +85,40 @@ def show(options: Options, refs: tuple[str, ...], as_json: bool) -> None:
     the state: ok, near limit (10 % of it left), at limit, or date passed (with units owed)."""
     with open_profile(options) as profile:
         views = profile.backorder_rules(list(refs))
+        counted_in_store = profile.store_backorder_counts()  # the native method's own counts
         if as_json:
-            echo_json([_json(view) for view in views])
+            echo_json([_json(view, counted_in_store.get(view.key)) for view in views])
             return
         for view in views:
             limit = "no limit" if view.rule.limit is None else f"limit {view.rule.limit:,}"
             available = "" if view.available is None else f", {view.available:,} to sell"
             expected = f", {view.rule.incoming:,} due {view.rule.expected or 'no date'}"
             message = f' "{view.message}"' if view.message else ""
+            store = counted_in_store.get(view.key)
+            said = "" if store is None else f", BigCommerce: {_counted(store)}"
             click.echo(
-                f"{view.sku:<24} {view.level:>8,} {limit}{available}{expected} [{view.state}]{message}"
+                f"{view.sku:<24} {view.level:>8,} {limit}{available}{expected}{said} [{view.state}]{message}"
             )
 
 
-def _json(view: RuleView) -> dict[str, object]:
+def _counted(store: StoreCount) -> str:
+    return f"{store.qty_backordered:,} backordered, {store.available_to_sell:,} to sell"
+
+
+def _json(view: RuleView, store: StoreCount | None) -> dict[str, object]:
+    counted = (
+        {}
+        if store is None
+        else {
+            "store": {
+                "backorder_limit": store.limit,
+                "qty_backordered": store.qty_backordered,
+                "available_to_sell": store.available_to_sell,
+            }
+        }
+    )
     return {
+        **counted,
         "sku": view.sku,
         "product_id": view.key.product_id,
         "variant_id": view.key.variant_id,

@@ -57,6 +57,7 @@ class LimitStore(ProductWriteStore, Protocol):
     def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool: ...
     def native_items(self) -> list[StockKey]: ...
     def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None: ...
+    def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]: ...
     def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
     def switch_backorder_method(self, target: BackorderMethod, *, at: datetime) -> MethodSwitch: ...
 
@@ -89,18 +90,25 @@ class ProductWritePusher:
         return self._store.product_write_count() + self._store.limits_evaluate(self._clock.now())
 
     def push(self) -> ProductPushReport:
-        """Write every waiting product write, then the limits (after tracking: a limit counts only
-        where the store tracks the item); raises the request error (offline …) that stopped it,
-        with what was confirmed before recorded."""
+        """Write every waiting product write, with the limits: cleared ones before, set ones after
+        (a limit counts only where the store tracks the item); raises the request error (offline …)
+        that stopped it, with what was confirmed before recorded."""
         report = ProductPushReport()
         writes = self._store.product_writes()
         limits = self._store.limits_evaluate(self._clock.now())
         if writes or limits:
             target = self._target_factory()
+            waiting = self._store.limits_waiting() if limits else []
+            # Limits cleared go while the store still tracks the item (a switch to app turns it off
+            # next; an untracked item takes no limit); limits set once tracking is back on.
+            cleared = [w for w in waiting if w.limit == 0]
+            if cleared:
+                self._send_limits(target, cleared, report)
             for write in writes:
                 self._send(target, write, report)
-            if limits:
-                self._send_limits(target, self._store.limits_waiting(), report)
+            wanted = [w for w in waiting if w.limit != 0]
+            if wanted:
+                self._send_limits(target, wanted, report)
         self.settle_untracked()
         if writes or limits:
             logger.info("product writes: %s written, %s failed", report.written, report.failed)
@@ -130,6 +138,15 @@ class ProductWritePusher:
         counts = self._target_factory().read_backorder_counts(keys)
         self._store.save_backorder_counts(counts)
         return len(counts)
+
+    def counts(self) -> dict[StockKey, StoreCount]:
+        """What the store counted for each item whose limit the app wrote, as last read (method
+        native): items never read are left out."""
+        return {
+            key: StoreCount(qty_backordered=backordered, available_to_sell=available, limit=limit)
+            for key, (limit, backordered, available) in self._store.backorder_counts().items()
+            if backordered is not None and available is not None
+        }
 
     def _send_limits(
         self, target: ProductTarget, writes: Sequence[LimitWrite], report: ProductPushReport

@@ -42,12 +42,13 @@ from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.runs import RunKind
-from backorder_desktop.domain.runs import RunTrigger
-from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import MethodSwitch
+from backorder_desktop.domain.product_writes import StoreCount
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import with_setting
@@ -77,8 +78,8 @@ from backorder_desktop.services.feed import FeedService
 from backorder_desktop.services.feed import PreviewRow
 from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.notifications import NotificationService
-from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.orders import OrderService
+from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
 from backorder_desktop.services.scheduler import SyncScheduler
@@ -433,6 +434,11 @@ class Profile:
                 reason = f"discarded when switching the backorder method to {target.value}"
                 self.parts.stock.discard(actor=self.parts.actor, reason=reason)
         return pusher.switch(target)
+
+    def store_backorder_counts(self) -> dict[StockKey, StoreCount]:
+        """With the method native: what BigCommerce counts per BackOrder item (units backordered,
+        available to sell, the limit written), as the last sync read it."""
+        return self._product_writes().counts()
 
     def _method(self, text: str) -> BackorderMethod:
         return with_setting(self.settings(), BACKORDER_METHOD, text).backorder_method

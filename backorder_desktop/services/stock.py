@@ -255,6 +255,11 @@ class StockService:
         tracking = self._products.waiting() if self._products is not None else 0
         return tracking + (self._purchasing.waiting() if self._purchasing is not None else 0)
 
+    def read_backorder_counts(self) -> int:
+        """With the method native: read what the store counts for the BackOrder items (units
+        backordered, available to sell). Returns how many were read."""
+        return self._products.read_counts() if self._products is not None else 0
+
     def follow_rules(self) -> int:
         """Queue the purchasing switches the backorder rules ask for now (an edit, an import, the
         feed or orders moved a level); the next push writes them. Returns how many were queued."""
@@ -426,6 +431,10 @@ def push_after_pull(stock: StockService) -> Callable[[InventorySource, RunState]
             stock.follow_rules()  # the levels this sync moved may have reached a limit
         except BackorderError as exc:
             state.problems.append(ItemProblem("backorder rules", exc.title, exc.message, exc.kind))
+        try:
+            stock.read_backorder_counts()  # native backorders: what the store counts now
+        except BackorderError as exc:
+            state.problems.append(ItemProblem("backorder counts", exc.title, exc.message, exc.kind))
         stock_waits = mode is not InventorySource.ERP and stock.outbox_count() > 0
         if not stock_waits and stock.product_writes_waiting() == 0:
             return
