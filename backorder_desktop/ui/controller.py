@@ -424,7 +424,9 @@ class AppController(QObject):
         if profile is not None:
             self.runner.run_in_background(
                 lambda: profile.stock_history(product.id),
-                on_result=lambda entries: StockHistoryDialog(product, entries, self.window).open(),
+                on_result=lambda entries: StockHistoryDialog(
+                    product, entries, self.window, profile=profile, runner=self.runner
+                ).open(),
             )
 
     def _on_tray_pause_toggled(self, paused: bool) -> None:

@@ -1,13 +1,16 @@
-"""A product's stock history: every ledger adjustment, newest first (one click from the table)."""
+"""A product's stock history: its chart over the last weeks, and every ledger adjustment, newest first
+(one click from the table)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QDialogButtonBox
 from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QSplitter
 from PySide6.QtWidgets import QTableWidget
 from PySide6.QtWidgets import QTableWidgetItem
 from PySide6.QtWidgets import QVBoxLayout
@@ -15,24 +18,39 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.stock import Adjustment
-from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.services.profile import Profile
+from backorder_desktop.ui.charts.stock_chart import KIND_WORDS
+from backorder_desktop.ui.charts.stock_chart import SOURCE_WORDS
+from backorder_desktop.ui.charts.stock_chart import StockChartPanel
 from backorder_desktop.ui.formatting import format_moment
+from backorder_desktop.ui.workers import BackgroundRunner
 
-SOURCE_WORDS = {"person": "edited", "feed": "ERP feed", "import": "import", "store": "BigCommerce"}
-KIND_WORDS = {AdjustmentKind.SET: "set to", AdjustmentKind.ADD: "added", AdjustmentKind.REMOVE: "removed"}
 COLUMNS = ("When", "Item", "Change", "Stock", "From", "By", "Why")
 
 
 class StockHistoryDialog(QDialog):
-    """Read-only table of a product's adjustments."""
+    """Read-only table of a product's adjustments; with ``profile`` and ``runner``, its chart above it
+    (read on a worker)."""
 
     def __init__(
-        self, product: Product, adjustments: Sequence[Adjustment], parent: QWidget | None = None
+        self,
+        product: Product,
+        adjustments: Sequence[Adjustment],
+        parent: QWidget | None = None,
+        *,
+        profile: Profile | None = None,
+        runner: BackgroundRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Stock history — {product.name}")
-        self.resize(820, 420)
+        self.resize(820, 420 if profile is None else 680)
         layout = QVBoxLayout(self)
+        self.chart: StockChartPanel | None = None
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        if profile is not None and runner is not None:
+            self.chart = StockChartPanel(runner, self)
+            splitter.addWidget(self.chart)
+            self.chart.show_product(lambda variant_id: profile.stock_chart(product.id, variant_id))
         skus = {v.id: v.sku for v in product.variants}
         if not adjustments:
             layout.addWidget(QLabel("No stock changes recorded for this product yet."))
@@ -59,7 +77,8 @@ class StockHistoryDialog(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        layout.addWidget(self.table)
+        splitter.addWidget(self.table)
+        layout.addWidget(splitter, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

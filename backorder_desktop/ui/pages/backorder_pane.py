@@ -5,7 +5,8 @@ A limit, incoming units, an expected date and the shopper message for every item
 when they all share it; a field the merchant does not touch is not changed ("set the expected date
 of these 40 products" leaves their limits alone), and the summary says what Apply will change on
 how many items. Apply checks every touched field through the facade first and shows what is wrong
-beside the field; the facade then changes the whole selection or nothing.
+beside the field; the facade then changes the whole selection or nothing. With one product selected,
+its stock chart is shown below the rules.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from backorder_desktop.domain.backorder_rules import render_message
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import RulesReport
 from backorder_desktop.services.profile import RuleView
+from backorder_desktop.ui.charts.stock_chart import StockChartPanel
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -130,6 +132,9 @@ class BackorderPane(QWidget):
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.apply_button)
         layout.addLayout(bottom)
+        self.chart = StockChartPanel(runner, self)
+        self.chart.hide()
+        layout.addWidget(self.chart, 3)
         layout.addStretch(1)
         self._lines = {"limit": self.limit_edit, "incoming": self.incoming_edit, "message": self.message_edit}
         self._editors: dict[str, QWidget] = {**self._lines, "expected": self.date_edit}
@@ -169,6 +174,7 @@ class BackorderPane(QWidget):
         self._clear_errors()
         if profile is None or product_ids is None:
             self.title.setText(PROMPT)
+            self._show_chart(None)
             self._show_state()
             return
         self._loading = True
@@ -202,6 +208,17 @@ class BackorderPane(QWidget):
         )
         self.message_edit.setPlaceholderText(loaded.default_message or "No message")
         self._fill()
+        self._show_chart(int(loaded.refs[0]) if len(loaded.refs) == 1 else None)
+
+    def _show_chart(self, product_id: int | None) -> None:
+        """One product selected: its stock chart below the rules (read on a worker)."""
+        profile = self._profile
+        if product_id is None or profile is None:
+            self.chart.show_product(None)
+            self.chart.hide()
+            return
+        self.chart.show()
+        self.chart.show_product(lambda variant_id: profile.stock_chart(product_id, variant_id))
 
     def _on_load_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
