@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -32,6 +33,7 @@ from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.notifications import NewNotification
 from backorder_desktop.domain.notifications import NotificationKind
+from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.purchasing import Why
 from backorder_desktop.domain.stock import StockKey
@@ -298,6 +300,29 @@ def test_m0011_ledger_item_time_indexes_the_ledger_by_item_and_time_and_keeps_it
     assert "stock_adjustments_item_time" in " ".join(str(row[-1]) for row in plan)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v10." in backups[0].name
+
+
+
+def test_m0012_backorder_limits_starts_with_none_written_and_keeps_limits_as_user_data(
+    tmp_path: Path,
+) -> None:
+    path = _fixture(11, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert store.backorder_counts() == {}
+        at = datetime(2026, 11, 8, 9, 0, tzinfo=UTC)
+        store.save_settings(replace(store.load_settings(), backorder_method=BackorderMethod.NATIVE))
+        assert store.limits_evaluate(at) == 1  # the BackOrder bike's one stock item, with its kept rule
+        wanted = {w.key: w.limit for w in store.limits_waiting()}
+        assert wanted == {StockKey(7, 70): 5}
+        store.rebuild_mirror()
+        assert {w.key for w in store.limits_waiting()} == set(wanted)
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    assert "backorder_limits" in _tables(path)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v11." in backups[0].name
 
 
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
