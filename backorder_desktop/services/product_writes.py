@@ -87,7 +87,12 @@ class ProductWritePusher:
 
     def waiting(self) -> int:
         """Product writes waiting, refused ones included, and the limits to write."""
-        return self._store.product_write_count() + self._store.limits_evaluate(self._clock.now())
+        return self._store.product_write_count() + self.follow_rules()
+
+    def follow_rules(self) -> int:
+        """Queue the limits the backorder rules ask of the store now (method native; offline too);
+        returns how many limits wait."""
+        return self._store.limits_evaluate(self._clock.now())
 
     def push(self) -> ProductPushReport:
         """Write every waiting product write, with the limits: cleared ones before, set ones after

@@ -489,7 +489,11 @@ class Profile:
                 raise InvalidRule(f"Give a {name} or clear it, not both.")
             values[name] = cleared[name]
         edit = RuleEdit(**values)  # type: ignore[arg-type]
-        return self._rules().set_rules(refs, edit, actor=self.parts.actor)
+        report = self._rules().set_rules(refs, edit, actor=self.parts.actor)
+        # Queued now, offline too: the next push writes what the changed rules ask of the store.
+        self.parts.stock.follow_rules()
+        self._product_writes().follow_rules()
+        return report
 
     def backorder_rule_problems(
         self,
