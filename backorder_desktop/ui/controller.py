@@ -331,7 +331,8 @@ class AppController(QObject):
         profile = self.profile
         if profile is not None:
             self.runner.run_in_background(
-                lambda: profile.history(limit=HISTORY_LIMIT), on_result=self.window.history.show_runs
+                lambda: (profile.history(limit=HISTORY_LIMIT), profile.sync_timeline()),
+                on_result=lambda loaded: self.window.history.show_runs(*loaded),
             )
 
     # --- notifications ----------------------------------------------------------------------

@@ -79,7 +79,7 @@ MARK_SIZE = 9.0
 def event_text(event: ChartEvent, locale: QLocale | None = None) -> str:
     """What hovering a mark says: the ledger entry (or the push) in the locale's words."""
     locale = locale or chart_locale()
-    when = locale.toString(_qmoment(event.at), QLocale.FormatType.ShortFormat)
+    when = locale.toString(qmoment(event.at), QLocale.FormatType.ShortFormat)
     lines = [f"{EVENT_NAMES[event.kind]} · {when}"]
     entry = event.adjustment
     if entry is not None:
@@ -200,7 +200,7 @@ class StockChartView(ChartView):
             self._events[event.kind].append(event)
         for kind, mark in self.marks.items():
             mark.replace([QPointF(msecs(e.at), float(e.level)) for e in self._events[kind]])
-        self.time_axis.setRange(_qmoment(chart.start), QDateTime.fromMSecsSinceEpoch(round(right)))
+        self.time_axis.setRange(qmoment(chart.start), QDateTime.fromMSecsSinceEpoch(round(right)))
         self.level_axis.setRange(low, high)
         self.level_axis.applyNiceNumbers()
         self.chart().setLocale(chart_locale())
@@ -310,5 +310,5 @@ def _caption(chart: StockChart) -> str:
     return text + "."
 
 
-def _qmoment(moment: datetime) -> QDateTime:
+def qmoment(moment: datetime) -> QDateTime:
     return QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))

@@ -1,4 +1,5 @@
-"""The History tab: every recorded sync run, and a selected run's error and per-item problems."""
+"""The History tab: the runs of the last two weeks on a timeline, every recorded sync run, and a
+selected run's error and per-item problems."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.domain.stock_history import SyncTimeline
+from backorder_desktop.ui.charts.sync_timeline import SyncTimelineView
 from backorder_desktop.ui.formatting import KIND_NAMES
 from backorder_desktop.ui.formatting import OUTCOME_NAMES
 from backorder_desktop.ui.formatting import format_count
@@ -82,7 +85,7 @@ class RunsModel(ListTableModel[SyncRun]):
 
 
 class HistoryPage(QWidget):
-    """Runs on top, the selected run's details below."""
+    """The timeline on top, the runs below it, the selected run's details at the bottom."""
 
     refresh_requested = Signal()
 
@@ -98,6 +101,8 @@ class HistoryPage(QWidget):
         top.addWidget(refresh)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Vertical)
+        self.timeline = SyncTimelineView()
+        splitter.addWidget(self.timeline)
         self.model = RunsModel(self)
         self.table = QTableView()
         self.table.setObjectName("history_table")
@@ -122,11 +127,15 @@ class HistoryPage(QWidget):
         self.problems.setRootIsDecorated(False)
         details_layout.addWidget(self.problems)
         splitter.addWidget(details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
         layout.addWidget(splitter)
 
-    def show_runs(self, runs: list[SyncRun]) -> None:
+    def show_runs(self, runs: list[SyncRun], timeline: SyncTimeline | None = None) -> None:
+        """The runs (newest first) and, when given, the timeline of the last days."""
+        if timeline is not None:
+            self.timeline.show_timeline(timeline)
         selected = self.selected_run()
         self.model.set_runs(runs)
         if runs:
