@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+from typing import Any
 
 from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.codec import from_text
@@ -68,20 +69,16 @@ Rows = list[tuple[object, ...]]
 _Key = tuple[int, int]  # (product_id, variant_id or 0): cheaper to hash than a StockKey, per line
 
 
-@dataclass
-class _Stored:
-    """A line as stored: what it counts against and what it has counted."""
-
-    order_id: int
-    product_id: int
-    item_variant_id: int
-    sku: str
-    name: str
-    counted: int
-    date_modified: datetime
+# A line row as ``_UPSERT_LINE`` writes it is also the batch's record of the stored line: what it
+# counts against and what it has counted (one tuple per line, not a row and an object).
+_ORDER_ID, _PRODUCT_ID, _ITEM_VARIANT, _SKU, _NAME, _COUNTED, _MODIFIED = 1, 2, 4, 5, 6, 8, 11
+_LINE_COLUMNS = (
+    "line_id, order_id, product_id, variant_id, item_variant_id, sku, name, quantity, counted, "
+    "status_id, date_created, date_modified, customer"
+)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """A stock item's figures as the batch moves it."""
 
@@ -94,28 +91,24 @@ class _Batch:
     """The state one transaction works on: assignments, items and stored lines of its orders, each
     loaded with one query, and the rows the count writes (every write is one ``executemany``)."""
 
-    def __init__(self, conn: sqlite3.Connection, orders: Sequence[Order]) -> None:
+    def __init__(self, conn: sqlite3.Connection, orders: Sequence[Order], restore_on: RestoreOn) -> None:
         product_ids = {line.product_id for order in orders for line in order.lines}
         order_ids = json.dumps(sorted({order.id for order in orders}))
-        self.stored: dict[int, _Stored] = {
-            int(r[0]): _Stored(
-                int(r[1]), int(r[2]), int(r[3]), str(r[4]), str(r[5]), int(r[6]), from_text(r[7])
-            )
-            for r in conn.execute(
-                "SELECT line_id, order_id, product_id, item_variant_id, sku, name, counted, date_modified "
-                "FROM order_lines "
-                "WHERE order_id IN (SELECT value FROM json_each(?))",
-                (order_ids,),
-            )
-        }
-        self.modified = {s.order_id: s.date_modified for s in self.stored.values()}
+        self.stored: dict[int, tuple[Any, ...]] = {}
         self.by_order: dict[int, set[int]] = {}
-        for line_id, line in self.stored.items():
-            self.by_order.setdefault(line.order_id, set()).add(line_id)
-        product_ids |= {s.product_id for s in self.stored.values()}
-        wanted = json.dumps(sorted(product_ids))
+        modified: dict[int, str] = {}
+        for row in conn.execute(
+            f"SELECT {_LINE_COLUMNS} FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?))",  # noqa: S608
+            (order_ids,),
+        ):
+            self.stored[row[0]] = row
+            self.by_order.setdefault(row[_ORDER_ID], set()).add(row[0])
+            modified[row[_ORDER_ID]] = row[_MODIFIED]  # an order's lines are written together: one date
+            product_ids.add(row[_PRODUCT_ID])
+        self.modified = {order_id: from_text(text) for order_id, text in modified.items()}
+        # Order dates are whole seconds: an order of the assignment's own second is taken as after it.
         self.assigned: dict[int, datetime] = {
-            int(pid): from_text(at)
+            pid: from_text(at).replace(microsecond=0)
             for pid, at in conn.execute(
                 # Only what the store does not count itself: a product the app took tracking over
                 # (method app: its mode is remembered) or one the store does not track. Where the
@@ -125,30 +118,30 @@ class _Batch:
                 "LEFT JOIN products p ON p.id = a.product_id "
                 "WHERE a.product_id IN (SELECT value FROM json_each(?)) "
                 "AND (a.tracking IS NOT NULL OR p.inventory_tracking = 'none')",
-                (wanted,),
+                (json.dumps(sorted(product_ids)),),
             )
         }
         self.items: dict[_Key, _Item] = {
-            (int(pid), int(vid)): _Item(int(level), int(store_level), int(version))
+            (pid, vid): _Item(level, store_level, version)  # INTEGER columns: ints already
             for pid, vid, level, store_level, version in conn.execute(
                 "SELECT product_id, variant_id, level, store_level, version FROM stock_items "
                 "WHERE product_id IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted(self.assigned)),),
             )
         }
+        self.restore_on = restore_on
+        # counted_units per (status, quantity, refunded): the same few answers for thousands of lines.
+        self.units: dict[tuple[int, int, int], int] = {}
         self.changed: dict[_Key, None] = {}  # in the order first moved
         self.lines: Rows = []
         self.entries: Rows = []
 
-    def key_for(self, product_id: int, variant_id: int | None) -> _Key | None:
-        """The stock item a line counts against: the variant's own level when the product keeps
-        stock per variant, else the product's."""
-        if variant_id:
-            key = (product_id, variant_id)
-            if key in self.items:
-                return key
-        key = (product_id, 0)
-        return key if key in self.items else None
+    def counted(self, line: OrderLine, status_id: int) -> int:
+        memo = (status_id, line.quantity, line.quantity_refunded)
+        units = self.units.get(memo)
+        if units is None:
+            units = self.units[memo] = counted_units(line, status_id, self.restore_on)
+        return units
 
     def move(self, key: _Key, units: int, reason: str, at: str) -> None:
         """Take ``units`` from an item's level (give back when negative), as one ledger entry."""
@@ -175,37 +168,6 @@ class _Batch:
         ]
 
 
-class _OrderText:
-    """An order's columns shared by its line rows (dates as text once per order, not per line)."""
-
-    __slots__ = ("created", "customer", "id", "modified", "status_id")
-
-    def __init__(self, order: Order) -> None:
-        self.id = order.id
-        self.status_id = order.status_id
-        self.created = to_text(order.date_created)
-        self.modified = to_text(order.date_modified)
-        self.customer = order.customer
-
-
-def _line_row(order: _OrderText, line: OrderLine, item_variant: int, counted: int) -> tuple[object, ...]:
-    return (
-        line.id,
-        order.id,
-        line.product_id,
-        line.variant_id or 0,
-        item_variant,
-        line.sku,
-        line.name,
-        line.quantity,
-        counted,
-        order.status_id,
-        order.created,
-        order.modified,
-        order.customer,
-    )
-
-
 def _not_counted(order: Order, line: OrderLine) -> ItemProblem:
     return ItemProblem(
         f"order #{order.id}",
@@ -216,63 +178,111 @@ def _not_counted(order: Order, line: OrderLine) -> ItemProblem:
     )
 
 
-def _count_line(
-    batch: _Batch,
-    order: Order,
-    text: _OrderText,
-    line: OrderLine,
-    restore_on: RestoreOn,
-    at: str,
-    count: OrderCount,
-) -> None:
-    stored = batch.stored.get(line.id)
-    assigned = batch.assigned.get(line.product_id)
-    # Order dates are whole seconds: an order of the assignment's own second is taken as after it.
-    if assigned is None or order.date_created < assigned.replace(microsecond=0):
-        return  # not a BackOrder sale: BigCommerce tracked this stock when the order was placed
-    key = batch.key_for(line.product_id, line.variant_id)
-    if stored is not None and stored.counted and key is not None and key[1] != stored.item_variant_id:
-        key = (line.product_id, stored.item_variant_id)  # counted there: stays there
-        if key not in batch.items:
-            key = None
-    target = counted_units(line, order.status_id, restore_on) if key is not None else 0
-    before = stored.counted if stored is not None else 0
-    if key is None:
-        if stored is None or not stored.counted:
-            count.problems.append(_not_counted(order, line))
-        target = before  # nothing to move it against: keep what it counted
-    elif target != before:
-        batch.move(key, target - before, line_reason(order.id, line, abs(target - before)), at)
-        count.entries += 1
-        if target > before:
-            count.units_sold += target - before
+def _order_texts(order: Order) -> tuple[str, str]:
+    """The order's dates as stored (a new order's two dates are one: converted once)."""
+    created = to_text(order.date_created)
+    same = order.date_modified == order.date_created
+    return created, created if same else to_text(order.date_modified)
+
+
+def _count_order(batch: _Batch, order: Order, at: str, count: OrderCount) -> None:
+    """Move the items of ``order``'s BackOrder lines to what the order counts now, and store them.
+
+    This runs for every line of a page (tens of thousands in a catch-up), so it keeps the batch's
+    parts in locals and builds the ledger and line rows in place (``_Batch.move`` and
+    ``_Batch.store`` spelled out): the write of a page stays close to a raw ``executemany``."""
+    texts: tuple[str, str] | None = None  # made for the first line that is stored: most orders have none
+    assigned, items, stored_lines, memo = batch.assigned, batch.items, batch.stored, batch.units
+    rows, entries, changed = batch.lines, batch.entries, batch.changed
+    created, order_id, status_id = order.date_created, order.id, order.status_id
+    new_lines: list[int] = []
+    entries_before, lines = len(entries), 0
+    for line in order.lines:
+        product_id = line.product_id
+        since = assigned.get(product_id)
+        if since is None or created < since:
+            continue  # not a BackOrder sale: BigCommerce tracked this stock when the order was placed
+        if texts is None:
+            texts = _order_texts(order)
+        stored = stored_lines.get(line.id)
+        key: _Key | None = (product_id, line.variant_id or 0)
+        if key not in items:
+            key = (product_id, 0) if (product_id, 0) in items else None
+        before, stored_variant = (stored[_COUNTED], stored[_ITEM_VARIANT]) if stored is not None else (0, 0)
+        if before and key is not None and key[1] != stored_variant:
+            key = (product_id, stored_variant)  # counted there: stays there
+            if key not in items:
+                key = None
+        if key is None:
+            if not before:
+                count.problems.append(_not_counted(order, line))
+            target = before  # nothing to move it against: keep what it counted
+            item_variant = stored_variant
         else:
-            count.units_restored += before - target
-    item_variant = key[1] if key is not None else (stored.item_variant_id if stored else 0)
-    batch.lines.append(_line_row(text, line, item_variant, target))
-    batch.stored[line.id] = _Stored(
-        order.id, line.product_id, item_variant, line.sku, line.name, target, order.date_modified
-    )
-    batch.by_order.setdefault(order.id, set()).add(line.id)
-    count.lines += 1
+            target = memo.get((status_id, line.quantity, line.quantity_refunded))
+            if target is None:
+                target = batch.counted(line, status_id)
+            item_variant = key[1]
+            if target != before:
+                units = target - before
+                item = items[key]
+                level = max(STOCK_MIN, min(STOCK_MAX, item.level - units))
+                if units > 0:
+                    kind, count.units_sold = _REMOVE, count.units_sold + units
+                else:
+                    kind, count.units_restored, units = _ADD, count.units_restored - units, -units
+                reason = line_reason(order_id, line, units)
+                entries.append(
+                    (product_id, item_variant, kind, units, item.level, level, _ORDER, ACTOR, reason, at)
+                )
+                item.level = level
+                item.version += 1
+                changed[key] = None
+        row = (
+            line.id,
+            order_id,
+            product_id,
+            line.variant_id or 0,
+            item_variant,
+            line.sku,
+            line.name,
+            line.quantity,
+            target,
+            status_id,
+            *texts,
+            order.customer,
+        )
+        rows.append(row)
+        stored_lines[line.id] = row
+        if stored is None:
+            new_lines.append(line.id)
+        lines += 1
+    if new_lines:
+        batch.by_order.setdefault(order_id, set()).update(new_lines)
+    count.lines += lines
+    count.entries += len(entries) - entries_before
 
 
-def _removed_lines(batch: _Batch, order: Order, text: _OrderText, at: str, count: OrderCount) -> None:
+def _removed_lines(batch: _Batch, order: Order, at: str, count: OrderCount) -> None:
     """Stored lines the order no longer has (edited to 0): their units go back."""
     gone_ids = batch.by_order.get(order.id, set()).difference(line.id for line in order.lines)
+    texts: tuple[str, str] | None = None
     for line_id in sorted(gone_ids):
         stored = batch.stored[line_id]
-        if not stored.counted:
+        counted = stored[_COUNTED]
+        key = (stored[_PRODUCT_ID], stored[_ITEM_VARIANT])
+        if not counted or key not in batch.items:
             continue
-        key = (stored.product_id, stored.item_variant_id)
-        if key not in batch.items:
-            continue
-        gone = OrderLine(line_id, order.id, stored.product_id, key[1] or None, stored.sku, stored.name, 0)
-        batch.move(key, -stored.counted, line_reason(order.id, gone, stored.counted), at)
+        gone = OrderLine(line_id, order.id, key[0], key[1] or None, stored[_SKU], stored[_NAME], 0)
+        batch.move(key, -counted, line_reason(order.id, gone, counted), at)
         count.entries += 1
-        count.units_restored += stored.counted
-        batch.lines.append(_line_row(text, gone, stored.item_variant_id, 0))
-        stored.counted = 0
+        count.units_restored += counted
+        if texts is None:
+            texts = _order_texts(order)
+        created, modified = texts
+        row = (line_id, order.id, *key, key[1], gone.sku, gone.name, 0, 0, order.status_id, created, modified)
+        batch.stored[line_id] = (*row, order.customer)
+        batch.lines.append(batch.stored[line_id])
 
 
 def plan_orders(
@@ -283,18 +293,17 @@ def plan_orders(
     count = OrderCount(orders=len(orders))
     if not orders:
         return count, []
-    batch = _Batch(conn, orders)
+    batch = _Batch(conn, orders, restore_on)
     at_text = to_text(at)
     for order in orders:
-        if order.id in batch.modified and order.date_modified < batch.modified[order.id]:
+        seen = batch.modified.get(order.id)
+        if seen is not None and order.date_modified < seen:
             # An older reading (a poll's page applied after a webhook's fetch): the newer state
             # was counted already, and counting this one would undo it until the order changes.
             continue
-        text = _OrderText(order)
-        for line in order.lines:
-            _count_line(batch, order, text, line, restore_on, at_text, count)
-        if order.id in batch.modified:  # else all its stored lines are the ones just counted
-            _removed_lines(batch, order, text, at_text, count)
+        _count_order(batch, order, at_text, count)
+        if seen is not None:  # else all its stored lines are the ones just counted
+            _removed_lines(batch, order, at_text, count)
         batch.modified[order.id] = order.date_modified
     return count, batch.writes(at_text)
 

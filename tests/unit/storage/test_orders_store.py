@@ -112,6 +112,18 @@ def test_a_removed_line_gives_its_units_back(store: SqliteMirrorStore) -> None:
     assert store.order_lines_counted() == {100: 0, 101: 1}
 
 
+def test_an_order_read_twice_in_one_batch_counts_its_last_reading(store: SqliteMirrorStore) -> None:
+    """A webhook's fetch and a poll's page counted together: the line the later reading no longer
+    has gives its units back, and a line that comes back counts again."""
+    first, edited = order(10, line(100, 1, 3), line(101, 1, 1)), order(10, line(101, 1, 1), minutes=1)
+    assert apply(store, first, edited) == 3
+    assert levels(store)[StockKey(1)] == 1 and store.order_lines_counted() == {100: 0, 101: 1}
+    back = order(10, line(100, 1, 2), line(101, 1, 1), minutes=2)
+    assert apply(store, back, back) == 1
+    assert levels(store)[StockKey(1)] == -1 and store.order_lines_counted() == {100: 2, 101: 1}
+    assert sum(e.quantity for e in store.stock_history(1) if e.kind is AdjustmentKind.REMOVE) == 6
+
+
 def test_an_older_reading_after_a_newer_one_is_skipped(store: SqliteMirrorStore) -> None:
     apply(store, order(10, line(100, 1, 3), status=OrderStatus.CANCELLED, minutes=5))
     assert apply(store, order(10, line(100, 1, 3), minutes=1)) == 0  # a poll's page, read before
