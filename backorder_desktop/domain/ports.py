@@ -117,6 +117,11 @@ class CatalogSource(Protocol):
         """One page of products with variants, sorted by id ascending."""
         ...
 
+    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """On hand at the default location (the catalog's levels are on hand less safety stock);
+        a key is absent when the store has no such item."""
+        ...
+
     def get_catalog_summary(self) -> CatalogSummary: ...
 
     def server_time(self) -> datetime:

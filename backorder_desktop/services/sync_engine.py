@@ -14,8 +14,10 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 
+from backorder_desktop.domain import store_onhand
 from backorder_desktop.domain import sync_rules
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
@@ -60,6 +62,7 @@ class RunState:
     problems: list[ItemProblem] = field(default_factory=list)
     pages_done: int = 0
     pages_total: int = 0
+    backorder_ids: set[int] | None = None  # BackOrder products, asked once per run
 
 
 class _Flight:
@@ -233,7 +236,7 @@ class SyncEngine:
                 batch = ids[start : start + self.page_limit]
                 page = source.get_products_page(1, limit=self.page_limit, ids=batch)
                 self._apply(
-                    state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
+                    source, state, page, pass_id=None, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
                 )
                 gone = set(batch) - {product.id for product in page.products}
                 # Asked by id and not returned: deleted in the store (unless some item of the reply
@@ -322,7 +325,9 @@ class SyncEngine:
         mirror_count = self._mirror.product_count()
         sync_rules.check_remote_total(mirror_count, first.total)
         state.pages_total = max(1, first.total_pages)
-        self._apply(state, first, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
+        self._apply(
+            source, state, first, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL
+        )
         for page in fetch_pages(
             source,
             range(2, state.pages_total + 1),
@@ -330,7 +335,9 @@ class SyncEngine:
             limit=self.page_limit,
             modified_since=None,
         ):
-            self._apply(state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL)
+            self._apply(
+                source, state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.FULL_PULL
+            )
         self._confirm_removals(source, state, keep_stock, mirror_count)
 
     def _confirm_removals(
@@ -366,7 +373,12 @@ class SyncEngine:
             )
             if page.products:
                 self._apply(
-                    state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.VERIFYING
+                    source,
+                    state,
+                    page,
+                    pass_id=state.run_id,
+                    keep_stock=keep_stock,
+                    phase=SyncPhase.VERIFYING,
                 )
 
     def _incremental_pull(
@@ -388,17 +400,30 @@ class SyncEngine:
         )
         for page in itertools.chain([first], rest):
             self._apply(
-                state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.INCREMENTAL_PULL
+                source,
+                state,
+                page,
+                pass_id=state.run_id,
+                keep_stock=keep_stock,
+                phase=SyncPhase.INCREMENTAL_PULL,
             )
             seen.update(page_positions(page))
-        gaps = gaps_between_pages(seen)
+        gaps = gaps_between_pages(seen, paged=state.pages_total > 1)
         if gaps:
             between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)
             self._recheck(source, state, keep_stock, between, modified_since=since)
 
     def _apply(
-        self, state: RunState, page: ProductPage, *, pass_id: int | None, keep_stock: bool, phase: SyncPhase
+        self,
+        source: CatalogSource,
+        state: RunState,
+        page: ProductPage,
+        *,
+        pass_id: int | None,
+        keep_stock: bool,
+        phase: SyncPhase,
     ) -> None:
+        page = self._with_onhand(source, state, page)
         result = self._mirror.apply_products(
             page.products, pass_id=pass_id, keep_backorder_stock=keep_stock, at=self._clock.now()
         )
@@ -411,6 +436,22 @@ class SyncEngine:
         if phase is not SyncPhase.VERIFYING:
             state.pages_done += 1
         self._progress(state, phase)
+
+    def _with_onhand(self, source: CatalogSource, state: RunState, page: ProductPage) -> ProductPage:
+        """The page with its BackOrder products' levels read as on hand: the catalog's are on hand
+        less safety stock, and the ledger compares them with the on hand it wrote. Other products
+        keep the catalog's figure (one read per page, and only when BackOrder products are on it)."""
+        if state.backorder_ids is None:
+            state.backorder_ids = self._mirror.backorder_product_ids()
+        mine = [p for p in page.products if p.id in state.backorder_ids]
+        keys = [key for product in mine for key in store_onhand.stock_keys(product)]
+        if not keys:
+            return page
+        levels = source.read_onhand(keys)
+        products = tuple(
+            store_onhand.with_onhand(p, levels) if p.id in state.backorder_ids else p for p in page.products
+        )
+        return replace(page, products=products)
 
     def _progress(self, state: RunState, phase: SyncPhase) -> None:
         self._events.emit_progress(

@@ -29,6 +29,7 @@ from backorder_desktop.domain.models import QuotaStatus
 from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import Permissions
+from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.profile import Profile
 
 GOOD_TOKEN = "good-token"
@@ -120,6 +121,22 @@ class FakeStore:
         pages = max(1, -(-len(items) // limit))
         chunk = tuple(items[(page - 1) * limit : page * limit])
         return ProductPage(products=chunk, page=page, total_pages=pages, total=len(items))
+
+    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """No safety stock in this store: on hand is the catalog's level."""
+        self._check()
+        by_id = {p.id: p for p in self.catalog}
+        levels: dict[StockKey, int] = {}
+        for key in keys:
+            product = by_id.get(key.product_id)
+            if product is None:
+                continue
+            if key.variant_id is None:
+                levels[key] = product.inventory_level
+            for variant in product.variants:
+                if variant.id == key.variant_id:
+                    levels[key] = variant.inventory_level or 0
+        return levels
 
     def get_catalog_summary(self) -> CatalogSummary:
         return CatalogSummary(variant_count=sum(len(p.variants) for p in self.catalog), inventory_count=0)

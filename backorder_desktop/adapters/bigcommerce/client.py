@@ -258,6 +258,10 @@ class BigCommerceClient:
         """Current levels (product- and variant-level); keys of deleted items are absent."""
         return self._inventory.read_stock_levels(keys)
 
+    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """On hand at the default location (``CatalogSource``: what a pull compares for BackOrder items)."""
+        return self._inventory.read_onhand(keys)
+
     def write_variant_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
         """At most ``VARIANT_BATCH`` absolute variant levels in one request."""
         return self._inventory.write_variant_levels(writes)

@@ -2,7 +2,9 @@
 
 :class:`StoreInventory` builds the calls and
 :class:`~backorder_desktop.adapters.bigcommerce.client.BigCommerceClient` delegates to it.
-Reads are batched, paged GETs (retried as reads). Each write is ONE request:
+Reads are batched, paged GETs (retried as reads): each product's tracking from the Catalog, the
+level from the Inventory API (on hand at the default location, ``onhand``: the Catalog's level is on
+hand less safety stock). Each write is ONE request:
 
 * relative changes go through the Inventory API, ``POST /v3/inventory/adjustments/relative``
   (2,000 items per request, product- and variant-level alike, notes §5.1). They are what a push
@@ -40,6 +42,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 
+from backorder_desktop.adapters.bigcommerce import onhand
 from backorder_desktop.adapters.bigcommerce.errors import malformed
 from backorder_desktop.adapters.bigcommerce.errors import server_reasons
 from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
@@ -81,14 +84,6 @@ def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
         yield values[start : start + size]
 
 
-def _level(value: Any) -> int | None:
-    if value is None:
-        return 0  # null: the store holds no value, so no stock
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
 def _page_parser(path: str) -> Callable[[Any], tuple[list[dict[str, Any]], int]]:
     """A parser of one list page: its objects (with an int ``id``) and ``total_pages``."""
 
@@ -121,46 +116,29 @@ class StoreInventory:
     # --- reads --------------------------------------------------------------------------------
 
     def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
-        """Current levels of ``keys``. A key is absent when its product or variant is gone, or when
-        its product no longer tracks stock that way (a product key needs ``inventory_tracking``
-        "product", a variant key "variant"): the level read then is not the one the app keeps
-        (a product's ``inventory_level`` sums its variants; an untracked variant shows 0)."""
+        """On hand of ``keys`` at the default location. A key is absent when its product or variant
+        is gone, or when its product no longer tracks stock that way (a product key needs
+        ``inventory_tracking`` "product", a variant key "variant"): the level read then is not the
+        one the app keeps. The catalog says how each product tracks; the level itself comes from
+        the Inventory API, since the catalog's is on hand less safety stock (``onhand``)."""
         wanted = set(keys)
         tracking: dict[int, Any] = {}
-        levels: dict[StockKey, int] = {}
         for chunk in _chunks(sorted({k.product_id for k in wanted}), IDS_PER_READ):
-            params = {
-                "id:in": ",".join(map(str, chunk)),
-                "include_fields": "inventory_level,inventory_tracking",
-            }
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_tracking"}
             for item in self._pages(PRODUCTS, params):
                 tracking[item["id"]] = item.get("inventory_tracking")
-                key = StockKey(item["id"])
-                level = _level(item.get("inventory_level"))
-                if key in wanted and tracking[key.product_id] == "product" and level is not None:
-                    levels[key] = level
-        owners = sorted(
-            {
-                k.product_id
-                for k in wanted
-                if k.variant_id is not None and tracking.get(k.product_id) == "variant"
-            }
-        )
-        for chunk in _chunks(owners, IDS_PER_READ):
-            # The variants list filters by ``product_id:in`` (its spec has no ``id:in``).
-            params = {
-                "product_id:in": ",".join(map(str, chunk)),
-                "include_fields": "inventory_level,product_id",
-            }
-            for item in self._pages(VARIANTS, params):
-                owner = item.get("product_id")
-                if not isinstance(owner, int):
-                    continue
-                key = StockKey(owner, item["id"])
-                level = _level(item.get("inventory_level"))
-                if key in wanted and level is not None:
-                    levels[key] = level
-        return levels
+        kept = [
+            k
+            for k in wanted
+            if tracking.get(k.product_id) == ("product" if k.variant_id is None else "variant")
+        ]
+        return self.read_onhand(sorted(kept))
+
+    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+        """On hand of ``keys`` at the default location, whatever their tracking (``onhand``)."""
+        if not keys:
+            return {}
+        return onhand.read_onhand(self._transport, self.default_location_id(), keys)
 
     def _pages(self, path: str, params: dict[str, str]) -> Iterable[dict[str, Any]]:
         parse = _page_parser(path)

@@ -1,0 +1,85 @@
+"""Safety stock and a second location: the store's catalog shows available to sell, the app counts on hand.
+
+BigCommerce's catalog ``inventory_level`` is the default location's on hand less its safety stock
+(notes §5.2), and stock at other locations is not in it. The app writes on hand (relative
+adjustments), so a BackOrder item's level is compared with on hand at the default location: a
+merchant who sets a safety stock of 5 must not see a "sale" of 5, and a second warehouse's units
+are not the app's. Over HTTP, with the demo store's locations and safety stock switched on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.services.profile import Profile
+from tests.demo.orders_helpers import item
+from tests.demo.orders_helpers import placed
+from tests.integration.cli_runner import run_cli
+from tests.integration.test_store_moves import _variant_tracked
+
+MakeStore = Callable[..., DemoStore]
+MakeContext = Callable[..., Profile]
+
+
+def _onhand(store: DemoStore, variant_id: int, location_id: int = 1) -> int:
+    with httpx.Client(base_url=store.base_url, headers={"X-Auth-Token": store.token}) as api:
+        reply = api.get("/v3/inventory/items", params={"variant_id:in": variant_id})
+        (found,) = reply.json()["data"]
+    (at,) = [at for at in found["locations"] if at["location_id"] == location_id]
+    onhand: int = at["total_inventory_onhand"]
+    return onhand
+
+
+def test_safety_stock_and_a_second_location_are_not_store_moves(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(locations=2, native_backorders=True)
+    product = _variant_tracked(store)
+    variant = product["variants"][0]
+    sku, vid = variant["sku"], variant["id"]
+    store.catalog.update_variant(vid, inventory_level=38)
+    # Twenty units in the second warehouse: the store's, not the default location's.
+    store.catalog.adjust_inventory(
+        {"items": [{"location_id": 2, "variant_id": vid, "quantity": 20}]}, relative=False
+    )
+    context = make_context(store)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    # The store keeps counting (native): its level is what the pushes write and the pulls compare.
+    assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
+    assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+
+    # The merchant keeps five back in the control panel: the catalog now shows 33.
+    store.catalog.update_location_items(
+        1, {"settings": [{"identity": {"variant_id": vid}, "safety_stock": 5}]}
+    )
+    assert store.catalog.get_variant(vid)["inventory_level"] == 33
+
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+    assert _onhand(store, vid) == 30
+    # A full pass (a stock move leaves date_modified alone in the strict store, as it may live):
+    # it sees the written 30, so what moves next is a sale, not a late write.
+    assert run_cli(home, "sync", "--full", env=env).code == 0
+
+    with httpx.Client(base_url=store.base_url, headers={"X-Auth-Token": store.token}) as api:
+        placed(api, item(product, 3))
+    assert _onhand(store, vid) == 27
+    synced = run_cli(home, "sync", "--full", env=env)
+    assert synced.code == 0, synced.stderr
+
+    history = run_cli(home, "stock", "history", str(product["id"]), "--json", env=env).json()
+    mine = [(h["source"], h["kind"], h["quantity"]) for h in history if h["variant_id"] == vid]
+    store_moves = [entry for entry in mine if entry[0] == "store"]
+    assert store_moves == [("store", "remove", 3)], f"only the order moved the store; the ledger says {mine}"
+    assert ("person", "set", 30) in mine
+    newest = next(h for h in history if h["variant_id"] == vid)
+    assert newest["level_after"] == 27 == _onhand(store, vid)
+    assert _onhand(store, vid, location_id=2) == 20
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
