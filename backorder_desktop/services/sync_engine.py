@@ -408,7 +408,7 @@ class SyncEngine:
                 phase=SyncPhase.INCREMENTAL_PULL,
             )
             seen.update(page_positions(page))
-        gaps = gaps_between_pages(seen, paged=state.pages_total > 1)
+        gaps = gaps_between_pages(seen)
         if gaps:
             between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)
             self._recheck(source, state, keep_stock, between, modified_since=since)
