@@ -3,6 +3,7 @@ and where products can hide between pages that shifted while they were fetched."
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Hashable
 from collections.abc import Iterable
@@ -73,17 +74,25 @@ def page_positions(page: ProductPage) -> dict[int, tuple[int, int]]:
     return {pid: (page.page, bisect_right(page.splits, pid)) for pid in page_ids(page)}
 
 
-def gaps_between_pages(seen: Mapping[int, Hashable]) -> list[tuple[int, int]]:
+def gaps_between_pages(seen: Mapping[int, Hashable], *, past_the_end: bool = False) -> list[tuple[int, int]]:
     """The open id ranges where a product could have been skipped, given ``seen`` (product id ->
     the page it came on, or the request: ``page_positions``). Pages are id-ordered slices; a
     product present all along and never seen lies between two seen ids that came on different
-    pages (on one page it would have been seen), so only those ranges need asking again."""
+    pages (on one page it would have been seen), so only those ranges need asking again.
+
+    ``past_the_end``: more than one page was asked for and the listing shrank meanwhile. Then a
+    product can also have shifted off the end: the page read before the deletion ended just before
+    it, the later pages started after it (or came back empty), and nothing above it was seen; the
+    range past the last seen id is open too."""
     ordered = sorted(seen.items())
-    return [
+    gaps = [
         (low, high)
         for (low, low_page), (high, high_page) in pairwise(ordered)
         if low_page != high_page and high - low > 1
     ]
+    if past_the_end and ordered:
+        gaps.append((ordered[-1][0], sys.maxsize))
+    return gaps
 
 
 def ids_within(ids: Iterable[int], gaps: list[tuple[int, int]]) -> list[int]:

@@ -398,6 +398,7 @@ class SyncEngine:
             limit=self.page_limit,
             modified_since=since,
         )
+        least = first.total  # the listing's smallest size while it was read
         for page in itertools.chain([first], rest):
             self._apply(
                 source,
@@ -408,7 +409,9 @@ class SyncEngine:
                 phase=SyncPhase.INCREMENTAL_PULL,
             )
             seen.update(page_positions(page))
-        gaps = gaps_between_pages(seen)
+            least = min(least, page.total)
+        shrank = least < first.total or len(seen) < first.total  # a deletion shifted later pages
+        gaps = gaps_between_pages(seen, past_the_end=state.pages_total > 1 and shrank)
         if gaps:
             between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)
             self._recheck(source, state, keep_stock, between, modified_since=since)

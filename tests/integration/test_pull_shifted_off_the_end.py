@@ -1,0 +1,40 @@
+"""An incremental pull whose last page shifts away: the change that moved onto an already-read page
+past the last id seen is re-asked by id, not left stale until a full pull."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from backorder_desktop.demo.faults import FaultRule
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.services.profile import Profile
+
+MakeStore = Callable[..., DemoStore]
+MakeContext = Callable[..., Profile]
+
+
+def test_a_change_shifted_off_the_last_page_is_not_missed(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(products=30)
+    context = make_context(store)
+    engine = context.parts.engine
+    engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI, full=True)
+    engine.page_limit = 10
+    changed = store.catalog.product_ids()[:11]  # two pages: ten changes, then one
+    for pid in changed:
+        store.catalog.update_product(pid, name=f"Renamed {pid}")
+    store.faults.add_rule(  # before the 2nd page is served, the 1st changed product is deleted
+        FaultRule(kind="delete_while_paging", path_contains="catalog/products", method="GET", after=1)
+    )
+
+    run = engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI)
+
+    assert not run.full
+    assert changed[0] not in store.catalog.product_ids()
+    last = changed[10]  # the only one on page 2 before the deletion, last of page 1 after it
+    assert context.parts.mirror.get_product(last).name == f"Renamed {last}"  # type: ignore[union-attr]
+    names = {p.id: p.name for p in context.parts.mirror.search_products("")}
+    assert [pid for pid in changed[1:] if names[pid] != f"Renamed {pid}"] == []
