@@ -6,8 +6,9 @@ one ``random.Random(seed)``; only dates depend on the clock). ``demo-store --ord
 runs one in a :class:`ShopperThread` so that an app can be watched working against the store.
 
 Everything goes through the order book's own checks, so a shopper meets the store's rules: an order
-for more than a tracked item's stock, or for an item that cannot be bought, is refused and logged as
-``refused``.
+for more than a tracked item may sell (its stock, plus what its backorder limit still allows with
+native backorders on), or for an item that cannot be bought, is refused (the store's 409) and logged
+as ``refused``.
 """
 
 from __future__ import annotations
