@@ -40,7 +40,7 @@ from backorder_desktop.cli.common import Options
 )
 @click.option(
     "--page",
-    type=click.Choice(["products", "orders", "history", "settings"]),
+    type=click.Choice(["dashboard", "products", "orders", "history", "settings"]),
     default=None,
     help="With --screenshot: which page to show.",
 )

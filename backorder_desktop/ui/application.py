@@ -43,7 +43,7 @@ TEST_TRAY_ACTION_ENV = "BACKORDER_DESKTOP_TEST_TRAY_ACTION"
 IDLE_POLL_MS = 100
 IDLE_POLLS_NEEDED = 5  # idle for half a second: repaints and their window loads have settled
 SCREENSHOT_TIMEOUT_MS = 180_000
-PAGES = ("products", "orders", "history", "settings")  # the window's tabs, in their order
+PAGES = ("dashboard", "products", "orders", "history", "settings")  # the window's tabs, in their order
 GUI_SWITCH_INTERVAL_S = 0.001
 
 

@@ -121,6 +121,8 @@ class AppController(QObject):
         router.reconnect_requested.connect(self.flows.reconnect)
         router.offline_detected.connect(self._on_router_offline_detected)
         window.status_panel.details.mark_read_button.clicked.connect(self.mark_notifications_read)
+        # The dashboard and the quota meter read again whenever the status does (syncs, changes).
+        self.status_refreshed.connect(lambda _status: window.refresh_overview(self.profile))
 
     # --- starting and profiles --------------------------------------------------------------
 
@@ -487,6 +489,7 @@ class AppController(QObject):
             self.bridge.detach()
         self.window.products.set_profile(None)  # no more table reads
         self.window.orders.set_profile(None)
+        self.window.watch_profile(None)
         if profile is None:
             self._finish_when_idle()
             return

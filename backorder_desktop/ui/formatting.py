@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
@@ -112,11 +113,15 @@ def format_time(moment: datetime) -> str:
 
 
 def format_date(moment: datetime) -> str:
-    local = to_local(moment)
+    return format_day(to_local(moment).date())
+
+
+def format_day(day: date) -> str:
+    """A calendar day (an expected date: no time zone to convert) in the locale's short form."""
     locale = _locale()
     if _is_plain_c(locale):
-        return local.strftime("%Y-%m-%d")
-    return locale.toString(QDate(local.year, local.month, local.day), QLocale.FormatType.ShortFormat)
+        return day.isoformat()
+    return locale.toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
 
 
 def format_moment(moment: datetime, now: datetime | None = None) -> str:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import StatusReport
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.formatting import MODE_STATUS
@@ -45,12 +46,15 @@ from backorder_desktop.ui.formatting import last_automatic_text
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import sync_button_tooltip
 from backorder_desktop.ui.help_menu import build_help_menu
+from backorder_desktop.ui.pages.dashboard_page import DashboardPage
 from backorder_desktop.ui.pages.history_page import HistoryPage
 from backorder_desktop.ui.pages.orders_page import OrdersPage
 from backorder_desktop.ui.pages.products_page import ProductsPage
 from backorder_desktop.ui.pages.settings_page import SettingsPage
 from backorder_desktop.ui.pages.welcome_page import WelcomePage
 from backorder_desktop.ui.status_bar import StatusBarPanel
+from backorder_desktop.ui.widgets.quota_meter import QuotaMeterBar
+from backorder_desktop.ui.widgets.quota_meter import QuotaMeterFeed
 from backorder_desktop.ui.workers import BackgroundRunner
 
 APP_TITLE = "BackOrder Desktop"
@@ -65,7 +69,8 @@ DEMO_BANNER = (
 
 
 class MainWindow(QMainWindow):
-    """Pages: loading → welcome (no store) → the catalog (Products, Orders, History, Settings)."""
+    """Pages: loading → welcome (no store) → the catalog (Dashboard, Products, Orders, History,
+    Settings), opened on the Dashboard."""
 
     sync_clicked = Signal()
     connect_clicked = Signal()
@@ -89,6 +94,7 @@ class MainWindow(QMainWindow):
         self.loading_page = QLabel("Opening your catalog…")
         self.loading_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.welcome = WelcomePage()
+        self.dashboard = DashboardPage(runner)
         self.products = ProductsPage(runner)
         self.orders = OrdersPage(runner)
         self.history = HistoryPage()
@@ -97,7 +103,7 @@ class MainWindow(QMainWindow):
         for page in (self.loading_page, self.welcome, self.catalog_area):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
-        self._build_status_bar()
+        self._build_status_bar(runner)
         self._build_shortcuts()
         self._tooltip_timer = QTimer(self)
         self._tooltip_timer.setInterval(TOOLTIP_REFRESH_MS)
@@ -185,14 +191,17 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.demo_banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.dashboard, "Dashboard")  # first: the window opens on it
         self.tabs.addTab(self.products, "Products")
         self.tabs.addTab(self.orders, "Orders")
         self.tabs.addTab(self.history, "History")
         self.tabs.addTab(self.settings, "Settings")
         layout.addWidget(self.tabs)
+        self.dashboard.products_requested.connect(self.open_products)
+        self.dashboard.orders_requested.connect(lambda: self.tabs.setCurrentWidget(self.orders))
         return area
 
-    def _build_status_bar(self) -> None:
+    def _build_status_bar(self, runner: BackgroundRunner) -> None:
         self.status_panel = panel = StatusBarPanel(self.statusBar(), self)
         details = panel.details
         # The facts the popover holds, by the names the rest of the window and the tests use.
@@ -204,6 +213,10 @@ class MainWindow(QMainWindow):
         self.message_label = details.message_label
         self.next_run_label = panel.next_run
         self.state_chip = panel.chip
+        self.quota_meter = QuotaMeterBar()
+        self.statusBar().addPermanentWidget(self.quota_meter)
+        self.quota_feed = QuotaMeterFeed(runner, self.quota_meter, self)
+        self.quota_feed.shown.connect(lambda _meter: self.quota_label.setText(self.quota_meter.summary()))
 
     # --- pages ------------------------------------------------------------------------------
 
@@ -239,6 +252,28 @@ class MainWindow(QMainWindow):
     def _update_undo(self) -> None:
         self.undo_action.setEnabled(self._catalog_enabled and self.products.product_actions.can_undo())
 
+    def watch_profile(self, profile: Profile | None) -> None:
+        """The dashboard and the quota meter follow ``profile`` (read on workers); None: no more reads."""
+        self._watched = profile
+        self.dashboard.set_profile(profile)
+        self.quota_feed.set_profile(profile)
+
+    def refresh_overview(self, profile: Profile | None) -> None:
+        """After a sync or a change (the status was read): the dashboard's figures and the quota of
+        ``profile``, the open one, read again."""
+        if profile is not self._watched:
+            self.watch_profile(profile)
+            return
+        self.dashboard.refresh()
+        self.quota_feed.refresh()
+
+    _watched: Profile | None = None
+
+    def open_products(self, filters: tuple[str, ...]) -> None:
+        """The Products tab listing only what ``filters`` (its filter names) select."""
+        self.products.show_only(*filters)
+        self.tabs.setCurrentWidget(self.products)
+
     def _on_find_action_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.products)
         self.products.focus_search()
@@ -256,6 +291,7 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(self._catalog_enabled and not syncing)
         self.sync_action.setText("Syncing…" if syncing else "Sync")
         self.status_panel.set_syncing(syncing)
+        self.quota_feed.set_syncing(syncing)
         if not syncing:
             self.progress_action.setVisible(False)
             self.progress.setVisible(False)

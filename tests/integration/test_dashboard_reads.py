@@ -20,6 +20,7 @@ from datetime import datetime
 from datetime import time as day_start
 from datetime import timedelta
 from datetime import tzinfo
+from typing import Any
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.app import local_zone
@@ -58,11 +59,14 @@ class World:
     profile: Profile
     ids: list[int]
     clock: StepClock
+    home: str
 
 
-def dashboard_world(make_demo_store: Callable[..., DemoStore], home: str, products: int = 12) -> World:
+def dashboard_world(
+    make_demo_store: Callable[..., DemoStore], home: str, products: int = 12, **store_options: Any
+) -> World:
     """A profile over a demo store with ``DAYS`` days of backorder sales in its ledger, and rules."""
-    store = make_demo_store()
+    store = make_demo_store(**store_options)
     clock = StepClock(datetime.now(UTC) - timedelta(days=DAYS))
     profile = open_profile(
         home,
@@ -92,7 +96,7 @@ def dashboard_world(make_demo_store: Callable[..., DemoStore], home: str, produc
             store.orders.clock.advance(7)  # type: ignore[attr-defined]
         profile.pull_orders()
     _set_rules(profile, clock)
-    return World(store, profile, ids, clock)
+    return World(store, profile, ids, clock, home)
 
 
 def _set_rules(profile: Profile, clock: StepClock) -> None:

@@ -66,6 +66,7 @@ def demo(qtbot, fake_launcher, make_controller):
     with qtbot.waitSignal(controller.profile_adopted, timeout=10_000):
         controller.start(start_demo=True)
     wait_idle(qtbot, controller)
+    controller.window.tabs.setCurrentWidget(controller.window.products)  # it opens on the Dashboard
     return controller
 
 

@@ -172,6 +172,34 @@ class ProductsPage(QWidget):
         stock_row.addStretch(1)
         return lines
 
+    def show_only(self, *filters: str) -> None:
+        """List what ``filters`` select and nothing else: the search cleared, every other filter off
+        (the dashboard's tiles open their lists so). Names: backorder_only, out_of_stock,
+        backordered, near_limit, at_limit, date_passed."""
+        boxes = {
+            "backorder_only": self.backorder_only,
+            "out_of_stock": self.out_of_stock,
+            "backordered": self.backordered,
+            "near_limit": self.near_limit,
+            "at_limit": self.at_limit,
+            "date_passed": self.date_passed,
+        }
+        unknown = set(filters) - set(boxes)
+        if unknown:
+            raise ValueError(f"no such products filter: {sorted(unknown)}")
+        for widget in (*boxes.values(), self.visibility):
+            widget.blockSignals(True)
+        for name, box in boxes.items():
+            box.setChecked(name in filters)
+        self.visibility.setCurrentIndex(0)
+        for widget in (*boxes.values(), self.visibility):
+            widget.blockSignals(False)
+        self._search_timer.stop()
+        self.search_box.clear()
+        self._on_filter_changed()
+        if self.model.query.text:  # a search was in force: it is cleared too
+            self.model.set_query(replace(self.model.query, text=""))
+
     def _filter_box(self, text: str, name: str, tip: str) -> QCheckBox:
         box = QCheckBox(text)
         box.setObjectName(name)
