@@ -23,6 +23,7 @@ from pathlib import Path
 from bench import orders
 from bench import pulls
 from bench import push
+from bench import stock_chart
 from bench import window
 from bench import writes
 from bench.report import FAILED
@@ -37,7 +38,7 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset("12345678")
+ALL_ROWS = frozenset("123456789")
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,17 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
             orders.NAME,
             None,
             lambda: orders.measure_orders(seed=plan.seed, latency_ms=plan.latency_ms, orders=count),
+        )
+    if "9" in plan.rows:
+        quick = plan.mode.startswith("quick")
+        entries = stock_chart.QUICK_ENTRIES if quick else stock_chart.ENTRIES
+        products = stock_chart.QUICK_PRODUCTS if quick else stock_chart.PRODUCTS
+        progress(f"row 9: a product's stock chart over a ledger of {entries:,} entries")
+        rows += _guarded(
+            "9",
+            stock_chart.NAME,
+            products,
+            lambda: [stock_chart.measure_row(entries=entries, products=products, repeat=1 if quick else 3)],
         )
     return rows
 

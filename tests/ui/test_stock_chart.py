@@ -20,8 +20,8 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock_history import EventKind
 from backorder_desktop.domain.stock_history import StockChart
 from backorder_desktop.services.profile import Profile
-from backorder_desktop.ui.charts.base import msecs
 from backorder_desktop.ui.charts.stock_chart import StockChartView
+from backorder_desktop.ui.charts.stock_chart import epoch_ms
 from backorder_desktop.ui.charts.stock_chart import event_text
 from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
 from tests.demo.orders_helpers import FakeClock
@@ -35,17 +35,17 @@ def _ledger_corners(profile: Profile, chart: StockChart) -> list[tuple[float, fl
     """The step line the ledger gives: the level before the first entry from the window's start,
     then each entry's level after it, held until the next, to the window's end."""
     entries = [a for a in reversed(profile.stock_history(chart.key.product_id, 10_000)) if a.key == chart.key]
-    corners = [(msecs(chart.start), float(entries[0].level_before))]
+    corners = [(epoch_ms(chart.start), float(entries[0].level_before))]
     level = entries[0].level_before
     for entry in entries:
-        corners += [(msecs(entry.at), float(level)), (msecs(entry.at), float(entry.level_after))]
+        corners += [(epoch_ms(entry.at), float(level)), (epoch_ms(entry.at), float(entry.level_after))]
         level = entry.level_after
-    return [*corners, (msecs(chart.end), float(level)), (msecs(chart.end), float(level))]
+    return [*corners, (epoch_ms(chart.end), float(level)), (epoch_ms(chart.end), float(level))]
 
 
 def _hover(view: StockChartView, kind: EventKind, index: int = -1) -> str:
     event = view.events_of(kind)[index]
-    view.marks[kind].hovered.emit(QPointF(msecs(event.at), float(event.level)), True)
+    view.marks[kind].hovered.emit(QPointF(epoch_ms(event.at), float(event.level)), True)
     return view.hover_text
 
 

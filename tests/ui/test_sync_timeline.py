@@ -18,7 +18,7 @@ from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.stock_history import TimelineLane
-from backorder_desktop.ui.charts.base import msecs
+from backorder_desktop.ui.charts.stock_chart import epoch_ms
 from backorder_desktop.ui.charts.sync_timeline import FAILED
 from backorder_desktop.ui.charts.sync_timeline import OK
 from backorder_desktop.ui.charts.sync_timeline import PROBLEMS
@@ -81,9 +81,11 @@ def test_the_timeline_draws_a_bar_per_run_of_the_runs_table(qtbot, demo) -> None
         lane = LANES.get(
             run.trigger, TimelineLane.MANUAL if run.kind is RunKind.MANUAL else TimelineLane.AUTOMATIC
         )
-        expected.append((lane, group, max(msecs(run.started_at), msecs(timeline.start))))
+        expected.append((lane, group, max(epoch_ms(run.started_at), epoch_ms(timeline.start))))
     assert view.drawn_bars() == sorted(expected, key=lambda bar: bar[2])
-    recorded = [bar for bar in view.drawn_bars() if bar[2] >= msecs(datetime.now(UTC) - timedelta(hours=51))]
+    recorded = [
+        bar for bar in view.drawn_bars() if bar[2] >= epoch_ms(datetime.now(UTC) - timedelta(hours=51))
+    ]
     assert [(lane, group) for lane, group, _ in recorded[:5]] == [
         (TimelineLane.AUTOMATIC, FAILED),
         (TimelineLane.DAILY, OK),
@@ -96,14 +98,14 @@ def test_the_timeline_draws_a_bar_per_run_of_the_runs_table(qtbot, demo) -> None
     assert len(view.slots.points()) + len(view.missed.points()) == len(timeline.daily_slots) >= 13
     catch_up = next(b for b in timeline.bars if b.run.trigger is RunTrigger.DAILY_CATCH_UP)
     assert catch_up.missed_slot is not None
-    assert view.links() == [(msecs(catch_up.missed_slot), msecs(catch_up.start))]
-    assert msecs(catch_up.missed_slot) in [p.x() for p in view.missed.points()]
+    assert view.links() == [(epoch_ms(catch_up.missed_slot), epoch_ms(catch_up.start))]
+    assert epoch_ms(catch_up.missed_slot) in [p.x() for p in view.missed.points()]
 
     failed = next(b for b in timeline.bars if b.run.trigger is RunTrigger.FEED)
     area = view.areas[TimelineLane.FEED, FAILED]
-    area.hovered.emit(QPointF(msecs(failed.start) + 1000, row_of(TimelineLane.FEED)), True)
+    area.hovered.emit(QPointF(epoch_ms(failed.start) + 1000, row_of(TimelineLane.FEED)), True)
     assert view.hover_text.startswith("Feed sync (") and "Offline" in view.hover_text
     view.areas[TimelineLane.DAILY, OK].hovered.emit(
-        QPointF(msecs(catch_up.start), row_of(TimelineLane.DAILY)), True
+        QPointF(epoch_ms(catch_up.start), row_of(TimelineLane.DAILY)), True
     )
     assert "Caught up the daily sync missed at" in view.hover_text

@@ -2,16 +2,20 @@
 window, and the runs on a time axis.
 
 A mixin like ``stock_mixin.py``; each method is one read transaction. Nothing loads a whole ledger:
-one item's window goes through the (product, variant, time) index (migration 11); a window with
-more entries than the chart can show is reduced in SQL to each time bucket's highest, lowest and
-last level. ``at`` is ISO text in UTC, so text order is time order.
+one item's window goes through the (product, variant, time, id, level) index (migration 11); a
+window with more entries than the chart can show is reduced in SQL, from the index alone, to each
+time bucket's highest, lowest and last level. ``at`` is ISO text in UTC, so text order is time
+order.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import sqlite3
 from contextlib import AbstractContextManager
 from datetime import datetime
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -53,18 +57,18 @@ _LAST = (
     "SELECT level_after FROM stock_adjustments WHERE product_id = ? AND variant_id = ? "
     "ORDER BY at DESC, id DESC LIMIT 1"
 )
-# Each time bucket's first moment with its range, and its last moment with the level it ended on
-# (a bare column beside a single max() comes from the row holding the max: SQLite documents it).
-# The first two values bound are the window's start and the buckets per day.
-_RANGES = (
-    "SELECT CAST((julianday(at) - julianday(?)) * ? AS INTEGER) AS b, MIN(at), MIN(level_after), "
-    "MAX(level_after) FROM stock_adjustments "
-    "WHERE product_id = ? AND variant_id = ? AND at >= ? AND at <= ? GROUP BY b"
-)
-_ENDS = (
-    "SELECT CAST((julianday(at) - julianday(?)) * ? AS INTEGER) AS b, MAX(at), level_after "
-    "FROM stock_adjustments WHERE product_id = ? AND variant_id = ? AND at >= ? AND at <= ? "
-    "GROUP BY b ORDER BY b"
+# Each time bucket's first moment, lowest and highest level, and its last entry's moment and
+# level: two index-only range reads per bucket (the index covers them), no sort. ?3 is a JSON
+# array of [from, until) moments, one per bucket.
+_BUCKETS = (
+    "WITH b(lo, hi) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+    "FROM json_each(?3)) SELECT "
+    "(SELECT MIN(a.at) || '|' || MIN(a.level_after) || '|' || MAX(a.level_after) "
+    "FROM stock_adjustments a WHERE a.product_id = ?1 AND a.variant_id = ?2 "
+    "AND a.at >= b.lo AND a.at < b.hi), "
+    "(SELECT a.at || '|' || a.level_after FROM stock_adjustments a "
+    "WHERE a.product_id = ?1 AND a.variant_id = ?2 AND a.at >= b.lo AND a.at < b.hi "
+    "ORDER BY a.at DESC, a.id DESC LIMIT 1) FROM b"
 )
 # Local changes (edits, imports, the feed) are written by the next run that writes stock: a run
 # that wrote after one of this item's changes, and after the writing run before it, pushed it.
@@ -148,7 +152,7 @@ class HistoryReadMethods:
             newest = conn.execute(_NEWEST, (*item, *span, max_events)).fetchall()
             decimated = entries > max_points
             if decimated:
-                points = _buckets(conn, item, start, end, span, buckets=max(1, max_points // 3))
+                points = _buckets(conn, item, start, end, buckets=max(1, max_points // 3))
             else:
                 points = [
                     StockPoint(from_text(at), int(level))
@@ -186,26 +190,20 @@ class HistoryReadMethods:
 
 
 def _buckets(
-    conn: sqlite3.Connection,
-    item: tuple[int, int],
-    start: datetime,
-    end: datetime,
-    span: tuple[str, str],
-    *,
-    buckets: int,
+    conn: sqlite3.Connection, item: tuple[int, int], start: datetime, end: datetime, *, buckets: int
 ) -> list[StockPoint]:
     """Each time bucket as three points: its highest and lowest level at its first moment (a
     vertical stroke where the line moved within it) and the level it ended on at its last."""
-    per_day = buckets / max((end - start).total_seconds() / 86400, 1e-9)
-    bucket = (span[0], per_day)
-    ranges = {
-        int(b): (first, int(low), int(high))
-        for b, first, low, high in conn.execute(_RANGES, (*bucket, *item, *span))
-    }
+    width = (end - start) / buckets
+    edges = [start + width * k for k in range(buckets)] + [end + timedelta(microseconds=1)]
+    spans = json.dumps([[to_text(lo), to_text(hi)] for lo, hi in itertools.pairwise(edges)])
     points: list[StockPoint] = []
-    for b, last_at, level in conn.execute(_ENDS, (*bucket, *item, *span)):
-        first, low, high = ranges[int(b)]
+    for ranged, last in conn.execute(_BUCKETS, (*item, spans)):
+        if ranged is None:
+            continue
+        first, low, high = str(ranged).split("|")
+        last_at, level = str(last).split("|")
         first_at = from_text(first)
-        points += [StockPoint(first_at, high), StockPoint(first_at, low)]
+        points += [StockPoint(first_at, int(high)), StockPoint(first_at, int(low))]
         points.append(StockPoint(from_text(last_at), int(level)))
     return points

@@ -32,10 +32,10 @@ from backorder_desktop.ui.charts.base import ChartColours
 from backorder_desktop.ui.charts.base import ChartView
 from backorder_desktop.ui.charts.base import apply_colours
 from backorder_desktop.ui.charts.base import chart_locale
-from backorder_desktop.ui.charts.base import msecs
 from backorder_desktop.ui.charts.base import new_chart
 from backorder_desktop.ui.charts.base import short_date_format
 from backorder_desktop.ui.charts.base import style_axis
+from backorder_desktop.ui.charts.stock_chart import epoch_ms
 from backorder_desktop.ui.charts.stock_chart import qmoment
 from backorder_desktop.ui.formatting import OUTCOME_NAMES
 from backorder_desktop.ui.formatting import format_duration
@@ -150,14 +150,14 @@ class SyncTimelineView(ChartView):
 
     def show_timeline(self, timeline: SyncTimeline) -> None:
         self.shown = timeline
-        left, right = msecs(timeline.start), msecs(timeline.end)
+        left, right = epoch_ms(timeline.start), epoch_ms(timeline.end)
         least = (right - left) * MIN_BAR_FRACTION
         self._bars = {lane: [] for lane in LANES}
         rects: dict[tuple[TimelineLane, str], list[tuple[float, float]]] = {key: [] for key in self.areas}
         for bar in sorted(timeline.bars, key=lambda b: b.start):
             self._bars[bar.lane].append(bar)
-            start = max(msecs(bar.start), left)
-            rects[bar.lane, group_of(bar)].append((start, max(msecs(bar.end), start + least)))
+            start = max(epoch_ms(bar.start), left)
+            rects[bar.lane, group_of(bar)].append((start, max(epoch_ms(bar.end), start + least)))
         for (lane, group), area in self.areas.items():
             low, high = row_of(lane) - BAR_HEIGHT / 2, row_of(lane) + BAR_HEIGHT / 2
             upper: list[QPointF] = []
@@ -167,9 +167,9 @@ class SyncTimelineView(ChartView):
             area.lowerSeries().replace([QPointF(left, low), QPointF(right, low)] if upper else [])
         daily = row_of(TimelineLane.DAILY) + BAR_HEIGHT / 2 + 0.15
         self.slots.replace(
-            [QPointF(msecs(s), daily) for s in timeline.daily_slots if s not in timeline.missed_slots]
+            [QPointF(epoch_ms(s), daily) for s in timeline.daily_slots if s not in timeline.missed_slots]
         )
-        self.missed.replace([QPointF(msecs(s), daily) for s in timeline.missed_slots])
+        self.missed.replace([QPointF(epoch_ms(s), daily) for s in timeline.missed_slots])
         self._show_links(timeline, daily)
         self.time_axis.setRange(qmoment(timeline.start), qmoment(timeline.end))
         self.chart().setLocale(chart_locale())
@@ -187,8 +187,8 @@ class SyncTimelineView(ChartView):
                 continue
             link = QLineSeries()
             link.setName("Caught up")
-            link.append(msecs(bar.missed_slot), daily)
-            link.append(msecs(bar.start), row_of(TimelineLane.DAILY))
+            link.append(epoch_ms(bar.missed_slot), daily)
+            link.append(epoch_ms(bar.start), row_of(TimelineLane.DAILY))
             self._add(link)
             self._links.append(link)
 
@@ -209,7 +209,7 @@ class SyncTimelineView(ChartView):
         bars = self._bars.get(lane, [])
         return min(
             bars,
-            key=lambda b: (not msecs(b.start) <= x <= msecs(b.end), abs(msecs(b.start) - x)),
+            key=lambda b: (not epoch_ms(b.start) <= x <= epoch_ms(b.end), abs(epoch_ms(b.start) - x)),
             default=None,
         )
 
