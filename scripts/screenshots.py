@@ -45,7 +45,11 @@ DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
 ORDERS_PAGE = "orders"
 BACKORDER_PAGE = "backorder"
 NOTIFICATION_PAGE = "notification"
-PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE)
+DASHBOARD_PAGE = "dashboard"  # two shots: dashboard.png (light) and dashboard-dark.png
+PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE, DASHBOARD_PAGE)
+STOCK_CHART_PAGE = "stock-chart"  # stock-chart.png (light) and stock-chart-dark.png
+TIMELINE_PAGE = "timeline"  # timeline.png (light) and timeline-dark.png: the History page
+PAGES = (*PAGES, STOCK_CHART_PAGE, TIMELINE_PAGE)
 RUN_TIMEOUT_S = 300
 # The Orders page's sample: (customer, minutes after the first order, [(product index, units)]).
 SAMPLE_ORDERS = (
@@ -84,6 +88,10 @@ def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
         if NOTIFICATION_PAGE in pages:
             target = out / f"{NOTIFICATION_PAGE}.png"
             made.append(_take_notification(target, env, Path(scratch) / "notification-profile"))
+        if DASHBOARD_PAGE in pages:
+            made += _take_dashboard(out, env, Path(scratch) / "dashboard-profile")
+        if {STOCK_CHART_PAGE, TIMELINE_PAGE} & set(pages):
+            made += _take_history_pages(out, env, Path(scratch) / "history-profile", pages)
     return made
 
 
@@ -283,6 +291,226 @@ def _shoot_notification(home: str, target: str) -> int:
         status = controller.window.status_panel
         status.details.show_under(status.chip)
         QTimer.singleShot(1500, grab)  # the popover and the message painted
+
+    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+    controller.finished.connect(app.quit)
+    controller.start()
+    app.exec()
+    controller.close_blocking()
+    return 0 if saved and saved[0] else 1
+
+
+def _take_dashboard(out: Path, env: dict[str, str], home: Path) -> list[Path]:
+    """The Dashboard on a profile with 40 days of backorder sales, in the light and the dark
+    palette: the store's shopper orders day by day while the profile's clock steps a day at a time
+    (the test suite's dashboard world), limits and expected dates on a few products."""
+    from tests.integration.test_dashboard_reads import dashboard_world
+
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        dashboard_world(lambda **_options: store, str(home), products=30).profile.close()
+        made = []
+        for name, dark in ((DASHBOARD_PAGE, False), (f"{DASHBOARD_PAGE}-dark", True)):
+            target = out / f"{name}.png"
+            code = "import sys; from scripts.screenshots import _shoot_dashboard; "
+            code += f"sys.exit(_shoot_dashboard({str(home)!r}, {str(target)!r}, dark={dark}))"
+            made.append(_run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target))
+        return made
+    finally:
+        store.stop()
+
+
+def _shoot_dashboard(home: str, target: str, *, dark: bool) -> int:
+    """In the screenshot's process: the window on ``home`` in the light or the dark scheme (Qt's
+    Fusion style, as on a desktop without a theme of its own), once its dashboard is drawn."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from backorder_desktop.app import AppLauncher
+    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
+    from backorder_desktop.ui.application import IdleWaiter
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+
+    app = create_application()
+    QApplication.setStyle("Fusion")
+    scheme = Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light
+    app.styleHints().setColorScheme(scheme)
+    app.setPalette(app.style().standardPalette())
+    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    controller.force_show = True
+    page = controller.window.dashboard
+    saved: list[bool] = []
+
+    def idle(ok: bool) -> None:
+        if page.dashboard is None or page.is_loading():
+            IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+            return
+        controller.window.tabs.setCurrentWidget(page)
+        page.set_span(90)
+        saved.append(ok and controller.window.grab().save(target, "PNG"))
+        controller.quit()
+
+    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+    controller.finished.connect(app.quit)
+    controller.start()
+    app.exec()
+    controller.close_blocking()
+    return 0 if saved and saved[0] else 1
+
+
+# The stock chart's sample: four weeks of one BackOrder product, day by day on the profile's clock
+# (its syncs run then): a shopper's order most days (one cancelled), a delivery each week, a daily
+# sync at the daily time (one missed and caught up later), and a limit and an expected date.
+HISTORY_DAYS = 28
+
+
+class _SteppedClock:
+    """The profile's clock in the sample: set by the script, a day at a time."""
+
+    def __init__(self, now: Any) -> None:
+        self.at = now
+
+    def now(self) -> Any:
+        return self.at
+
+
+def _take_history_pages(out: Path, env: dict[str, str], home: Path, pages: tuple[str, ...]) -> list[Path]:
+    """The stock history dialog's chart and the History page's timeline, light and dark, on a
+    profile with four weeks of history."""
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        sku = _fill_history(store, home)
+        made = []
+        for page in (p for p in (STOCK_CHART_PAGE, TIMELINE_PAGE) if p in pages):
+            for suffix, dark in (("", False), ("-dark", True)):
+                target = out / f"{page}{suffix}.png"
+                code = "import sys; from scripts.screenshots import _shoot_history_page; "
+                code += f"sys.exit(_shoot_history_page({str(home)!r}, {str(target)!r}, {page!r}, "
+                code += f"{sku!r}, dark={dark}))"
+                env_run = {**env, "BACKORDER_DESKTOP_TOKEN": store.token}
+                made.append(_run([sys.executable, "-c", code], env_run, target))
+        return made
+    finally:
+        store.stop()
+
+
+def _fill_history(store: DemoStore, home: Path) -> str:
+    """Four weeks of one product's stock, made day by day (``HISTORY_DAYS``); returns its SKU."""
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    from backorder_desktop.domain.stock import AdjustmentKind
+
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=HISTORY_DAYS)
+    clock = _SteppedClock(start)
+    profile = open_profile(home, env_token=store.token, clock=clock)
+    try:
+        product = next(p for p in _whole_products(store, profile) if p["inventory_level"] >= 12)
+        profile.assign([str(product["id"])])
+        profile.set_backorder_rules(
+            [str(product["id"])],
+            limit=15,
+            incoming=24,
+            expected=(datetime.now(UTC) + timedelta(days=6)).date(),
+        )
+        placed = []
+        for day in range(HISTORY_DAYS):
+            midnight = start + timedelta(days=day)
+            if day % 9 != 4:  # one day in nine the app was not running at the daily time
+                clock.at = midnight + timedelta(hours=1, minutes=1)
+                profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.DAILY, full=False)
+            else:
+                clock.at = midnight + timedelta(hours=8, minutes=30)
+                profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.DAILY_CATCH_UP, full=False)
+            for hour, units in ((11, 1 + day % 3), (16, 2)) if day % 2 else ((14, 1 + day % 4),):
+                store.orders.clock = lambda at=(midnight + timedelta(hours=hour)).timestamp(): at
+                order = store.orders.place(
+                    {
+                        "products": [{"product_id": product["id"], "quantity": units}],
+                        "billing_address": {"first_name": "Sam", "last_name": "Shopper", "email": "s@example.com"},
+                        "status_id": 11,
+                    }
+                )
+                placed.append(order.id)
+            if day == 10:
+                store.orders.clock = lambda at=(midnight + timedelta(hours=17)).timestamp(): at
+                store.orders.update(placed[-2], {"status_id": 5})  # cancelled: its units come back
+            clock.at = midnight + timedelta(hours=18)
+            profile.pull_orders()
+            if day % 7 == 5:
+                clock.at = midnight + timedelta(hours=19)
+                profile.edit_stock(product["sku"], AdjustmentKind.ADD, 12, reason="delivery from the supplier")
+                clock.at = midnight + timedelta(hours=19, minutes=5)
+                profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
+        # The daily sync is ERP mode's: switched on last, so the timeline shows its times (the
+        # edits above are the merchant's, which ERP mode leaves to the ERP).
+        profile.save_settings({"inventory-source": "erp", "daily-sync-time": "01:00"})
+        return str(product["sku"])
+    finally:
+        profile.close()
+
+
+def _shoot_history_page(home: str, target: str, page: str, sku: str, *, dark: bool) -> int:
+    """In the screenshot's process: the window on ``home`` in the light or the dark scheme; for
+    ``stock-chart`` the product's stock history dialog once its chart is drawn (a PNG of the
+    dialog), for ``timeline`` the History page once its timeline is drawn (a PNG of the window)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from backorder_desktop.app import AppLauncher
+    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
+    from backorder_desktop.ui.application import IdleWaiter
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+    from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
+
+    app = create_application()
+    QApplication.setStyle("Fusion")
+    app.styleHints().setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+    app.setPalette(app.style().standardPalette())
+    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    controller.force_show = True
+    window = controller.window
+    saved: list[bool] = []
+
+    def chart_drawn(ok: bool) -> None:
+        dialogs = window.findChildren(StockHistoryDialog)
+        panel = dialogs[0].chart if dialogs else None
+        if panel is None or panel.loading or panel.view.shown is None:
+            IdleWaiter(controller, chart_drawn, SCREENSHOT_TIMEOUT_MS)
+            return
+        saved.append(ok and dialogs[0].grab().save(target, "PNG"))
+        controller.quit()
+
+    def timeline_drawn(ok: bool) -> None:
+        if window.history.timeline.shown is None:
+            IdleWaiter(controller, timeline_drawn, SCREENSHOT_TIMEOUT_MS)
+            return
+        saved.append(ok and window.grab().save(target, "PNG"))
+        controller.quit()
+
+    def idle(ok: bool) -> None:
+        profile = controller.profile
+        if profile is None:
+            IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+            return
+        if page == TIMELINE_PAGE:
+            window.tabs.setCurrentWidget(window.history)
+            controller.load_history()
+            IdleWaiter(controller, timeline_drawn, SCREENSHOT_TIMEOUT_MS)
+            return
+        window.tabs.setCurrentWidget(window.products)
+        found = profile.products(sku)
+        if not found:
+            saved.append(False)
+            controller.quit()
+            return
+        controller.show_stock_history(found[0])
+        IdleWaiter(controller, chart_drawn, SCREENSHOT_TIMEOUT_MS)
 
     IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
     controller.finished.connect(app.quit)

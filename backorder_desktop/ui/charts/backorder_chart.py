@@ -54,7 +54,7 @@ class BackorderChart(ChartView):
         self.days_axis.setFormat(short_date_format())
         self.days_axis.setTickCount(7)
         self.units_axis = QValueAxis()
-        self.units_axis.setLabelFormat("%i")
+        self.units_axis.setLabelFormat("%.0f")  # "%i" draws no labels once numbers are localised
         self.units_axis.setTickCount(5)
         chart.addAxis(self.days_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.units_axis, Qt.AlignmentFlag.AlignLeft)

@@ -59,7 +59,8 @@ def chart_colours(palette: QPalette | None = None) -> ChartColours:
     background = palette.color(QPalette.ColorRole.Base)
     text = palette.color(QPalette.ColorRole.Text)
     dark = background.lightness() < 128
-    muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    muted = QColor(text)
+    muted.setAlphaF(0.7)  # the disabled text colour is too faint for axis labels in light palettes
     grid = QColor(text)
     grid.setAlphaF(0.12)
     accent = QColor("#56B4E9") if dark else QColor("#0072B2")

@@ -14,8 +14,11 @@ from datetime import UTC
 from datetime import datetime
 
 from PySide6.QtCore import QObject
+from PySide6.QtCore import Qt
 from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QProgressBar
 from PySide6.QtWidgets import QWidget
 
@@ -30,7 +33,8 @@ from backorder_desktop.ui.workers import BackgroundRunner
 logger = logging.getLogger(__name__)
 
 SYNCING_REFRESH_MS = 3_000
-WIDTH = 120
+BAR_WIDTH = 60
+BAR_HEIGHT = 8
 
 
 def window_words(meter: QuotaMeter) -> str:
@@ -62,14 +66,21 @@ def meter_tooltip(meter: QuotaMeter, now: datetime) -> str:
     return "\n\n".join((seen, share, reserve))
 
 
-class QuotaMeterBar(QProgressBar):
-    """Requests left of the quota, as a bar; hidden until a reply has been seen."""
+class QuotaMeterBar(QWidget):
+    """Requests left of the quota: a thin bar and "API 118/150"; hidden until a reply was seen."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quota_meter")
-        self.setMaximumWidth(WIDTH)
-        self.setTextVisible(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.setSpacing(6)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedSize(BAR_WIDTH, BAR_HEIGHT)
+        self.label = QLabel("")
+        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.label)
         self.setVisible(False)
         self.meter: QuotaMeter | None = None
 
@@ -81,12 +92,21 @@ class QuotaMeterBar(QProgressBar):
         now = now or datetime.now(UTC)
         quota = meter.quota or max(meter.left, 1)
         left = meter.left if meter.is_current(now) else quota
-        self.setRange(0, quota)
-        self.setValue(min(left, quota))
-        self.setFormat(f"API {format_count(left)}/{format_count(quota)}")
+        self.bar.setRange(0, quota)
+        self.bar.setValue(min(left, quota))
+        self.label.setText(f"API {format_count(left)}/{format_count(quota)}")
         self.setToolTip(meter_tooltip(meter, now))
         self.setAccessibleName(f"API quota: {format_count(left)} of {format_count(quota)} requests left")
         self.setVisible(True)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def value(self) -> int:
+        return self.bar.value()
+
+    def maximum(self) -> int:
+        return self.bar.maximum()
 
     def summary(self) -> str:
         """The popover's line: what the bar shows, in words."""
