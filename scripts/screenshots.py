@@ -20,6 +20,7 @@ trayer (``scripts/system-deps.sh`` installs them).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -45,8 +46,7 @@ DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
 ORDERS_PAGE = "orders"
 BACKORDER_PAGE = "backorder"
 NOTIFICATION_PAGE = "notification"
-DASHBOARD_PAGE = "dashboard"  # two shots: dashboard.png (light) and dashboard-dark.png
-PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE, DASHBOARD_PAGE)
+PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE)
 STOCK_CHART_PAGE = "stock-chart"  # stock-chart.png (light) and stock-chart-dark.png
 TIMELINE_PAGE = "timeline"  # timeline.png (light) and timeline-dark.png: the History page
 PAGES = (*PAGES, STOCK_CHART_PAGE, TIMELINE_PAGE)
@@ -88,8 +88,6 @@ def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
         if NOTIFICATION_PAGE in pages:
             target = out / f"{NOTIFICATION_PAGE}.png"
             made.append(_take_notification(target, env, Path(scratch) / "notification-profile"))
-        if DASHBOARD_PAGE in pages:
-            made += _take_dashboard(out, env, Path(scratch) / "dashboard-profile")
         if {STOCK_CHART_PAGE, TIMELINE_PAGE} & set(pages):
             made += _take_history_pages(out, env, Path(scratch) / "history-profile", pages)
     return made
@@ -300,66 +298,6 @@ def _shoot_notification(home: str, target: str) -> int:
     return 0 if saved and saved[0] else 1
 
 
-def _take_dashboard(out: Path, env: dict[str, str], home: Path) -> list[Path]:
-    """The Dashboard on a profile with 40 days of backorder sales, in the light and the dark
-    palette: the store's shopper orders day by day while the profile's clock steps a day at a time
-    (the test suite's dashboard world), limits and expected dates on a few products."""
-    from tests.integration.test_dashboard_reads import dashboard_world
-
-    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
-    store.start()
-    try:
-        dashboard_world(lambda **_options: store, str(home), products=30).profile.close()
-        made = []
-        for name, dark in ((DASHBOARD_PAGE, False), (f"{DASHBOARD_PAGE}-dark", True)):
-            target = out / f"{name}.png"
-            code = "import sys; from scripts.screenshots import _shoot_dashboard; "
-            code += f"sys.exit(_shoot_dashboard({str(home)!r}, {str(target)!r}, dark={dark}))"
-            made.append(_run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target))
-        return made
-    finally:
-        store.stop()
-
-
-def _shoot_dashboard(home: str, target: str, *, dark: bool) -> int:
-    """In the screenshot's process: the window on ``home`` in the light or the dark scheme (Qt's
-    Fusion style, as on a desktop without a theme of its own), once its dashboard is drawn."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
-
-    from backorder_desktop.app import AppLauncher
-    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
-    from backorder_desktop.ui.application import IdleWaiter
-    from backorder_desktop.ui.application import create_application
-    from backorder_desktop.ui.controller import AppController
-
-    app = create_application()
-    QApplication.setStyle("Fusion")
-    scheme = Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light
-    app.styleHints().setColorScheme(scheme)
-    app.setPalette(app.style().standardPalette())
-    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
-    controller.force_show = True
-    page = controller.window.dashboard
-    saved: list[bool] = []
-
-    def idle(ok: bool) -> None:
-        if page.dashboard is None or page.is_loading():
-            IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
-            return
-        controller.window.tabs.setCurrentWidget(page)
-        page.set_span(90)
-        saved.append(ok and controller.window.grab().save(target, "PNG"))
-        controller.quit()
-
-    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
-    controller.finished.connect(app.quit)
-    controller.start()
-    app.exec()
-    controller.close_blocking()
-    return 0 if saved and saved[0] else 1
-
-
 # The stock chart's sample: four weeks of one BackOrder product, day by day on the profile's clock
 # (its syncs run then): a shopper's order most days (one cancelled), a delivery each week, a daily
 # sync at the daily time (one missed and caught up later), and a limit and an expected date.
@@ -403,55 +341,88 @@ def _fill_history(store: DemoStore, home: Path) -> str:
     from datetime import datetime
     from datetime import timedelta
 
+    from backorder_desktop.domain.errors import UserFacingError
     from backorder_desktop.domain.stock import AdjustmentKind
+    from backorder_desktop.domain.stock import OutboxChoice
 
-    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=HISTORY_DAYS)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=HISTORY_DAYS)
     clock = _SteppedClock(start)
     profile = open_profile(home, env_token=store.token, clock=clock)
     try:
-        product = next(p for p in _whole_products(store, profile) if p["inventory_level"] >= 12)
+        whole = _whole_products(store, profile)
+        product = next(p for p in whole if p["inventory_level"] >= 12 and p["availability"] != "disabled")
         profile.assign([str(product["id"])])
-        profile.set_backorder_rules(
-            [str(product["id"])],
-            limit=15,
-            incoming=24,
-            expected=(datetime.now(UTC) + timedelta(days=6)).date(),
-        )
         placed = []
         for day in range(HISTORY_DAYS):
             midnight = start + timedelta(days=day)
-            if day % 9 != 4:  # one day in nine the app was not running at the daily time
+            if day == 19:  # the store was down for maintenance at the daily time; retried later
+                clock.at = midnight + timedelta(hours=1, minutes=1)
+                store.faults.maintenance = True
+                with contextlib.suppress(UserFacingError):
+                    profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.DAILY, full=False)
+                store.faults.maintenance = False
+                clock.at = midnight + timedelta(hours=7)
+                profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.RETRY, full=False)
+            elif day % 9 != 4:  # one day in nine the app was not running at the daily time
                 clock.at = midnight + timedelta(hours=1, minutes=1)
                 profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.DAILY, full=False)
             else:
                 clock.at = midnight + timedelta(hours=8, minutes=30)
                 profile.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.DAILY_CATCH_UP, full=False)
             for hour, units in ((11, 1 + day % 3), (16, 2)) if day % 2 else ((14, 1 + day % 4),):
-                store.orders.clock = lambda at=(midnight + timedelta(hours=hour)).timestamp(): at
-                order = store.orders.place(
-                    {
-                        "products": [{"product_id": product["id"], "quantity": units}],
-                        "billing_address": {"first_name": "Sam", "last_name": "Shopper", "email": "s@example.com"},
-                        "status_id": 11,
-                    }
-                )
+                store.orders.clock = _fixed(midnight + timedelta(hours=hour))
+                shopper = {"first_name": "Sam", "last_name": "Lee", "zip": "78701", "email": "sam@x.example"}
+                lines = [{"product_id": product["id"], "quantity": units}]
+                order = store.orders.place({"products": lines, "billing_address": shopper, "status_id": 11})
                 placed.append(order.id)
             if day == 10:
-                store.orders.clock = lambda at=(midnight + timedelta(hours=17)).timestamp(): at
+                store.orders.clock = _fixed(midnight + timedelta(hours=17))
                 store.orders.update(placed[-2], {"status_id": 5})  # cancelled: its units come back
             clock.at = midnight + timedelta(hours=18)
             profile.pull_orders()
             if day % 7 == 5:
                 clock.at = midnight + timedelta(hours=19)
-                profile.edit_stock(product["sku"], AdjustmentKind.ADD, 12, reason="delivery from the supplier")
+                profile.edit_stock(product["sku"], AdjustmentKind.ADD, 12, reason="supplier delivery")
                 clock.at = midnight + timedelta(hours=19, minutes=5)
                 profile.sync(kind=RunKind.MANUAL, trigger=RunTrigger.BUTTON)
+        # The rules last: a limit reached on the way would switch purchasing off in the store.
+        profile.set_backorder_rules(
+            [str(product["id"])], limit=15, incoming=24, expected=(today + timedelta(days=6)).date()
+        )
         # The daily sync is ERP mode's: switched on last, so the timeline shows its times (the
         # edits above are the merchant's, which ERP mode leaves to the ERP).
-        profile.save_settings({"inventory-source": "erp", "daily-sync-time": "01:00"})
+        profile.save_settings(
+            {"inventory-source": "erp", "daily-sync-time": "01:00"}, outbox=OutboxChoice.PUSH
+        )
         return str(product["sku"])
     finally:
         profile.close()
+
+
+def _dark_palette() -> Any:
+    """A dark palette, as a dark desktop theme gives (Xvfb has none, and Fusion's standard palette
+    stays light there)."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtGui import QPalette
+
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"), (roles.WindowText, "#e6e6e6"), (roles.Base, "#1f1f1f"),
+        (roles.AlternateBase, "#2b2b2b"), (roles.Text, "#e6e6e6"), (roles.Button, "#353535"),
+        (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#2f6db5"), (roles.HighlightedText, "#ffffff"),
+        (roles.ToolTipBase, "#353535"), (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#9a9a9a"),
+    ):  # fmt: skip
+        palette.setColor(role, QColor(colour))
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
+    return palette
+
+
+def _fixed(moment: Any) -> Any:
+    """A demo order book's clock stopped at ``moment``."""
+    return lambda: moment.timestamp()
 
 
 def _shoot_history_page(home: str, target: str, page: str, sku: str, *, dark: bool) -> int:
@@ -471,7 +442,7 @@ def _shoot_history_page(home: str, target: str, page: str, sku: str, *, dark: bo
     app = create_application()
     QApplication.setStyle("Fusion")
     app.styleHints().setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
-    app.setPalette(app.style().standardPalette())
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
     controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
     controller.force_show = True
     window = controller.window

@@ -132,7 +132,7 @@ class StockChartView(ChartView):
         self.time_axis.setFormat(short_date_format())
         self.time_axis.setTickCount(7)
         self.level_axis = QValueAxis()
-        self.level_axis.setLabelFormat("%i")
+        self.level_axis.setLabelFormat("%.0f")  # "%i" gives no labels with localised numbers
         self.level_axis.setTickCount(5)
         chart.addAxis(self.time_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.level_axis, Qt.AlignmentFlag.AlignLeft)

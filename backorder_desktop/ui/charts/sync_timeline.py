@@ -94,7 +94,7 @@ class SyncTimelineView(ChartView):
         self.time_axis.setTickCount(8)
         self.lane_axis = QCategoryAxis()
         self.lane_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-        for lane in LANES:
+        for lane in reversed(LANES):  # categories are appended by rising value
             self.lane_axis.append(LANE_NAMES[lane], row_of(lane))
         self.lane_axis.setRange(-0.6, len(LANES) - 0.4)
         self.lane_axis.setGridLineVisible(False)
@@ -139,7 +139,7 @@ class SyncTimelineView(ChartView):
         fills = {OK: colours.accent, PROBLEMS: colours.warning, FAILED: colours.failure}
         for (_lane, group), area in self.areas.items():
             area.setBrush(QBrush(fills[group]))
-            area.setPen(QPen(fills[group], 1))
+            area.setPen(QPen(Qt.PenStyle.NoPen))  # an outline would draw the row's baseline
         self.slots.setColor(colours.muted)
         self.slots.setBorderColor(colours.muted)
         self.missed.setColor(QColor(0, 0, 0, 0))
