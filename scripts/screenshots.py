@@ -46,7 +46,8 @@ DEMO_PAGES = ("products", "history", "settings")  # on the built-in demo store
 ORDERS_PAGE = "orders"
 BACKORDER_PAGE = "backorder"
 NOTIFICATION_PAGE = "notification"
-PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE)
+DASHBOARD_PAGE = "dashboard"  # two shots: dashboard.png (light) and dashboard-dark.png
+PAGES = (*DEMO_PAGES, ORDERS_PAGE, BACKORDER_PAGE, NOTIFICATION_PAGE, DASHBOARD_PAGE)
 STOCK_CHART_PAGE = "stock-chart"  # stock-chart.png (light) and stock-chart-dark.png
 TIMELINE_PAGE = "timeline"  # timeline.png (light) and timeline-dark.png: the History page
 PAGES = (*PAGES, STOCK_CHART_PAGE, TIMELINE_PAGE)
@@ -88,6 +89,8 @@ def take(out: Path, pages: tuple[str, ...] = PAGES) -> list[Path]:
         if NOTIFICATION_PAGE in pages:
             target = out / f"{NOTIFICATION_PAGE}.png"
             made.append(_take_notification(target, env, Path(scratch) / "notification-profile"))
+        if DASHBOARD_PAGE in pages:
+            made += _take_dashboard(out, env, Path(scratch) / "dashboard-profile")
         if {STOCK_CHART_PAGE, TIMELINE_PAGE} & set(pages):
             made += _take_history_pages(out, env, Path(scratch) / "history-profile", pages)
     return made
@@ -289,6 +292,66 @@ def _shoot_notification(home: str, target: str) -> int:
         status = controller.window.status_panel
         status.details.show_under(status.chip)
         QTimer.singleShot(1500, grab)  # the popover and the message painted
+
+    IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+    controller.finished.connect(app.quit)
+    controller.start()
+    app.exec()
+    controller.close_blocking()
+    return 0 if saved and saved[0] else 1
+
+
+def _take_dashboard(out: Path, env: dict[str, str], home: Path) -> list[Path]:
+    """The Dashboard on a profile with 40 days of backorder sales, in the light and the dark
+    palette: the store's shopper orders day by day while the profile's clock steps a day at a time
+    (the test suite's dashboard world), limits and expected dates on a few products."""
+    from tests.integration.test_dashboard_reads import dashboard_world
+
+    store = DemoStore(DemoConfig(products=DEMO_PRODUCTS, seed=DEMO_SEED, store_hash="danasbikes"))
+    store.start()
+    try:
+        dashboard_world(lambda **_options: store, str(home), products=30).profile.close()
+        made = []
+        for name, dark in ((DASHBOARD_PAGE, False), (f"{DASHBOARD_PAGE}-dark", True)):
+            target = out / f"{name}.png"
+            code = "import sys; from scripts.screenshots import _shoot_dashboard; "
+            code += f"sys.exit(_shoot_dashboard({str(home)!r}, {str(target)!r}, dark={dark}))"
+            made.append(_run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target))
+        return made
+    finally:
+        store.stop()
+
+
+def _shoot_dashboard(home: str, target: str, *, dark: bool) -> int:
+    """In the screenshot's process: the window on ``home`` in the light or the dark scheme (Qt's
+    Fusion style, as on a desktop without a theme of its own), once its dashboard is drawn."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from backorder_desktop.app import AppLauncher
+    from backorder_desktop.ui.application import SCREENSHOT_TIMEOUT_MS
+    from backorder_desktop.ui.application import IdleWaiter
+    from backorder_desktop.ui.application import create_application
+    from backorder_desktop.ui.controller import AppController
+
+    app = create_application()
+    QApplication.setStyle("Fusion")
+    scheme = Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light
+    app.styleHints().setColorScheme(scheme)
+    app.setPalette(app.style().standardPalette())
+    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    controller.force_show = True
+    page = controller.window.dashboard
+    saved: list[bool] = []
+
+    def idle(ok: bool) -> None:
+        if page.dashboard is None or page.is_loading():
+            IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
+            return
+        controller.window.tabs.setCurrentWidget(page)
+        page.set_span(90)
+        saved.append(ok and controller.window.grab().save(target, "PNG"))
+        controller.quit()
 
     IdleWaiter(controller, idle, SCREENSHOT_TIMEOUT_MS)
     controller.finished.connect(app.quit)
