@@ -252,6 +252,12 @@ class ProductTarget(Protocol):
         ``native``; idempotent); raises as ``write_product_tracking``."""
         ...
 
+    def write_backordered(self, owed: Mapping[StockKey, int]) -> None:
+        """Set the units BigCommerce counts as backordered per item at the default location (method
+        ``native``, when it takes the counting over from the app; idempotent); raises as
+        ``write_product_tracking``."""
+        ...
+
     def read_backorder_counts(self, keys: Sequence[StockKey]) -> dict[StockKey, StoreCount]:
         """What the store counts for ``keys`` (backordered units, available to sell, the limit);
         a key is absent when the store has no such item."""

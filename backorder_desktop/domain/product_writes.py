@@ -58,6 +58,14 @@ class ProductWrite:
     created_at: datetime | None = None
 
 
+def owed_units(write: ProductWrite) -> dict[StockKey, int]:
+    """The units owed per item of ``write`` (the app's levels below zero; 0 for the others), which
+    BigCommerce counts as backordered once the method native takes the counting over."""
+    return {
+        StockKey(write.product_id, vid or None): max(0, -level) for vid, level in sorted(write.levels.items())
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class LimitWrite:
     """One stock item's backorder limit at the store's default location (method ``native``):

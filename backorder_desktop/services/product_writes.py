@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
+from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.errors import NotFound
 from backorder_desktop.domain.models import ItemProblem
@@ -32,6 +33,7 @@ from backorder_desktop.domain.product_writes import MethodSwitchBlocked
 from backorder_desktop.domain.product_writes import ProductWrite
 from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.product_writes import WriteReason
+from backorder_desktop.domain.product_writes import owed_units
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 
@@ -59,7 +61,9 @@ class LimitStore(ProductWriteStore, Protocol):
     def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None: ...
     def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]: ...
     def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
-    def switch_backorder_method(self, target: BackorderMethod, *, at: datetime) -> MethodSwitch: ...
+    def switch_backorder_method(
+        self, target: BackorderMethod, *, actor: str, at: datetime
+    ) -> MethodSwitch: ...
 
 
 @dataclass(slots=True)
@@ -127,7 +131,12 @@ class ProductWritePusher:
         """Switch the backorder method: the setting and the writes that migrate the BackOrder
         products (tracking and limits) in one transaction; the next push writes them. Raises
         ``MethodSwitchBlocked`` (nothing changed) while stock changes or product writes wait."""
-        switch = self._store.switch_backorder_method(target, at=self._clock.now())
+        if target is BackorderMethod.APP and self.preview_switch(target).changes:
+            try:  # the units the store counts as backordered become the app's: read them fresh
+                self.read_counts()
+            except BackorderError as exc:  # offline …: the last read stands
+                logger.info("backorder counts not read before the switch: %s", exc.title)
+        switch = self._store.switch_backorder_method(target, actor=self._actor, at=self._clock.now())
         if switch.blocked:
             raise MethodSwitchBlocked(switch)
         if switch.changes:
@@ -136,7 +145,8 @@ class ProductWritePusher:
 
     def read_counts(self) -> int:
         """Read what the store counts for the items whose limit the app writes (method native):
-        units backordered and available to sell. Returns how many were read."""
+        units backordered and available to sell (the app's level is on hand there, as the store
+        holds it). Returns how many were read."""
         keys = self._store.native_items()
         if not keys:
             return 0
@@ -187,6 +197,8 @@ class ProductWritePusher:
         levels = {vid: level_for_store(level) for vid, level in write.levels.items()}
         try:
             target.write_product_tracking(replace(write, levels=levels))
+            if write.reason is WriteReason.TO_NATIVE:
+                target.write_backordered(owed_units(write))  # the store counts the units owed from now
         except NotFound:
             self._store.product_write_gone(write.product_id)  # deleted in the store: nothing to track
             return

@@ -44,6 +44,15 @@ def _tracking(store: DemoStore, products: list[dict[str, Any]]) -> list[str]:
     return [store.catalog.get_product(p["id"])["inventory_tracking"] for p in products]
 
 
+def _owed(home: str, env: dict[str, str], product: dict[str, Any]) -> tuple[int, int | None]:
+    """The app's level of a product tracked by product, and the units BigCommerce counts as backordered."""
+    shown = run_cli(home, "backorder", "show", product["sku"], "--json", env=env)
+    assert shown.code == 0, shown.stderr
+    (item,) = shown.json()
+    store = item.get("store")
+    return item["inventory_level"], None if store is None else store["qty_backordered"]
+
+
 def _limits(store: DemoStore, product: dict[str, Any]) -> list[int]:
     book = store.catalog._st.locations
     if product["inventory_tracking"] == "product":
@@ -70,8 +79,10 @@ def test_a_switch_is_shown_first_refused_while_writes_wait_and_migrates_both_way
     assert "--push-outbox" in refused.stderr and "--discard-outbox" in refused.stderr
     assert _method(home, env) == "app" and _tracking(store, products) == modes
 
-    # Written first, then switched: tracking comes back on with the app's levels, and the limits.
+    # Written first, then switched: tracking comes back on with the app's levels, and the limits;
+    # the units owed are handed to BigCommerce's backordered count.
     assert run_cli(home, "backorder", "set", str(products[0]["id"]), "--limit", "4", env=env).code == 0
+    assert run_cli(home, "stock", "set", products[1]["sku"], "-2", env=env).code == 0
     done = run_cli(home, "settings", "set", METHOD, "native", "--yes", "--push-outbox", env=env)
     assert done.code == 0, done.stderr
     assert _tracking(store, products) == ["none", "none"]  # the app method's writes went first
@@ -83,7 +94,9 @@ def test_a_switch_is_shown_first_refused_while_writes_wait_and_migrates_both_way
     assert shown.code == 0, shown.stderr
     assert {item["store"]["backorder_limit"] for item in shown.json()} == {4}  # read back from the store
     history = run_cli(home, "stock", "history", products[1]["sku"], env=env)
-    assert "method switched to native: tracking back on in BigCommerce" in history.stdout
+    assert "method switched to native: tracking back on in BigCommerce with 0, 2 owed" in history.stdout
+    assert store.catalog._st.locations.backordered(("p", products[1]["id"])) == 2
+    assert _owed(home, env, products[1]) == (0, 2)  # the app's level is on hand; the store counts 2
 
     # And back: tracking off again, the limits cleared in the store.
     back = run_cli(home, "settings", "set", METHOD, "app", env=env)
@@ -93,6 +106,7 @@ def test_a_switch_is_shown_first_refused_while_writes_wait_and_migrates_both_way
     assert _tracking(store, products) == ["none", "none"]
     assert set(_limits(store, products[0])) == {0}
     assert _method(home, env) == "app"
+    assert _owed(home, env, products[1])[0] == -2  # the app counts the units owed again
 
 
 def test_bad_switches_are_refused_with_what_to_do_and_change_nothing(

@@ -10,11 +10,14 @@ missing count reads as nothing backordered, so a store outside the beta still an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
 from backorder_desktop.adapters.bigcommerce.errors import malformed
+from backorder_desktop.adapters.bigcommerce.inventory import ABSOLUTE
 from backorder_desktop.adapters.bigcommerce.inventory import LOCATIONS
+from backorder_desktop.adapters.bigcommerce.inventory import WRITE_REASON
 from backorder_desktop.adapters.bigcommerce.transport import StoreTransport
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.product_writes import LimitWrite
@@ -56,6 +59,23 @@ def write_limits(transport: StoreTransport, location_id: int, writes: Sequence[L
         errors = reply.get("errors") if isinstance(reply, dict) else None
         if errors:
             raise InvalidData(f"BigCommerce did not save every backorder limit: {errors}")
+
+
+def write_backordered(transport: StoreTransport, location_id: int, owed: Mapping[StockKey, int]) -> None:
+    """Set each item's ``qty_backordered`` at ``location_id`` (an absolute adjustment without
+    ``quantity``: on hand is left as it is, notes §6.1): the units the app counted as owed when the
+    store takes the counting over. Setting a value, so a resend after a lost reply is harmless."""
+    items = [
+        {"location_id": location_id, **_identity(k), "qty_backordered": n} for k, n in sorted(owed.items())
+    ]
+    for start in range(0, len(items), SETTINGS_BATCH):
+        body = {"reason": WRITE_REASON, "items": items[start : start + SETTINGS_BATCH]}
+        try:
+            transport.call("PUT", ABSOLUTE, lambda data: data, json_body=body, idempotent=True)
+        except InvalidData as exc:
+            raise InvalidData(
+                f"{exc.message} {OUTSIDE_BETA}", title=exc.title, status=exc.status, reasons=exc.reasons
+            ) from exc
 
 
 def _count(value: Any) -> int | None:

@@ -285,6 +285,9 @@ class BigCommerceClient:
     def write_backorder_limits(self, writes: Sequence[LimitWrite]) -> None:
         backorder_limits.write_limits(self._transport, self._inventory.default_location_id(), writes)
 
+    def write_backordered(self, owed: Mapping[StockKey, int]) -> None:
+        backorder_limits.write_backordered(self._transport, self._inventory.default_location_id(), owed)
+
     def read_backorder_counts(self, keys: Sequence[StockKey]) -> dict[StockKey, StoreCount]:
         return backorder_limits.read_counts(self._transport, self._inventory.default_location_id(), keys)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
 from backorder_desktop.adapters.storage import product_writes_store
@@ -26,7 +27,12 @@ from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.product_writes import WriteReason
 from backorder_desktop.domain.product_writes import limit_note
+from backorder_desktop.domain.stock import Adjustment
+from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import STOCK_MIN
 
 NO_LIMIT = -1  # how the table keeps "no limit" (limits are never negative)
 _RULED = "BackOrder rule"
@@ -155,13 +161,42 @@ def gone(conn: sqlite3.Connection, key: StockKey) -> None:
 
 
 def save_counts(conn: sqlite3.Connection, counts: dict[StockKey, StoreCount]) -> None:
-    """What the store counts, as read: kept with the item's limit row (made if it has none)."""
+    """What the store counts, as read, kept with each item's limit row."""
     for key, count in counts.items():
         conn.execute(
             "UPDATE backorder_limits SET qty_backordered = ?, available_to_sell = ? "
             "WHERE product_id = ? AND variant_id = ?",
             (count.qty_backordered, count.available_to_sell, key.product_id, key.variant_id or 0),
         )
+
+
+def _set_level(
+    conn: sqlite3.Connection,
+    known: tuple[StockItem, int],
+    level: int,
+    reason: str,
+    *,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Move an item's level for a method switch: the units owed change hands, recorded in the ledger."""
+    item, version = known
+    stock_store.add_adjustment(
+        conn,
+        Adjustment(
+            key=item.key,
+            kind=AdjustmentKind.SET,
+            quantity=level,
+            level_before=item.level,
+            level_after=level,
+            source=AdjustmentSource.TRACKING,
+            actor=actor,
+            at=at,
+            reason=reason,
+        ),
+    )
+    stock_store.save_item(conn, replace(item, level=level), version + 1)
+    stock_store.set_mirror_level(conn, item.key, level)
 
 
 def counts(conn: sqlite3.Connection) -> dict[StockKey, tuple[int | None, int | None, int | None]]:
@@ -173,6 +208,18 @@ def counts(conn: sqlite3.Connection) -> dict[StockKey, tuple[int | None, int | N
 
 
 # --- the method switch ----------------------------------------------------------------------
+
+
+def _owed_to_the_app(conn: sqlite3.Connection, product_ids: list[int], *, actor: str, at: datetime) -> None:
+    """To the method app: the units BigCommerce counted as backordered (as last read) are owed,
+    and the app counts them from now (its level is on hand less the units owed)."""
+    owed = {k: q for k, (_w, q, _a) in counts(conn).items() if q}
+    for key, known in stock_store.load_items(conn, product_ids).items():
+        units = owed.get(key, 0)
+        if units:
+            level = max(STOCK_MIN, known[0].level - units)
+            said = f"method switched to app: {units} backordered in BigCommerce are owed, counted by the app"
+            _set_level(conn, known, level, said, actor=actor, at=at)
 
 
 def preview(conn: sqlite3.Connection, target: BackorderMethod) -> MethodSwitch:
@@ -202,7 +249,9 @@ def preview(conn: sqlite3.Connection, target: BackorderMethod) -> MethodSwitch:
     )  # fmt: skip
 
 
-def switch_method(conn: sqlite3.Connection, target: BackorderMethod, at: datetime) -> MethodSwitch:
+def switch_method(
+    conn: sqlite3.Connection, target: BackorderMethod, *, actor: str, at: datetime
+) -> MethodSwitch:
     """Save ``target`` as the method and queue what goes with it (the caller checked that nothing
     waits). To ``native``: each product whose tracking the app turned off gets its mode back on with
     the app's levels (never below zero), then its limits; to ``app``: tracking off (the mode
@@ -223,6 +272,7 @@ def switch_method(conn: sqlite3.Connection, target: BackorderMethod, at: datetim
         (target.value,),
     )
     if target is BackorderMethod.APP:
+        _owed_to_the_app(conn, tracked, actor=actor, at=at)
         rows = conn.execute(
             "SELECT id, inventory_tracking FROM products WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(tracked),),

@@ -127,11 +127,11 @@ class ProductWriteMethods:
         with self._reading() as conn:
             return backorder_limits_store.preview(conn, target)
 
-    def switch_backorder_method(self, target: BackorderMethod, *, at: datetime) -> MethodSwitch:
+    def switch_backorder_method(self, target: BackorderMethod, *, actor: str, at: datetime) -> MethodSwitch:
         """Apply the switch in one transaction, unless something waits (then nothing changes and
         the returned preview is ``blocked``)."""
         with self._writing() as conn:
             switch = backorder_limits_store.preview(conn, target)
             if switch.blocked or not switch.changes:
                 return switch
-            return backorder_limits_store.switch_method(conn, target, at)
+            return backorder_limits_store.switch_method(conn, target, actor=actor, at=at)

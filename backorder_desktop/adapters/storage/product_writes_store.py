@@ -26,6 +26,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import ProductWrite
 from backorder_desktop.domain.product_writes import WriteReason
+from backorder_desktop.domain.product_writes import owed_units
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
@@ -156,7 +157,10 @@ def written(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: da
         conn.execute(
             "UPDATE backorder_assignments SET tracking = NULL WHERE product_id = ?", (write.product_id,)
         )
-    if write.reason in (WriteReason.UNASSIGN, WriteReason.TO_NATIVE):
+    if write.reason is WriteReason.TO_NATIVE:
+        _store_counts_again(conn, write, actor=actor, at=at)
+        return True
+    if write.reason is WriteReason.UNASSIGN:
         for vid, level in sorted(write.levels.items()):
             key = StockKey(write.product_id, vid or None)
             _note(conn, key, level_for_store(level), level, _restored(level, write.reason), actor, at)
@@ -174,14 +178,40 @@ def written(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: da
     return True
 
 
+def _store_counts_again(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: datetime) -> None:
+    """The store counts the product again (method native): it holds what was written, on hand
+    never below zero and the units owed as backordered; the app's level is on hand from now."""
+    items = stock_store.load_items(conn, [write.product_id])
+    owed = owed_units(write)
+    for key, (item, version) in items.items():
+        on_hand = level_for_store(item.level)
+        reason = _restored(item.level, WriteReason.TO_NATIVE)
+        stock_store.add_adjustment(
+            conn,
+            Adjustment(
+                key=key, kind=AdjustmentKind.SET, quantity=on_hand, level_before=item.level,
+                level_after=on_hand, source=AdjustmentSource.TRACKING, actor=actor, at=at, reason=reason,
+            ),
+        )  # fmt: skip
+        moved = replace(item, level=on_hand, store_level=on_hand, awaiting_level=None, awaiting_since=None)
+        stock_store.save_item(conn, moved, version + 1)
+        stock_store.set_mirror_level(conn, key, on_hand)
+        conn.execute(
+            "UPDATE backorder_limits SET qty_backordered = ? WHERE product_id = ? AND variant_id = ?",
+            (owed.get(key, 0), key.product_id, key.variant_id or 0),
+        )
+
+
 _STARTED = "BackOrder took over: tracking off in BigCommerce, {level} on hand to start"
 _REDISABLED = "tracking was turned back on in BigCommerce: turned off again, the app keeps {level}"
 
 
 def _restored(level: int, reason: WriteReason = WriteReason.UNASSIGN) -> str:
     owed = level_for_store(level) - level
-    why = "left BackOrder" if reason is WriteReason.UNASSIGN else "method switched to native"
-    said = f"{why}: tracking back on in BigCommerce with {level_for_store(level)}"
+    if reason is WriteReason.TO_NATIVE:
+        said = f"method switched to native: tracking back on in BigCommerce with {level_for_store(level)}"
+        return f"{said}, {owed} owed counted there as backordered" if owed else said
+    said = f"left BackOrder: tracking back on in BigCommerce with {level_for_store(level)}"
     return f"{said}; {owed} still owed" if owed else said
 
 

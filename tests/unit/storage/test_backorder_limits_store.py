@@ -76,7 +76,7 @@ def test_a_switch_is_refused_while_writes_wait_and_otherwise_applied_whole(store
     store.adjust_stock(
         StockKey(1), AdjustmentKind.ADD, 3, source=AdjustmentSource.PERSON, actor="dana", at=T0
     )  # a stock change waits
-    blocked = store.switch_backorder_method(APP, at=T0)
+    blocked = store.switch_backorder_method(APP, actor="dana", at=T0)
     assert blocked.blocked and blocked.pending_stock == 1
     assert store.load_settings().backorder_method is NATIVE
     assert store.product_write_count() == 0 and store.remembered_tracking() == {}
@@ -84,7 +84,7 @@ def test_a_switch_is_refused_while_writes_wait_and_otherwise_applied_whole(store
     store.outbox_discard(actor="dana", at=T0, reason="discarded to switch")
     preview = store.preview_method_switch(APP)
     assert (preview.tracking_off, preview.blocked) == (2, False)
-    done = store.switch_backorder_method(APP, at=T0)
+    done = store.switch_backorder_method(APP, actor="dana", at=T0)
     assert done.changes and store.load_settings().backorder_method is APP
     assert store.remembered_tracking() == {1: InventoryTracking.PRODUCT, 2: InventoryTracking.VARIANT}
     assert {(w.product_id, w.reason) for w in store.product_writes()} == {
