@@ -145,3 +145,30 @@ def test_the_chart_takes_the_dark_palette(qtbot) -> None:
     view.setPalette(dark)
     assert view.colours.dark and view.chart().backgroundBrush().color() == QColor("#1e1e1e") != light
     assert view.line.pen().color() == view.colours.accent
+
+
+def test_a_product_with_stock_per_variant_picks_the_variant_to_chart(qtbot, demo) -> None:
+    profile = demo.profile
+    profile.assign(["10"])  # three variants, each with its own level
+    profile.edit_stock("SKU-00010-0", AdjustmentKind.SET, -2, reason="first variant sold")
+    profile.edit_stock("SKU-00010-2", AdjustmentKind.SET, 7, reason="third variant counted")
+    product = profile.products("SKU-00010")[0]
+    demo.show_stock_history(product)
+    qtbot.waitUntil(lambda: bool(demo.window.findChildren(StockHistoryDialog)), timeout=20_000)
+    panel = demo.window.findChildren(StockHistoryDialog)[0].chart
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.view.shown is not None and not panel.loading, timeout=20_000)
+    first = panel.view.shown
+    assert first is not None and first.key.variant_id == product.variants[0].id and first.level == -2
+    assert not panel.picker.isHidden() and panel.picker.count() == 3
+    assert [panel.picker.itemText(i) for i in range(3)] == [v.sku for v in product.variants]
+    panel.picker.setCurrentIndex(2)
+    qtbot.waitUntil(
+        lambda: panel.view.shown is not None and panel.view.shown.key.variant_id == product.variants[2].id,
+        timeout=20_000,
+    )
+    qtbot.waitUntil(lambda: not panel.loading, timeout=20_000)
+    third = panel.view.shown
+    assert third.level == 7 and panel.view.points() == _ledger_corners(profile, third)
+    assert "third variant counted" in _hover(panel.view, EventKind.EDIT)
+    assert panel.picker.currentIndex() == 2

@@ -172,9 +172,9 @@ class BackorderPane(QWidget):
         self._loaded = None
         self.touched.clear()
         self._clear_errors()
+        self._show_chart(None)  # until the selection's rules say it is one BackOrder product
         if profile is None or product_ids is None:
             self.title.setText(PROMPT)
-            self._show_chart(None)
             self._show_state()
             return
         self._loading = True
