@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Row
+from bench.store_process import ROOT
 
 NAME = "Stock chart"
 BOUND_MS = 100.0
@@ -149,7 +150,9 @@ def measure_row(*, entries: int, products: int, repeat: int = 3) -> Row:
             "--now", now.isoformat(), "--products", str(products), "--repeat", str(repeat),
         ]  # fmt: skip
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env, timeout=600)
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=env, timeout=600, cwd=ROOT
+        )
         results = json.loads(done.stdout.strip().splitlines()[-1])
     typical, busy = results["typical"], results["busy"]
     worst = max(typical["open_ms"], busy["open_ms"])
