@@ -376,11 +376,12 @@ class Profile:
 
     def stock_chart(self, ref: str | int, variant_id: int | None = None, *, days: int = 90) -> StockChart:
         """One stock item's level over the last ``days`` (a product by id or SKU; with stock per
-        variant, ``variant_id``'s or the first variant's): the step line from the ledger, its
-        orders, restores, edits, feed and store updates and pushes as marks, the limit and the
-        expected date."""
-        product_id = ref if isinstance(ref, int) else self._product_id(ref)
-        return self._history().chart(product_id, variant_id, days=days)
+        variant, ``variant_id``'s, the variant SKU's, or the first variant's): the step line from
+        the ledger, its orders, restores, edits, feed and store updates and pushes as marks, the
+        limit and the expected date."""
+        if isinstance(ref, int):
+            return self._history().chart(ref, variant_id, days=days)
+        return self._history().chart(self._product_id(ref), variant_id, days=days, sku=ref)
 
     def sync_timeline(self, days: int = 14) -> SyncTimeline:
         """The runs of the last ``days`` on a time axis, with the daily sync's times (ERP mode) and

@@ -69,14 +69,18 @@ class StockHistoryService:
         *,
         days: int = CHART_DAYS,
         max_points: int = MAX_POINTS,
+        sku: str = "",
     ) -> StockChart:
-        """The chart of one of the product's stock items (its first one when ``variant_id`` is None
-        and the product tracks by variant) over the last ``days``."""
+        """The chart of one of the product's stock items over the last ``days``: ``variant_id``'s,
+        else the item with this ``sku``, else the product's own or its first variant's."""
         name, items = self._store.stock_chart_items(product_id)
         if not name:
             raise UnknownProduct(f"No product has the id {product_id}.")
         wanted = StockKey(product_id, variant_id)
         keys = [key for key, _ in items]
+        by_sku = [key for key, item_sku in items if sku and item_sku.casefold() == sku.casefold()]
+        if variant_id is None and by_sku:
+            wanted = by_sku[0]
         key = wanted if wanted in keys or not keys or variant_id is not None else keys[0]
         sku = dict(items).get(key, "")
         end = self._clock.now()

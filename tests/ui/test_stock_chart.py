@@ -172,3 +172,6 @@ def test_a_product_with_stock_per_variant_picks_the_variant_to_chart(qtbot, demo
     assert third.level == 7 and panel.view.points() == _ledger_corners(profile, third)
     assert "third variant counted" in _hover(panel.view, EventKind.EDIT)
     assert panel.picker.currentIndex() == 2
+    # The facade picks a variant by its SKU too.
+    assert profile.stock_chart("SKU-00010-2").key == third.key
+    assert profile.stock_chart("SKU-00010").key == first.key
