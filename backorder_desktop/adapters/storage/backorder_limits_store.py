@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
 from datetime import datetime
 
 from backorder_desktop.adapters.storage import product_writes_store
@@ -27,10 +26,6 @@ from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.product_writes import WriteReason
 from backorder_desktop.domain.product_writes import limit_note
-from backorder_desktop.domain.stock import Adjustment
-from backorder_desktop.domain.stock import AdjustmentKind
-from backorder_desktop.domain.stock import AdjustmentSource
-from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import STOCK_MIN
 
@@ -170,35 +165,6 @@ def save_counts(conn: sqlite3.Connection, counts: dict[StockKey, StoreCount]) ->
         )
 
 
-def _set_level(
-    conn: sqlite3.Connection,
-    known: tuple[StockItem, int],
-    level: int,
-    reason: str,
-    *,
-    actor: str,
-    at: datetime,
-) -> None:
-    """Move an item's level for a method switch: the units owed change hands, recorded in the ledger."""
-    item, version = known
-    stock_store.add_adjustment(
-        conn,
-        Adjustment(
-            key=item.key,
-            kind=AdjustmentKind.SET,
-            quantity=level,
-            level_before=item.level,
-            level_after=level,
-            source=AdjustmentSource.TRACKING,
-            actor=actor,
-            at=at,
-            reason=reason,
-        ),
-    )
-    stock_store.save_item(conn, replace(item, level=level), version + 1)
-    stock_store.set_mirror_level(conn, item.key, level)
-
-
 def counts(conn: sqlite3.Connection) -> dict[StockKey, tuple[int | None, int | None, int | None]]:
     """Each item's (limit written, backordered, available to sell) as last confirmed and read."""
     rows = conn.execute(
@@ -219,7 +185,7 @@ def _owed_to_the_app(conn: sqlite3.Connection, product_ids: list[int], *, actor:
         if units:
             level = max(STOCK_MIN, known[0].level - units)
             said = f"method switched to app: {units} backordered in BigCommerce are owed, counted by the app"
-            _set_level(conn, known, level, said, actor=actor, at=at)
+            product_writes_store.set_level(conn, known, level, said, actor=actor, at=at)
 
 
 def preview(conn: sqlite3.Connection, target: BackorderMethod) -> MethodSwitch:

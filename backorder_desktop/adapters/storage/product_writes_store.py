@@ -31,6 +31,7 @@ from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
+from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 
@@ -181,25 +182,40 @@ def written(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: da
 def _store_counts_again(conn: sqlite3.Connection, write: ProductWrite, *, actor: str, at: datetime) -> None:
     """The store counts the product again (method native): it holds what was written, on hand
     never below zero and the units owed as backordered; the app's level is on hand from now."""
-    items = stock_store.load_items(conn, [write.product_id])
     owed = owed_units(write)
-    for key, (item, version) in items.items():
+    for key, (item, version) in stock_store.load_items(conn, [write.product_id]).items():
         on_hand = level_for_store(item.level)
+        held = replace(item, store_level=on_hand, awaiting_level=None, awaiting_since=None)
+        stock_store.save_item(conn, held, version)
         reason = _restored(item.level, WriteReason.TO_NATIVE)
-        stock_store.add_adjustment(
-            conn,
-            Adjustment(
-                key=key, kind=AdjustmentKind.SET, quantity=on_hand, level_before=item.level,
-                level_after=on_hand, source=AdjustmentSource.TRACKING, actor=actor, at=at, reason=reason,
-            ),
-        )  # fmt: skip
-        moved = replace(item, level=on_hand, store_level=on_hand, awaiting_level=None, awaiting_since=None)
-        stock_store.save_item(conn, moved, version + 1)
-        stock_store.set_mirror_level(conn, key, on_hand)
+        set_level(conn, (held, version), on_hand, reason, actor=actor, at=at)
         conn.execute(
             "UPDATE backorder_limits SET qty_backordered = ? WHERE product_id = ? AND variant_id = ?",
             (owed.get(key, 0), key.product_id, key.variant_id or 0),
         )
+
+
+def set_level(
+    conn: sqlite3.Connection,
+    known: tuple[StockItem, int],
+    level: int,
+    reason: str,
+    *,
+    actor: str,
+    at: datetime,
+) -> None:
+    """A method switch moves an item's level (the units owed change hands), recorded in the ledger;
+    what the store holds is left to the caller."""
+    item, version = known
+    stock_store.add_adjustment(
+        conn,
+        Adjustment(
+            key=item.key, kind=AdjustmentKind.SET, quantity=level, level_before=item.level, level_after=level,
+            source=AdjustmentSource.TRACKING, actor=actor, at=at, reason=reason,
+        ),
+    )  # fmt: skip
+    stock_store.save_item(conn, replace(item, level=level), version + 1)
+    stock_store.set_mirror_level(conn, item.key, level)
 
 
 _STARTED = "BackOrder took over: tracking off in BigCommerce, {level} on hand to start"
