@@ -175,3 +175,24 @@ def test_a_product_with_stock_per_variant_picks_the_variant_to_chart(qtbot, demo
     # The facade picks a variant by its SKU too.
     assert profile.stock_chart("SKU-00010-2").key == third.key
     assert profile.stock_chart("SKU-00010").key == first.key
+
+
+def test_the_hover_text_writes_numbers_and_dates_in_the_locale(qtbot) -> None:
+    from PySide6.QtCore import QLocale
+
+    from backorder_desktop.domain.stock import Adjustment
+    from backorder_desktop.domain.stock import AdjustmentSource
+    from backorder_desktop.domain.stock import StockKey
+    from backorder_desktop.domain.stock_history import ChartEvent
+
+    at = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+    entry = Adjustment(
+        key=StockKey(1), kind=AdjustmentKind.ADD, quantity=1200, level_before=-34, level_after=1166,
+        source=AdjustmentSource.IMPORT, actor="dana", at=at, reason="stock take", id=77,
+    )  # fmt: skip
+    event = ChartEvent(EventKind.IMPORT, at, 1166, adjustment=entry)
+    german = event_text(event, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    english = event_text(event, QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    assert "added 1.200: stock -34 → 1.166" in german and "23.11.26" in german
+    assert "added 1,200: stock -34 → 1,166" in english and "11/23/26" in english
+    assert "From import, by dana" in english and "stock take" in english and "Ledger entry 77" in english

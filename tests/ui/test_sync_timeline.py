@@ -109,3 +109,22 @@ def test_the_timeline_draws_a_bar_per_run_of_the_runs_table(qtbot, demo) -> None
         QPointF(epoch_ms(catch_up.start), row_of(TimelineLane.DAILY)), True
     )
     assert "Caught up the daily sync missed at" in view.hover_text
+
+
+def test_the_timeline_takes_the_dark_palette(qtbot) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtGui import QPalette
+
+    from backorder_desktop.ui.charts.sync_timeline import SyncTimelineView
+
+    view = SyncTimelineView()
+    qtbot.addWidget(view)
+    light_ok = view.areas[TimelineLane.DAILY, OK].brush().color()
+    dark = QPalette(view.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    view.setPalette(dark)
+    assert view.colours.dark and view.chart().backgroundBrush().color() == QColor("#1e1e1e")
+    assert view.areas[TimelineLane.DAILY, OK].brush().color() == view.colours.accent != light_ok
+    assert view.areas[TimelineLane.FEED, FAILED].brush().color() == view.colours.failure
+    assert view.lane_axis.categoriesLabels() == ["Feed", "Daily", "Automatic", "Manual"]
