@@ -36,8 +36,11 @@ from backorder_desktop.domain.stock_history import StockPoint
 
 # Every query below names its SQL in full (fixed text, values bound): one item is
 # "product_id = ? AND variant_id = ?", a window "at >= ? AND at <= ?".
-_COUNT = (
-    "SELECT COUNT(*) FROM stock_adjustments WHERE product_id = ? AND variant_id = ? AND at >= ? AND at <= ?"
+# Is there an entry beyond the first ``max_points`` of the window? (Counting them all would read
+# the whole window once more.)
+_MORE_THAN = (
+    "SELECT 1 FROM stock_adjustments WHERE product_id = ? AND variant_id = ? AND at >= ? AND at <= ? "
+    "ORDER BY at, id LIMIT 1 OFFSET ?"
 )
 _ENTRIES = (
     "SELECT at, level_after FROM stock_adjustments "
@@ -57,13 +60,13 @@ _LAST = (
     "SELECT level_after FROM stock_adjustments WHERE product_id = ? AND variant_id = ? "
     "ORDER BY at DESC, id DESC LIMIT 1"
 )
-# Each time bucket's first moment, lowest and highest level, and its last entry's moment and
+# Each time bucket's first moment, lowest and highest level, entries, and its last entry's moment and
 # level: two index-only range reads per bucket (the index covers them), no sort. ?3 is a JSON
 # array of [from, until) moments, one per bucket.
 _BUCKETS = (
     "WITH b(lo, hi) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
     "FROM json_each(?3)) SELECT "
-    "(SELECT MIN(a.at) || '|' || MIN(a.level_after) || '|' || MAX(a.level_after) "
+    "(SELECT MIN(a.at) || '|' || MIN(a.level_after) || '|' || MAX(a.level_after) || '|' || COUNT(*) "
     "FROM stock_adjustments a WHERE a.product_id = ?1 AND a.variant_id = ?2 "
     "AND a.at >= b.lo AND a.at < b.hi), "
     "(SELECT a.at || '|' || a.level_after FROM stock_adjustments a "
@@ -146,18 +149,18 @@ class HistoryReadMethods:
         item = (key.product_id, key.variant_id or 0)
         span = (to_text(start), to_text(end))
         with self._reading() as conn:
-            entries = int(conn.execute(_COUNT, (*item, *span)).fetchone()[0])
             before = conn.execute(_BEFORE, (*item, span[0])).fetchone()
             last = conn.execute(_KEPT, item).fetchone() or conn.execute(_LAST, item).fetchone()
             newest = conn.execute(_NEWEST, (*item, *span, max_events)).fetchall()
-            decimated = entries > max_points
+            decimated = conn.execute(_MORE_THAN, (*item, *span, max_points)).fetchone() is not None
             if decimated:
-                points = _buckets(conn, item, start, end, buckets=max(1, max_points // 3))
+                points, entries = _buckets(conn, item, start, end, buckets=max(1, max_points // 3))
             else:
                 points = [
                     StockPoint(from_text(at), int(level))
                     for at, level in conn.execute(_ENTRIES, (*item, *span))
                 ]
+                entries = len(points)
             pushes = [
                 PushMark(int(run_id), from_text(at), int(written))
                 for run_id, at, written in conn.execute(_PUSHES, (*span, *item))
@@ -191,19 +194,22 @@ class HistoryReadMethods:
 
 def _buckets(
     conn: sqlite3.Connection, item: tuple[int, int], start: datetime, end: datetime, *, buckets: int
-) -> list[StockPoint]:
+) -> tuple[list[StockPoint], int]:
     """Each time bucket as three points: its highest and lowest level at its first moment (a
-    vertical stroke where the line moved within it) and the level it ended on at its last."""
+    vertical stroke where the line moved within it) and the level it ended on at its last; and
+    how many entries the buckets hold."""
     width = (end - start) / buckets
     edges = [start + width * k for k in range(buckets)] + [end + timedelta(microseconds=1)]
     spans = json.dumps([[to_text(lo), to_text(hi)] for lo, hi in itertools.pairwise(edges)])
     points: list[StockPoint] = []
+    entries = 0
     for ranged, last in conn.execute(_BUCKETS, (*item, spans)):
         if ranged is None:
             continue
-        first, low, high = str(ranged).split("|")
+        first, low, high, count = str(ranged).split("|")
+        entries += int(count)
         last_at, level = str(last).split("|")
         first_at = from_text(first)
         points += [StockPoint(first_at, int(high)), StockPoint(first_at, int(low))]
         points.append(StockPoint(from_text(last_at), int(level)))
-    return points
+    return points, entries
