@@ -2,9 +2,9 @@
 
 The product counts are the Products filters' own counts (``catalog_reads.count_products``), so a
 tile's figure is the length of the list its click opens. The chart's per-day moves come from the
-ledger through the time index (migration 13): each entry carries the item's level before and after,
-so how it moved the units owed is ``max(0, -after) - max(0, -before)``, summed per day by the
-database over the index alone — never a million rows loaded into Python.
+ledger: each entry carries the item's level before and after, so how it moved the units owed is
+``max(0, -after) - max(0, -before)``; triggers keep those sums per UTC quarter hour in
+``owed_moves`` (migration 14), and a local day is a range of its rows, summed by the database.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from backorder_desktop.domain.models import ProductQuery
 
 DayBounds = tuple[date, datetime, datetime]  # a local day and its start and end as moments
 
-# A BackOrder item with a rule, and its product; ``{}`` is the condition on the rule ``r``.
+# A BackOrder item with a rule, and its product; ``{}`` is the condition on the rule ``r``. CROSS
+# JOIN keeps SQLite on the few rules first (without statistics it scanned every stock item).
 _RULED = (
     "FROM backorder_rules AS r "
-    "JOIN backorder_assignments AS a ON a.product_id = r.product_id "
-    "JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
-    "JOIN products AS p ON p.id = r.product_id WHERE {}"
+    "CROSS JOIN backorder_assignments AS a ON a.product_id = r.product_id "
+    "CROSS JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
+    "CROSS JOIN products AS p ON p.id = r.product_id WHERE {}"
 )
 _ARRIVING = "SELECT COUNT(DISTINCT r.product_id) " + _RULED.format("r.expected >= ? AND r.expected <= ?")
 _NEXT_ARRIVALS = (
@@ -42,12 +43,10 @@ _NEXT_ARRIVALS = (
     + " ORDER BY r.expected, p.name_key, r.product_id, r.variant_id LIMIT ?"
 )
 _OWED_NOW = "SELECT COALESCE(SUM(-level), 0) FROM stock_items WHERE level < 0"
-# One row per day: the day's entries read by a range of the time index (covering: no table reads).
+# One row per day: the range of its quarter hours in ``owed_moves`` (slots 'YYYY-MM-DDTHH:MM', UTC).
 _OWED_MOVES = (
-    "SELECT json_extract(b.value, '$[0]'), "
-    "(SELECT COALESCE(SUM(max(0, -level_after) - max(0, -level_before)), 0) "
-    "FROM stock_adjustments INDEXED BY stock_adjustments_time "
-    "WHERE at >= json_extract(b.value, '$[1]') AND at < json_extract(b.value, '$[2]')) "
+    "SELECT json_extract(b.value, '$[0]'), (SELECT COALESCE(SUM(moved), 0) FROM owed_moves "
+    "WHERE slot >= json_extract(b.value, '$[1]') AND slot < json_extract(b.value, '$[2]')) "
     "FROM json_each(?) AS b"
 )
 
@@ -78,8 +77,13 @@ def owed_now(conn: sqlite3.Connection) -> int:
 
 def owed_moves(conn: sqlite3.Connection, days: Sequence[DayBounds]) -> dict[date, int]:
     """How much each day's ledger entries raised the units owed (negative: they fell)."""
-    bounds = json.dumps([[day.isoformat(), to_text(start), to_text(end)] for day, start, end in days])
+    bounds = json.dumps([[day.isoformat(), _slot(start), _slot(end)] for day, start, end in days])
     return {date.fromisoformat(str(day)): int(moved) for day, moved in conn.execute(_OWED_MOVES, (bounds,))}
+
+
+def _slot(moment: datetime) -> str:
+    """A day's boundary as an ``owed_moves`` slot: local midnights fall on quarter hours in UTC."""
+    return to_text(moment)[:16]
 
 
 def next_arrivals(conn: sqlite3.Connection, today: date, limit: int) -> list[ExpectedArrival]:

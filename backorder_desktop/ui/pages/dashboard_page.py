@@ -10,6 +10,7 @@ from one facade call (``Profile.dashboard``) read on a worker, again after each 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
@@ -172,12 +173,15 @@ class DashboardPage(QWidget):
         return self._read.is_running()
 
     def show_dashboard(self, board: Dashboard) -> None:
-        self.dashboard = board
+        previous, self.dashboard = self.dashboard, board
+        self.updated_label.setText(f"Updated {format_time(board.read_at)}")
+        if previous is not None and replace(previous, read_at=board.read_at) == board:
+            self.shown.emit()  # nothing moved: no relayout of the chart (refreshes come in bursts)
+            return
         self._show_counts(board.counts)
         self.chart.show_points(board.last_days(self.span))
         self._show_arrivals(board.next_arrivals)
         self.hint.setVisible(board.counts.backorder_products == 0)
-        self.updated_label.setText(f"Updated {format_time(board.read_at)}")
         self.shown.emit()
 
     def _show_counts(self, counts: DashboardCounts) -> None:

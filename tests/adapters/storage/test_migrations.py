@@ -325,6 +325,43 @@ def test_m0012_backorder_limits_starts_with_none_written_and_keeps_limits_as_use
     assert len(backups) == 1 and ".v11." in backups[0].name
 
 
+def test_m0013_ledger_time_upgrades_a_v12_file_and_keeps_its_ledger(tmp_path: Path) -> None:
+    path = _fixture(12, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert [(a.key, a.level_after) for a in store.stock_history(7)] == [(StockKey(7, 70), 4)]  # kept
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v12." in backups[0].name
+
+
+def _owed_moves(path: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(path)) as conn:
+        return dict(conn.execute("SELECT slot, moved FROM owed_moves WHERE moved != 0").fetchall())
+
+
+def test_m0014_owed_moves_sums_the_ledger_so_far_per_quarter_hour_and_then_follows_it(tmp_path: Path) -> None:
+    path = _fixture(13, tmp_path)
+    open_mirror(path).close()
+    assert _version(path) == len(MIGRATIONS)
+    assert _owed_moves(path) == {"2026-11-20T10:00": 2}  # v13's sale of 6 from 4: 2 units owed
+    with closing(sqlite3.connect(path)) as conn:
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "stock_adjustments_time" not in indexes  # what the sums replace
+        with conn:  # two more sold at 10:29 (same quarter hour from 10:15), then 3 back at 10:30
+            conn.execute(
+                "INSERT INTO stock_adjustments (product_id, variant_id, kind, quantity, level_before, "
+                "level_after, source, actor, reason, at) VALUES "
+                "(7, 70, 'remove', 2, -2, -4, 'order', 'app', '', '2026-11-20T10:29:59.5+00:00'), "
+                "(7, 70, 'add', 3, -4, -1, 'order', 'app', '', '2026-11-20T10:30:00+00:00')"
+            )
+    assert _owed_moves(path) == {"2026-11-20T10:00": 2, "2026-11-20T10:15": 2, "2026-11-20T10:30": -3}
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v13." in backups[0].name
+
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
