@@ -113,9 +113,18 @@ class PurchasingService:
         settings = self._store.load_settings()
         records = self._store.purchasing_records()
         wishes = self._wishes(settings) if settings.backorder_method is BackorderMethod.APP else {}
+        sent = {w.key for w in self._store.purchasing_waiting() if w.attempts}
         for key, kept in records.items():
-            if key not in wishes and kept.written and not kept.held:
+            if key in wishes or kept.held:
+                continue
+            if kept.written:
                 wishes[key] = ("", Wanted(False, Why.LEFT))  # the app disabled it: enabled again
+            elif kept.pending and kept.written is None and key not in sent:
+                # No longer ruled (its limit cleared, it left BackOrder) before its wish was ever
+                # sent: the store never heard of it, so nothing is to be undone there.
+                self._store.purchasing_gone(key)
+            elif kept.pending:
+                wishes[key] = ("", Wanted(False, Why.LEFT))  # a disable may have reached the store
         now = self._clock.now()
         seen = self._store.purchasing_seen(k for k, r in records.items() if r.written is not None)
         queued: list[PurchasingWrite] = []
