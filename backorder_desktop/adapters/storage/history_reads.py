@@ -73,6 +73,11 @@ _BUCKETS = (
     "WHERE a.product_id = ?1 AND a.variant_id = ?2 AND a.at >= b.lo AND a.at < b.hi "
     "ORDER BY a.at DESC, a.id DESC LIMIT 1) FROM b"
 )
+_NEXT_VARIANT = (
+    "SELECT variant_id FROM stock_adjustments WHERE product_id = ? AND variant_id > ? "
+    "ORDER BY variant_id LIMIT 1"
+)
+MAX_LEDGER_ITEMS = 1000  # a product has at most 600 variants in BigCommerce
 # Local changes (edits, imports, the feed) are written by the next run that writes stock: a run
 # that wrote after one of this item's changes, and after the writing run before it, pushed it.
 _PUSHES = (
@@ -121,12 +126,7 @@ class HistoryReadMethods:
                     "SELECT variant_id, sku FROM stock_items WHERE product_id = ?", (product_id,)
                 )
             }
-            in_ledger = [
-                int(vid)
-                for (vid,) in conn.execute(
-                    "SELECT DISTINCT variant_id FROM stock_adjustments WHERE product_id = ?", (product_id,)
-                )
-            ]
+            in_ledger = _ledger_variants(conn, product_id)
             variants = {
                 int(vid): str(sku)
                 for vid, sku in conn.execute(
@@ -190,6 +190,19 @@ class HistoryReadMethods:
             )
             for run_id, kind, trigger, started, finished, outcome, title in rows
         ]
+
+
+def _ledger_variants(conn: sqlite3.Connection, product_id: int) -> list[int]:
+    """The variant ids (0: the product's own level) the product's ledger entries name: one index
+    seek per id, where a DISTINCT would read every entry of a busy product."""
+    found: list[int] = []
+    while len(found) < MAX_LEDGER_ITEMS:
+        after = found[-1] if found else -1
+        row = conn.execute(_NEXT_VARIANT, (product_id, after)).fetchone()
+        if row is None:
+            break
+        found.append(int(row[0]))
+    return found
 
 
 def _buckets(
