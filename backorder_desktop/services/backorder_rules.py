@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -39,6 +40,10 @@ from backorder_desktop.services.stock import Store
 
 class RuleStore(Store, BackorderRuleStore, Protocol):
     """The one database: the mirror, the stock items and their rules."""
+
+    def native_owed(self) -> dict[StockKey, int]:
+        """Units BigCommerce counts as backordered (method native; the level there is on hand)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +125,11 @@ class BackorderRuleService:
         rules = self._store.backorder_rules({item.key.product_id for item in items})
         default = self._store.load_settings().backorder_message
         today = self.today()
+        owed = self._store.native_owed()
         views = []
         for item in items:
+            if item.key in owed:  # method native: on hand less what the store counts as backordered
+                item = replace(item, level=item.level - owed[item.key])
             rule = rules.get(item.key, BackorderRule())
             template = rule.message or default
             views.append(

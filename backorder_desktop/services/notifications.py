@@ -24,6 +24,7 @@ import logging
 import threading
 from collections.abc import Callable
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -90,6 +91,10 @@ class NotificationStore(Protocol):
     def stock_items(self, product_ids: Iterable[int] | None = None) -> list[StockItem]: ...
 
     def backorder_rules(self, product_ids: Iterable[int] | None = None) -> dict[StockKey, BackorderRule]: ...
+
+    def native_owed(self) -> dict[StockKey, int]:
+        """Units BigCommerce counts as backordered (method native; the level there is on hand)."""
+        ...
 
 
 class NotificationService:
@@ -159,10 +164,13 @@ class NotificationService:
         told: list[Notification] = []
         below: list[str] = []
         open_ = self._store.open_notification_subjects(NotificationKind.LIMIT_REACHED)
+        owed = self._store.native_owed()
         for item in self._store.stock_items({key.product_id for key in rules}):
             rule = rules.get(item.key)
             if rule is None:
                 continue
+            if item.key in owed:  # method native: the store counts the units owed
+                item = replace(item, level=item.level - owed[item.key])
             subject = item_subject(item.key)
             if limit_reached(item.level, rule):
                 if subject not in open_:  # its episode was told already

@@ -45,7 +45,7 @@ def _tracking(store: DemoStore, products: list[dict[str, Any]]) -> list[str]:
 
 
 def _owed(home: str, env: dict[str, str], product: dict[str, Any]) -> tuple[int, int | None]:
-    """The app's level of a product tracked by product, and the units BigCommerce counts as backordered."""
+    """A product's level as its rules read it, and the units BigCommerce counts as backordered."""
     shown = run_cli(home, "backorder", "show", product["sku"], "--json", env=env)
     assert shown.code == 0, shown.stderr
     (item,) = shown.json()
@@ -96,7 +96,7 @@ def test_a_switch_is_shown_first_refused_while_writes_wait_and_migrates_both_way
     history = run_cli(home, "stock", "history", products[1]["sku"], env=env)
     assert "method switched to native: tracking back on in BigCommerce with 0, 2 owed" in history.stdout
     assert store.catalog._st.locations.backordered(("p", products[1]["id"])) == 2
-    assert _owed(home, env, products[1]) == (0, 2)  # the app's level is on hand; the store counts 2
+    assert _owed(home, env, products[1]) == (-2, 2)  # the store counts the 2 owed; the rules read them
 
     # And back: tracking off again, the limits cleared in the store.
     back = run_cli(home, "settings", "set", METHOD, "app", env=env)

@@ -17,7 +17,10 @@ import pytest
 
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.demo.shopper import Shopper
+from backorder_desktop.domain.backorder_rules import RuleState
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.notifications import NotificationKind
+from backorder_desktop.domain.notifications import item_subject
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
@@ -173,6 +176,12 @@ def test_with_the_shopper_items_stop_selling_at_their_limits_and_sell_again_when
     assert refused, "no item reached its limit"
     at_limit = [k for k in keys if store.catalog._st.locations.backordered(_store_key(k)) >= limit]
     assert at_limit
+    # The app tells each once, from what the store counts, and its rules read the units owed.
+    told = [n for n in context.notifications() if n.kind is NotificationKind.LIMIT_REACHED and not n.ended]
+    assert {n.subject for n in told} == {item_subject(k) for k in at_limit}  # the episodes still open
+    assert len(told) == len(at_limit)
+    views = {v.key: v for v in context.backorder_rules([str(pid) for pid in ids])}
+    assert all(views[k].level == -limit and views[k].state is RuleState.AT_LIMIT for k in at_limit)
 
     # Stock added in the app reaches the store: the items sell again, still never past the limit.
     added = dict.fromkeys(at_limit, 4)

@@ -118,6 +118,18 @@ class ProductWriteMethods:
         with self._writing(user=False) as conn:
             backorder_limits_store.save_counts(conn, counts)
 
+    def native_owed(self) -> dict[StockKey, int]:
+        """With the method native: the units BigCommerce counts as backordered per BackOrder item,
+        as last read. The app's level there is on hand (as the store holds it), so its level less
+        these is what the rules, their states and the notifications read, as with the method app."""
+        with self._reading() as conn:
+            if product_writes_store.method(conn) is not BackorderMethod.NATIVE:
+                return {}
+            ruled = backorder_limits_store.wanted(conn)
+            return {
+                k: q for k, (_w, q, _a) in backorder_limits_store.counts(conn).items() if q and k in ruled
+            }
+
     def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]:
         """Each item's (limit written, backordered, available to sell) in the store."""
         with self._reading() as conn:
