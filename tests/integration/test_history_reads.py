@@ -18,6 +18,7 @@ from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.stock import AdjustmentKind
+from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock_history import EventKind
 from backorder_desktop.domain.stock_history import StockChart
 from backorder_desktop.domain.stock_history import TimelineLane
@@ -158,3 +159,19 @@ def test_the_timeline_has_a_bar_per_run_in_its_lane_with_failures_and_catch_ups(
     catch_up = next(b for b in timeline.bars if b.run.trigger is RunTrigger.DAILY_CATCH_UP)
     assert catch_up.caught_up and catch_up.missed_slot is not None
     assert catch_up.missed_slot in timeline.missed_slots and catch_up.missed_slot <= catch_up.start
+
+
+def test_a_product_taken_out_of_backorder_keeps_its_chart_from_the_ledger(
+    make_demo_store: Callable[..., DemoStore], make_context: Callable[..., Profile]
+) -> None:
+    _store, context, ids, _start = backorder_world(make_demo_store, make_context, products=1)
+    key = context.stock_chart(ids[0]).key
+    context.edit_stock(key, AdjustmentKind.SET, -5, reason="sold on backorder")
+    context.edit_stock(key, AdjustmentKind.ADD, 9, reason="delivery")
+    context.unassign([str(ids[0])], outbox=OutboxChoice.DISCARD)
+    assert not context.parts.mirror.stock_items([ids[0]])  # type: ignore[attr-defined]
+    chart = context.stock_chart(ids[0])
+    ledger = _ledger(context, chart)
+    assert chart.key == key and [k for k, _ in chart.items] == [key]
+    assert [(p.at, p.level) for p in chart.points[1:-1]] == [(at, after) for at, _, after in ledger]
+    assert chart.level == ledger[-1][2] and len(ledger) == 3  # the discard is in the ledger too
