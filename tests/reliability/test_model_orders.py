@@ -74,6 +74,9 @@ INCOMPLETE, PENDING, SHIPPED, REFUNDED, CANCELLED, DECLINED = 0, 1, 2, 4, 5, 6
 AWAITING_PAYMENT, COMPLETED, AWAITING_FULFILLMENT = 7, 10, 11
 NEW_STATUSES = (AWAITING_FULFILLMENT, AWAITING_FULFILLMENT, AWAITING_PAYMENT, PENDING, INCOMPLETE)
 CLOSED = frozenset({INCOMPLETE, REFUNDED, CANCELLED, DECLINED})
+STATUSES = {"cancel": CANCELLED, "complete": COMPLETED, "ship": SHIPPED, "decline": DECLINED}
+STAFF_ACTIONS = (*STATUSES, "cancel", "refund", "partial refund", "partial refund", "edit up", "edit down")
+TRADE = ("order",) * 6 + STAFF_ACTIONS
 
 
 class StoryClock:
@@ -335,8 +338,9 @@ class OrderStory(RuleBasedStateMachine):
     # --- shoppers and the store's staff -------------------------------------------------------
 
     @rule(
-        orders=st.lists(
+        events=st.lists(
             st.tuples(
+                st.sampled_from(TRADE),
                 st.lists(
                     st.tuples(st.booleans(), st.integers(0, 100), st.integers(0, 10), st.integers(1, 3)),
                     min_size=1,
@@ -345,13 +349,27 @@ class OrderStory(RuleBasedStateMachine):
                 st.sampled_from(NEW_STATUSES),
             ),
             min_size=1,
-            max_size=4,
+            max_size=8,
         )
     )
-    def place_orders(self, orders: list[tuple[list[tuple[bool, int, int, int]], int]]) -> None:
-        """Orders whose lines are mostly for BackOrder products (``True``), else for any product."""
-        for lines, status in orders:
-            self.place_order(lines, status)
+    def trade(self, events: list[tuple[str, list[tuple[bool, int, int, int]], int]]) -> None:
+        """Shoppers place orders (their lines mostly for BackOrder products: ``True``), and the
+        store's staff act on open orders: cancels, other statuses, refunds (whole, or some units of
+        one line), line edits."""
+        for kind, lines, status in events:
+            if kind == "order":
+                self.place_order(lines, status)
+                continue
+            _, index, n, _ = lines[0]
+            summary = self.open_order(index, unrefunded=kind.startswith("edit"))
+            if summary is None:
+                continue
+            try:
+                self.act(kind, summary, n)
+            except ApiError:
+                self.step(f"{kind} refused")  # e.g. an edit beyond a tracked item's stock
+                continue
+            self.order_changed(kind)
 
     def place_order(self, lines: list[tuple[bool, int, int, int]], status: int) -> None:
         body_lines: list[dict[str, Any]] = []
@@ -388,55 +406,24 @@ class OrderStory(RuleBasedStateMachine):
         ]
         return open_orders[index % len(open_orders)] if open_orders else None
 
-    @rule(index=st.integers(0, 100), status=st.sampled_from([CANCELLED, COMPLETED, SHIPPED, DECLINED]))
-    def change_status(self, index: int, status: int) -> None:
-        summary = self.open_order(index)
-        if summary is None:
+    def act(self, kind: str, summary: Any, n: int) -> None:
+        orders = self.store.orders
+        if kind in STATUSES:
+            orders.update(summary.id, {"status_id": STATUSES[kind]})
             return
-        try:
-            self.store.orders.update(summary.id, {"status_id": status})
-        except ApiError:
-            self.step("status refused")
-            return
-        self.order_changed("cancel" if status == CANCELLED else "status")
-
-    @rule(index=st.integers(0, 100), line=st.integers(0, 10), part=st.integers(0, 3))
-    def refund(self, index: int, line: int, part: int) -> None:
-        """``part`` 0: the whole order; else up to that many units of one line."""
-        summary = self.open_order(index)
-        if summary is None:
+        if kind.startswith("edit"):
+            line_id, quantity, _ = summary.lines[n % len(summary.lines)]
+            new = quantity + (1 if kind == "edit up" else -1)
+            if new == 0 and len(summary.lines) == 1:
+                new = quantity + 1
+            orders.update(summary.id, {"products": [{"id": line_id, "quantity": new}]})
             return
         left = [(line_id, qty - refunded) for line_id, qty, refunded in summary.lines if qty > refunded]
-        if not left:
-            return
-        if part == 0:
-            wanted = left
-        else:
-            line_id, most = left[line % len(left)]
-            wanted = [(line_id, min(part, most))]
-        items = [{"item_type": "PRODUCT", "item_id": i, "quantity": q} for i, q in wanted]
-        try:
-            self.store.orders.refund(summary.id, {"items": items, "payments": []})
-        except ApiError:
-            self.step("refund refused")
-            return
-        self.order_changed("refund" if part == 0 else "partial refund")
-
-    @rule(index=st.integers(0, 100), line=st.integers(0, 10), change=st.sampled_from([-2, -1, 1, 2]))
-    def edit_order(self, index: int, line: int, change: int) -> None:
-        summary = self.open_order(index, unrefunded=True)
-        if summary is None:
-            return
-        line_id, quantity, _ = summary.lines[line % len(summary.lines)]
-        new = max(0, quantity + change)
-        if len(summary.lines) == 1:
-            new = max(1, new)
-        try:
-            self.store.orders.update(summary.id, {"products": [{"id": line_id, "quantity": new}]})
-        except ApiError:
-            self.step("order edit refused")
-            return
-        self.order_changed("order edit")
+        if kind == "partial refund":
+            line_id, most = left[n % len(left)]
+            left = [(line_id, min(1 + n % 3, most))]
+        items = [{"item_type": "PRODUCT", "item_id": i, "quantity": q} for i, q in left]
+        orders.refund(summary.id, {"items": items, "payments": []})
 
     # --- the app's runs, the network, restarts ---------------------------------------------
 
