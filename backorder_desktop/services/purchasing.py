@@ -3,7 +3,9 @@
 ``PurchasingService.evaluate`` compares each ruled item of a product whose stock the app holds
 (backorder method ``app``: tracking off) with what the app last wrote, and queues a write where
 they differ (``domain/purchasing.py``); items the app disabled that are no longer ruled (the
-product left BackOrder, the limit was cleared) are enabled again. It runs right after orders are
+product left BackOrder, the limit was cleared) are enabled again. With the method ``native`` the
+store stops each item at its limit itself: only an expected date passed with units owed (that the
+store counts) disables, when the merchant chose so. It runs right after orders are
 counted (each sync, each order webhook) and before each push, so an item that reached its limit is
 disabled by the next write to the store: the window in which shoppers can buy beyond the limit is
 the time until the app counts the order that reached it (one poll interval, seconds with webhooks).
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -55,6 +58,7 @@ class PurchasingStore(Protocol):
     def backorder_rules(self, product_ids: Iterable[int] | None = None) -> dict[StockKey, BackorderRule]: ...
     def stock_items(self, product_ids: Iterable[int] | None = None) -> list[StockItem]: ...
     def remembered_tracking(self) -> dict[int, InventoryTracking]: ...
+    def native_owed(self) -> dict[StockKey, int]: ...
     def purchasing_records(self) -> dict[StockKey, PurchasingRecord]: ...
     def purchasing_seen(self, keys: Iterable[StockKey]) -> dict[StockKey, bool]: ...
     def queue_purchasing(self, writes: Iterable[PurchasingWrite], *, at: datetime) -> None: ...
@@ -112,7 +116,7 @@ class PurchasingService:
         report = PurchasingReport()
         settings = self._store.load_settings()
         records = self._store.purchasing_records()
-        wishes = self._wishes(settings) if settings.backorder_method is BackorderMethod.APP else {}
+        wishes = self._wishes(settings)
         sent = {w.key for w in self._store.purchasing_waiting() if w.attempts}
         for key, kept in records.items():
             if key in wishes or kept.held:
@@ -158,18 +162,27 @@ class PurchasingService:
         return report
 
     def _wishes(self, settings: Settings) -> dict[StockKey, tuple[str, Wanted]]:
-        held_by_app = set(self._store.remembered_tracking())
+        """Method app: the items whose stock the app holds (tracking off), by limit and date. Method
+        native: the store stops each item at its limit itself; the app still disables one whose
+        expected date passed with units owed (the store counts them), when the merchant chose so."""
+        native = settings.backorder_method is BackorderMethod.NATIVE
+        if native and not settings.disable_on_date_passed:
+            return {}
+        held_by_app = None if native else set(self._store.remembered_tracking())
         rules = {
-            k: r for k, r in self._store.backorder_rules(held_by_app).items() if k.product_id in held_by_app
+            k: replace(r, limit=None) if native else r
+            for k, r in self._store.backorder_rules(held_by_app).items()
+            if held_by_app is None or k.product_id in held_by_app
         }
         if not rules:
             return {}
+        owed = self._store.native_owed() if native else {}
         today = self._clock.now().astimezone().date()
         return {
             item.key: (
                 item.sku,
                 wanted(
-                    item.level,
+                    item.level - owed.get(item.key, 0),
                     rules[item.key],
                     default_message=settings.backorder_message,
                     today=today,

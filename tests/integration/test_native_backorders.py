@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from backorder_desktop.adapters.secrets import MemorySecretStore
+from backorder_desktop.app import open_profile
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.demo.shopper import Shopper
 from backorder_desktop.domain.backorder_rules import RuleState
+from backorder_desktop.domain.backorder_rules import shopper_date
 from backorder_desktop.domain.errors import Offline
+from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.notifications import item_subject
 from backorder_desktop.domain.runs import RunKind
@@ -27,6 +34,7 @@ from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.profile import Profile
 from tests.demo.orders_helpers import FakeClock
+from tests.integration.support import FAST_RETRY
 
 MakeStore = Callable[..., DemoStore]
 MakeContext = Callable[..., Profile]
@@ -203,3 +211,66 @@ def test_with_the_shopper_items_stop_selling_at_their_limits_and_sell_again_when
         for entry in reply.json()["data"]:
             (at,) = [loc for loc in entry["locations"] if loc["location_id"] == 1]  # the default one
             assert 0 <= at["qty_backordered"] <= limit and at["available_to_sell"] >= 0
+
+
+class StepClock:
+    """The profile's clock: moved only by the test."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def test_a_passed_date_with_units_owed_disables_only_when_chosen_and_stock_enables_again(
+    home: str, make_demo_store: MakeStore
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    clock = StepClock(datetime.now(UTC))
+    context = open_profile(
+        home, env_token=store.token, secret_store=MemorySecretStore(), client_options={"retry": FAST_RETRY},
+        clock=clock,
+    )  # fmt: skip
+    try:
+        context.parts.mirror.set_store(StoreInfo(store.store_hash, "Test", "Demo"), store.api_url)
+        context.save_settings({"backorder-method": "native"})
+        _sync(context, full=True)
+        ids = [
+            pid
+            for pid in store.catalog.product_ids()
+            if _tracked(store.catalog.get_product(pid))
+            and store.catalog.get_product(pid)["inventory_tracking"] == "product"
+        ][:2]
+        owed, stocked = StockKey(ids[0]), StockKey(ids[1])
+        context.assign([str(pid) for pid in ids])
+        due = (clock.now().astimezone() + timedelta(days=2)).date()
+        context.set_backorder_rules([str(pid) for pid in ids], limit=5, expected=due, message="Ships {date}")
+        _sync(context)
+        level = context.parts.mirror.stock_items([owed.product_id])[0].level  # type: ignore[attr-defined]
+        order = {"product_id": owed.product_id, "quantity": max(level, 0) + 2}
+        store.orders.place({"products": [order], "billing_address": {"zip": "78701"}, "status_id": 11})
+        # A full pull: the strict store, as the live one may, leaves date_modified alone on a stock
+        # move, so only a full pull (or a webhook) brings the order's on-hand move.
+        _sync(context, full=True)
+        assert context.store_backorder_counts()[owed].qty_backordered == 2
+
+        clock.at += timedelta(days=3)  # the supplier slipped
+        _sync(context)
+        told = [n for n in context.notifications() if n.kind is NotificationKind.DATE_PASSED]
+        assert [n.subject for n in told] == [item_subject(owed)]  # told, from what the store counts
+        assert store.catalog.get_product(owed.product_id)["availability"] != "disabled"  # not chosen
+
+        context.save_settings({"disable-on-date-passed": "on"})
+        _sync(context)
+        product = store.catalog.get_product(owed.product_id)
+        assert product["availability"] == "disabled"
+        assert product["availability_description"] == f"Ships {shopper_date(due)}"
+        assert store.catalog.get_product(stocked.product_id)["availability"] != "disabled"  # none owed
+
+        context.edit_stock(owed, AdjustmentKind.ADD, 5)  # the delivery: nothing owed any more
+        _sync(context)
+        _sync(context)
+        assert store.catalog.get_product(owed.product_id)["availability"] == "available"
+    finally:
+        context.close()
