@@ -27,6 +27,7 @@ from backorder_desktop.domain.stock import StockKey
 ITEMS = "/v3/inventory/items"
 SETTINGS_BATCH = 50  # items per request: small enough that one refused item names itself quickly
 IDS_PER_READ = 50
+ITEMS_PER_PAGE = 250
 # A store outside the beta takes no backorder_limit: its refusal names only the other settings.
 OUTSIDE_BETA = (
     "If BigCommerce's backorders (beta) are not enabled for this store, enable them in the control "
@@ -95,15 +96,31 @@ def read_counts(
     for name, ids in (("variant_id:in", by_variant), ("product_id:in", by_product)):
         for start in range(0, len(ids), IDS_PER_READ):
             chunk = ids[start : start + IDS_PER_READ]
-            params = {name: ",".join(map(str, chunk)), "location_id:in": str(location_id), "limit": "250"}
-            data = transport.call("GET", ITEMS, lambda data: data, params=params)
-            if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-                raise malformed("GET", ITEMS, "not a list of items (no “data” array)")
-            for item in data["data"]:
+            params = {name: ",".join(map(str, chunk)), "location_id:in": str(location_id)}
+            for item in _items(transport, params):
                 key, count = _item_count(item, location_id, product_level=name == "product_id:in")
                 if key is not None and count is not None and key in wanted and key not in found:
                     found[key] = count
     return found
+
+
+def _items(transport: StoreTransport, params: dict[str, str]) -> list[Any]:
+    """Every page of ``/v3/inventory/items`` for ``params`` (products with many variants fill more
+    than one)."""
+    items: list[Any] = []
+    page, pages = 1, 1
+    while page <= pages:
+        query = {**params, "page": str(page), "limit": str(ITEMS_PER_PAGE)}
+        data = transport.call("GET", ITEMS, lambda data: data, params=query)
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise malformed("GET", ITEMS, "not a list of items (no “data” array)")
+        items += data["data"]
+        meta = data.get("meta")
+        pagination = meta.get("pagination") if isinstance(meta, dict) else None
+        total = pagination.get("total_pages") if isinstance(pagination, dict) else None
+        pages = total if isinstance(total, int) and not isinstance(total, bool) else page
+        page += 1
+    return items
 
 
 def _item_count(

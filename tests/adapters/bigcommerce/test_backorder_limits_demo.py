@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from backorder_desktop.adapters.bigcommerce import backorder_limits
 from backorder_desktop.adapters.bigcommerce.client import BigCommerceClient
 from backorder_desktop.adapters.bigcommerce.transport import RetryPolicy
 from backorder_desktop.demo.server import DemoStore
@@ -63,5 +64,21 @@ def test_a_store_outside_the_beta_refuses_a_limit_and_says_what_to_do(make_demo_
         counts = client.read_backorder_counts(variants)
         assert set(counts) == set(variants)  # without the beta's fields: nothing backordered, no limit
         assert {(c.qty_backordered, c.limit) for c in counts.values()} == {(0, None)}
+    finally:
+        client.close()
+
+
+def test_counts_of_items_over_several_pages_are_all_read(
+    make_demo_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_demo_store(products=60, native_backorders=True)
+    variants, whole = _keys(store)
+    monkeypatch.setattr(backorder_limits, "ITEMS_PER_PAGE", 1)  # one item a page: every page is read
+    client = _client(store)
+    try:
+        client.write_backorder_limits([LimitWrite(key, "", 2) for key in variants])
+        counts = client.read_backorder_counts([*variants, whole])
+        assert set(counts) == {*variants, whole}
+        assert {counts[k].limit for k in variants} == {2}
     finally:
         client.close()
