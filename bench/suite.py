@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import dashboard
 from bench import orders
 from bench import pulls
 from bench import push
@@ -38,7 +39,7 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset("123456789")
+ALL_ROWS = frozenset({*"123456789", "10"})
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,14 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
             products,
             lambda: [stock_chart.measure_row(entries=entries, products=products, repeat=1 if quick else 3)],
         )
+    if "10" in plan.rows:
+        quick = plan.mode.startswith("quick")
+        entries = dashboard.QUICK_ENTRIES if quick else dashboard.ENTRIES
+        products = dashboard.QUICK_PRODUCTS if quick else dashboard.PRODUCTS
+        progress(f"row 10: the dashboard with {products:,} products and a ledger of {entries:,} entries")
+        rows += _guarded(
+            "10", dashboard.NAME, products, lambda: dashboard.measure_row(entries=entries, products=products)
+        )
     return rows
 
 
@@ -203,7 +212,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="add 100,000 products to the default sizes")
     p.add_argument("--quick", action="store_true", help="a smoke run: ~2,000 products, scaled quotas")
     p.add_argument("--sizes", help="catalog sizes, comma-separated (e.g. 10000,50000)")
-    p.add_argument("--rows", help="only these rows, comma-separated (1-7)")
+    p.add_argument("--rows", help="only these rows, comma-separated (1-10)")
     p.add_argument("--repeat", type=int, help="best of N for the write row (default 5; quick 1)")
     p.add_argument("--latency-ms", type=int, help="the demo store's delay per request (default 150)")
     p.add_argument("--window-products", type=int, help="products in the window row (default 100,000)")
