@@ -316,16 +316,16 @@ def _take_dashboard(out: Path, env: dict[str, str], home: Path) -> list[Path]:
             target = out / f"{name}.png"
             code = "import sys; from scripts.screenshots import _shoot_dashboard; "
             code += f"sys.exit(_shoot_dashboard({str(home)!r}, {str(target)!r}, dark={dark}))"
-            made.append(_run([sys.executable, "-c", code], {**env, "BACKORDER_DESKTOP_TOKEN": store.token}, target))
+            run_env = {**env, "BACKORDER_DESKTOP_TOKEN": store.token}
+            made.append(_run([sys.executable, "-c", code], run_env, target))
         return made
     finally:
         store.stop()
 
 
 def _shoot_dashboard(home: str, target: str, *, dark: bool) -> int:
-    """In the screenshot's process: the window on ``home`` in the light or the dark scheme (Qt's
+    """In the screenshot's process: the window on ``home`` in the light or the dark palette (Qt's
     Fusion style, as on a desktop without a theme of its own), once its dashboard is drawn."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from backorder_desktop.app import AppLauncher
@@ -334,12 +334,19 @@ def _shoot_dashboard(home: str, target: str, *, dark: bool) -> int:
     from backorder_desktop.ui.application import create_application
     from backorder_desktop.ui.controller import AppController
 
+    token = os.environ["BACKORDER_DESKTOP_TOKEN"]
+
+    class QuietLauncher(AppLauncher):
+        """The app's launcher without the background scheduler: no update starts mid-shot."""
+
+        def open_profile(self) -> Profile:
+            return open_profile(home, env_token=token, sync_process=True)
+
     app = create_application()
     QApplication.setStyle("Fusion")
-    scheme = Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light
-    app.styleHints().setColorScheme(scheme)
-    app.setPalette(app.style().standardPalette())
-    controller = AppController(AppLauncher(home, env_token=os.environ["BACKORDER_DESKTOP_TOKEN"]))
+    # The palette alone: a colour scheme set on Xvfb's generic theme puts its own palette back.
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    controller = AppController(QuietLauncher(home, env_token=token))
     controller.force_show = True
     page = controller.window.dashboard
     saved: list[bool] = []
