@@ -126,9 +126,13 @@ def test_unassign_with_push_writes_the_change_first(
     result = run_cli(home, "unassign", product["sku"], "--push-outbox", env=env)
 
     assert result.code == 0, result.stderr
-    assert store.catalog.get_product(product["id"])["inventory_level"] == 9
     status = run_cli(home, "status", "--json", env=env).json()
     assert (status["backorder_products"], status["outbox"]) == (0, 0)
+    # The app method turned tracking off at assign: the next push turns it back on with the
+    # app's level, the waiting change included.
+    assert run_cli(home, "outbox", "--push", env=env).code == 0
+    back = store.catalog.get_product(product["id"])
+    assert (back["inventory_tracking"], back["inventory_level"]) == ("product", 9)
 
 
 def test_sync_progress_in_a_pipe_is_whole_lines(
