@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # system-deps.sh: installs the Debian packages a bare machine lacks for Qt (offscreen and Xvfb),
-# a tray host and a real Secret Service keyring. Does nothing when they are all there already.
+# a tray host, a real Secret Service keyring and a PostgreSQL server for the team tests. Does nothing when they are all there already.
 set -euo pipefail
 PKGS=(
   # Qt, offscreen included
@@ -13,6 +13,9 @@ PKGS=(
   # packaging checks (make package-check)
   desktop-file-utils
   fonts-dejavu-core
+  # team mode's tests start a throwaway PostgreSQL server (tests/fixtures_postgres.py); under root it
+  # runs as the package's own "postgres" system user
+  postgresql-15
 )
 missing=()
 for p in "${PKGS[@]}"; do

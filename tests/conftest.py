@@ -53,7 +53,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 # Fixtures that start real parts: the demo store over HTTP, a private Secret Service keyring.
-pytest_plugins = ["tests.fixtures_demo", "tests.fixtures_keyring"]
+pytest_plugins = ["tests.fixtures_demo", "tests.fixtures_keyring", "tests.fixtures_postgres"]
 
 
 # --- the contract suite needs BigCommerce's specs, which live outside this repository -----------
