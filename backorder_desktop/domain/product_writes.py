@@ -106,6 +106,15 @@ class MethodSwitch:
     def blocked(self) -> bool:
         return self.changes and (self.pending_stock > 0 or self.pending_products > 0)
 
+    def waiting(self) -> str:
+        """What must be written first, in words ("2 stock changes and 1 product write wait …")."""
+        waits = []
+        if self.pending_stock:
+            waits.append(counted(self.pending_stock, "stock change"))
+        if self.pending_products:
+            waits.append(counted(self.pending_products, "product write"))
+        return f"{' and '.join(waits)} wait to be written to BigCommerce"
+
     def summary(self) -> str:
         """What will change, in words (the preview a switch shows first)."""
         if not self.changes:
@@ -140,14 +149,9 @@ class MethodSwitchBlocked(UserFacingError):
     title = "Backorder method not changed"
 
     def __init__(self, switch: MethodSwitch) -> None:
-        waits = []
-        if switch.pending_stock:
-            waits.append(counted(switch.pending_stock, "stock change"))
-        if switch.pending_products:
-            waits.append(counted(switch.pending_products, "product write"))
         super().__init__(
-            f"{' and '.join(waits)} wait to be written to BigCommerce, so the backorder method is still "
-            f"{switch.current.value}. Write them first (or discard the stock changes), then switch again.",
+            f"{switch.waiting()}, so the backorder method is still {switch.current.value}. "
+            "Write them first (or discard the stock changes), then switch again.",
             remedy=Remedy.CHOOSE_OUTBOX,
         )
         self.switch = switch

@@ -28,6 +28,7 @@ from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.notifications import NotificationKind
+from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
@@ -113,6 +114,7 @@ class AppController(QObject):
         window.products.stock_history_requested.connect(self.show_stock_history)
         window.history.refresh_requested.connect(self.load_history)
         window.settings.save_requested.connect(self.save_settings)
+        window.settings.method_preview_requested.connect(self.preview_method_switch)
         tray.sync_requested.connect(lambda: self.request_sync(RunTrigger.TRAY))
         tray.open_requested.connect(self.show_window)
         tray.quit_requested.connect(self.quit)
@@ -420,6 +422,19 @@ class AppController(QObject):
             lambda: profile.save_settings(changes, outbox=outbox, feed_credential=feed_credential),
             on_result=saved,
             on_error=failed,
+        )
+
+    def preview_method_switch(self, changes: Mapping[str, str]) -> None:
+        """Read what switching the backorder method would move, for the page to ask about."""
+        profile = self.profile
+        if profile is None:
+            return
+        page = self.window.settings
+        method = changes[BACKORDER_METHOD]
+        self.runner.run_in_background(
+            lambda: profile.preview_backorder_method(method),
+            on_result=lambda switch: page.ask_method_switch(switch, dict(changes)),
+            on_error=self.router.route,
         )
 
     def show_stock_history(self, product: Product) -> None:

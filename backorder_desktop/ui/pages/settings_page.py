@@ -43,6 +43,9 @@ from PySide6.QtWidgets import QWidget
 
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.notifications import NotificationKind
+from backorder_desktop.domain.product_writes import BACKORDER_METHOD
+from backorder_desktop.domain.product_writes import BackorderMethod
+from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.settings import FEED_MAX_MINUTES
 from backorder_desktop.domain.settings import FEED_MIN_MINUTES
 from backorder_desktop.domain.settings import POLLING_MAX_MINUTES
@@ -85,6 +88,7 @@ class SettingsPage(QWidget):
     feed_test_requested = Signal(object, object)  # the form's feed settings {name: text}, credential or None
     export_requested = Signal(str)  # the file to write
     import_requested = Signal(str)  # the file to read
+    method_preview_requested = Signal(object)  # the changes {name: text}, the backorder method among them
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +96,7 @@ class SettingsPage(QWidget):
         self._loaded = Settings()
         self._pending_changes = 0
         self.mode_question: QMessageBox | None = None
+        self.method_question: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
@@ -109,6 +114,7 @@ class SettingsPage(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self._build_general())
+        right.addWidget(self._build_backorders())
         right.addWidget(self._build_notifications())
         right.addWidget(self._build_files())
         right.addStretch(1)
@@ -252,6 +258,18 @@ class SettingsPage(QWidget):
         _notify_changes(self.start_minimised, self._update_buttons)
         return box
 
+    def _build_backorders(self) -> QGroupBox:
+        box = QGroupBox("Selling on backorder")
+        form = _form(box)
+        self.backorder_method = QComboBox()
+        self.backorder_method.setObjectName("backorder_method")
+        for method, label in _METHOD_LABELS.items():
+            self.backorder_method.addItem(label, method.value)
+        form.addRow("Method", self.backorder_method)
+        form.addRow(_note("Switching moves every BackOrder product in BigCommerce; you see what first."))
+        _notify_changes(self.backorder_method, self._update_buttons)
+        return box
+
     def _build_notifications(self) -> QGroupBox:
         box = QGroupBox("Notifications")
         layout = QVBoxLayout(box)
@@ -301,6 +319,9 @@ class SettingsPage(QWidget):
         self.feed_interval.setValue(settings.feed_interval_minutes)
         self.polling.setValue(settings.polling_interval_minutes)
         self.start_minimised.setChecked(settings.start_minimised)
+        self.backorder_method.setCurrentIndex(
+            max(0, self.backorder_method.findData(settings.backorder_method.value))
+        )
         shown = to_text(settings)
         for kind, check in self.notify_boxes.items():
             check.setChecked(shown[kind.setting] == "yes")
@@ -328,6 +349,7 @@ class SettingsPage(QWidget):
             "feed-quantity-field": self.feed_quantity_field.text().strip(),
             "feed-interval": str(self.feed_interval.value()),
             "start-minimised": "yes" if self.start_minimised.isChecked() else "no",
+            BACKORDER_METHOD: str(self.backorder_method.currentData()),
         } | {kind.setting: "yes" if check.isChecked() else "no" for kind, check in self.notify_boxes.items()}
 
     def changes(self) -> dict[str, str]:
@@ -368,7 +390,47 @@ class SettingsPage(QWidget):
         if "inventory-source" in changes and self._pending_changes > 0:
             self._ask_about_pending(changes)
             return
+        if BACKORDER_METHOD in changes:  # the controller reads what it moves, then asks
+            self.method_preview_requested.emit(changes)
+            return
         self.save_requested.emit(changes, None, self.new_feed_credential())
+
+    def ask_method_switch(self, switch: MethodSwitch, changes: dict[str, str]) -> None:
+        """Switching the backorder method: what it changes in BigCommerce first, then Switch or
+        Cancel; with writes waiting, write them (or discard the stock changes) first, or Cancel."""
+        if not switch.changes:
+            self.save_requested.emit(changes, None, self.new_feed_credential())
+            return
+        box = self.method_question = QMessageBox(self)
+        box.setObjectName("method_switch_question")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Switch the backorder method?")
+        box.setText(switch.summary())
+        choices: dict[QAbstractButton, OutboxChoice | None] = {}
+        if switch.blocked:
+            box.setInformativeText(f"{switch.waiting()}: write them first, or cancel.")
+            choices[box.addButton("Write them now and switch", QMessageBox.ButtonRole.AcceptRole)] = (
+                OutboxChoice.PUSH
+            )
+            if switch.pending_stock:
+                discard = box.addButton("Discard the stock changes", QMessageBox.ButtonRole.DestructiveRole)
+                choices[discard] = OutboxChoice.DISCARD
+        else:
+            choices[box.addButton("Switch", QMessageBox.ButtonRole.AcceptRole)] = None
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+
+        def decided(button: QAbstractButton) -> None:
+            self.method_question = None
+            if button in choices:
+                self.save_requested.emit(changes, choices[button], self.new_feed_credential())
+            else:
+                self.backorder_method.setCurrentIndex(
+                    self.backorder_method.findData(self._loaded.backorder_method.value)
+                )
+
+        box.buttonClicked.connect(decided)
+        box.open()
 
     def _on_test_feed_button_clicked(self) -> None:
         form = self.form_text()
@@ -461,6 +523,12 @@ class SettingsPage(QWidget):
 
         box.buttonClicked.connect(decided)
         box.open()
+
+
+_METHOD_LABELS = {
+    BackorderMethod.APP: "This app (tracking off in BigCommerce)",
+    BackorderMethod.NATIVE: "BigCommerce's own backorders (beta)",
+}
 
 
 def feed_preview_text(preview: FeedPreview) -> str:
