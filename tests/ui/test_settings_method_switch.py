@@ -8,23 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from backorder_desktop.app import AppLauncher
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import WriteReason
-from tests.ui.conftest import wait_idle
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, connected_home, demo_store, make_controller):
-    """The window on a profile connected to the demo store, after its first sync, on Settings."""
-    controller = make_controller(AppLauncher(connected_home, env_token=demo_store.token))
-    with qtbot.waitSignal(controller.profile_adopted, timeout=20_000):
-        controller.start()
-    wait_idle(qtbot, controller, timeout=30_000)
-    controller.window.tabs.setCurrentWidget(controller.window.settings)
-    return controller
 
 
 def _ask(qtbot, page, method: BackorderMethod) -> QMessageBox:
@@ -37,8 +24,10 @@ def _ask(qtbot, page, method: BackorderMethod) -> QMessageBox:
     return box
 
 
-def test_a_method_switch_shows_what_it_moves_and_writes_what_waits_first(qtbot, window, demo_store) -> None:
-    profile, page = window.profile, window.window.settings
+def test_a_method_switch_shows_what_it_moves_and_writes_what_waits_first(
+    qtbot, connected_window, demo_store
+) -> None:
+    profile, page = connected_window.profile, connected_window.window.settings
     assert profile.settings().backorder_method is BackorderMethod.APP
     products = [p for p in profile.products() if p.inventory_tracking.value == "product"][:2]
     profile.assign([p.sku for p in products])  # tracking off waits to be written
