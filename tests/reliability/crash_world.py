@@ -140,6 +140,8 @@ class World:
         the last ones (a deletion while paging takes the first product of a listing)."""
         context = self.context()
         try:
+            # The store keeps counting (tracking stays on): what ``check`` compares with our levels.
+            context.save_settings({"backorder-method": "native"})
             context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
             by_kind: dict[str, list[int]] = {"variant": [], "product": []}
             ids = self.store.catalog.product_ids()
