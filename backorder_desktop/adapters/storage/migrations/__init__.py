@@ -12,6 +12,12 @@ on the same connection, for ``SqliteMigrator`` operations) with foreign keys swi
 (SQLite's own procedure for table rebuilds), checks ``PRAGMA foreign_key_check``, and sets
 ``user_version`` in the same transaction — so a migration either happens whole or not at all.
 
+The same modules build a team's database on PostgreSQL (``postgres.py``): there ``conn`` is a
+``MigrationConnection`` that turns the SQLite DDL into PostgreSQL's by a few fixed rules, and
+``migrator`` a ``PostgresqlMigrator``; a migration whose SQL those rules cannot carry over tests
+``isinstance(migrator, PostgresqlMigrator)`` and writes PostgreSQL's own (migration 14's triggers).
+Its SQLite statements stay as they are.
+
 Rules for writing one:
 
 - Never import ``tables.py``: it describes the *latest* schema and would change under an old
