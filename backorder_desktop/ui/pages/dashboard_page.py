@@ -180,7 +180,8 @@ class DashboardPage(QWidget):
             return
         self._show_counts(board.counts)
         self.chart.show_points(board.last_days(self.span))
-        self._show_arrivals(board.next_arrivals)
+        if previous is None or previous.next_arrivals != board.next_arrivals:
+            self._show_arrivals(board.next_arrivals)
         self.hint.setVisible(board.counts.backorder_products == 0)
         self.shown.emit()
 
