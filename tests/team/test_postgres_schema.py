@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import peewee
 import psycopg
 import pytest
 
@@ -193,3 +194,28 @@ def test_an_unreachable_server_says_which_database_and_never_the_password(tmp_pa
 )
 def test_sqlite_ddl_in_postgresql_words(sqlite: str, postgres: str) -> None:
     assert postgres_ddl(sqlite) == postgres
+
+
+def test_an_old_database_with_data_is_upgraded_with_it(postgres_url: str) -> None:
+    """Migrations 4 and 5 fill new columns from the rows already there: on PostgreSQL too."""
+    db = peewee.PostgresqlDatabase(postgres_url, prefer_psycopg3=True)
+    try:
+        assert run_postgres_migrations(db, postgres_url, target=3) == [1, 2, 3]
+        db.execute_sql(
+            "INSERT INTO products (id, name, sku, inventory_tracking, inventory_level, price, is_visible, "
+            "availability, date_modified, search_text, content_hash) VALUES "
+            "(1, 'Size 10', 'A-10', 'none', 0, 1.5, 1, 'available', '', '', 9223372036854775807)"
+        )
+        db.execute_sql(
+            'INSERT INTO sync_runs (kind, trigger, mode, "full", started_at, outcome, error_title) VALUES '
+            "('pull', 'manual', 'api', 1, '2026-12-01T00:00:00Z', 'failed', 'Disk full'), "
+            "('pull', 'manual', 'api', 0, '2026-12-01T00:00:00Z', 'failed', 'Some words of its own')"
+        )
+        assert run_postgres_migrations(db, postgres_url) == list(range(4, migrations.LATEST_VERSION + 1))
+        kinds = db.execute_sql("SELECT error_kind FROM sync_runs ORDER BY id").fetchall()
+        keys = db.execute_sql("SELECT name_key, sku_key, content_hash FROM products").fetchall()
+    finally:
+        db.close()
+    assert kinds == [("disk_full",), ("user",)]
+    assert keys[0][0] != "" and keys[0][1] != ""  # computed for the row already stored
+    assert keys[0][2] == 9223372036854775807  # SQLite's 64-bit integers fit

@@ -112,8 +112,11 @@ def schema_version(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
-def run_postgres_migrations(db: peewee.PostgresqlDatabase, url: str) -> list[int]:
-    """Apply the pending migrations in order, in one transaction under the migration lock."""
+def run_postgres_migrations(
+    db: peewee.PostgresqlDatabase, url: str, *, target: int = migrations.LATEST_VERSION
+) -> list[int]:
+    """Apply the pending migrations up to ``target`` in order, in one transaction under the
+    migration lock (an older ``target`` only for tests that upgrade a database holding data)."""
     conn: psycopg.Connection[Any] = db.connection()  # type: ignore[no-untyped-call]
     migrator = PostgresqlMigrator(db)
     wrapped = MigrationConnection(conn)
@@ -124,7 +127,7 @@ def run_postgres_migrations(db: peewee.PostgresqlDatabase, url: str) -> list[int
         current = schema_version(conn)
         if current > migrations.LATEST_VERSION:
             raise too_new(url, current)
-        pending = [m for m in migrations.MIGRATIONS if m.version > current]
+        pending = [m for m in migrations.MIGRATIONS if current < m.version <= target]
         for migration in pending:
             migration.apply(wrapped, migrator)
         if pending:
