@@ -156,7 +156,9 @@ def start_server() -> PostgresServer:
                 f"{SERVER_USER!r}, which is missing. {FIX}",
                 pytrace=False,
             )
-    root = Path(tempfile.mkdtemp(prefix="backorder-pg-"))
+    # Under /tmp, not $TMPDIR: the server's user must reach the folder, and a unix socket's path
+    # must stay under about 100 characters.
+    root = Path(tempfile.mkdtemp(prefix="backorder-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
     server = PostgresServer(
         bindir=bindir,
         root=root,
