@@ -168,16 +168,9 @@ def store_move(
 
 
 def store_owned(item: StockItem, incoming: int, *, now: datetime) -> tuple[StockItem, Adjustment | None]:
-    """``erp`` mode: BigCommerce owns the stock; a differing read replaces the local level.
-
-    A value the app wrote (before the switch to ``erp``) and has not seen back is awaited as in
-    ``store_move``: until it shows or ``SETTLE_TIME`` passes, a read of another value is the
-    store's old one, and adopting it would record a change back and forth that nobody made."""
-    waiting = item.awaiting_level is not None and incoming != item.awaiting_level
-    if waiting and now - (item.awaiting_since or now) < SETTLE_TIME:
-        return item, None
+    """``erp`` mode: BigCommerce owns the stock; a differing read replaces the local level."""
     if incoming == item.level and incoming == item.store_level:
-        return replace(item, awaiting_level=None, awaiting_since=None), None
+        return item, None
     adjustment = None
     if incoming != item.level:
         adjustment = Adjustment(

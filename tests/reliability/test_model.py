@@ -182,11 +182,15 @@ class StockStory(RuleBasedStateMachine):
         pid = mirrored[index % len(mirrored)]
         self.step("assign")
         before = set(self.items())
+        # Sales of an earlier assignment the app had not seen when the product left BackOrder are
+        # still in the store; the app folds them in at the next pull, as store moves.
+        carried = {key: self.unseen(key) for key in self.mark if key.product_id == pid and key not in before}
         self.context.parts.catalog.assign([str(pid)], by="model")
         new = [key for key in self.items() if key not in before]
         self.remark(new)
         for key in new:
             self.start[key] = self.mark[key]
+            self.orders[key] = carried.get(key, 0)
 
     @rule(index=st.integers(0, 29))
     def unassign(self, index: int) -> None:
@@ -243,6 +247,12 @@ class StockStory(RuleBasedStateMachine):
             run = None
         finally:
             self.store.faults.clear()
+        if fault == "lose_reply" and where == "inventory/adjustments":
+            # Whether a write whose reply was lost applied is told from the next re-read; a sale
+            # landing before it makes that a guess (the smaller move is taken), so the story lets
+            # none land there: the next push comes at once, as it does for a merchant still online.
+            with contextlib.suppress(BackorderError):
+                self.context.parts.stock.push()
         if run is not None and self.mode is InventorySource.ERP:
             self.remark(list(self.items()))  # the store owns the stock: every move is now folded
         quiet = run is not None and run.counts.written == 0  # our own writes change the store
@@ -268,13 +278,16 @@ class StockStory(RuleBasedStateMachine):
 
     def check_mirror_equals_store(self) -> None:
         backorder = self.context.parts.mirror.backorder_product_ids()
-        waiting_moves = {key for key in self.items() if self.unseen(key)}
         mirror = derived_masked(mirror_snapshot(self.context), backorder)
         store = derived_masked(store_snapshot(self.store), backorder)
-        for pid in {key.product_id for key in waiting_moves}:  # moves inside the settle window
+        for pid in self.unsettled():
             mirror.pop(pid, None)
             store.pop(pid, None)
         assert mirror == store, "after a full pull with nothing waiting, the mirror is not the store"
+
+    def unsettled(self) -> set[int]:
+        """Products with store moves inside the settle window: the mirror has not taken them yet."""
+        return {key.product_id for key in self.items() if self.unseen(key)}
 
     def unseen(self, key: StockKey) -> int:
         history = self.context.parts.stock.history(key.product_id, limit=1_000_000)
