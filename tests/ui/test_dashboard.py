@@ -170,3 +170,32 @@ def test_the_quota_meter_shows_what_the_stores_headers_last_said_and_this_apps_s
     assert f"keeps {format_count(reserve)} requests (20 %)" in tip
     summary = f"API quota left: {format_count(left)} of {format_count(QUOTA)}"
     assert window.quota_label.text().startswith(summary)
+
+
+def test_a_read_of_a_profile_since_closed_is_neither_shown_nor_reported(qtbot, runner) -> None:
+    import threading
+
+    from backorder_desktop.domain.errors import BugError
+    from backorder_desktop.ui.widgets.latest_read import LatestRead
+
+    shown: list[object] = []
+    reported: list[BaseException] = []
+    runner.unhandled_error = reported.append
+    read = LatestRead(runner, shown.append)
+    release = threading.Event()
+
+    def closed_database() -> object:
+        release.wait(20)
+        raise BugError("the database was used after it was closed")
+
+    read.request(closed_database)
+    read.request(lambda: "figures of the old profile")  # asked for meanwhile
+    read.forget()  # the window moves to another profile
+    read.request(lambda: "figures of the new profile")
+    release.set()
+    qtbot.waitUntil(lambda: bool(shown) and runner.is_idle(), timeout=20_000)
+    assert shown == ["figures of the new profile"]
+    assert reported == []
+    read.request(closed_database)  # the same failure for the current profile is a bug shown
+    qtbot.waitUntil(lambda: bool(reported) and runner.is_idle(), timeout=20_000)
+    assert isinstance(reported[0], BugError)

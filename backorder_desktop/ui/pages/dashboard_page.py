@@ -160,7 +160,7 @@ class DashboardPage(QWidget):
 
     def set_profile(self, profile: Profile | None) -> None:
         self._profile = profile
-        self._read.drop_pending()
+        self._read.forget()
         self.refresh()
 
     def refresh(self) -> None:

@@ -136,7 +136,7 @@ class QuotaMeterFeed(QObject):
 
     def set_profile(self, profile: Profile | None) -> None:
         self._profile = profile
-        self._read.drop_pending()
+        self._read.forget()
         self._bar.show_meter(None)
         if profile is None:
             self.timer.stop()
