@@ -70,6 +70,8 @@ def test_journey_5_offline_edits_and_sales_are_both_kept(connected_home: str, de
         and len(demo_store.catalog.get_product(pid)["variants"]) >= 3
     )
     variants = product["variants"][:3]
+    # The store keeps counting (method native): its sales move its level while she is offline.
+    _ok(run_cli(connected_home, "settings", "set", "backorder-method", "native", env=env))
     _ok(run_cli(connected_home, "assign", str(product["id"]), env=env))
     store_address = _point_at(connected_home, UNREACHABLE)  # on the train: no network
     counts = {v["sku"]: v["inventory_level"] + 10 + i for i, v in enumerate(variants)}  # she counted
