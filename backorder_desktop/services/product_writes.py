@@ -23,6 +23,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.errors import NotFound
 from backorder_desktop.domain.models import ItemProblem
+from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.ports import ProductTarget
 from backorder_desktop.domain.ports import ProductWriteStore
@@ -166,12 +167,20 @@ class ProductWritePusher:
     def _send_limits(
         self, target: ProductTarget, writes: Sequence[LimitWrite], report: ProductPushReport
     ) -> None:
-        """All in batches; when the store refuses a batch, one by one, so only the refused item fails."""
+        """All in batches; when the store refuses a batch, one by one, so only the refused item fails
+        (a store outside the beta refuses them all: one problem says so, not one per item)."""
         for write in writes:
             self._store.limit_attempted(write.key)
         try:
             target.write_backorder_limits(writes)
         except (NotFound, InvalidData) as exc:
+            if len(writes) > 1 and isinstance(exc, InvalidData) and not self._in_beta(target, writes[0]):
+                for write in writes:
+                    self._store.limit_failed(write.key, exc.message)
+                report.failed += len(writes)
+                what = f"{counted(len(writes), 'backorder limit')} not written"
+                report.problems.append(ItemProblem("backorder limits", what, exc.message))
+                return
             if len(writes) > 1:
                 for write in writes:
                     self._send_limits(target, [write], report)
@@ -187,6 +196,12 @@ class ProductWritePusher:
             return
         at = self._clock.now()
         report.written += sum(self._store.limit_written(w, actor=self._actor, at=at) for w in writes)
+
+    @staticmethod
+    def _in_beta(target: ProductTarget, write: LimitWrite) -> bool:
+        """Whether the store reports backorder limits at all (a store in BigCommerce's beta does)."""
+        counts = target.read_backorder_counts([write.key])
+        return any(count.limit is not None for count in counts.values())
 
     def settle_untracked(self) -> int:
         """Waiting stock writes of products whose tracking is off are settled in the app."""

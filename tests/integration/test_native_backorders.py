@@ -274,3 +274,21 @@ def test_a_passed_date_with_units_owed_disables_only_when_chosen_and_stock_enabl
         assert store.catalog.get_product(owed.product_id)["availability"] == "available"
     finally:
         context.close()
+
+
+def test_a_store_outside_the_beta_is_told_once_and_its_stock_is_still_written(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store()  # backorders not enabled
+    context = make_context(store)
+    context.save_settings({"backorder-method": "native"})
+    _sync(context, full=True)
+    ids = [pid for pid in store.catalog.product_ids() if _tracked(store.catalog.get_product(pid))][:2]
+    context.assign([str(pid) for pid in ids])
+    key = _keys(context, ids)[0]
+    context.edit_stock(key, AdjustmentKind.SET, 9)
+    run = context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
+    (problem,) = run.problems
+    assert problem.item == "backorder limits" and "switch the backorder method to app" in problem.message
+    assert context.parts.mirror.stock_items([key.product_id])[0].store_level == 9  # type: ignore[attr-defined]
+    _sync(context)  # told once: not sent again until the rules or the method change
