@@ -19,23 +19,22 @@ After the next complete run, the mirror equals the store and nothing is waiting.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
+from typing import Protocol
 
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.app import open_profile
@@ -54,6 +53,10 @@ from tests.integration.support import FAST_RETRY
 from tests.integration.support import integrity_ok
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
+from tests.reliability.crash_child import FAST_RETRY_ENV
+
+if TYPE_CHECKING:
+    from tests.reliability.crash_zygote import WarmChildren
 
 CHILD_TIMEOUT_S = 60
 
@@ -64,6 +67,49 @@ class ChildResult:
     code: int | None
     counts: dict[str, int] | None
     stderr: str
+
+
+class Killable(Protocol):
+    """What a harness that kills a child itself needs of it (as ``subprocess.Popen`` has it)."""
+
+    def send_signal(self, sig: int) -> None: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self) -> int | None: ...
+
+
+class _ForkedChild:
+    """A child of the warm helper as ``Killable``: its pid comes once it is forked (a signal sent
+    earlier waits for it), and a signal after it ended goes nowhere."""
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._code: int | None = None
+        self._forked = threading.Event()
+        self._ended = threading.Event()
+
+    def forked(self, pid: int) -> None:
+        self._pid = pid
+        self._forked.set()
+
+    def ended(self, code: int) -> None:
+        self._code = code
+        self._ended.set()
+        self._forked.set()
+
+    def send_signal(self, sig: int) -> None:
+        self._forked.wait(CHILD_TIMEOUT_S)
+        if self._pid and not self._ended.is_set():
+            with suppress(ProcessLookupError):  # it ended on its own meanwhile
+                os.kill(self._pid, sig)
+
+    def poll(self) -> int | None:
+        return self._code if self._ended.is_set() else None
+
+    def wait(self) -> int | None:
+        self._ended.wait()
+        return self._code
 
 
 @dataclass
@@ -81,12 +127,15 @@ class World:
     maybe_imports: set[tuple[StockKey, int]] = field(default_factory=set)
     protected: set[int] = field(default_factory=set)  # BackOrder products: never deleted
     serial: int = 0
+    children: WarmChildren | None = None  # started by the first ``run_child``; ``close`` ends it
+    started: Counter[str] = field(default_factory=Counter)  # children and contexts: the work done
 
     @property
     def database(self) -> Path:
         return self.home / "data" / "backorder.db"
 
     def context(self, clock: Clock | None = None) -> Profile:
+        self.started["contexts"] += 1
         context = open_profile(
             self.home,
             env_token=self.store.token,
@@ -109,29 +158,32 @@ class World:
         self,
         *args: str,
         kill_at: str = "",
-        on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+        on_start: Callable[[Killable], None] | None = None,
     ) -> ChildResult:
-        """The real CLI in a child; killed as ``kill_at`` says (``crash_child``) or by ``on_start``."""
-        counts_file = self.home / f"counts-{os.getpid()}.json"
-        counts_file.unlink(missing_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_")}
-        env.update(
-            BACKORDER_DESKTOP_TOKEN=self.store.token,
-            BACKORDER_TEST_KILL_AT=kill_at,
-            BACKORDER_TEST_COUNTS=str(counts_file),
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.crash_child", "--home", str(self.home), *args],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        """The real CLI in a child forked from a warm helper (``crash_zygote``: the command imported
+        once, each child its own process with fresh state); killed as ``kill_at`` says
+        (``crash_child``) or by ``on_start``, which gets the child before it is forked."""
+        if self.children is None:
+            from tests.reliability.crash_zygote import WarmChildren  # here: it imports this module
+
+            self.children = WarmChildren(self.home, self.store.token, env={FAST_RETRY_ENV: "1"})
+        self.started["children"] += 1
+        child = _ForkedChild()
         if on_start is not None:
-            on_start(process)
-        _, stderr = process.communicate(timeout=CHILD_TIMEOUT_S)
-        killed = process.returncode == -signal.SIGKILL
-        counts = json.loads(counts_file.read_text()) if counts_file.exists() else None
-        return ChildResult(killed, process.returncode, counts, stderr.decode(errors="replace"))
+            on_start(child)
+        code = -1
+        try:
+            result = self.children.run(*args, kill_at=kill_at, on_pid=child.forked)
+            code = result.code if result.code is not None else -1
+        finally:
+            child.ended(code)
+        return result
+
+    def close(self) -> None:
+        """Ends the warm helper (if a child was run)."""
+        if self.children is not None:
+            self.children.close()
+            self.children = None
 
     # --- setting up --------------------------------------------------------------------------
 

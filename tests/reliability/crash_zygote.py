@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,12 @@ _LEDGER_WRITE = "INSERT INTO stock_adjustments"
 class WarmChildren:
     """Runs the real command in forked children of one warm helper (a context manager)."""
 
-    def __init__(self, home: Path, token: str) -> None:
+    def __init__(self, home: Path, token: str, env: dict[str, str] | None = None) -> None:
+        """``env``: added to every child's environment (e.g. ``crash_child``'s switches)."""
         self.home = home
         self.token = token
         self._files = Path(tempfile.mkdtemp(prefix="warm-children-"))  # counts and stderr, not in a profile
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_")} | (env or {})
         self._base_env = env
         self._helper = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.crash_zygote"],
@@ -62,8 +64,15 @@ class WarmChildren:
         self._helper.wait(timeout=REPLY_TIMEOUT_S)
         shutil.rmtree(self._files, ignore_errors=True)
 
-    def run(self, *args: str, kill_at: str = "", home: Path | None = None) -> ChildResult:
-        """The command with ``args`` on the profile at ``home`` (default: this one's)."""
+    def run(
+        self,
+        *args: str,
+        kill_at: str = "",
+        home: Path | None = None,
+        on_pid: Callable[[int], None] | None = None,
+    ) -> ChildResult:
+        """The command with ``args`` on the profile at ``home`` (default: this one's). ``on_pid`` is
+        told the child's process id as soon as it is forked (for a harness that kills it itself)."""
         counts_file, stderr_file = self._files / "counts.json", self._files / "stderr.txt"
         counts_file.unlink(missing_ok=True)
         env = dict(
@@ -73,9 +82,12 @@ class WarmChildren:
             BACKORDER_TEST_COUNTS=str(counts_file),
         )
         request = {"args": ["--home", str(home or self.home), *args], "env": env, "stderr": str(stderr_file)}
+        request["tell_pid"] = on_pid is not None
         assert self._helper.stdin is not None and self._helper.stdout is not None
         self._helper.stdin.write(json.dumps(request).encode() + b"\n")
         self._helper.stdin.flush()
+        if on_pid is not None:
+            on_pid(int(json.loads(self._helper.stdout.readline())["pid"]))
         line = self._helper.stdout.readline()
         if not line:
             raise AssertionError(f"the warm helper ended (code {self._helper.poll()})")
@@ -134,6 +146,9 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             _child(request, cli_main)
+        if request.get("tell_pid"):
+            sys.stdout.write(json.dumps({"pid": pid}) + "\n")
+            sys.stdout.flush()
         _, status = os.waitpid(pid, 0)
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         sys.stdout.write(json.dumps({"code": code}) + "\n")

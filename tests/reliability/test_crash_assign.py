@@ -114,32 +114,36 @@ def test_assign_and_unassign_killed_at_seeded_points_write_and_record_once(
     kills = _Kills(rng)
     candidates = _candidates(store)
     rng.shuffle(candidates)
-    rounds = 0
-    while kills.done < KILLS:
-        assert rounds < len(candidates) and rounds < 3 * KILLS, f"only {kills.done} kills in {rounds} rounds"
-        raw = candidates[rounds]
-        rounds += 1
-        pid, mode = raw["id"], raw["inventory_tracking"]
+    try:
+        rounds = 0
+        while kills.done < KILLS:
+            reached = f"only {kills.done} kills in {rounds} rounds"
+            assert rounds < len(candidates) and rounds < 3 * KILLS, reached
+            raw = candidates[rounds]
+            rounds += 1
+            pid, mode = raw["id"], raw["inventory_tracking"]
 
-        assert world.run_child("assign", str(pid)).code == 0
-        _push(world, kills, database, pid, STARTED)
-        assert store.catalog.get_product(pid)["inventory_tracking"] == "none"
-        waiting, started, items = _state(database, pid, STARTED)
-        assert (waiting, started) == (0, items), (rounds, waiting, started, items)
+            assert world.run_child("assign", str(pid)).code == 0
+            _push(world, kills, database, pid, STARTED)
+            assert store.catalog.get_product(pid)["inventory_tracking"] == "none"
+            waiting, started, items = _state(database, pid, STARTED)
+            assert (waiting, started) == (0, items), (rounds, waiting, started, items)
 
-        owing = world.context()
-        try:  # sold below zero on its first item, as counted orders would leave it
-            first = owing.parts.mirror.stock_items([pid])[0]  # type: ignore[attr-defined]
-            owing.parts.stock.edit(first.key, AdjustmentKind.SET, -2, actor="harness")
-            levels = {item.key: item.level for item in owing.parts.mirror.stock_items([pid])}  # type: ignore[attr-defined]
-        finally:
-            owing.close()
-        assert world.run_child("unassign", str(pid)).code == 0
-        _push(world, kills, database, pid, RESTORED)
-        after = store.catalog.get_product(pid)
-        assert after["inventory_tracking"] == mode
-        shown = {v["id"]: v["inventory_level"] for v in after["variants"]}
-        for key, level in levels.items():
-            held = after["inventory_level"] if key.variant_id is None else shown[key.variant_id]
-            assert held == max(0, level), (rounds, key, held, level)
-        assert _state(database, pid, RESTORED)[:2] == (0, len(levels))
+            owing = world.context()
+            try:  # sold below zero on its first item, as counted orders would leave it
+                first = owing.parts.mirror.stock_items([pid])[0]  # type: ignore[attr-defined]
+                owing.parts.stock.edit(first.key, AdjustmentKind.SET, -2, actor="harness")
+                levels = {item.key: item.level for item in owing.parts.mirror.stock_items([pid])}  # type: ignore[attr-defined]
+            finally:
+                owing.close()
+            assert world.run_child("unassign", str(pid)).code == 0
+            _push(world, kills, database, pid, RESTORED)
+            after = store.catalog.get_product(pid)
+            assert after["inventory_tracking"] == mode
+            shown = {v["id"]: v["inventory_level"] for v in after["variants"]}
+            for key, level in levels.items():
+                held = after["inventory_level"] if key.variant_id is None else shown[key.variant_id]
+                assert held == max(0, level), (rounds, key, held, level)
+            assert _state(database, pid, RESTORED)[:2] == (0, len(levels))
+    finally:
+        world.close()

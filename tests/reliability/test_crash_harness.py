@@ -1,9 +1,10 @@
 """Crash harness: the real CLI killed with SIGKILL at random points loses nothing (issue 8, item 1).
 
 Full pulls, incremental pulls, outbox pushes, stock edits and CSV imports (``import FILE --apply``)
-run in a child process (``crash_child``: the real ``backorder-desktop`` command) that is killed
-(also against a store that applies stock writes asynchronously, and while products are deleted as
-pulls page):
+run in a child process (the real ``backorder-desktop`` command, forked with fresh state from a
+helper that imported it once: ``crash_zygote``; the kill switch is ``crash_child``'s, and so are
+its short waits between retries) that is killed (also against a store that applies stock writes
+asynchronously, and while products are deleted as pulls page):
 
 - ``any``: at a random database statement (inside page writes, ledger folds, outbox steps …);
 - ``commit``: just before a random COMMIT runs, so that transaction is lost;
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +42,7 @@ from tests.fixtures_demo import strict_except
 from tests.reliability.budget import KILL_POINTS
 from tests.reliability.budget import SEED
 from tests.reliability.crash_world import ChildResult
+from tests.reliability.crash_world import Killable
 from tests.reliability.crash_world import World
 
 pytestmark = pytest.mark.slow
@@ -79,15 +80,19 @@ class Harness:
     def run(self, kills: int) -> None:
         rng = self.world.rng
         landed = attempts = 0
-        while landed < kills:
-            attempts += 1
-            assert attempts <= kills * 4 + 8, f"only {landed} of {kills} kill points were reached"
-            victim = rng.choice(self.victims)
-            self.prepare(victim)
-            landed += self.kill_point(victim, attempts)
-        TALLY["kill points"] += landed
-        TALLY["attempts"] += attempts
-        self.world.settle()
+        try:
+            while landed < kills:
+                attempts += 1
+                assert attempts <= kills * 4 + 8, f"only {landed} of {kills} kill points were reached"
+                victim = rng.choice(self.victims)
+                self.prepare(victim)
+                landed += self.kill_point(victim, attempts)
+            TALLY["kill points"] += landed
+            TALLY["attempts"] += attempts
+            self.world.settle()
+        finally:
+            self.world.close()
+            TALLY.update(self.world.started)
 
     def prepare(self, victim: str) -> None:
         world = self.world
@@ -210,7 +215,7 @@ class Harness:
         finally:
             context.close()
 
-    def store_write_kill(self, process: subprocess.Popen[bytes]) -> None:
+    def store_write_kill(self, process: Killable) -> None:
         """Arm the store: after it applies the next stock write, the child dies before the reply."""
         catalog = self.world.store.catalog
         fired = threading.Event()
@@ -237,10 +242,10 @@ class Harness:
 
         threading.Thread(target=disarm, daemon=True).start()
 
-    def timed_kill(self, delay: float) -> Callable[[subprocess.Popen[bytes]], None]:
+    def timed_kill(self, delay: float) -> Callable[[Killable], None]:
         store = self.world.store
 
-        def arm(process: subprocess.Popen[bytes]) -> None:
+        def arm(process: Killable) -> None:
             served = len(store.requests)
 
             def kill() -> None:
