@@ -2,7 +2,8 @@
 cancelled, completed, refunded fully and partly, edited), assignments and unassignments through the
 app's own path (the product-writes outbox pushed at once or left waiting), stock edits, backorder
 rules (a limit, an expected date), pulls of orders, syncs, pushes, offline periods and restarts,
-with *restore stock on* chosen per story. hypothesis shrinks a failure to a minimal story.
+with *restore stock on* chosen per story and changed within it. hypothesis shrinks a failure to a
+minimal story.
 
 The app, the demo store's catalog and its order book share one clock that the story moves (a second
 a step, days when it says), so "placed after the assignment" means the same to the model and the app.
@@ -55,6 +56,7 @@ from backorder_desktop.demo.errors import NotFoundError
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import StoreInfo
+from backorder_desktop.domain.orders import ORDERS_OVERLAP
 from backorder_desktop.domain.orders import RestoreOn
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
@@ -124,6 +126,7 @@ class OrderStory(RuleBasedStateMachine):
             pid: self.store.catalog.get_product(pid)["inventory_tracking"] for pid in self.products
         }
         self.restore = RestoreOn.BOTH
+        self.restore_of: dict[int, RestoreOn] = {}  # the setting each order is counted under
         self.assigned: dict[int, int] = {}  # product -> when it was assigned (story seconds)
         self.start: dict[StockKey, int] = {}  # level at the assignment
         self.edits: Counter[StockKey] = Counter()  # acknowledged edits since the assignment
@@ -180,7 +183,8 @@ class OrderStory(RuleBasedStateMachine):
                 key = self.key_for(self.start, line.product_id, line.variant_id)
                 if key not in self.start:
                     continue  # a product the store tracked no stock for: the app keeps none either
-                took = units(line.quantity, line.quantity_refunded, order.status_id, self.restore)
+                restore = self.restore_of[order.id]
+                took = units(line.quantity, line.quantity_refunded, order.status_id, restore)
                 out.append((key, line.id, took))
         return out
 
@@ -195,9 +199,12 @@ class OrderStory(RuleBasedStateMachine):
         with_items = sorted({key.product_id for key in self.start})
         return with_items[index % len(with_items)] if with_items else None
 
-    def order_changed(self, name: str) -> None:
+    def order_changed(self, name: str, order_id: int) -> None:
+        """The order is counted under the setting of the read after this change (a change of the
+        setting waits for that read: ``change_restore_stock_on``)."""
         self.step(name)
         self.read = False
+        self.restore_of[order_id] = self.restore
 
     def disabled_in_store(self, key: StockKey) -> bool | None:
         try:
@@ -246,10 +253,11 @@ class OrderStory(RuleBasedStateMachine):
         first=st.lists(st.integers(0, PRODUCTS - 1), min_size=1, max_size=4, unique=True),
         on_date=st.booleans(),
         shelf=st.integers(0, 2),
+        limit=st.integers(0, 3),
     )
-    def setting(self, restore: RestoreOn, first: list[int], on_date: bool, shelf: int) -> None:
-        """The story's settings, and its first BackOrder products with ``shelf`` units each left (so
-        that orders reach the limits within a story)."""
+    def setting(self, restore: RestoreOn, first: list[int], on_date: bool, shelf: int, limit: int) -> None:
+        """The story's settings, and its first BackOrder products with ``shelf`` units each left and
+        a ``limit`` (so that orders reach it within a story)."""
         self.restore = restore
         self.disable_on_date = on_date
         self.context.save_settings(
@@ -259,6 +267,8 @@ class OrderStory(RuleBasedStateMachine):
             self.assign(index, push=True)
         for index in range(len(self.start)):
             self.edit(index, AdjustmentKind.SET, shelf)
+        for index in range(len(self.assigned)):
+            self.set_limit(index, limit)
 
     # --- the merchant -------------------------------------------------------------------------
 
@@ -331,6 +341,32 @@ class OrderStory(RuleBasedStateMachine):
         self.context.set_backorder_rules([str(pid)], expected=expected)
         self.expected[pid] = expected
 
+    @rule(restore=st.sampled_from(list(RestoreOn)), index=st.integers(0, PRODUCTS - 1))
+    def change_restore_stock_on(self, restore: RestoreOn, index: int) -> None:
+        """The setting applies to the order changes read after it. The orders within the overlap
+        before the orders cursor are read (and counted) again by the next poll, so the merchant's
+        change would apply to some older orders and not others; the story first moves the cursor
+        past every order: time passes beyond the overlap, an incomplete order (it counts nothing
+        either way) is placed and every change is read."""
+        if self.store.faults.maintenance:
+            return
+        self.clock.t += ORDERS_OVERLAP.total_seconds() + 60
+        product = self.store.catalog.get_product(self.products[index])
+        line: dict[str, Any] = {"product_id": product["id"], "quantity": 1}
+        if product["base_variant_id"] is None:
+            line["variant_id"] = product["variants"][0]["id"]
+        try:
+            body = {"products": [line], "billing_address": {"zip": "78701"}, "status_id": INCOMPLETE}
+            order = self.store.orders.place(body)
+        except ApiError:
+            return  # out of stock: no change of the setting in this step
+        self.order_changed("restore-stock-on", order.id)
+        self.pull_orders()
+        if not self.read:
+            return
+        self.context.save_settings({"restore-stock-on": restore.value})
+        self.restore = restore
+
     @rule(days=st.integers(1, 3))
     def days_pass(self, days: int) -> None:
         self.step("days pass")
@@ -370,7 +406,7 @@ class OrderStory(RuleBasedStateMachine):
             except ApiError:
                 self.step(f"{kind} refused")  # e.g. an edit beyond a tracked item's stock
                 continue
-            self.order_changed(kind)
+            self.order_changed(kind, summary.id)
 
     def place_order(self, lines: list[tuple[bool, int, int, int]], status: int) -> None:
         body_lines: list[dict[str, Any]] = []
@@ -388,7 +424,7 @@ class OrderStory(RuleBasedStateMachine):
         except ApiError:
             self.step("order refused")
             return
-        self.order_changed("order")
+        self.order_changed("order", order.id)
         if status == INCOMPLETE:
             return
         items = self.items()
@@ -445,10 +481,12 @@ class OrderStory(RuleBasedStateMachine):
         if not ids or orders is None:
             return
         self.step("webhook")
+        order_id = ids[index % len(ids)]
         try:
-            orders.ingest_order(ids[index % len(ids)])
+            orders.ingest_order(order_id)
         except BackorderError:
             return
+        self.restore_of[order_id] = self.restore  # counted again, under today's setting
 
     @rule(full=st.booleans())
     def sync(self, full: bool) -> None:
