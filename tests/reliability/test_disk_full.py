@@ -42,6 +42,7 @@ def _synced_with_an_edit(home: Path, store: DemoStore) -> tuple[int, StockKey, s
     try:
         context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
         pid = store.catalog.product_ids()[0]
+        context.save_settings({"backorder-method": "native"})  # the store keeps counting: mirror = store
         context.parts.catalog.assign([str(pid)], by="dana")
         key = context.parts.mirror.stock_items()[0].key
         context.parts.stock.edit(key, AdjustmentKind.SET, 42, actor="dana", reason="saved before")

@@ -59,6 +59,8 @@ def _profile(home: str, store: DemoStore, make_context: MakeContext) -> tuple[di
     catalog = store.catalog
     tracking = {p: catalog.get_product(p)["inventory_tracking"] for p in catalog.product_ids()}
     variant_tracked = [p for p, how in tracking.items() if how == "variant"][:3]
+    # The store keeps counting (method native): the rebuilt mirror is checked against its levels.
+    context.save_settings({"backorder-method": "native"})
     context.parts.catalog.assign([str(pid) for pid in variant_tracked], by="dana")
     items = context.parts.mirror.stock_items()
     context.parts.stock.edit(items[0].key, AdjustmentKind.ADD, 5, actor="dana", reason="pushed")
