@@ -7,7 +7,7 @@
 | ``BACKORDER_MODEL_EXAMPLES`` | 40 | stories of the model-based test (``test_model.py``) |
 | ``BACKORDER_MODEL_STEPS`` | 30 | steps per story (every model-based test) |
 | ``BACKORDER_MODEL_ASYNC_EXAMPLES`` | 30 | stories of ``test_model_async.py`` |
-| ``BACKORDER_MODEL_ORDERS_EXAMPLES`` | 30 | stories of ``test_model_orders.py`` |
+| ``BACKORDER_MODEL_ORDERS_EXAMPLES`` | 50 | stories of ``test_model_orders.py`` |
 | ``BACKORDER_FUZZ_EXAMPLES`` | 300 | inputs per fuzz target (``test_fuzz.py``) |
 | ``BACKORDER_HYPOTHESIS_RANDOM`` | unset | set to 1: new random examples each run (default: derandomized) |
 
@@ -32,7 +32,7 @@ SEED = _int("BACKORDER_RELIABILITY_SEED", 20261127)
 MODEL_EXAMPLES = _int("BACKORDER_MODEL_EXAMPLES", 40)
 MODEL_STEPS = _int("BACKORDER_MODEL_STEPS", 30)
 ASYNC_MODEL_EXAMPLES = _int("BACKORDER_MODEL_ASYNC_EXAMPLES", 30)
-ORDERS_MODEL_EXAMPLES = _int("BACKORDER_MODEL_ORDERS_EXAMPLES", 30)
+ORDERS_MODEL_EXAMPLES = _int("BACKORDER_MODEL_ORDERS_EXAMPLES", 50)
 FUZZ_EXAMPLES = _int("BACKORDER_FUZZ_EXAMPLES", 300)
 RANDOM = os.environ.get("BACKORDER_HYPOTHESIS_RANDOM", "") == "1"
 
