@@ -1,28 +1,76 @@
 """The ``backorder-desktop`` command: the window (no command), and every command, registered here.
 
-Each command module holds a group of related commands; they are added to ``cli`` below, in one
-list, so nothing registers itself by being imported.
+Each command module holds a group of related commands; they are named in ``COMMANDS`` below, in
+one list, so nothing registers itself by being imported. A command's module is imported when that
+command runs (or a help page lists it): ``--version`` loads no command, ``status`` only its own
+(a script calling it in a loop pays for nothing else).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from backorder_desktop import __version__
-from backorder_desktop.cli import backorder
-from backorder_desktop.cli import catalog
-from backorder_desktop.cli import child
-from backorder_desktop.cli import notifications
-from backorder_desktop.cli import orders
-from backorder_desktop.cli import service
-from backorder_desktop.cli import stock
-from backorder_desktop.cli import syncing
-from backorder_desktop.cli.common import Options
+
+# Command name -> "module:attribute" under backorder_desktop.cli.
+COMMANDS: dict[str, str] = {
+    "connect": "syncing:connect",
+    "sync": "syncing:sync",
+    "rebuild": "syncing:rebuild",
+    "status": "catalog:status",
+    "history": "catalog:history",
+    "settings": "catalog:settings",
+    "products": "catalog:products",
+    "assign": "catalog:assign",
+    "unassign": "catalog:unassign",
+    "orders": "orders:orders",
+    "notifications": "notifications:notifications",
+    "stock": "stock:stock",
+    "outbox": "stock:outbox",
+    "feed": "stock:feed",
+    "export": "stock:export_stock",
+    "import": "stock:import_stock",
+    "backorder": "backorder:backorder",
+    "service": "service:service",
+    "webhooks": "service:webhooks",
+    "sync-child": "child:sync_child",
+}
+DEMO_STORE = "demo-store"  # the demo server's own command (backorder_desktop.demo.command)
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when looked up by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS, DEMO_STORE})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            if cmd_name in COMMANDS:
+                self.add_command(_load(COMMANDS[cmd_name]), cmd_name)
+            elif cmd_name == DEMO_STORE:
+                _add_demo_store()
+        return self.commands.get(cmd_name)
+
+
+def _load(target: str) -> click.Command:
+    module, attribute = target.split(":")
+    command = getattr(importlib.import_module(f"backorder_desktop.cli.{module}"), attribute)
+    assert isinstance(command, click.Command), target
+    return command
+
+
+def load_commands() -> None:
+    """Import every command now (the help tests; a process that forks command runners preloads)."""
+    for name in [*COMMANDS, DEMO_STORE]:
+        cli.get_command(click.Context(cli), name)
 
 
 @click.group(
+    cls=LazyGroup,
     invoke_without_command=True,
     short_help="Mirror a BigCommerce catalog and manage backorder stock.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -52,6 +100,8 @@ def cli(
 
     With no command, opens the window.
     """
+    from backorder_desktop.cli.common import Options
+
     ctx.obj = Options(home, demo, debug)
     if ctx.invoked_subcommand is None:
         from backorder_desktop import app
@@ -59,43 +109,16 @@ def cli(
         sys.exit(app.run_window(home=home, demo=demo, debug=debug, screenshot=screenshot, page=page))
 
 
-COMMANDS: list[click.Command] = [
-    syncing.connect,
-    syncing.sync,
-    syncing.rebuild,
-    catalog.status,
-    catalog.history,
-    catalog.settings,
-    catalog.products,
-    catalog.assign,
-    catalog.unassign,
-    orders.orders,
-    notifications.notifications,
-    stock.stock,
-    stock.outbox,
-    stock.feed,
-    stock.export_stock,
-    stock.import_stock,
-    backorder.backorder,
-    service.service,
-    service.webhooks,
-    child.sync_child,
-]
-for command in COMMANDS:
-    cli.add_command(command)
-
-
 def _add_demo_store() -> None:
-    """``demo-store``: the demo server's own command (imported only when the CLI runs)."""
+    """``demo-store``: the demo server's own command (imported only when it runs or is listed)."""
     from backorder_desktop.demo.command import demo_store
 
-    if "demo-store" not in cli.commands:
+    if DEMO_STORE not in cli.commands:
         # The list of commands shows one line each; the demo's own help opens with a long sentence.
         demo_store.short_help = demo_store.short_help or "Serve a demo store on 127.0.0.1 to try the app."
-        cli.add_command(demo_store, name="demo-store")
+        cli.add_command(demo_store, name=DEMO_STORE)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``backorder-desktop`` command."""
-    _add_demo_store()
     cli.main(args=argv, prog_name="backorder-desktop")

@@ -29,9 +29,6 @@ from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.triggers.interval import IntervalTrigger
-
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import InventorySource
@@ -55,7 +52,6 @@ from backorder_desktop.services.schedule_rules import daily_claim
 from backorder_desktop.services.schedule_rules import next_daily
 from backorder_desktop.services.schedule_rules import parse_cursor
 from backorder_desktop.services.schedule_rules import retry_after
-from backorder_desktop.services.steady_scheduler import SteadyScheduler
 from backorder_desktop.services.sync_engine import RunState
 from backorder_desktop.services.sync_engine import SyncEngine
 
@@ -118,6 +114,12 @@ class SyncScheduler:
 
     def start(self) -> None:
         """Run jobs in real time on APScheduler's threads until ``shutdown``."""
+        # Imported here: a command that only reads the schedule (``status``) never loads APScheduler.
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from backorder_desktop.services.steady_scheduler import SteadyScheduler
+
         with self._lock:
             if self._aps is not None:
                 return

@@ -146,8 +146,28 @@ def too_new(url: str, version: int) -> DatabaseTooNew:
     )
 
 
+def _hand_psycopg_to_peewee() -> None:
+    """peewee was imported without its PostgreSQL driver (``storage/__init__.py``): give it psycopg,
+    as its own import would have."""
+    if peewee.psycopg is not None:  # type: ignore[attr-defined]
+        return
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json
+    from psycopg.types.json import Jsonb
+
+    peewee.psycopg = psycopg  # type: ignore[attr-defined]
+    peewee.TransactionStatus = TransactionStatus  # type: ignore[attr-defined]
+    peewee.Json_pg3 = Json  # type: ignore[attr-defined]
+    peewee.Jsonb_pg3 = Jsonb  # type: ignore[attr-defined]
+    adapter = peewee.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
+
+
 def open_postgres_database(url: str) -> peewee.PostgresqlDatabase:
     """Connect to ``url`` (``postgresql://…``) and bring its schema to the latest version."""
+    _hand_psycopg_to_peewee()
     db = peewee.PostgresqlDatabase(url, prefer_psycopg3=True)
     try:
         db.connect()
