@@ -140,6 +140,7 @@ class StoreCount:
     qty_backordered: int
     available_to_sell: int
     limit: int | None = None
+    on_hand: int | None = None  # total_inventory_onhand there (None: not reported)
 
 
 class MethodSwitchBlocked(UserFacingError):

@@ -59,7 +59,7 @@ class LimitStore(ProductWriteStore, Protocol):
     def limit_gone(self, key: StockKey) -> None: ...
     def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool: ...
     def native_items(self) -> list[StockKey]: ...
-    def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None: ...
+    def save_backorder_counts(self, counts: dict[StockKey, StoreCount], *, at: datetime) -> int: ...
     def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]: ...
     def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
     def switch_backorder_method(
@@ -146,13 +146,14 @@ class ProductWritePusher:
 
     def read_counts(self) -> int:
         """Read what the store counts for the items whose limit the app writes (method native):
-        units backordered and available to sell (the app's level is on hand there, as the store
-        holds it). Returns how many were read."""
+        units backordered and available to sell, and on hand, folded into the items' levels as a
+        pull's read is (an order's stock move need not reach an incremental pull). Returns how
+        many were read."""
         keys = self._store.native_items()
         if not keys:
             return 0
         counts = self._target_factory().read_backorder_counts(keys)
-        self._store.save_backorder_counts(counts)
+        self._store.save_backorder_counts(counts, at=self._clock.now())
         return len(counts)
 
     def counts(self) -> dict[StockKey, StoreCount]:

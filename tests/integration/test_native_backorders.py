@@ -79,6 +79,22 @@ def _limit_in_store(store: DemoStore, key: StockKey) -> int:
     return int(store.catalog._st.locations.settings(1, _store_key(key)).backorder_limit)
 
 
+def _no_safety_stock(store: DemoStore, keys: list[StockKey]) -> None:
+    """Orders may take all of these items' on hand (a store may keep some back by default)."""
+    settings = [
+        {
+            "identity": {"product_id": k.product_id}
+            if k.variant_id is None
+            else {"variant_id": k.variant_id},
+            "safety_stock": 0,
+        }
+        for k in keys
+    ]
+    with httpx.Client(base_url=store.base_url, headers={"X-Auth-Token": store.token}, timeout=10.0) as api:
+        reply = api.put("/v3/inventory/locations/1/items", json={"settings": settings})
+        assert reply.status_code == 200, reply.text
+
+
 def _limit_notes(context: Profile, key: StockKey) -> list[str]:
     """The records of limits written for ``key``, newest first."""
     history = context.parts.mirror.stock_history(key.product_id)  # type: ignore[attr-defined]
@@ -121,6 +137,7 @@ def test_limits_are_written_once_offline_safe_and_what_the_store_counts_is_read_
 
     # Sold past on hand in the store: the app reads what BigCommerce counts.
     key = first[0]
+    _no_safety_stock(back, [key])
     on_hand = context.parts.mirror.stock_items([key.product_id])[0].level  # type: ignore[attr-defined]
     line: dict[str, Any] = {"product_id": key.product_id, "quantity": max(on_hand, 0) + 3}
     if key.variant_id is not None:
@@ -247,12 +264,14 @@ def test_a_passed_date_with_units_owed_disables_only_when_chosen_and_stock_enabl
         due = (clock.now().astimezone() + timedelta(days=2)).date()
         context.set_backorder_rules([str(pid) for pid in ids], limit=5, expected=due, message="Ships {date}")
         _sync(context)
+        _no_safety_stock(store, [owed])
         level = context.parts.mirror.stock_items([owed.product_id])[0].level  # type: ignore[attr-defined]
         order = {"product_id": owed.product_id, "quantity": max(level, 0) + 2}
         store.orders.place({"products": [order], "billing_address": {"zip": "78701"}, "status_id": 11})
-        # A full pull: the strict store, as the live one may, leaves date_modified alone on a stock
-        # move, so only a full pull (or a webhook) brings the order's on-hand move.
-        _sync(context, full=True)
+        # An incremental pull: the strict store, as the live one may, leaves date_modified alone on
+        # a stock move, so the order's on-hand move comes with what the store counts.
+        _sync(context)
+        assert context.parts.mirror.stock_items([owed.product_id])[0].level == 0  # type: ignore[attr-defined]
         assert context.store_backorder_counts()[owed].qty_backordered == 2
 
         clock.at += timedelta(days=3)  # the supplier slipped

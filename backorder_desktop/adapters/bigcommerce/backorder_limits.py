@@ -143,5 +143,6 @@ def _item_count(
             qty_backordered=_count(location.get("qty_backordered")) or 0,
             available_to_sell=available if available is not None else 0,
             limit=_count(settings.get("backorder_limit")),
+            on_hand=_count(location.get("total_inventory_onhand")),
         )
     return key, None

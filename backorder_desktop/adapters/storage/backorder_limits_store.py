@@ -27,6 +27,7 @@ from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.product_writes import WriteReason
 from backorder_desktop.domain.product_writes import limit_note
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock import store_move
 from backorder_desktop.domain.stock_policy import STOCK_MIN
 
 NO_LIMIT = -1  # how the table keeps "no limit" (limits are never negative)
@@ -155,14 +156,43 @@ def gone(conn: sqlite3.Connection, key: StockKey) -> None:
     )
 
 
-def save_counts(conn: sqlite3.Connection, counts: dict[StockKey, StoreCount]) -> None:
-    """What the store counts, as read, kept with each item's limit row."""
+def save_counts(conn: sqlite3.Connection, counts: dict[StockKey, StoreCount], at: datetime) -> int:
+    """What the store counts, as read, kept with each item's limit row; its on hand is folded into
+    the item as a pull's read is (a move since the last value seen is a store move): an order's
+    stock move need not change a product's date_modified, so an incremental pull may not bring it.
+    Items the app holds (tracking off), or whose tracking or stock write waits, are left to those.
+    Returns the number of ledger entries written."""
     for key, count in counts.items():
         conn.execute(
             "UPDATE backorder_limits SET qty_backordered = ?, available_to_sell = ? "
             "WHERE product_id = ? AND variant_id = ?",
             (count.qty_backordered, count.available_to_sell, key.product_id, key.variant_id or 0),
         )
+    busy = product_writes_store.pending_ids(conn) | set(
+        product_writes_store.remembered(conn, _product_ids(counts))
+    )
+    sending = {
+        _key(pid, vid)
+        for pid, vid in conn.execute("SELECT product_id, variant_id FROM outbox WHERE state = 'sending'")
+    }
+    items = stock_store.load_items(conn, _product_ids(counts))
+    entries = 0
+    for key, count in counts.items():
+        known = items.get(key)
+        if count.on_hand is None or known is None or key.product_id in busy or key in sending:
+            continue
+        item, version = known
+        updated, adjustment = store_move(item, count.on_hand, now=at)
+        if adjustment is not None:
+            stock_store.add_adjustment(conn, adjustment)
+            entries += 1
+        stock_store.save_item(conn, updated, version + 1 if updated.level != item.level else version)
+        stock_store.set_mirror_level(conn, key, updated.level)
+    return entries
+
+
+def _product_ids(counts: dict[StockKey, StoreCount]) -> list[int]:
+    return sorted({key.product_id for key in counts})
 
 
 def counts(conn: sqlite3.Connection) -> dict[StockKey, tuple[int | None, int | None, int | None]]:

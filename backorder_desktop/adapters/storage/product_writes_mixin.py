@@ -114,9 +114,10 @@ class ProductWriteMethods:
                 backorder_limits_store.wanted(conn), key=lambda k: (k.product_id, k.variant_id or 0)
             )
 
-    def save_backorder_counts(self, counts: dict[StockKey, StoreCount]) -> None:
-        with self._writing(user=False) as conn:
-            backorder_limits_store.save_counts(conn, counts)
+    def save_backorder_counts(self, counts: dict[StockKey, StoreCount], *, at: datetime) -> int:
+        """Keep what the store counts, and fold its on hand into the items (store moves)."""
+        with self._writing() as conn:
+            return backorder_limits_store.save_counts(conn, counts, at)
 
     def native_owed(self) -> dict[StockKey, int]:
         """With the method native: the units BigCommerce counts as backordered per BackOrder item,
