@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never touch the user's real keyring or folders from a test run (each keyring test starts its own).
 os.environ.pop("BACKORDER_DESKTOP_TOKEN", None)
 os.environ.pop("BACKORDER_DESKTOP_HOME", None)
+# The Python children the tests start wait FAST_RETRY's short time between retries, as in-process
+# tests do (child_startup/sitecustomize.py says why); this process keeps the real schedule.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(Path(__file__).parent / "child_startup"), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+os.environ["TEST_SHORT_RETRY_WAITS"] = "1"
 
 
 class _WarningCollector(logging.Handler):

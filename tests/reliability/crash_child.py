@@ -10,10 +10,6 @@ trace hook, called as a statement begins — also for each row of an ``executema
   commit is on disk); or ``stock`` (statements on the stock items, the ledger or the outbox).
 - ``BACKORDER_TEST_COUNTS=PATH``: on a normal exit, the counts of each kind go to PATH as JSON,
   so the harness knows how many kill points the next run of the same command offers.
-- ``BACKORDER_TEST_FAST_RETRY=1``: the waits between retries are the suite's short ones
-  (``FAST_RETRY``'s, as every in-process test has them); the attempts, and so the requests, stay
-  the command's own. A strict store fails the largest pages with 504s, and each pull slept 3.5 s
-  of backoff before it fell back to smaller pages.
 
 Nothing in the app changes: this only observes the statements it sends and ends the process
 as a power cut or ``kill -9`` would.
@@ -33,7 +29,6 @@ from typing import Any
 
 KINDS = ("any", "commit", "after-commit", "stock")
 _STOCK_TABLES = ("stock_items", "stock_adjustments", "outbox")
-FAST_RETRY_ENV = "BACKORDER_TEST_FAST_RETRY"
 
 
 class _KillSwitch:
@@ -73,9 +68,6 @@ class _KillSwitch:
 
 
 def install(switch: _KillSwitch) -> None:
-    """Wires ``switch`` to every connection the command opens (and ``FAST_RETRY_ENV``'s waits)."""
-    if os.environ.get(FAST_RETRY_ENV) == "1":
-        _short_retry_waits()
     original = sqlite3.connect
 
     def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
@@ -84,14 +76,6 @@ def install(switch: _KillSwitch) -> None:
         return conn
 
     sqlite3.connect = connect  # type: ignore[assignment]
-
-
-def _short_retry_waits() -> None:
-    from backorder_desktop.adapters.bigcommerce.transport import RetryPolicy
-    from tests.integration.support import FAST_RETRY
-
-    delay = RetryPolicy.delay
-    RetryPolicy.delay = lambda _self, retry_number: delay(FAST_RETRY, retry_number)  # type: ignore[method-assign]
 
 
 def main() -> None:

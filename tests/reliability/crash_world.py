@@ -53,7 +53,6 @@ from tests.integration.support import FAST_RETRY
 from tests.integration.support import integrity_ok
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
-from tests.reliability.crash_child import FAST_RETRY_ENV
 
 if TYPE_CHECKING:
     from tests.reliability.crash_zygote import WarmChildren
@@ -166,7 +165,7 @@ class World:
         if self.children is None:
             from tests.reliability.crash_zygote import WarmChildren  # here: it imports this module
 
-            self.children = WarmChildren(self.home, self.store.token, env={FAST_RETRY_ENV: "1"})
+            self.children = WarmChildren(self.home, self.store.token)
         self.started["children"] += 1
         child = _ForkedChild()
         if on_start is not None:

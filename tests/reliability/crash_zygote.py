@@ -37,12 +37,11 @@ _LEDGER_WRITE = "INSERT INTO stock_adjustments"
 class WarmChildren:
     """Runs the real command in forked children of one warm helper (a context manager)."""
 
-    def __init__(self, home: Path, token: str, env: dict[str, str] | None = None) -> None:
-        """``env``: added to every child's environment (e.g. ``crash_child``'s switches)."""
+    def __init__(self, home: Path, token: str) -> None:
         self.home = home
         self.token = token
         self._files = Path(tempfile.mkdtemp(prefix="warm-children-"))  # counts and stderr, not in a profile
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_")} | (env or {})
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_")}
         self._base_env = env
         self._helper = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.crash_zygote"],

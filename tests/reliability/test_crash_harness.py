@@ -2,9 +2,9 @@
 
 Full pulls, incremental pulls, outbox pushes, stock edits and CSV imports (``import FILE --apply``)
 run in a child process (the real ``backorder-desktop`` command, forked with fresh state from a
-helper that imported it once: ``crash_zygote``; the kill switch is ``crash_child``'s, and so are
-its short waits between retries) that is killed (also against a store that applies stock writes
-asynchronously, and while products are deleted as pulls page):
+helper that imported it once: ``crash_zygote``; the kill switch is ``crash_child``'s) that is
+killed (also against a store that applies stock writes asynchronously, and while products are
+deleted as pulls page):
 
 - ``any``: at a random database statement (inside page writes, ledger folds, outbox steps …);
 - ``commit``: just before a random COMMIT runs, so that transaction is lost;
