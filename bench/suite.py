@@ -24,6 +24,7 @@ from bench import dashboard
 from bench import orders
 from bench import pulls
 from bench import push
+from bench import startup
 from bench import stock_chart
 from bench import window
 from bench import writes
@@ -39,7 +40,7 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset({*"123456789", "10"})
+ALL_ROWS = frozenset({*"123456789", "10", "11"})
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,19 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
         rows += _guarded(
             "10", dashboard.NAME, products, lambda: dashboard.measure_row(entries=entries, products=products)
         )
+    if "11" in plan.rows:
+        quick = plan.mode.startswith("quick")
+        repeat = startup.QUICK_REPEAT if quick else startup.REPEAT
+        cold = startup.QUICK_COLD_REPEAT if quick else startup.COLD_REPEAT
+        progress(f"row 11: the command line's start-up ({plan.largest:,} products)")
+        rows += _guarded(
+            "11",
+            startup.NAME,
+            plan.largest,
+            lambda: startup.rows_for(
+                plan.largest, seed=plan.seed, repeat=repeat, cold_repeat=cold, progress=progress
+            ),
+        )
     return rows
 
 
@@ -212,7 +226,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="add 100,000 products to the default sizes")
     p.add_argument("--quick", action="store_true", help="a smoke run: ~2,000 products, scaled quotas")
     p.add_argument("--sizes", help="catalog sizes, comma-separated (e.g. 10000,50000)")
-    p.add_argument("--rows", help="only these rows, comma-separated (1-10)")
+    p.add_argument("--rows", help="only these rows, comma-separated (1-11)")
     p.add_argument("--repeat", type=int, help="best of N for the write row (default 5; quick 1)")
     p.add_argument("--latency-ms", type=int, help="the demo store's delay per request (default 150)")
     p.add_argument("--window-products", type=int, help="products in the window row (default 100,000)")
