@@ -93,7 +93,7 @@ class _Batch:
 
     def __init__(self, conn: sqlite3.Connection, orders: Sequence[Order], restore_on: RestoreOn) -> None:
         product_ids = {line.product_id for order in orders for line in order.lines}
-        order_ids = json.dumps(sorted({order.id for order in orders}))
+        order_ids = json.dumps([order.id for order in orders])
         self.stored: dict[int, tuple[Any, ...]] = {}
         self.by_order: dict[int, set[int]] = {}
         modified: dict[int, str] = {}
@@ -106,29 +106,26 @@ class _Batch:
             modified[row[_ORDER_ID]] = row[_MODIFIED]  # an order's lines are written together: one date
             product_ids.add(row[_PRODUCT_ID])
         self.modified = {order_id: from_text(text) for order_id, text in modified.items()}
-        # Order dates are whole seconds: an order of the assignment's own second is taken as after it.
-        self.assigned: dict[int, datetime] = {
-            pid: from_text(at).replace(microsecond=0)
-            for pid, at in conn.execute(
-                # Only what the store does not count itself: a product the app took tracking over
-                # (method app: its mode is remembered) or one the store does not track. Where the
-                # store still tracks it (method native), its sales move the store's level and reach
-                # the ledger as store moves: counting the order too would count the sale twice.
-                "SELECT a.product_id, a.assigned_at FROM backorder_assignments a "
-                "LEFT JOIN products p ON p.id = a.product_id "
-                "WHERE a.product_id IN (SELECT value FROM json_each(?)) "
-                "AND (a.tracking IS NOT NULL OR p.inventory_tracking = 'none')",
-                (json.dumps(sorted(product_ids)),),
-            )
-        }
-        self.items: dict[_Key, _Item] = {
-            (pid, vid): _Item(level, store_level, version)  # INTEGER columns: ints already
-            for pid, vid, level, store_level, version in conn.execute(
-                "SELECT product_id, variant_id, level, store_level, version FROM stock_items "
-                "WHERE product_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(self.assigned)),),
-            )
-        }
+        # The assigned products among them with their stock items, in one query. Only what the
+        # store does not count itself: a product the app took tracking over (method app: its mode
+        # is remembered) or one the store does not track. Where the store still tracks it (method
+        # native), its sales move the store's level and reach the ledger as store moves: counting
+        # the order too would count the sale twice.
+        self.assigned: dict[int, datetime] = {}
+        self.items: dict[_Key, _Item] = {}
+        for pid, at, vid, level, store_level, version in conn.execute(
+            "SELECT a.product_id, a.assigned_at, s.variant_id, s.level, s.store_level, s.version "
+            "FROM backorder_assignments a LEFT JOIN products p ON p.id = a.product_id "
+            "LEFT JOIN stock_items s ON s.product_id = a.product_id "
+            "WHERE a.product_id IN (SELECT value FROM json_each(?)) "
+            "AND (a.tracking IS NOT NULL OR p.inventory_tracking = 'none')",
+            (json.dumps(list(product_ids)),),
+        ):
+            if pid not in self.assigned:
+                # Order dates are whole seconds: an order of the assignment's own second counts.
+                self.assigned[pid] = from_text(at).replace(microsecond=0)
+            if vid is not None:
+                self.items[pid, vid] = _Item(level, store_level, version)  # INTEGER columns: ints
         self.restore_on = restore_on
         # counted_units per (status, quantity, refunded): the same few answers for thousands of lines.
         self.units: dict[tuple[int, int, int], int] = {}
