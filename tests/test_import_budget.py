@@ -1,0 +1,185 @@
+"""Each command imports only what it needs: no Qt on the command line, and no HTTP client, scheduler,
+demo store or PostgreSQL driver for a command that does not use them.
+
+A script calls ``status --json`` in a loop, so every library a command imports without using it is
+paid on every call (psycopg alone cost ~0.1-0.3 s, most of a start). Each command runs in its own
+interpreter, as the installed script runs it (``-X importtime`` needs the interpreter's flag, so
+the command starts through ``backorder_desktop.cli.main`` here rather than ``run_cli``); at exit it
+writes the modules it loaded, and a failure names each module it must not load with the chain of
+imports that pulled it in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from backorder_desktop.demo.server import DemoStore
+from tests.integration.cli_runner import run_cli
+
+# Never on the command line: the window's toolkit.
+QT = ("PySide6", "shiboken6", "backorder_desktop.ui")
+# The store's HTTP client, the scheduler, the demo store, the team database's driver, the webhook
+# receiver: only for the commands that use them.
+NOT_FOR_LOCAL_READS = (
+    *QT,
+    "httpx",
+    "httpcore",
+    "h2",
+    "apscheduler",
+    "backorder_desktop.demo",
+    "psycopg",
+    "psycopg2",
+    "backorder_desktop.adapters.bigcommerce.client",
+    "backorder_desktop.adapters.webhook_receiver",
+    "backorder_desktop.adapters.erp",
+)
+# --version answers before any profile is opened: nothing but the command line itself.
+NOT_FOR_VERSION = (
+    *NOT_FOR_LOCAL_READS,
+    "backorder_desktop.app",
+    "backorder_desktop.services",
+    "backorder_desktop.adapters",
+    "backorder_desktop.domain",
+    "backorder_desktop.cli.common",
+    "peewee",
+    "keyring",
+    "sqlite3",
+)
+# sync talks to the store (httpx is its job) but still needs no window, scheduler or demo store.
+NOT_FOR_SYNC = (*QT, "apscheduler", "backorder_desktop.demo", "psycopg", "psycopg2")
+
+RECORDER = """
+import atexit, json, sys
+out = sys.argv[1]
+names = lambda: [n for n, m in sys.modules.items() if m is not None]
+atexit.register(lambda: open(out, "w").write(json.dumps(names())))
+sys.argv = ["backorder-desktop", *sys.argv[2:]]
+from backorder_desktop.cli.main import main
+main()
+"""
+
+
+def loaded_by(home: str, args: list[str], env: dict[str, str], scratch: Path) -> tuple[set[str], str]:
+    """The modules ``backorder-desktop --home HOME ARGS`` had loaded at exit, and its import-time log."""
+    record = scratch / "modules.json"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", RECORDER, str(record), "--home", home, *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"{args}: exit {done.returncode}: {done.stderr[-1500:]}"
+    return set(json.loads(record.read_text())), done.stderr
+
+
+def import_chain(importtime_log: str, module: str) -> str:
+    """``a -> b -> module``: who first imported ``module``, from ``-X importtime``'s nested log."""
+    rows: list[tuple[int, str]] = []
+    for line in importtime_log.splitlines():
+        if line.startswith("import time:") and "self [us]" not in line:
+            name = line.split("|", 2)[2]
+            rows.append((len(name) - len(name.lstrip()), name.strip()))
+    # The log lists a module's imports before it, one level deeper: its importer is the next line
+    # below at a shallower depth.
+    for index, (depth, name) in enumerate(rows):
+        if name == module:
+            chain = [name]
+            for later_depth, later in rows[index + 1 :]:
+                if later_depth < depth:
+                    chain.append(later)
+                    depth = later_depth
+            return " -> ".join(reversed(chain))
+    return f"{module} (not in the import log)"
+
+
+def violations(loaded: set[str], forbidden: tuple[str, ...], log: str) -> list[str]:
+    found = sorted(m for m in loaded if any(m == f or m.startswith(f + ".") for f in forbidden))
+    # One line per forbidden package: the first of its modules that was loaded, and why.
+    tops = {next(f for f in forbidden if m == f or m.startswith(f + ".")): m for m in reversed(found)}
+    return [f"{top}: {import_chain(log, module)}" for top, module in sorted(tops.items())]
+
+
+def test_each_command_loads_only_the_libraries_it_uses(
+    connected_home: str, demo_store: DemoStore, tmp_path: Path
+) -> None:
+    env = {"BACKORDER_DESKTOP_TOKEN": demo_store.token}
+    home = connected_home
+    synced = run_cli(home, "sync", env=env)
+    assert synced.code == 0, synced.stderr
+    product = run_cli(home, "products", "--limit", "1", "--json", env=env).json()[0]
+    assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+    sku = product["variants"][0]["sku"] if product["inventory_tracking"] == "variant" else product["sku"]
+
+    budgets: dict[str, tuple[list[str], tuple[str, ...]]] = {
+        "--version": (["--version"], NOT_FOR_VERSION),
+        "status --json": (["status", "--json"], NOT_FOR_LOCAL_READS),
+        "products --search": (["products", "--search", sku, "--json"], NOT_FOR_LOCAL_READS),
+        "stock set": (["stock", "set", sku, "3"], NOT_FOR_LOCAL_READS),
+        "sync": (["sync"], NOT_FOR_SYNC),
+    }
+    over: dict[str, list[str]] = {}
+    loaded: dict[str, set[str]] = {}
+    for name, (args, forbidden) in budgets.items():
+        loaded[name], log = loaded_by(home, args, env, tmp_path)
+        if found := violations(loaded[name], forbidden, log):
+            over[name] = found
+
+    assert over == {}
+    # The budgets are checked against what really ran: each command loaded its own module.
+    assert "backorder_desktop.cli.catalog" in loaded["status --json"]
+    assert "backorder_desktop.cli.stock" in loaded["stock set"]
+    assert "httpx" in loaded["sync"]
+
+
+def test_the_chain_names_who_imported_a_module() -> None:
+    log = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:        10 |         10 |       psycopg",
+            "import time:        10 |         20 |     peewee",
+            "import time:        10 |         10 |     tenacity",
+            "import time:        10 |         40 |   backorder_desktop.adapters.storage",
+            "import time:        10 |         50 | backorder_desktop.app",
+        ]
+    )
+
+    assert (
+        import_chain(log, "psycopg")
+        == "backorder_desktop.app -> backorder_desktop.adapters.storage -> peewee -> psycopg"
+    )
+    assert violations({"psycopg", "psycopg.pq", "click"}, ("psycopg", "PySide6"), log) == [
+        "psycopg: backorder_desktop.app -> backorder_desktop.adapters.storage -> peewee -> psycopg"
+    ]
+
+
+def test_a_team_database_opens_after_sqlite_storage_imported_peewee_without_its_driver(
+    postgres_url: str,
+) -> None:
+    """The storage package imports peewee with PostgreSQL's driver hidden; opening a team database
+    later hands the driver to peewee, and its connection, transactions and migrations work."""
+    script = """
+import sys
+import backorder_desktop.adapters.storage
+assert "psycopg" not in sys.modules, "the storage package loaded psycopg"
+from backorder_desktop.adapters.storage.postgres import open_postgres_database, schema_version
+from backorder_desktop.adapters.storage import migrations
+db = open_postgres_database(sys.argv[1])
+with db.atomic():
+    db.execute_sql("SELECT 1")
+print(schema_version(db.connection()), migrations.LATEST_VERSION)
+db.close()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, postgres_url], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    version, latest = done.stdout.split()
+    assert version == latest
