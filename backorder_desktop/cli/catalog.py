@@ -245,6 +245,9 @@ _SEARCH_HELP = "Every product whose name or SKU contains this text."
 def assign(options: Options, refs: tuple[str, ...], query: str | None) -> None:
     """Assign products to BackOrder: their stock is then managed here, variants included.
 
+    With the backorder method app (the default) BigCommerce stops tracking their stock, so a
+    shopper can buy at zero, and the app counts their orders.
+
     Give product ids, product or variant SKUs, or --search TEXT (or both). A ref that matches
     nothing is listed and skipped; when nothing matches at all, nothing changes and the command
     fails.
