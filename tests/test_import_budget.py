@@ -37,6 +37,8 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.webhook_receiver",
     "backorder_desktop.adapters.erp",
 )
+# Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).
+NOT_FOR_MIRROR_WORK = (*NOT_FOR_LOCAL_READS, "keyring", "secretstorage", "jeepney", "cryptography")
 # --version answers before any profile is opened: nothing but the command line itself.
 NOT_FOR_VERSION = (
     *NOT_FOR_LOCAL_READS,
@@ -120,8 +122,8 @@ def test_each_command_loads_only_the_libraries_it_uses(
     budgets: dict[str, tuple[list[str], tuple[str, ...]]] = {
         "--version": (["--version"], NOT_FOR_VERSION),
         "status --json": (["status", "--json"], NOT_FOR_LOCAL_READS),
-        "products --search": (["products", "--search", sku, "--json"], NOT_FOR_LOCAL_READS),
-        "stock set": (["stock", "set", sku, "3"], NOT_FOR_LOCAL_READS),
+        "products --search": (["products", "--search", sku, "--json"], NOT_FOR_MIRROR_WORK),
+        "stock set": (["stock", "set", sku, "3"], NOT_FOR_MIRROR_WORK),
         "sync": (["sync"], NOT_FOR_SYNC),
     }
     over: dict[str, list[str]] = {}

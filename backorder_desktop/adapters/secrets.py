@@ -19,18 +19,18 @@ import os
 import threading
 import traceback
 from collections.abc import Iterator
-
-import keyring.backend
-import keyring.core
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
+from typing import TYPE_CHECKING
 
 from backorder_desktop import APP_NAME
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import KeyringLocked
 from backorder_desktop.domain.errors import KeyringRefused
 from backorder_desktop.domain.errors import KeyringUnavailable
+
+# keyring is imported where it is used, not here: a command that never touches a secret (stock set,
+# products) then does not pay for keyring, secretstorage, jeepney and cryptography (~50 ms).
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,8 @@ def _refusal(backend: object) -> str | None:
 
 def _from_chainer() -> KeyringBackend | None:
     """The best acceptable backend a chainer would use, so that writes never land in plaintext."""
+    from keyring.backends.chainer import ChainerBackend
+
     for candidate in ChainerBackend.backends:
         if _refusal(candidate) is None:
             return candidate  # type: ignore[no-any-return]
@@ -112,6 +114,8 @@ def _from_chainer() -> KeyringBackend | None:
 
 
 def _load_named(name: str, origin: str) -> KeyringBackend:
+    import keyring.core
+
     try:
         backend = keyring.core.load_keyring(name)
     except Exception as exc:
@@ -122,6 +126,8 @@ def _load_named(name: str, origin: str) -> KeyringBackend:
 
 
 def _accept(backend: KeyringBackend, origin: str) -> KeyringBackend:
+    from keyring.backends.chainer import ChainerBackend
+
     if isinstance(backend, ChainerBackend):
         chained = _from_chainer()
         if chained is None:
@@ -144,6 +150,10 @@ def resolve_backend(pinned: str | None = None) -> KeyringBackend:
     config file, then the highest-priority recommended backend. An explicit choice that is
     refused is an error, never a reason to fall through to something weaker.
     """
+    import keyring.backend
+    import keyring.core
+    from keyring.backends.chainer import ChainerBackend
+
     env_name = os.environ.get("PYTHON_KEYRING_BACKEND", "").strip()
     if env_name:
         return _accept(_load_named(env_name, "in PYTHON_KEYRING_BACKEND"), "in PYTHON_KEYRING_BACKEND")
@@ -202,6 +212,8 @@ def translate_error(
     ``action`` says what failed ("read", "save", "delete"); ``secret`` is scrubbed from the
     detail so that no message ever carries the value being stored.
     """
+    import keyring.errors
+
     chain = list(_chain(exc))
     detail = _scrub(f"{type(exc).__name__}: {exc}", secret)
     if any(
@@ -324,6 +336,8 @@ class KeyringSecretStore:
 
     def delete(self, key: str) -> None:
         """Remove an entry; an entry that is not there is not an error (logged at DEBUG)."""
+        import keyring.errors
+
         _check_key(key)
         with self._lock:
             backend = self._ensure_backend()
