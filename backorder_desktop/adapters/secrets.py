@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -150,6 +151,7 @@ def resolve_backend(pinned: str | None = None) -> KeyringBackend:
     config file, then the highest-priority recommended backend. An explicit choice that is
     refused is an error, never a reason to fall through to something weaker.
     """
+    _skip_macos_probe_elsewhere()
     import keyring.backend
     import keyring.core
     from keyring.backends.chainer import ChainerBackend
@@ -175,6 +177,16 @@ def resolve_backend(pinned: str | None = None) -> KeyringBackend:
     if not candidates:
         raise KeyringUnavailable(NO_KEYRING_ADVICE)
     return max(candidates, key=lambda backend: _priority(backend) or 0.0)
+
+
+def _skip_macos_probe_elsewhere() -> None:
+    """keyring's macOS backend looks for Apple's libraries when it is imported (ctypes'
+    ``find_library``: on Linux a dozen ldconfig, gcc and ld processes, ~0.1 s of every start that
+    reads a secret or names the keyring). That backend is never viable off macOS (its priority
+    says so whatever the probe finds), so there its probe module is marked missing, which the
+    backend's own import tolerates."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 
 def detect_backend(pinned: str | None = None) -> str | None:
