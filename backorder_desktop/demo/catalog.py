@@ -65,7 +65,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._st = Storage(products, seed)
-        self._st.locations = Locations(locations, native_backorders=native_backorders)
+        self._st.locations = Locations(locations, native_backorders=native_backorders, strict=self.strict)
         self._clock = clock
         self.inventory_delay_ms = inventory_delay_ms
         self._sink: EventSink | None = None

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
 
+from backorder_desktop.demo.strict import SAFETY_STOCK
+from backorder_desktop.demo.strict import StrictSwitches
+
 StockKey = tuple[str, int]  # as catalog_rules.StockKey: ("p", product id) or ("v", variant id)
 DEFAULT_LOCATION_ID = 1
 MAX_LOCATIONS = 100  # the Enterprise plan's cap (notes §5.1)
@@ -37,6 +40,7 @@ class ItemSettings:
 
 
 DEFAULTS = ItemSettings()
+_STRICT_DEFAULTS = ItemSettings(safety_stock=SAFETY_STOCK)
 
 
 def location_dict(location_id: int) -> dict[str, Any]:
@@ -86,14 +90,22 @@ class OutOfStock(ValueError):
 class Locations:
     """The store's locations (ids 1…count, 1 the default) and what each holds besides the catalog."""
 
-    def __init__(self, count: int = 1, *, native_backorders: bool = False) -> None:
+    def __init__(
+        self, count: int = 1, *, native_backorders: bool = False, strict: StrictSwitches | None = None
+    ) -> None:
         if not 1 <= count <= MAX_LOCATIONS:
             raise ValueError(f"locations must be 1-{MAX_LOCATIONS}")
-        self.count = count
+        self._count = count
         self.native_backorders = native_backorders
+        self._strict = strict or StrictSwitches()
         self._settings: dict[tuple[int, StockKey], ItemSettings] = {}
         self._onhand: dict[tuple[int, StockKey], int] = {}  # locations other than the default
         self._backordered: dict[tuple[int, StockKey], int] = {}
+
+    @property
+    def count(self) -> int:
+        """Locations the store has now (the ``several_locations`` switch makes it at least two)."""
+        return max(self._count, 2) if self._strict.several_locations else self._count
 
     def ids(self) -> range:
         return range(1, self.count + 1)
@@ -104,14 +116,19 @@ class Locations:
     # --- settings -----------------------------------------------------------------------------
 
     def settings(self, location_id: int, key: StockKey) -> ItemSettings:
-        return self._settings.get((location_id, key), DEFAULTS)
+        found = self._settings.get((location_id, key))
+        if found is not None:
+            return found
+        if self._strict.safety_stock and location_id == DEFAULT_LOCATION_ID:
+            return _STRICT_DEFAULTS
+        return DEFAULTS
 
     def update_settings(self, location_id: int, key: StockKey, **changes: Any) -> None:
         self._settings[(location_id, key)] = replace(self.settings(location_id, key), **changes)
 
     def has_settings(self) -> bool:
-        """Whether any item was configured (catalog reads skip the look-ups while none was)."""
-        return bool(self._settings)
+        """Whether any item may keep stock back (catalog reads skip the look-ups while none may)."""
+        return bool(self._settings) or self._strict.safety_stock
 
     def safety_stock(self, key: StockKey, location_id: int = DEFAULT_LOCATION_ID) -> int:
         return self.settings(location_id, key).safety_stock
@@ -119,8 +136,12 @@ class Locations:
     # --- quantities ---------------------------------------------------------------------------
 
     def other_onhand(self, location_id: int, key: StockKey) -> int:
-        """On hand at a location other than the default one (the default's is the catalog's)."""
-        return self._onhand.get((location_id, key), 0)
+        """On hand at a location other than the default one (the default's is the catalog's). The
+        ``several_locations`` switch's warehouse starts with a few units of every item."""
+        found = self._onhand.get((location_id, key))
+        if found is not None:
+            return found
+        return 3 + key[1] % 5 if self._strict.several_locations and location_id > self._count else 0
 
     def set_other_onhand(self, location_id: int, key: StockKey, value: int) -> None:
         self._onhand[(location_id, key)] = value

@@ -3,8 +3,9 @@
 Each switch imitates one behaviour of BigCommerce that a kind fake would hide; its docstring names
 the behaviour and where it is documented (sections of ``docs/bigcommerce-api-notes.md``, or a spec
 of ``bigcommerce-openapi/``). They are off by default in a demo store (``demo-store``, the window's
-demo), and all on under the "strict" preset (``DemoConfig(strict=STRICT_ALL)``), which is what the
-test suite's stores run (``tests/fixtures_demo.py``). Every switch can be changed while the store serves.
+demo), and on under the "strict" preset (``DemoConfig(strict=STRICT_ALL)``, all but ``NOT_IN_PRESET``),
+which is what the test suite's stores run (``tests/fixtures_demo.py``). Every switch can be changed
+while the store serves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import fields
 
-__all__ = ["STRICT_ALL", "StrictSwitches"]
+__all__ = ["NOT_IN_PRESET", "SAFETY_STOCK", "STRICT_ALL", "StrictSwitches"]
+
+SAFETY_STOCK = 2  # units every item keeps back under the ``safety_stock`` switch
 
 
 @dataclass
@@ -55,6 +58,19 @@ class StrictSwitches:
     newest first (notes §8.4, "Duplicates happen", and the retry queue: a retried event arrives
     after later ones; deliveries carry ids only, never the order of changes, §8.3)."""
 
+    several_locations: bool = False
+    """The store has a second location, a warehouse holding some stock of every tracked item:
+    ``/v3/inventory/items`` lists both, and the catalog's ``inventory_level`` counts the default
+    location only (notes §5.1 on locations and their plan caps, §5.2 "Catalog reads versus
+    locations"; locations.v3.yml). A client must not take the warehouse's units for its own."""
+
+    safety_stock: bool = False
+    """Every item keeps a safety stock of ``SAFETY_STOCK`` units at the default location unless a
+    setting says otherwise: the catalog's ``inventory_level`` is available to sell (on hand less
+    safety stock, never below zero), relative adjustments may not go below it (notes §5.1, §5.2;
+    inventory.v3.yml ``ItemResponse.available_to_sell``). A client comparing a catalog read with
+    the on hand it wrote sees a sale that never happened."""
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
@@ -69,4 +85,7 @@ class StrictSwitches:
         return tuple(name for name in self.names() if getattr(self, name))
 
 
-STRICT_ALL: tuple[str, ...] = StrictSwitches.names()
+# Out of the preset: with safety stock, the catalog no longer shows what a client wrote, and tests
+# throughout the suite compare the two; the tests of safety stock turn it on themselves.
+NOT_IN_PRESET: tuple[str, ...] = ("safety_stock",)
+STRICT_ALL: tuple[str, ...] = tuple(name for name in StrictSwitches.names() if name not in NOT_IN_PRESET)

@@ -148,7 +148,8 @@ def test_beta_fields_validate_against_the_beta_spec(beta: httpx.Client) -> None:
     setting = {"identity": {"variant_id": variant_id}, "backorder_limit": 6, "backorder_message_id": 2}
     reply, _body = _put_settings(api, 1, setting, spec_name="inventory_beta")
     assert reply.status_code == 200
-    (at,) = _item(api, variant_id, "inventory_beta")["locations"]
+    at = _item(api, variant_id, "inventory_beta")["locations"][0]
+    assert at["location_id"] == 1
     assert at["backorder_message"]["id"] == 2
     assert (at["settings"]["backorder_limit"], at["available_to_sell"]) == (6, 8)
     reply = api.get(_items_at(1), params={"variant_id:in": variant_id})

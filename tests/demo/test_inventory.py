@@ -117,21 +117,24 @@ def test_items_list_filters_and_pages(demo_store: DemoStore, api: httpx.Client) 
         "product_id": product["id"],
         "sku_id": variant["sku_id"],
     }
-    (location,) = item["locations"]
-    assert location["location_id"] == 1
+    # The strict store has a warehouse (location 2) beside the default location the catalog counts.
+    location, *others = item["locations"]
+    warehouses = [2] if demo_store.strict.several_locations else []
+    assert location["location_id"] == 1 and [o["location_id"] for o in others] == warehouses
     assert location["total_inventory_onhand"] == location["available_to_sell"] == variant["inventory_level"]
     by_product = api.get(ITEMS, params={"product_id:in": product["id"]}).json()["data"]
     assert [i["identity"]["variant_id"] for i in by_product] == [v["id"] for v in product["variants"]]
     by_sku = api.get(ITEMS, params={"sku:in": variant["sku"]}).json()["data"]
     assert by_sku == by_variant
-    assert api.get(ITEMS, params={"location_id:in": "2"}).json()["data"] == []
+    assert api.get(ITEMS, params={"location_id:in": "3"}).json()["data"] == []
     assert api.get(ITEMS, params={"variant_id:in": "1,x"}).status_code == 422
 
 
 def test_one_default_location(api: httpx.Client) -> None:
-    body = api.get("/v3/inventory/locations").json()
+    body = api.get("/v3/inventory/locations", params={"is_default": "true"}).json()
     (location,) = body["data"]
     assert location["id"] == 1 and location["enabled"] is True
+    assert location in api.get("/v3/inventory/locations").json()["data"]
     assert api.get("/v3/inventory/locations", params={"location_id:in": "3"}).json()["data"] == []
 
 

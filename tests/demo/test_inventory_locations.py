@@ -254,3 +254,42 @@ def test_a_delayed_write_shows_late_in_available_to_sell_too(
 def test_location_count_is_checked(count: int) -> None:
     with pytest.raises(ValueError, match="locations must be 1-100"):
         DemoConfig(locations=count)
+
+
+# --- the strict switches: a warehouse beside the default location, safety stock everywhere ----------
+
+
+def test_several_locations_switch_adds_a_stocked_warehouse_the_catalog_leaves_out(
+    make_demo_store: Callable[..., DemoStore],
+) -> None:
+    """Notes §5.2: the catalog counts the default location only; other locations hold stock too."""
+    store = make_demo_store(strict=("several_locations",))
+    variant_id = _variant(store)
+    store.catalog.update_variant(variant_id, inventory_level=6)
+    with client_for(store) as api:
+        listed = api.get(LOCATIONS).json()["data"]
+        assert [location["id"] for location in listed] == [1, 2]
+        warehouse = _at(api, variant_id, location_id=2)
+        assert warehouse["total_inventory_onhand"] > 0
+        assert _at(api, variant_id)["total_inventory_onhand"] == 6
+    assert store.catalog.get_variant(variant_id)["inventory_level"] == 6
+    store.strict.several_locations = False  # switched while serving: the warehouse is gone
+    with client_for(store) as api:
+        assert [location["id"] for location in api.get(LOCATIONS).json()["data"]] == [1]
+
+
+def test_safety_stock_switch_keeps_units_back_unless_a_setting_says_otherwise(
+    make_demo_store: Callable[..., DemoStore],
+) -> None:
+    """Notes §5.1-5.2: the catalog shows on hand less safety stock; relative moves stop at it."""
+    store = make_demo_store(strict=("safety_stock",))
+    variant_id = _variant(store)
+    store.catalog.update_variant(variant_id, inventory_level=6)
+    assert store.catalog.get_variant(variant_id)["inventory_level"] == 4
+    with client_for(store) as api:
+        assert _at(api, variant_id)["settings"]["safety_stock"] == 2
+        below = {"location_id": 1, "variant_id": variant_id, "quantity": -5}
+        assert api.post(RELATIVE, json={"items": [below]}).status_code == 422
+        assert _set(api, 1, identity={"variant_id": variant_id}, safety_stock=0).status_code == 200
+        assert api.post(RELATIVE, json={"items": [below]}).status_code == 200
+    assert store.catalog.get_variant(variant_id)["inventory_level"] == 1
