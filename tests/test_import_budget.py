@@ -37,12 +37,10 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.webhook_receiver",
     "backorder_desktop.adapters.erp",
 )
-# status names the keyring; off macOS without loading the macOS backend's probe of Apple's
-# libraries (it runs a dozen ldconfig, gcc and ld processes there).
-NOT_FOR_STATUS = (
-    *NOT_FOR_LOCAL_READS,
-    *(() if sys.platform == "darwin" else ("keyring.backends.macOS.api",)),
-)
+# status names the keyring; off macOS without the macOS backend's probe of Apple's libraries
+# (ctypes' find_library runs a dozen ldconfig, gcc and ld processes there; the probe's own module
+# fails and leaves, ctypes.util stays behind).
+NOT_FOR_STATUS = (*NOT_FOR_LOCAL_READS, *(() if sys.platform == "darwin" else ("ctypes.util",)))
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).
 NOT_FOR_MIRROR_WORK = (*NOT_FOR_LOCAL_READS, "keyring", "secretstorage", "jeepney", "cryptography")
 # --version answers before any profile is opened: nothing but the command line itself.
