@@ -61,6 +61,7 @@ PROFILE_TOP = 8  # packages listed per command in the import-time profile
 class Run:
     seconds: float
     rss_mb: float
+    cpu_s: float  # user + system: what the start costs, less sensitive than wall time to a busy machine
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Figures:
         return {
             "warm_s": [round(r.seconds, 4) for r in self.warm],
             "warm_rss_mb": [round(r.rss_mb, 1) for r in self.warm],
+            "warm_cpu_s": [round(r.cpu_s, 4) for r in self.warm],
             "cold_s": [round(r.seconds, 4) for r in self.cold],
             "cold_rss_mb": [round(r.rss_mb, 1) for r in self.cold],
             "cold_method": self.cold_method,
@@ -103,7 +105,8 @@ started = time.perf_counter()
 pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ, file_actions=actions)
 _pid, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
-print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps([seconds, usage.ru_maxrss, cpu, os.waitstatus_to_exitcode(status)]))
 """
 
 
@@ -119,11 +122,11 @@ def run_once(argv: Sequence[str], env: dict[str, str]) -> Run:
             check=True,
             timeout=300,
         )
-        seconds, rss_kb, code = json.loads(done.stdout)
+        seconds, rss_kb, cpu_s, code = json.loads(done.stdout)
         if code != 0:
             tail = errors.read_text(errors="replace")[-800:]
             raise RuntimeError(f"{' '.join(argv[-4:])} exited {code}: {tail}")
-    return Run(seconds, rss_kb / 1024)  # kB on Linux
+    return Run(seconds, rss_kb / 1024, cpu_s)  # kB on Linux
 
 
 def drop_file_cache() -> bool:
@@ -290,6 +293,7 @@ def _rows(
 ) -> list[Row]:
     floor = figures[0]
     floor_warm, floor_cold = Figures.median_s(floor.warm), Figures.median_s(floor.cold)
+    floor_cpu = statistics.median(r.cpu_s for r in floor.warm)
     common = (
         f"Launch to exit of the installed command as a child process, median of {repeat} warm runs and "
         f"{cold_repeat} cold ({floor.cold_method if cold_repeat else 'none'}); the floor is the bare "
@@ -305,7 +309,7 @@ def _rows(
             name="Start-up: python -c pass (floor)",
             products=None,
             ours=f"{floor_warm * 1000:.0f} ms warm, {floor_cold * 1000:.0f} ms cold, "
-            f"{Figures.median_mb(floor.warm):.0f} MB",
+            f"{Figures.median_mb(floor.warm):.0f} MB, CPU {floor_cpu * 1000:.0f} ms",
             bound="—",
             ratio=None,
             note=common,
@@ -315,8 +319,9 @@ def _rows(
     for f in figures[1:]:
         warm, cold, mb = Figures.median_s(f.warm), Figures.median_s(f.cold), Figures.median_mb(f.warm)
         is_status = f.label == "status --json"
-        profile = {"median_rss_mb": mb, "import_profile_ms": profiles.get(f.label, {})}
-        memory = f"{mb:.0f} MB peak"
+        cpu = statistics.median(r.cpu_s for r in f.warm)
+        profile = {"median_rss_mb": mb, "median_cpu_s": cpu, "import_profile_ms": profiles.get(f.label, {})}
+        memory = f"{mb:.0f} MB peak, CPU {cpu * 1000:.0f} ms"
         rows.append(
             _time_row(
                 f"{f.label}, warm", products, warm, floor_warm, memory=memory, target=is_status, data=profile
