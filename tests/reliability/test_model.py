@@ -253,8 +253,10 @@ class StockStory(RuleBasedStateMachine):
             # none land there: the next push comes at once, as it does for a merchant still online.
             with contextlib.suppress(BackorderError):
                 self.context.parts.stock.push()
-        if run is not None and self.mode is InventorySource.ERP:
-            self.remark(list(self.items()))  # the store owns the stock: every move is now folded
+        if run is not None and run.full and self.mode is InventorySource.ERP:
+            # The store owns the stock: a full pull folded every move (an incremental one sees no
+            # stock move that left date_modified alone, as the strict store's do).
+            self.remark(list(self.items()))
         quiet = run is not None and run.counts.written == 0  # our own writes change the store
         if quiet and full and run.outcome is RunOutcome.OK and self.context.parts.stock.outbox_count() == 0:
             self.check_mirror_equals_store()
@@ -291,8 +293,8 @@ class StockStory(RuleBasedStateMachine):
 
     def unseen(self, key: StockKey) -> int:
         history = self.context.parts.stock.history(key.product_id, limit=1_000_000)
-        seen = sum(
-            a.quantity if a.kind is AdjustmentKind.ADD else -a.quantity
+        seen = sum(  # erp mode's adoptions are SETs: what they moved is the difference
+            a.level_after - a.level_before
             for a in history
             if a.key == key and (a.id or 0) > self.mark.get(key, 0) and a.source is AdjustmentSource.STORE
         )
