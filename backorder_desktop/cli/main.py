@@ -8,7 +8,6 @@ command runs (or a help page lists it): ``--version`` loads no command, ``status
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
@@ -58,7 +57,9 @@ class LazyGroup(click.Group):
 
 def _load(target: str) -> click.Command:
     module, attribute = target.split(":")
-    command = getattr(importlib.import_module(f"backorder_desktop.cli.{module}"), attribute)
+    name = f"backorder_desktop.cli.{module}"
+    __import__(name)  # not importlib.import_module: -X importtime logs only import statements
+    command = getattr(sys.modules[name], attribute)
     assert isinstance(command, click.Command), target
     return command
 

@@ -5,7 +5,6 @@ Only ``SqliteMirrorStore`` and ``open_mirror`` are public; tables, SQL and peewe
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 # peewee and playhouse.migrate import a PostgreSQL driver at their own import if one is installed
@@ -23,7 +22,7 @@ def _import_without_pg_drivers(*modules: str) -> None:
         sys.modules[name] = None  # type: ignore[assignment]  # an import of it raises ImportError
     try:
         for name in modules:
-            importlib.import_module(name)
+            __import__(name)  # not importlib.import_module: -X importtime logs only import statements
     finally:
         for name in hidden:
             if sys.modules.get(name, ...) is None:
