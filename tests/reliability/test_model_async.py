@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -45,7 +46,9 @@ from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.sync_rules import incremental_since
 from backorder_desktop.services.page_fetch import PAGE_LIMIT
+from backorder_desktop.services.sync_engine import CURSOR_LAST_PULL
 from tests.fixtures_demo import DEFAULT_TEST_CONFIG
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
@@ -139,6 +142,8 @@ class AsyncStockStory(StockStory):
             return  # no spare product left to delete, or too few products for three pages
         self.step("shifting full pull" if full else "shifting incremental pull")
         if not full:
+            if touched % 2:  # the listing ends one past a page: its last product shifts off the end
+                touched = self.changes_to_end_one_past_a_page(first, ids)
             for pid in [first, *ids[1:touched]]:  # the first one first: it is the one deleted
                 self.serial += 1
                 self.store.catalog.update_product(pid, price=float(self.serial) + 0.25)
@@ -160,6 +165,23 @@ class AsyncStockStory(StockStory):
             self.remark(list(self.items()))  # as ``StockStory.sync``
         if run is not None and run.outcome is RunOutcome.OK and fired:
             self.check_every_store_product_is_mirrored()
+
+    def changes_to_end_one_past_a_page(self, first: int, ids: list[int]) -> int:
+        """How many of ``ids`` to change (from the start) for the next incremental pull's listing to
+        hold ``PAGE`` + 1 products: the next pull asks from the last one's start less the overlap."""
+        cursor = self.context.parts.mirror.get_cursor(CURSOR_LAST_PULL)
+        if cursor is None:
+            return PAGE + 1
+        since = incremental_since(datetime.fromisoformat(cursor))
+        changed = {
+            pid
+            for pid in ids
+            if datetime.fromisoformat(self.store.catalog.get_product(pid)["date_modified"]) >= since
+        }
+        touched = 1
+        while touched < len(ids) and len(changed | set(ids[:touched])) < PAGE + 1:
+            touched += 1
+        return touched
 
     # --- what must hold ----------------------------------------------------------------------
 
