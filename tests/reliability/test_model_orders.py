@@ -165,7 +165,7 @@ class OrderStory(RuleBasedStateMachine):
         self.clock.t += 1  # story order is time order, in the whole seconds orders are dated in
 
     def items(self) -> dict[StockKey, int]:
-        return {item.key: item.level for item in self.context.parts.mirror.stock_items()}
+        return {item.key: item.level for item in self.context.parts.mirror.stock_items()}  # type: ignore[attr-defined]
 
     def key_for(self, items: dict[StockKey, Any], product_id: int, variant_id: int | None) -> StockKey:
         variant = StockKey(product_id, variant_id)
@@ -428,10 +428,10 @@ class OrderStory(RuleBasedStateMachine):
         if status == INCOMPLETE:
             return
         items = self.items()
-        for line in order.lines:
-            key = self.key_for(items, line.product_id, line.variant_id)
+        for sold in order.lines:
+            key = self.key_for(items, sold.product_id, sold.variant_id)
             assert key not in self.blocked, (
-                f"{key.label()}: sold {line.quantity} more after the app's push left it at its limit "
+                f"{key.label()}: sold {sold.quantity} more after the app's push left it at its limit "
                 "(or its date passed), purchasing disabled"
             )
 
