@@ -37,9 +37,9 @@ def _products(store: DemoStore, tracking: str) -> list[dict]:  # type: ignore[ty
 
 
 def _synced(
-    home: str, make_demo_store: MakeStore, make_context: MakeContext
+    home: str, make_demo_store: MakeStore, make_context: MakeContext, **config: object
 ) -> tuple[DemoStore, dict[str, str]]:
-    store = make_demo_store()
+    store = make_demo_store(**config)
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
@@ -95,7 +95,8 @@ def test_a_file_that_is_not_utf8_is_named_as_the_file(
 
 def _api_mode(home: str, store: DemoStore, env: dict[str, str], feed: FeedServer) -> list[dict]:  # type: ignore[type-arg]
     tracked = _products(store, "product")[:3]
-    # The store keeps counting: the feed's levels are written to it.
+    # The store keeps counting (the native method, its backorders beta on): the feed's levels are
+    # written to it.
     assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assert run_cli(home, "assign", *(p["sku"] for p in tracked), env=env).code == 0
     assert run_cli(home, "settings", "set", "inventory-source", "api", env=env).code == 0
@@ -109,7 +110,7 @@ def test_a_feed_pull_from_the_command_line_is_in_the_history(
     make_demo_store: MakeStore,
     make_context: MakeContext,
 ) -> None:
-    store, env = _synced(home, make_demo_store, make_context)
+    store, env = _synced(home, make_demo_store, make_context, native_backorders=True)
     tracked = _api_mode(home, store, env, feed)
     feed.body = ("sku,quantity\n" + "".join(f"{p['sku']},42\n" for p in tracked)).encode()
 
@@ -129,7 +130,7 @@ def test_an_empty_feed_says_how_many_rows_it_had_last_time_and_is_in_the_history
     make_demo_store: MakeStore,
     make_context: MakeContext,
 ) -> None:
-    store, env = _synced(home, make_demo_store, make_context)
+    store, env = _synced(home, make_demo_store, make_context, native_backorders=True)
     tracked = _api_mode(home, store, env, feed)
     feed.body = ("sku,quantity\n" + "".join(f"{p['sku']},42\n" for p in tracked)).encode()
     assert run_cli(home, "feed", "pull", env=env).code == 0
