@@ -14,10 +14,12 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage.codec import PRODUCT_COLUMNS
 from backorder_desktop.adapters.storage.codec import VARIANT_COLUMNS
 from backorder_desktop.adapters.storage.codec import decode_product
@@ -27,6 +29,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import ProductSort
 from backorder_desktop.domain.models import Variant
+from backorder_desktop.domain.product_writes import BackorderMethod
 
 _PRODUCT_SELECT = ", ".join(f"p.{name}" for name in PRODUCT_COLUMNS[:10])
 _VARIANT_SELECT = ", ".join(VARIANT_COLUMNS)
@@ -38,8 +41,8 @@ _VARIANTS_OF = (
 # BackOrder products of a window with their stock items (none for an untracked one): variant 0
 # is the product's own item.
 _STOCK_OF = (
-    "SELECT a.product_id, s.variant_id, s.level FROM backorder_assignments AS a "
-    "LEFT JOIN stock_items AS s ON s.product_id = a.product_id "
+    "SELECT a.product_id, s.variant_id, {level} FROM backorder_assignments AS a "
+    "LEFT JOIN stock_items AS s ON s.product_id = a.product_id{join} "
     "WHERE a.product_id IN (SELECT value FROM json_each(?))"
 )
 # Their rules (limit, expected date), read by primary key like the stock items. Rules outlive an
@@ -59,7 +62,38 @@ _COUNT = "SELECT COUNT(*) FROM products AS p"
 Rules = dict[int, tuple[int | None, date | None]]  # variant id or 0 → (limit, expected)
 
 
-def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
+@dataclass(frozen=True, slots=True)
+class OwedLevel:
+    """How SQL reads a BackOrder stock item ``s``'s level as the app counts it (below zero: units
+    owed), to go into a query's text: ``join`` after the clause that brings ``s`` in, ``level``
+    wherever the level is read.
+
+    With the method ``app`` that is the item's level itself. With ``native`` the item's level is on
+    hand as the store holds it (never below zero) and BigCommerce counts the units backordered, as
+    last read into ``backorder_limits``: the level less those, as the rules and notifications read
+    it (``native_owed``). Chosen once per query from the setting, so the method ``app`` reads
+    exactly what it read before, and ``native`` adds one lookup by primary key per item."""
+
+    join: str
+    level: str
+
+    def fill(self, template: str) -> str:
+        return template.format(join=self.join, level=self.level)
+
+
+APP_LEVEL = OwedLevel("", "s.level")
+NATIVE_LEVEL = OwedLevel(
+    " LEFT JOIN backorder_limits AS b ON b.product_id = s.product_id AND b.variant_id = s.variant_id",
+    "(s.level - COALESCE(b.qty_backordered, 0))",
+)
+
+
+def owed_level(conn: sqlite3.Connection) -> OwedLevel:
+    """The level expression for the backorder method in force."""
+    return NATIVE_LEVEL if product_writes_store.method(conn) is BackorderMethod.NATIVE else APP_LEVEL
+
+
+def _with_variants(conn: sqlite3.Connection, rows: list[Any], owed: OwedLevel | None = None) -> list[Product]:
     """Decode a window of product rows with their variants and, for BackOrder products, the app's
     stock and rules: three reads by primary key for the whole window, so search and sort cost the
     same."""
@@ -70,7 +104,9 @@ def _with_variants(conn: sqlite3.Connection, rows: list[Any]) -> list[Product]:
         ids = json.dumps([row[0] for row in rows])
         for variant_row in conn.execute(_VARIANTS_OF, (ids,)):
             by_product[variant_row[1]].append(decode_variant(variant_row))
-        for product_id, variant_id, level in conn.execute(_STOCK_OF, (ids,)):
+        owed = owed or owed_level(conn)
+        stock_of = owed.fill(_STOCK_OF)
+        for product_id, variant_id, level in conn.execute(stock_of, (ids,)):
             items = stock.setdefault(product_id, {})
             if level is not None:
                 items[int(variant_id)] = int(level)
@@ -149,7 +185,7 @@ _OUT_OF_STOCK = (
 # the stock items rather than by testing every product.
 _BACKORDERED = (
     "p.id IN (SELECT s.product_id FROM stock_items AS s JOIN backorder_assignments AS a "
-    "ON a.product_id = s.product_id WHERE s.level < 0)"
+    "ON a.product_id = s.product_id{join} WHERE {level} < 0)"
 )
 # The rules' states (domain ``backorder_rules``: ``limit_reached``, ``near_limit``, ``date_passed``)
 # for a BackOrder product with one of its items in that state; like Backordered, found from the few
@@ -157,19 +193,28 @@ _BACKORDERED = (
 _RULED_ITEMS = (
     "p.id IN (SELECT s.product_id FROM backorder_rules AS r "
     "JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
-    "JOIN backorder_assignments AS a ON a.product_id = r.product_id WHERE {})"
+    "JOIN backorder_assignments AS a ON a.product_id = r.product_id{join} WHERE {cond})"
 )
-_AT_LIMIT = _RULED_ITEMS.format("r.limit_units IS NOT NULL AND s.level <= -r.limit_units")
+
+
+def _ruled(cond: str) -> str:
+    """``_RULED_ITEMS`` on ``cond``, its ``{join}`` and ``{level}`` (``OwedLevel``) left to fill
+    in per query."""
+    return _RULED_ITEMS.format(join="{join}", cond=cond)
+
+
+_AT_LIMIT = _ruled("r.limit_units IS NOT NULL AND {level} <= -r.limit_units")
 _NEAR_PERCENT = round(NEAR_SHARE * 100)
-_NEAR_LIMIT = _RULED_ITEMS.format(
-    "r.limit_units IS NOT NULL AND s.level > -r.limit_units AND s.level + r.limit_units <= "
+_NEAR_LIMIT = _ruled(
+    "r.limit_units IS NOT NULL AND {level} > -r.limit_units AND {level} + r.limit_units <= "
     f"max(1, (r.limit_units * {_NEAR_PERCENT} + 99) / 100)"  # ceil(limit × share), in integers
 )
-_DATE_PASSED = _RULED_ITEMS.format("r.expected IS NOT NULL AND r.expected < ? AND s.level < 0")
+_DATE_PASSED = _ruled("r.expected IS NOT NULL AND r.expected < ? AND {level} < 0")
 
 
-def _where(query: ProductQuery) -> tuple[str, list[object]]:
-    """The WHERE clause (with its leading keyword, or empty) and its parameters for ``query``."""
+def _where(query: ProductQuery, owed: OwedLevel) -> tuple[str, list[object]]:
+    """The WHERE clause (with its leading keyword, or empty) and its parameters for ``query``, the
+    stock filters reading each item's level as ``owed`` says."""
     where: list[str] = []
     params: list[object] = []
     needle = query.text.strip().casefold()
@@ -184,14 +229,14 @@ def _where(query: ProductQuery) -> tuple[str, list[object]]:
     if query.out_of_stock:
         where.append(_OUT_OF_STOCK)
     if query.backordered:
-        where.append(_BACKORDERED)
+        where.append(owed.fill(_BACKORDERED))
     if query.near_limit:
-        where.append(_NEAR_LIMIT)
+        where.append(owed.fill(_NEAR_LIMIT))
     if query.at_limit:
-        where.append(_AT_LIMIT)
+        where.append(owed.fill(_AT_LIMIT))
     if query.date_passed:
         # The merchant's today, as the rules service's (the local date): ISO dates compare as text.
-        where.append(_DATE_PASSED)
+        where.append(owed.fill(_DATE_PASSED))
         params.append(date.today().isoformat())
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
@@ -203,12 +248,13 @@ def query_products(
 
     The text matches the name, the SKU or a variant's SKU as a case-insensitive substring.
     """
-    where, params = _where(query)
+    owed = owed_level(conn)
+    where, params = _where(query, owed)
     direction = " DESC" if query.descending else ""
     order = f" ORDER BY {_SORT_COLUMNS[query.sort]}{direction}, p.id{direction}"
     sql = _source(query) + where + order + " LIMIT ? OFFSET ?"
     params += [-1 if limit is None else max(0, limit), max(0, offset)]
-    return _with_variants(conn, conn.execute(sql, params).fetchall())
+    return _with_variants(conn, conn.execute(sql, params).fetchall(), owed)
 
 
 def _source(query: ProductQuery) -> str:
@@ -224,8 +270,8 @@ def _source(query: ProductQuery) -> str:
     return _SEARCH
 
 
-def count_products(conn: sqlite3.Connection, query: ProductQuery) -> int:
-    where, params = _where(query)
+def count_products(conn: sqlite3.Connection, query: ProductQuery, owed: OwedLevel | None = None) -> int:
+    where, params = _where(query, owed or owed_level(conn))
     return int(conn.execute(_COUNT + where, params).fetchone()[0])
 
 

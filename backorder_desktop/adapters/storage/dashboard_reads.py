@@ -18,7 +18,9 @@ from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from backorder_desktop.adapters.storage.catalog_reads import OwedLevel
 from backorder_desktop.adapters.storage.catalog_reads import count_products
+from backorder_desktop.adapters.storage.catalog_reads import owed_level
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.orders_store import orders_waiting
 from backorder_desktop.domain.dashboard import ARRIVALS_DAYS
@@ -34,15 +36,18 @@ _RULED = (
     "FROM backorder_rules AS r "
     "CROSS JOIN backorder_assignments AS a ON a.product_id = r.product_id "
     "CROSS JOIN stock_items AS s ON s.product_id = r.product_id AND s.variant_id = r.variant_id "
-    "CROSS JOIN products AS p ON p.id = r.product_id WHERE {}"
+    "CROSS JOIN products AS p ON p.id = r.product_id{join} WHERE {cond}"
 )
-_ARRIVING = "SELECT COUNT(DISTINCT r.product_id) " + _RULED.format("r.expected >= ? AND r.expected <= ?")
+_ARRIVING = "SELECT COUNT(DISTINCT r.product_id) " + _RULED.format(
+    join="", cond="r.expected >= ? AND r.expected <= ?"
+)
+# ``{join}`` and ``{level}``: the item's level as the app counts it (``OwedLevel``), per query.
 _NEXT_ARRIVALS = (
-    "SELECT r.product_id, r.variant_id, p.name, s.sku, r.expected, r.incoming, s.level "
-    + _RULED.format("r.expected >= ?")
+    "SELECT r.product_id, r.variant_id, p.name, s.sku, r.expected, r.incoming, {level} "
+    + _RULED.format(join="{join}", cond="r.expected >= ?")
     + " ORDER BY r.expected, p.name_key, r.product_id, r.variant_id LIMIT ?"
 )
-_OWED_NOW = "SELECT COALESCE(SUM(-level), 0) FROM stock_items WHERE level < 0"
+_OWED_NOW = "SELECT COALESCE(SUM(-{level}), 0) FROM stock_items AS s{join} WHERE {level} < 0"
 # One row per day: the range of its quarter hours in ``owed_moves`` (slots 'YYYY-MM-DDTHH:MM', UTC).
 _OWED_MOVES = (
     "SELECT json_extract(b.value, '$[0]'), (SELECT COALESCE(SUM(moved), 0) FROM owed_moves "
@@ -51,28 +56,31 @@ _OWED_MOVES = (
 )
 
 
-def dashboard_counts(conn: sqlite3.Connection, today: date) -> DashboardCounts:
-    at_limit = count_products(conn, ProductQuery(at_limit=True))
-    near_limit = count_products(conn, ProductQuery(near_limit=True))
+def dashboard_counts(conn: sqlite3.Connection, today: date, owed: OwedLevel | None = None) -> DashboardCounts:
+    owed = owed or owed_level(conn)
+    at_limit = count_products(conn, ProductQuery(at_limit=True), owed)
+    near_limit = count_products(conn, ProductQuery(near_limit=True), owed)
     both = 0
     if at_limit and near_limit:  # a product with one item at its limit and another near it
-        both = count_products(conn, ProductQuery(at_limit=True, near_limit=True))
+        both = count_products(conn, ProductQuery(at_limit=True, near_limit=True), owed)
     last = today + timedelta(days=ARRIVALS_DAYS - 1)
     return DashboardCounts(
-        backorder_products=count_products(conn, ProductQuery(backorder_only=True)),
-        units_backordered=owed_now(conn),
-        backordered_products=count_products(conn, ProductQuery(backordered=True)),
+        backorder_products=count_products(conn, ProductQuery(backorder_only=True), owed),
+        units_backordered=owed_now(conn, owed),
+        backordered_products=count_products(conn, ProductQuery(backordered=True), owed),
         orders_waiting=orders_waiting(conn),
         at_limit=at_limit,
         near_limit=near_limit,
         at_or_near_limit=at_limit + near_limit - both,
         arriving_soon=int(conn.execute(_ARRIVING, (today.isoformat(), last.isoformat())).fetchone()[0]),
-        date_passed=count_products(conn, ProductQuery(date_passed=True)),
+        date_passed=count_products(conn, ProductQuery(date_passed=True), owed),
     )
 
 
-def owed_now(conn: sqlite3.Connection) -> int:
-    return int(conn.execute(_OWED_NOW).fetchone()[0])
+def owed_now(conn: sqlite3.Connection, owed: OwedLevel | None = None) -> int:
+    """Units owed over every stock item, counted as the backorder method in force counts them."""
+    owed = owed or owed_level(conn)
+    return int(conn.execute(owed.fill(_OWED_NOW)).fetchone()[0])
 
 
 def owed_moves(conn: sqlite3.Connection, days: Sequence[DayBounds]) -> dict[date, int]:
@@ -86,8 +94,12 @@ def _slot(moment: datetime) -> str:
     return to_text(moment)[:16]
 
 
-def next_arrivals(conn: sqlite3.Connection, today: date, limit: int) -> list[ExpectedArrival]:
-    rows = conn.execute(_NEXT_ARRIVALS, (today.isoformat(), limit)).fetchall()
+def next_arrivals(
+    conn: sqlite3.Connection, today: date, limit: int, owed: OwedLevel | None = None
+) -> list[ExpectedArrival]:
+    owed = owed or owed_level(conn)
+    sql = owed.fill(_NEXT_ARRIVALS)
+    rows = conn.execute(sql, (today.isoformat(), limit)).fetchall()
     return [
         ExpectedArrival(
             product_id=int(pid),
@@ -115,4 +127,6 @@ class DashboardReadMethods:
         """The tiles' counts (units owed now among them), each day's move of the units owed, and
         the next ``arrivals`` expected dates."""
         with self._reading() as conn:
-            return dashboard_counts(conn, today), owed_moves(conn, days), next_arrivals(conn, today, arrivals)
+            owed = owed_level(conn)
+            counts = dashboard_counts(conn, today, owed)
+            return counts, owed_moves(conn, days), next_arrivals(conn, today, arrivals, owed)
