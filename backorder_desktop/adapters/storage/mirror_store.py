@@ -372,8 +372,13 @@ class SqliteMirrorStore(
         Call it only where no other process can be running a sync on this file: the single
         instance of the app at startup (a CLI command beside a running window must not).
         """
-        with self._writing():
-            return history.abandon_running_runs(self._db, at=at)
+        # Every start calls this and nearly always nothing was left running: the side copy (every
+        # user table, the ledger included) is refreshed only when a run was marked.
+        with self._writing(user=False):
+            count = history.abandon_running_runs(self._db, at=at)
+        if count:
+            self._user_copy.changed()
+        return count
 
     def last_run(self, *, kind: RunKind | None = None, successful: bool = True) -> SyncRun | None:
         with self._reading():

@@ -13,6 +13,7 @@ import pytest
 
 from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.adapters.storage import open_mirror
+from backorder_desktop.adapters.storage.salvage import side_path
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import Offline
@@ -136,6 +137,34 @@ def test_runs_left_running_by_a_killed_process_are_abandoned(store: SqliteMirror
         ErrorKind.SYNC_STOPPED,
     )
     assert next(run for run in store.runs() if run.id == done).outcome is RunOutcome.OK
+
+
+def test_a_start_with_no_run_left_running_leaves_the_side_copy_alone(
+    store: SqliteMirrorStore, db_path: Path
+) -> None:
+    """Every command's start looks for runs left running; the side copy holds every user table (the
+    ledger too), so copying it on each start would make every command as slow as the ledger is long."""
+    store.set_store(StoreInfo(store_hash="abc123", name="Shop", plan_name="Plus"), "https://api.example")
+    with closing(sqlite3.connect(side_path(db_path))) as side, side:
+        side.execute('DELETE FROM "store"')  # a refresh of the copy would bring the row back
+
+    assert store.abandon_running_runs(at=T0) == 0
+    store.close()  # pending changes are copied on close
+
+    with closing(sqlite3.connect(side_path(db_path))) as side:
+        assert side.execute('SELECT COUNT(*) FROM "store"').fetchone() == (0,)
+
+
+def test_a_run_left_running_is_abandoned_in_the_side_copy_too(
+    store: SqliteMirrorStore, db_path: Path
+) -> None:
+    store.start_run(kind=RunKind.MANUAL, trigger="cli", mode=InventorySource.ERP, full=True, at=T0)
+
+    assert store.abandon_running_runs(at=T0 + timedelta(hours=1)) == 1
+    store.close()
+
+    with closing(sqlite3.connect(side_path(db_path))) as side:
+        assert side.execute('SELECT outcome FROM "sync_runs"').fetchall() == [(RunOutcome.FAILED.value,)]
 
 
 def test_finishing_an_unknown_run_is_a_bug(store: SqliteMirrorStore) -> None:
