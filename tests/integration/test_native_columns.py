@@ -171,6 +171,7 @@ def _check_window(context: Profile, roles: dict[str, int], counted: Counts) -> N
     assert tiles.backordered_products == len(owing)
     assert (tiles.at_limit, tiles.near_limit, tiles.at_or_near_limit) == (1, 1, 2)
     assert tiles.date_passed == len(owing)
+    assert context.status().backordered_units == tiles.units_backordered  # the status bar's figure
 
 
 def test_columns_filters_and_tiles_read_the_units_the_store_counts_then_the_same_after_a_switch_to_app(

@@ -93,6 +93,15 @@ def owed_level(conn: sqlite3.Connection) -> OwedLevel:
     return NATIVE_LEVEL if product_writes_store.method(conn) is BackorderMethod.NATIVE else APP_LEVEL
 
 
+_OWED_NOW = "SELECT COALESCE(SUM(-{level}), 0) FROM stock_items AS s{join} WHERE {level} < 0"
+
+
+def owed_now(conn: sqlite3.Connection, owed: OwedLevel | None = None) -> int:
+    """Units owed over every stock item, counted as the backorder method in force counts them (the
+    status bar's and the dashboard's figure)."""
+    return int(conn.execute((owed or owed_level(conn)).fill(_OWED_NOW)).fetchone()[0])
+
+
 def _with_variants(conn: sqlite3.Connection, rows: list[Any], owed: OwedLevel | None = None) -> list[Product]:
     """Decode a window of product rows with their variants and, for BackOrder products, the app's
     stock and rules: three reads by primary key for the whole window, so search and sort cost the

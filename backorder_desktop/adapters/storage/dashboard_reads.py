@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from backorder_desktop.adapters.storage.catalog_reads import OwedLevel
 from backorder_desktop.adapters.storage.catalog_reads import count_products
 from backorder_desktop.adapters.storage.catalog_reads import owed_level
+from backorder_desktop.adapters.storage.catalog_reads import owed_now
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.orders_store import orders_waiting
 from backorder_desktop.domain.dashboard import ARRIVALS_DAYS
@@ -47,7 +48,6 @@ _NEXT_ARRIVALS = (
     + _RULED.format(join="{join}", cond="r.expected >= ?")
     + " ORDER BY r.expected, p.name_key, r.product_id, r.variant_id LIMIT ?"
 )
-_OWED_NOW = "SELECT COALESCE(SUM(-{level}), 0) FROM stock_items AS s{join} WHERE {level} < 0"
 # One row per day: the range of its quarter hours in ``owed_moves`` (slots 'YYYY-MM-DDTHH:MM', UTC).
 _OWED_MOVES = (
     "SELECT json_extract(b.value, '$[0]'), (SELECT COALESCE(SUM(moved), 0) FROM owed_moves "
@@ -75,12 +75,6 @@ def dashboard_counts(conn: sqlite3.Connection, today: date, owed: OwedLevel | No
         arriving_soon=int(conn.execute(_ARRIVING, (today.isoformat(), last.isoformat())).fetchone()[0]),
         date_passed=count_products(conn, ProductQuery(date_passed=True), owed),
     )
-
-
-def owed_now(conn: sqlite3.Connection, owed: OwedLevel | None = None) -> int:
-    """Units owed over every stock item, counted as the backorder method in force counts them."""
-    owed = owed or owed_level(conn)
-    return int(conn.execute(owed.fill(_OWED_NOW)).fetchone()[0])
 
 
 def owed_moves(conn: sqlite3.Connection, days: Sequence[DayBounds]) -> dict[date, int]:

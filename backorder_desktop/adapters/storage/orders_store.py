@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from backorder_desktop.adapters.storage import stock_store
+from backorder_desktop.adapters.storage.catalog_reads import owed_now
 from backorder_desktop.adapters.storage.codec import from_text
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.domain.models import ItemProblem
@@ -385,8 +386,7 @@ class OrderMethods:
 
     def backordered_units(self) -> int:
         with self._reading() as conn:
-            row = conn.execute("SELECT COALESCE(SUM(-level), 0) FROM stock_items WHERE level < 0").fetchone()
-            return int(row[0])
+            return owed_now(conn)  # with the method native, less what BigCommerce counts
 
     def first_assignment(self) -> datetime | None:
         with self._reading() as conn:
