@@ -58,7 +58,7 @@ def _api(store: DemoStore) -> httpx.Client:
     return httpx.Client(base_url=store.base_url, headers={"X-Auth-Token": store.token}, timeout=10.0)
 
 
-def _store_counts(store: DemoStore, roles: dict[str, int]) -> Counts:
+def store_counts(store: DemoStore, roles: dict[str, int]) -> Counts:
     """What the store itself counts at its default location, per stock item as the app keys it."""
     with _api(store) as api:
         reply = api.get("/v3/inventory/items", params={"product_id:in": ",".join(map(str, roles.values()))})
@@ -85,7 +85,7 @@ def _sell(store: DemoStore, key: StockKey, quantity: int) -> None:
     store.orders.place({"products": [line], "billing_address": {"zip": "78701"}, "status_id": 11})
 
 
-def _owing_world(home: str, store: DemoStore) -> tuple[Profile, dict[str, int]]:
+def owing_world(home: str, store: DemoStore) -> tuple[Profile, dict[str, int]]:
     """A profile with the method native and five BackOrder products (``SOLD_PAST``'s tracked as a
     whole, one by variant), each item with a limit of 5 and an expected date already passed, sold
     past their on hand in the store."""
@@ -114,7 +114,7 @@ def _owing_world(home: str, store: DemoStore) -> tuple[Profile, dict[str, int]]:
     context.set_backorder_rules([str(pid) for pid in roles.values()], limit=LIMIT, expected=passed)
     clock.at = datetime.now(UTC)
     _sync(context)
-    counted = _store_counts(store, roles)
+    counted = store_counts(store, roles)
     with _api(store) as api:
         settings = [{"identity": _identity(k), "safety_stock": 0} for k in counted]
         assert api.put("/v3/inventory/locations/1/items", json={"settings": settings}).status_code == 200
@@ -178,9 +178,9 @@ def test_columns_filters_and_tiles_read_the_units_the_store_counts_then_the_same
     home: str, make_demo_store: MakeStore
 ) -> None:
     store = make_demo_store(native_backorders=True)
-    context, roles = _owing_world(home, store)
+    context, roles = owing_world(home, store)
     try:
-        counted = _store_counts(store, roles)
+        counted = store_counts(store, roles)
         assert all(at["total_inventory_onhand"] >= 0 for at in counted.values())  # the store's on hand
         _check_window(context, roles, counted)
 
