@@ -51,6 +51,9 @@ def status(options: Options, as_json: bool) -> None:
         click.echo(f"Orders waiting for stock: {report.orders_waiting:,}")
         click.echo(f"Unread notifications: {len(report.notifications):,}")
         click.echo(f"Changes waiting to be written: {report.outbox:,}")
+        if report.product_writes:
+            waiting = f"{report.product_writes:,} (tracking, purchasing, limits)"
+            click.echo(f"Product changes waiting to be written: {waiting}")
         click.echo(f"Last manual sync: {when(report.last_manual_sync)}")
         click.echo(f"Last automatic update: {when(report.last_automatic_sync)}")
         job = f", {report.next_scheduled_job}" if report.next_scheduled_job else ""

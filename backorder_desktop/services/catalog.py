@@ -49,6 +49,8 @@ class StatusReport:
     backordered_units: int = 0  # units owed: sum over BackOrder items of how far each is below 0
     orders_waiting: int = 0  # orders with counted BackOrder lines that wait for their goods
     notifications: tuple[Notification, ...] = ()  # unread ones, newest first
+    # Product writes waiting for the store (tracking, purchasing, limits): `outbox` counts stock alone.
+    product_writes: int = 0
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -63,6 +65,7 @@ class StatusReport:
             "variants": self.variants,
             "backorder_products": self.backorder_products,
             "outbox": self.outbox,
+            "product_writes_waiting": self.product_writes,
             "last_manual_sync": iso(self.last_manual_sync),
             "last_automatic_sync": iso(self.last_automatic_sync),
             "next_scheduled_run": iso(self.next_scheduled_run),

@@ -222,6 +222,7 @@ class Profile:
         upcoming = self.parts.scheduler.next_run()
         connection = self.parts.connection
         orders = self.parts.orders
+        writes = self.parts.product_writes
         return replace(
             self.parts.catalog.status(),
             next_scheduled_run=upcoming.at if upcoming is not None else None,
@@ -230,6 +231,7 @@ class Profile:
             backordered_units=orders.backordered_units() if orders is not None else 0,
             orders_waiting=orders.orders_waiting() if orders is not None else 0,
             notifications=tuple(self.notifications(unread_only=True)),
+            product_writes=writes.waiting() if writes is not None else 0,
         )
 
     def dashboard(self) -> Dashboard:

@@ -128,9 +128,13 @@ def test_an_assign_made_offline_waits_and_is_written_when_the_store_is_back(
     with pytest.raises(Offline):
         context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli")
     assert context.parts.mirror.product_write_count() == 1  # type: ignore[attr-defined]
+    waiting = context.status()  # the tracking write is told apart from stock changes
+    assert (waiting.product_writes, waiting.outbox) == (1, 0)
+    assert waiting.as_json()["product_writes_waiting"] == 1
 
     back = make_demo_store(seed=5, port=port)  # the same store, reachable again
     _sync(context)
+    assert context.status().product_writes == 0
 
     assert back.catalog.get_product(pid)["inventory_tracking"] == "none"
     assert context.parts.mirror.product_write_count() == 0  # type: ignore[attr-defined]
