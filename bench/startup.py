@@ -273,9 +273,14 @@ def _fill_profile(home: str, products: int, seed: int) -> str:
         }
         cli = [*command_line(), "--home", home]
         listed = subprocess.run(
-            [*cli, "products", "--limit", "1", "--json"], capture_output=True, text=True, env=env, check=True
+            [*cli, "products", "--limit", "100", "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
-        product = json.loads(listed.stdout)[0]
+        # One whose stock the store counts: stock set refuses a product that tracks none.
+        product = next(p for p in json.loads(listed.stdout) if p["inventory_tracking"] != "none")
         subprocess.run(
             [*cli, "assign", str(product["id"])], capture_output=True, text=True, env=env, check=True
         )
