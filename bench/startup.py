@@ -224,7 +224,11 @@ def rows_for(
                 folder = Path(scratch) / f"copy-{next(copies)}"
                 shutil.copytree(ROOT / "backorder_desktop", folder / "backorder_desktop")
                 compile_package(folder / "backorder_desktop")
-                return [sys.executable, "-m", "backorder_desktop", *args], {**env, "PYTHONPATH": str(folder)}
+                # -P: the copy, not the work tree the bench runs in (-m would put the current folder first)
+                return [sys.executable, "-P", "-m", "backorder_desktop", *args], {
+                    **env,
+                    "PYTHONPATH": str(folder),
+                }
 
             return copy
 
