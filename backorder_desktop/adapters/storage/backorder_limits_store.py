@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from datetime import timedelta
 
 from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
@@ -269,6 +270,18 @@ def switch_method(
     )
     if target is BackorderMethod.APP:
         _owed_to_the_app(conn, tracked, actor=actor, at=at)
+        # The units the store counted up to now are the app's level from now on: its count of
+        # these products' orders starts here (the orders read skips orders placed before
+        # assigned_at). Else the orders overlap, or any later change of an order placed under the
+        # native method, counted that order again on top of the units handed over. Order dates are
+        # whole seconds: the count starts at the next one, as an order of the switch's own second
+        # was most likely among the units the store counted.
+        since = at.replace(microsecond=0) + timedelta(seconds=1 if at.microsecond else 0)
+        conn.execute(
+            "UPDATE backorder_assignments SET assigned_at = ? "
+            "WHERE product_id IN (SELECT value FROM json_each(?))",
+            (to_text(since), json.dumps(tracked)),
+        )
         rows = conn.execute(
             "SELECT id, inventory_tracking FROM products WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(tracked),),
