@@ -300,7 +300,7 @@ class SqliteMirrorStore(
                 (to_text(at), by, wanted),
             )
             products = [catalog_reads.get_product(conn, pid) for pid in json.loads(wanted)]
-            stock_store.ensure_items(conn, [p for p in products if p is not None])
+            stock_store.ensure_items(conn, [p for p in products if p is not None], at)
             fresh = [p for p in products if p is not None and p.id not in already]
             product_writes_store.turn_off(conn, fresh, at)  # the store stops counting: the app does
             return int(cursor.rowcount)
@@ -310,7 +310,9 @@ class SqliteMirrorStore(
         store is to track their stock again, with the app's levels."""
         wanted = _ids(product_ids)
         with self._writing() as conn:
-            product_writes_store.turn_back_on(conn, json.loads(wanted), at or datetime.now(UTC))
+            when = at or datetime.now(UTC)
+            product_writes_store.turn_back_on(conn, json.loads(wanted), when)
+            stock_store.keep_awaiting(conn, json.loads(wanted), when)
             stock_store.drop_products(conn, json.loads(wanted))
             cursor = conn.execute(
                 "DELETE FROM backorder_assignments WHERE product_id IN (SELECT value FROM json_each(?))",

@@ -22,6 +22,7 @@ from backorder_desktop.adapters.storage.codec import maybe_from_text
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.stock import SETTLE_TIME
 from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
@@ -178,16 +179,64 @@ def queue(conn: sqlite3.Connection, key: StockKey, at: datetime) -> None:
     conn.execute(QUEUE, (key.product_id, _vid(key), to_text(at)))
 
 
-def ensure_items(conn: sqlite3.Connection, products: Sequence[Product]) -> int:
-    """Create the stock items of newly assigned products from the mirror's values."""
+def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: datetime) -> int:
+    """Create the stock items of newly assigned products from the mirror's values; an item
+    unassigned before the store showed our last write to it waits for that write again."""
     existing = load_items(conn, [p.id for p in products])
+    kept = _take_awaiting(conn, [p.id for p in products], at)
     created = 0
     for product in products:
         for key, (sku, level) in tracked_levels(product).items():
             if key not in existing:
-                save_item(conn, StockItem(key=key, sku=sku, level=level, store_level=level), 0)
+                item = StockItem(key=key, sku=sku, level=level, store_level=level)
+                mark = kept.get(key)
+                if mark is not None and mark[0] == level:
+                    item = replace(item, awaiting_level=mark[0], awaiting_since=mark[1])
+                save_item(conn, item, 0)
                 created += 1
     return created
+
+
+# An item's "written, not yet seen back" mark outlives the item's removal at unassign, so that an
+# item made again for the same level within the settle window still takes the store's old value
+# for stale, not for a sale. Kept among the cursors: sync state of the store, like them.
+_AWAITING = "stock-awaiting:"
+
+
+def keep_awaiting(conn: sqlite3.Connection, product_ids: Iterable[int], at: datetime) -> None:
+    """Before the items of ``product_ids`` are dropped: keep the marks of writes not seen back yet."""
+    rows = []
+    for item, _ in load_items(conn, product_ids).values():
+        since = item.awaiting_since or at
+        if item.awaiting_level is not None and since + SETTLE_TIME > at:
+            name = f"{_AWAITING}{item.key.product_id}:{_vid(item.key)}"
+            rows.append((name, json.dumps([item.awaiting_level, to_text(since)])))
+    conn.executemany(
+        "INSERT INTO cursors (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        rows,
+    )
+
+
+def _take_awaiting(
+    conn: sqlite3.Connection, product_ids: Sequence[int], at: datetime
+) -> dict[StockKey, tuple[int, datetime]]:
+    """The kept marks of ``product_ids`` still within the settle window; each is taken (removed),
+    and so is any mark past its window."""
+    names = [f"{_AWAITING}{pid}:" for pid in product_ids]
+    marks: dict[StockKey, tuple[int, datetime]] = {}
+    stale = []
+    for name, value in conn.execute("SELECT name, value FROM cursors WHERE name LIKE ?", (f"{_AWAITING}%",)):
+        level, since_text = json.loads(value)
+        since = from_text(since_text)
+        if since + SETTLE_TIME <= at:
+            stale.append((name,))
+        elif any(name.startswith(prefix) for prefix in names):
+            pid, vid = name.removeprefix(_AWAITING).split(":")
+            marks[_key(int(pid), int(vid))] = (int(level), since)
+            stale.append((name,))
+    conn.executemany("DELETE FROM cursors WHERE name = ?", stale)
+    return marks
 
 
 def reconcile(conn: sqlite3.Connection, products: Sequence[Product], *, owned: bool, at: datetime) -> int:
