@@ -27,9 +27,10 @@ from backorder_desktop.adapters.clock import SystemClock
 from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.paths import profile_paths
+from backorder_desktop.adapters.secrets import BackendRecord
 from backorder_desktop.adapters.secrets import KeyringSecretStore
 from backorder_desktop.adapters.secrets import MemorySecretStore
-from backorder_desktop.adapters.secrets import detect_backend
+from backorder_desktop.adapters.secrets import describe_backend
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
@@ -81,6 +82,7 @@ logger = logging.getLogger(__name__)
 DEMO_PRODUCTS = 2000
 DEMO_SEED = 1
 DEMO_STORE_HASH = "demo"
+KEYRING_RECORD = "keyring-backend.json"
 SOUND_REBUILD_NOTE = "The database was sound; its catalog copy was emptied. Your own data was kept."
 
 
@@ -133,7 +135,8 @@ def open_profile(
     events = EventHub()
     if demo:
         secret_store = MemorySecretStore()
-    secrets_ = secret_store if secret_store is not None else KeyringSecretStore()
+    seen = BackendRecord(paths.data_dir / KEYRING_RECORD)
+    secrets_ = secret_store if secret_store is not None else KeyringSecretStore(record=seen)
 
     def client_factory(api_url: str, store_hash: str, token: str) -> StoreApi:
         register_secret(token)
@@ -220,7 +223,7 @@ def open_profile(
     catalog = CatalogService(
         mirror=mirror,
         clock=clock,
-        keyring_backend=_keyring_backend(secret_store, demo=demo),
+        keyring_backend=_keyring_backend(secret_store, seen, demo=demo),
         outbox_size=stock.outbox_count,
         settings_saved=scheduler.reschedule,
     )
@@ -273,14 +276,17 @@ def _disable_now(purchasing: PurchasingService) -> None:
         logger.info("purchasing not switched after an order: %s: %s", exc.title, exc.message)
 
 
-def _keyring_backend(given: SecretStore | None, *, demo: bool) -> Callable[[], str | None]:
+def _keyring_backend(
+    given: SecretStore | None, seen: BackendRecord, *, demo: bool
+) -> Callable[[], str | None]:
     """What ``status`` names as the keyring: the demo's session store, a store given by the caller,
-    or the system keyring's backend (looked up when asked: it may be installed meanwhile)."""
+    or the system keyring's backend: the one last seen working here when that is recent, labelled
+    so (looking it up imports keyring: ~90 ms of a status), else looked up when asked."""
     if demo:
         return lambda: "session only (demo)"
     if given is not None:
         return lambda: _backend_name(given)
-    return detect_backend
+    return lambda: describe_backend(seen)
 
 
 def _backend_name(store: SecretStore) -> str | None:

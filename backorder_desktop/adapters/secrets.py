@@ -14,12 +14,18 @@ Every keyring/secretstorage/jeepney exception is translated here into ``KeyringU
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import threading
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backorder_desktop import APP_NAME
@@ -197,6 +203,105 @@ def detect_backend(pinned: str | None = None) -> str | None:
         return None
 
 
+SEEN_FRESH = timedelta(hours=24)
+"""How long a backend seen working is named without looking again (status, the About box)."""
+ABSENT_FRESH = timedelta(hours=1)
+"""How long "no keyring here" is believed: shorter, since one may be installed meanwhile (a
+secret saved then records it at once)."""
+SEEN_REWRITE = timedelta(hours=1)
+"""A secret access rewrites the record at most this often (it is read on every access)."""
+
+
+class BackendRecord:
+    """The keyring backend last seen working for a profile, in a small file beside its database.
+
+    Naming the backend means importing keyring, and with it secretstorage, jeepney and
+    cryptography (~90 ms, ~11 MB): more than the rest of ``status`` together. A command that does
+    not touch a secret names the backend from this record instead, labelled with when and how it
+    was seen; a record older than ``SEEN_FRESH``, or made under another ``PYTHON_KEYRING_BACKEND``,
+    is not used. The file holds the backend's name only, never a secret.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def note(self, name: str, how: str, *, at: datetime | None = None) -> None:
+        """Remember ``name`` as seen ``how`` ("used", "detected"); best effort, never raises."""
+        now = at or datetime.now(UTC)
+        known = self._read()
+        same = known is not None and (known.name, known.how, known.env) == (name, how, _env_choice())
+        if same and known is not None and now - known.at < SEEN_REWRITE:
+            return
+        record = {"name": name, "how": how, "at": now.isoformat(), "env": _env_choice()}
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        try:
+            partial.write_text(json.dumps(record), encoding="utf-8")
+            partial.replace(self.path)
+        except OSError as exc:
+            logger.debug("the keyring backend could not be recorded: %s", exc)
+
+    def note_absent(self) -> None:
+        """Remember that no acceptable backend was found (status on a computer without a keyring)."""
+        self.note("", "absent")
+
+    def absent(self, *, now: datetime | None = None) -> bool:
+        """True while a fresh record says no acceptable backend was found here."""
+        known = self._read()
+        if known is None or known.name or known.env != _env_choice():
+            return False
+        return (now or datetime.now(UTC)) - known.at <= ABSENT_FRESH
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.debug("the keyring backend record could not be removed: %s", exc)
+
+    def recalled(self, *, now: datetime | None = None) -> str | None:
+        """The recorded backend, labelled ("SecretService Keyring (last used 2026-12-05 10:31
+        UTC)"), or None when there is no record fresh enough for this environment."""
+        known = self._read()
+        if known is None or not known.name or known.env != _env_choice():
+            return None
+        if (now or datetime.now(UTC)) - known.at > SEEN_FRESH:
+            return None
+        return f"{known.name} (last {known.how} {known.at:%Y-%m-%d %H:%M} UTC)"
+
+    def _read(self) -> _Seen | None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return _Seen(
+                str(raw["name"]), str(raw["how"]), datetime.fromisoformat(str(raw["at"])), str(raw["env"])
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # none yet, or unreadable: looked up afresh
+
+
+@dataclass(frozen=True)
+class _Seen:
+    name: str
+    how: str
+    at: datetime
+    env: str
+
+
+def _env_choice() -> str:
+    return os.environ.get("PYTHON_KEYRING_BACKEND", "").strip()
+
+
+def describe_backend(record: BackendRecord) -> str | None:
+    """The keyring for status: the record's (labelled) when fresh, else looked up now and recorded."""
+    recalled = record.recalled()
+    if recalled is not None or record.absent():
+        return recalled
+    found = detect_backend()
+    if found is None:
+        record.note_absent()
+    else:
+        record.note(found, "detected")
+    return found
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -298,9 +403,12 @@ class KeyringSecretStore:
     prompt must not be raised twice at once.
     """
 
-    def __init__(self, service: str = SERVICE, *, backend: str | None = None) -> None:
+    def __init__(
+        self, service: str = SERVICE, *, backend: str | None = None, record: BackendRecord | None = None
+    ) -> None:
         self._service = service
         self._pinned = backend
+        self._record = record
         self._backend: KeyringBackend | None = None
         self._lock = threading.Lock()
 
@@ -310,7 +418,12 @@ class KeyringSecretStore:
 
     def _ensure_backend(self) -> KeyringBackend:
         if self._backend is None:
-            self._backend = resolve_backend(self._pinned)
+            try:
+                self._backend = resolve_backend(self._pinned)
+            except KeyringUnavailable:
+                if self._record is not None:
+                    self._record.forget()
+                raise
             logger.debug("Keyring backend: %s", backend_id(self._backend))
         return self._backend
 
@@ -321,7 +434,13 @@ class KeyringSecretStore:
         error = translate_error(exc, action=action, backend=name, secret=secret)
         if isinstance(error, KeyringUnavailable):
             self._backend = None  # the next call looks for a backend again
+            if self._record is not None:
+                self._record.forget()
         return error
+
+    def _seen(self, backend: KeyringBackend) -> None:
+        if self._record is not None:
+            self._record.note(readable_backend_name(backend), "used")
 
     def get(self, key: str) -> str | None:
         _check_key(key)
@@ -331,6 +450,7 @@ class KeyringSecretStore:
                 value = backend.get_password(self._service, key)
             except Exception as exc:
                 raise self._fail(exc, "read") from exc
+            self._seen(backend)
         logger.debug("Keyring entry %s %s", key, "found" if value is not None else "not found")
         return value
 
@@ -344,6 +464,7 @@ class KeyringSecretStore:
                 backend.set_password(self._service, key, value)
             except Exception as exc:
                 raise self._fail(exc, "save", value) from _cause(exc, value)
+            self._seen(backend)
         logger.debug("Keyring saved %s", key)
 
     def delete(self, key: str) -> None:
