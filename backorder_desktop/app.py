@@ -31,6 +31,7 @@ from backorder_desktop.adapters.secrets import BackendRecord
 from backorder_desktop.adapters.secrets import KeyringSecretStore
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.secrets import describe_backend
+from backorder_desktop.adapters.storage.db import check_integrity
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.sync_process import ChildProcessRunner
@@ -130,7 +131,9 @@ def open_profile(
         register_secret(env_token)
     paths = profile_paths_for(home, demo=demo)
     sync_lock = FileProcessLock(paths.sync_lock)
-    mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage)
+    # The window pays the full integrity check at every start (on its worker thread); a command
+    # pays it only when the file changed since the last clean check.
+    mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage, full_check=sync_process)
     clock = clock if clock is not None else SystemClock()
     events = EventHub()
     if demo:
@@ -299,14 +302,18 @@ def _backend_name(store: SecretStore) -> str | None:
 
 
 def _open_database(
-    paths: ProfilePaths, sync_lock: FileProcessLock, *, salvage: bool
+    paths: ProfilePaths, sync_lock: FileProcessLock, *, salvage: bool, full_check: bool
 ) -> tuple[SqliteMirrorStore, str | None]:
     """The profile's database; with ``salvage``, a damaged one is set aside and its user data
-    salvaged into a fresh one first (under the sync lock: nothing else writes meanwhile)."""
+    salvaged into a fresh one first (under the sync lock: nothing else writes meanwhile).
+    ``full_check`` (and ``salvage``): the integrity check even when the file looks unchanged."""
     if not salvage:
+        if full_check:
+            check_integrity(paths.database)
         return open_mirror(paths.database), None
     with _holding(sync_lock):
         try:
+            check_integrity(paths.database)
             return open_mirror(paths.database), None
         except DatabaseCorrupt:
             from backorder_desktop.adapters.storage.salvage import salvage as salvage_into

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backorder_desktop import APP_NAME
+from backorder_desktop.adapters.paths import create_private_file
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import KeyringLocked
 from backorder_desktop.domain.errors import KeyringRefused
@@ -233,8 +234,9 @@ class BackendRecord:
         if same and known is not None and now - known.at < SEEN_REWRITE:
             return
         record = {"name": name, "how": how, "at": now.isoformat(), "env": _env_choice()}
-        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
+            create_private_file(partial)
             partial.write_text(json.dumps(record), encoding="utf-8")
             partial.replace(self.path)
         except OSError as exc:
