@@ -9,7 +9,11 @@ around the process) and its peak RSS (``wait4``'s ``ru_maxrss``):
 - ``python -c pass``: the interpreter alone, the floor no command can go under;
 - ``--version``, ``status --json``, ``products --search … --json``, ``stock set SKU N``.
 
-**Warm**: median of ``repeat`` runs in a row (files in the OS cache, bytecode compiled).
+**Warm**: median of ``repeat`` runs in a row (files in the OS cache, bytecode compiled), after
+one unmeasured start. That start also leaves what a merchant's first ``status`` leaves: the
+database's clean integrity check recorded beside it (a later start checks again only once the file
+changed: a command that wrote, a sync) and the keyring backend seen (or none), so the runs measure
+a script's ``status`` in a loop, not the first one after a sync.
 **Cold**: the OS file cache dropped before each run (``sync; echo 1 > /proc/sys/vm/drop_caches``,
 root only); where that is refused, the first start of a fresh copy of the package with its bytecode
 just compiled (what a first start after installing is), and the row says which it used.
