@@ -34,7 +34,6 @@ from backorder_desktop.adapters.secrets import describe_backend
 from backorder_desktop.adapters.storage.db import check_integrity
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
-from backorder_desktop.adapters.sync_process import ChildProcessRunner
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import KeyringUnavailable
@@ -185,6 +184,9 @@ def open_profile(
     events.subscribe("run_finished", notifier.sync_finished)
     runner = None
     if sync_process:
+        # Imported here: subprocess, pickle and logging's handlers are no part of a command's start.
+        from backorder_desktop.adapters.sync_process import ChildProcessRunner
+
         runner = ChildProcessRunner(
             home=paths.home,
             token=connection.token,
