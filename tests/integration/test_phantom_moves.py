@@ -1,12 +1,9 @@
-"""Phantom store moves: a stock item made anew must not take a stale or differently counted read
-for a sale. Through the real command, against the demo store over HTTP.
+"""Phantom store moves: a stock item made anew must not take a stale read for a sale. Through the
+real command, against the demo store over HTTP.
 
-- Unassigned and assigned again while the store has not yet shown our last write (BigCommerce's
-  inventory writes are asynchronous: the demo's ``inventory_delay_ms``): the new item still waits
-  to see that write, so the store's old value read in between is not a sale.
-- Assigned while the item keeps a safety stock (the ``safety_stock`` strict switch: the catalog
-  shows on hand less safety stock, notes §5.2): the new item's baseline is the catalog's figure,
-  and the first read of on hand re-bases it instead of recording the safety stock as a sale.
+Unassigned and assigned again while the store has not yet shown our last write (BigCommerce's
+inventory writes are asynchronous: the demo's ``inventory_delay_ms``): the new item still waits to
+see that write, so the store's old value read in between is not a sale.
 """
 
 from __future__ import annotations
