@@ -30,6 +30,7 @@ from bench.report import Row
 ORDERS = 10_000
 QUICK_ORDERS = 1_000
 PAGE = 250
+REPEAT = 3  # the ledger write: best of three, each side on a fresh copy
 QUOTA = 150
 WINDOW_S = 30.0
 HEADROOM = 0.2
@@ -144,31 +145,35 @@ def _ledger(before: Path, home: Path, pages: list[Any], restore_on: Any, open_mi
 
     at = datetime.now(UTC)
     writes = _raw_writes(before, home, pages, restore_on, at)
-    ours_db = _copy(before, home / "ours.sqlite3")
-    mirror = open_mirror(ours_db)
-    try:
-        gc.collect()  # neither side pays for garbage made before its clock started (as timeit)
-        started = time.perf_counter()
-        for orders in pages:
-            mirror.apply_orders(orders, restore_on=restore_on, at=at, cursor=("bench", "x"))
-        ours = time.perf_counter() - started
-    finally:
-        mirror.close()
+    # Best of REPEAT for each side, each on a fresh copy (as row 1 takes the best of its repeats):
+    # on a shared 2-core machine one run of either side swings by a quarter.
+    ours = raw = float("inf")
+    for attempt in range(REPEAT):
+        ours_db = _copy(before, home / f"ours{attempt}.sqlite3")
+        mirror = open_mirror(ours_db)
+        try:
+            gc.collect()  # neither side pays for garbage made before its clock started (as timeit)
+            started = time.perf_counter()
+            for orders in pages:
+                mirror.apply_orders(orders, restore_on=restore_on, at=at, cursor=("bench", "x"))
+            ours = min(ours, time.perf_counter() - started)
+        finally:
+            mirror.close()
+        raw_db = _copy(before, home / f"raw{attempt}.sqlite3")
+        with closing(sqlite3.connect(raw_db, isolation_level=None)) as conn:
+            for pragma, value in PRAGMAS:
+                conn.execute(f"PRAGMA {pragma} = {value}")
+            gc.collect()
+            started = time.perf_counter()
+            for page in writes:
+                conn.execute("BEGIN IMMEDIATE")
+                for sql, rows in page:
+                    conn.executemany(sql, rows)
+                conn.execute("COMMIT")
+            raw = min(raw, time.perf_counter() - started)
     with closing(sqlite3.connect(ours_db)) as conn:
         lines = conn.execute("SELECT COUNT(*) FROM order_lines").fetchone()[0]
         entries = conn.execute("SELECT COUNT(*) FROM stock_adjustments WHERE source = 'order'").fetchone()[0]
-    raw_db = _copy(before, home / "raw.sqlite3")
-    with closing(sqlite3.connect(raw_db, isolation_level=None)) as conn:
-        for pragma, value in PRAGMAS:
-            conn.execute(f"PRAGMA {pragma} = {value}")
-        gc.collect()
-        started = time.perf_counter()
-        for page in writes:
-            conn.execute("BEGIN IMMEDIATE")
-            for sql, rows in page:
-                conn.executemany(sql, rows)
-            conn.execute("COMMIT")
-        raw = time.perf_counter() - started
     rows = sum(len(rows) for page in writes for _sql, rows in page)
     return Row(
         "8",
@@ -179,7 +184,8 @@ def _ledger(before: Path, home: Path, pages: list[Any], restore_on: Any, open_mi
         ours / raw if raw else None,
         1.3,
         note=(
-            f"{len(pages)} transactions (a page of {PAGE} orders each); raw: the same {rows:,} rows "
+            f"best of {REPEAT}; {len(pages)} transactions (a page of {PAGE} orders each), the copy of "
+            f"the user data included; raw: the same {rows:,} rows "
             "(lines upserted, ledger entries, item levels, mirror levels, outbox), made before the clock"
         ),
         data={"ours_s": ours, "raw_s": raw, "lines": lines, "entries": entries, "rows": rows},
