@@ -45,6 +45,10 @@ class RuleStore(Store, BackorderRuleStore, Protocol):
         """Units BigCommerce counts as backordered (method native; the level there is on hand)."""
         ...
 
+    def backorder_product_ids(self) -> set[int]:
+        """The products assigned to BackOrder (with or without stock kept)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class RuleView:
@@ -75,6 +79,7 @@ class RulesReport:
     unchanged: list[StockItem] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     not_backorder: list[str] = field(default_factory=list)
+    untracked: list[str] = field(default_factory=list)  # in BackOrder, but the store tracks no stock
 
 
 class RulesNotChanged(InvalidRule):
@@ -89,6 +94,13 @@ class RulesNotChanged(InvalidRule):
         if report.not_backorder:
             products = counted(len(report.not_backorder), "product")
             parts.append(f"{products} not in BackOrder ({capped(report.not_backorder, 5)})")
+        if report.untracked:
+            products = counted(len(report.untracked), "BackOrder product")
+            parts.append(
+                f"{products} whose stock BigCommerce does not track ({capped(report.untracked, 5)}): "
+                "a rule needs a stock level to count against; turn inventory tracking on for them in "
+                "BigCommerce and sync"
+            )
         outcome = "Nothing was changed" if changing else "Nothing is shown"
         super().__init__(
             f"The selection has {' and '.join(parts)}. {outcome}: take them out of the selection "
@@ -217,15 +229,18 @@ class BackorderRuleService:
         wanted = [ref.strip() for ref in refs if ref.strip()]
         found = self._store.find_product_ids([ref for ref in wanted if ref.casefold() not in by_sku])
         report = RulesReport()
+        assigned: set[int] | None = None  # read only when a product has no stock items
         chosen: dict[StockKey, StockItem] = {}
         for ref in wanted:
             matches = by_sku.get(ref.casefold()) or by_product.get(found.get(ref, -1))
             if matches:
                 chosen.update((item.key, item) for item in matches)
             elif ref in found:
-                report.not_backorder.append(ref)
+                if assigned is None:
+                    assigned = self._store.backorder_product_ids()
+                (report.untracked if found[ref] in assigned else report.not_backorder).append(ref)
             else:
                 report.unknown.append(ref)
-        if report.unknown or report.not_backorder:
+        if report.unknown or report.not_backorder or report.untracked:
             raise RulesNotChanged(report, changing=changing)
         return list(chosen.values())

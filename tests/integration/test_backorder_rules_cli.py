@@ -166,3 +166,22 @@ def test_rules_round_trip_through_the_stock_file_with_hostile_cells_and_survive_
     rebuilt = run_cli(home, "rebuild", env=env)
     assert rebuilt.code == 0, rebuilt.stderr
     assert _show(home, env) == shown
+
+
+def test_a_backorder_product_whose_stock_the_store_does_not_track_is_named_as_such(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store, env = synced_store(make_demo_store, make_context)
+    untracked = next(
+        p
+        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
+        if p["inventory_tracking"] == "none" and p["sku"]
+    )
+    assert run_cli(home, "assign", str(untracked["id"]), env=env).code == 0
+
+    refused = run_cli(home, "backorder", "set", untracked["sku"], "--limit", "3", env=env)
+
+    assert refused.code == 1
+    assert "whose stock BigCommerce does not track" in refused.stderr, refused.stderr
+    assert "not in BackOrder" not in refused.stderr  # it is in BackOrder: the old words misled
+    assert "turn inventory tracking on" in refused.stderr
