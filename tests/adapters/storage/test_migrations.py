@@ -60,6 +60,18 @@ def _fixture(version: int, tmp_path: Path) -> Path:
     return target
 
 
+def _upgraded_keeping_the_ledger(version: int, tmp_path: Path) -> Path:
+    """The fixture of ``version`` opened (so upgraded to the newest) with its one ledger entry kept."""
+    path = _fixture(version, tmp_path)
+    store = open_mirror(path)
+    try:
+        assert [(a.key, a.level_after) for a in store.stock_history(7)] == [(StockKey(7, 70), 4)]  # kept
+    finally:
+        store.close()
+    assert _version(path) == len(MIGRATIONS)
+    return path
+
+
 def test_every_migration_has_a_test_and_a_fixture() -> None:
     assert MIGRATIONS, "no migrations found"
     tests = [name for name in globals() if name.startswith("test_m")]
@@ -285,13 +297,7 @@ def test_m0010_purchasing_starts_with_nothing_switched_and_keeps_switches_as_use
 
 
 def test_m0011_ledger_item_time_indexes_the_ledger_by_item_and_time_and_keeps_it(tmp_path: Path) -> None:
-    path = _fixture(10, tmp_path)
-    store = open_mirror(path)
-    try:
-        assert [(a.key, a.level_after) for a in store.stock_history(7)] == [(StockKey(7, 70), 4)]  # kept
-    finally:
-        store.close()
-    assert _version(path) == len(MIGRATIONS)
+    path = _upgraded_keeping_the_ledger(10, tmp_path)
     with closing(sqlite3.connect(path)) as conn:
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT level_after FROM stock_adjustments "
@@ -326,13 +332,7 @@ def test_m0012_backorder_limits_starts_with_none_written_and_keeps_limits_as_use
 
 
 def test_m0013_ledger_time_upgrades_a_v12_file_and_keeps_its_ledger(tmp_path: Path) -> None:
-    path = _fixture(12, tmp_path)
-    store = open_mirror(path)
-    try:
-        assert [(a.key, a.level_after) for a in store.stock_history(7)] == [(StockKey(7, 70), 4)]  # kept
-    finally:
-        store.close()
-    assert _version(path) == len(MIGRATIONS)
+    path = _upgraded_keeping_the_ledger(12, tmp_path)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v12." in backups[0].name
 
