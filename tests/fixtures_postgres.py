@@ -135,6 +135,11 @@ class PostgresServer:
     def stop(self) -> None:
         self.run(self.bindir / "pg_ctl", "stop", "-m", "immediate", "-D", self.data_dir)
 
+    def restart(self) -> None:
+        """Stop at once (every session cut, as a crash or a server restart does) and start again."""
+        self.stop()
+        self.start()
+
 
 def require_bindir(bindir: Path | None) -> Path:
     """The binaries' folder, or the test fails (never skips) saying how to install them."""

@@ -1,0 +1,221 @@
+"""The sync leader of a team: whichever desktop holds one session-level advisory lock.
+
+Each desktop campaigns on a connection of its own (autocommit, so no transaction ever holds
+anything else): ``pg_try_advisory_lock`` every ``interval`` until it is granted, then a cheap query
+every ``interval`` as a heartbeat. The lock lives as long as that session: a desktop that quits,
+crashes or is killed drops it the moment the server sees its socket close; one that loses the
+network drops it when the server's keepalives (asked for per session, a few seconds) give up on
+it. The holder learns it lost the lock from its own heartbeat failing (libpq's keepalives and
+``tcp_user_timeout`` bound how long a query can hang on a dead link) and stops leading at once,
+before the server could grant the lock to anyone else; it then reconnects and campaigns again.
+
+Who leads needs no table: every campaign connection carries the desktop's name in
+``application_name``, and ``pg_locks`` joined with ``pg_stat_activity`` names the session that
+holds the key. The heartbeat reads it, so ``leader_name()`` never waits on the network.
+
+``python -m backorder_desktop.adapters.team.leader --demo-campaign URL --name NAME`` campaigns and
+prints a JSON line at each change (the tests' and the bench's several desktops).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+logger = logging.getLogger(__name__)
+
+# The advisory key of "leads this team's syncs" (any constant of the app's own; migrations lock another).
+LEADER_KEY = 0x4261636B4C656164  # "BackLead"
+INTERVAL_S = 1.0  # campaign and heartbeat period
+# A lead is trusted this long after its last heartbeat: shorter than the server's keepalives take
+# to drop a dead link's lock, so a desktop cut off stops leading before another can start.
+LEASE_S = 3.0
+CONNECT_TIMEOUT_S = 5
+APPLICATION_NAME_MAX = 63  # PostgreSQL keeps this many bytes of application_name
+# libpq's side: a dead link fails a query within a few seconds instead of TCP's many minutes.
+CLIENT_KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 2,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 5000,
+}
+# The server's side, per session: it drops the lock of a desktop whose link died as fast.
+SERVER_KEEPALIVES = (
+    "-c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3 -c tcp_user_timeout=5000"
+)
+_CLASSID, _OBJID = LEADER_KEY >> 32, LEADER_KEY & 0xFFFFFFFF
+WHO_LEADS = (
+    "SELECT a.application_name, a.pid = pg_backend_pid() FROM pg_locks AS l "
+    "JOIN pg_stat_activity AS a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.classid = %s AND l.objid = %s "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def desktop_name(display_name: str | None = None) -> str:
+    """What other desktops see as this one's name: the display name, the OS user and the host
+    (no secret), cut to what PostgreSQL keeps."""
+    user, host = getpass.getuser(), socket.gethostname().split(".")[0]
+    text = f"{display_name} ({user}@{host})" if display_name else f"{user}@{host}"
+    encoded = text.encode()[:APPLICATION_NAME_MAX]
+    return encoded.decode(errors="ignore")
+
+
+def connect(url: str, name: str, **extra: Any) -> psycopg.Connection[Any]:
+    """An autocommit connection named ``name``, with keepalives both ways (team mode's own links)."""
+    return psycopg.connect(
+        url,
+        autocommit=True,
+        application_name=name,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        options=SERVER_KEEPALIVES,
+        **CLIENT_KEEPALIVES,
+        **extra,
+    )
+
+
+class LeaderElection:
+    """Campaigns for the team's sync leadership on its own thread until ``stop()``.
+
+    ``on_change(leads)`` is called on that thread whenever this desktop gains or loses the lead.
+    ``interval`` paces the campaign and the heartbeat (tests shorten it)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        interval: float = INTERVAL_S,
+        on_change: Callable[[bool], None] | None = None,
+        lease: float = LEASE_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._url = url
+        self._lease = lease
+        self._monotonic = monotonic
+        self._heard = 0.0  # the monotonic time of the last heartbeat that answered
+        self._name = name
+        self._interval = interval
+        self._on_change = on_change
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        self._leads = False
+        self._leader: str | None = None
+        self._conn: psycopg.Connection[Any] | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def start(self) -> LeaderElection:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._campaign, name="team-leader", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop campaigning; a lead held is given up (the session ends)."""
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=CONNECT_TIMEOUT_S * 3)
+        self._drop_connection()
+        self._set(False, None)
+
+    def is_leader(self) -> bool:
+        """Whether this desktop leads: it holds the lock and its heartbeat answered within the lease
+        (a heartbeat stuck on a dead link stops the lead before the server can grant it again)."""
+        return self._leads and self._monotonic() - self._heard <= self._lease
+
+    def leader_name(self) -> str | None:
+        """The leading desktop's name as last seen (this one's own while it leads); None when
+        nobody leads or the database cannot be reached."""
+        return self._name if self.is_leader() else self._leader
+
+    def wait_for(self, predicate: Callable[[LeaderElection], bool], timeout: float) -> bool:
+        """Wait until ``predicate(self)`` holds (checked at every change); False after ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self), timeout)
+
+    # --- the campaign thread ----------------------------------------------------------------
+
+    def _campaign(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._round()
+            except psycopg.Error as exc:  # the server went away (or our link did)
+                if self._leads:
+                    logger.warning("the team's lead was lost with the database connection: %s", exc)
+                self._drop_connection()
+                self._set(False, None)
+            self._stopping.wait(self._interval)
+
+    def _round(self) -> None:
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = connect(self._url, self._name)
+        if not self._leads:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_KEY,)).fetchone()
+            if row is not None and row[0]:
+                logger.info("this desktop leads the team's syncs")
+        # The heartbeat: a dead session fails here; the lock's holder as the server sees it.
+        found = conn.execute(WHO_LEADS, (_CLASSID, _OBJID)).fetchall()
+        leader = next((str(name) for name, _mine in found), None)
+        self._heard = self._monotonic()
+        self._set(any(bool(mine) for _name, mine in found), leader)
+
+    def _set(self, leads: bool, leader: str | None) -> None:
+        with self._changed:
+            was = self._leads
+            self._leads, self._leader = leads, leader
+            self._changed.notify_all()
+        if was != leads and self._on_change is not None:
+            try:
+                self._on_change(leads)
+            except Exception:
+                logger.exception("a leadership subscriber failed")
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+
+
+def _demo_campaign(url: str, name: str, interval: float) -> None:
+    """Campaign until killed or stdin closes, printing ``{"leads": bool, "at": monotonic}`` lines."""
+    import json
+    import sys
+
+    def report(leads: bool) -> None:
+        print(json.dumps({"name": name, "leads": leads, "at": time.monotonic()}), flush=True)
+
+    election = LeaderElection(url, name=name, interval=interval, on_change=report)
+    report(False)
+    election.start()
+    try:
+        sys.stdin.read()  # the parent closing our stdin (or killing us) ends the campaign
+    finally:
+        election.stop()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Campaign for a team database's sync lead (tests, bench).")
+    parser.add_argument("--demo-campaign", metavar="URL", required=True)
+    parser.add_argument("--name", default=desktop_name())
+    parser.add_argument("--interval", type=float, default=INTERVAL_S)
+    args = parser.parse_args()
+    _demo_campaign(args.demo_campaign, args.name, args.interval)
