@@ -34,6 +34,7 @@ from backorder_desktop.adapters.secrets import describe_backend
 from backorder_desktop.adapters.storage.db import check_integrity
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
+from backorder_desktop.adapters.team_config import DesktopFiles
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import KeyringUnavailable
@@ -45,7 +46,11 @@ from backorder_desktop.domain.ports import FeedReport
 from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.settings import actor_label
 from backorder_desktop.domain.settings import with_setting
+from backorder_desktop.domain.team_url import describe_team
+from backorder_desktop.domain.team_url import team_password_key
+from backorder_desktop.domain.team_url import with_password
 from backorder_desktop.logging_setup import register_secret
 from backorder_desktop.services.backorder_rules import BackorderRuleService
 from backorder_desktop.services.catalog import CatalogService
@@ -70,6 +75,8 @@ from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import SyncEngine
+from backorder_desktop.services.team_setup import TeamDatabase
+from backorder_desktop.services.team_setup import TeamSetup
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from backorder_desktop.services.webhooks import WebhookFetcher
 from backorder_desktop.services.webhooks import WebhookService
@@ -130,9 +137,15 @@ def open_profile(
         register_secret(env_token)
     paths = profile_paths_for(home, demo=demo)
     sync_lock = FileProcessLock(paths.sync_lock)
-    # The window pays the full integrity check at every start (on its worker thread); a command
-    # pays it only when the file changed since the last clean check.
-    mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage, full_check=sync_process)
+    desktop = DesktopFiles(paths.config_dir)
+    team = None if demo else desktop.team()
+    if team is not None:
+        mirror, salvage_note = _open_team_database(team.url, paths, secret_store), None
+    else:
+        # The window pays the full integrity check at every start (on its worker thread); a command
+        # pays it only when the file changed since the last clean check.
+        mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage, full_check=sync_process)
+    actor = actor_label(desktop.display_name(), getpass.getuser())
     clock = clock if clock is not None else SystemClock()
     events = EventHub()
     if demo:
@@ -156,11 +169,11 @@ def open_profile(
         on_secret=register_secret,
     )
     product_writes = ProductWritePusher(
-        store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser()
+        store=mirror, clock=clock, target_factory=connection.client, actor=actor
     )
     notifier = NotificationService(store=mirror, clock=clock, events=events)
     purchasing = PurchasingService(
-        store=mirror, clock=clock, target_factory=connection.client, actor=getpass.getuser(), teller=notifier
+        store=mirror, clock=clock, target_factory=connection.client, actor=actor, teller=notifier
     )
     stock = StockService(
         store=mirror,
@@ -236,7 +249,7 @@ def open_profile(
         info=ProfileInfo(
             profile_dir=str(paths.data_dir.parent),
             log_dir=str(paths.log_dir),
-            database_path=str(paths.database),
+            database_path=str(paths.database) if team is None else describe_team(team.url),
             is_demo=demo,
         ),
         mirror=mirror,
@@ -248,7 +261,7 @@ def open_profile(
         feed=feed,
         scheduler=scheduler,
         webhooks=webhooks,
-        actor=getpass.getuser(),
+        actor=actor,
         prepare_rebuild=lambda: salvage_note or _empty_mirror(mirror, sync_lock),
         connection=connection,
         orders=orders,
@@ -259,6 +272,14 @@ def open_profile(
         product_writes=product_writes,
         stock_history=StockHistoryService(
             store=mirror, clock=clock, settings=mirror.load_settings, zone=local_zone()
+        ),
+        team=TeamSetup(
+            records=desktop,
+            secrets=lambda: secrets_,
+            teams=_team_databases,
+            local_database=paths.database,
+            os_user=getpass.getuser(),
+            exclusive=lambda: _holding(sync_lock),
         ),
     )
     profile = Profile(parts)
@@ -325,6 +346,24 @@ def _open_database(
             report = salvage_into(damaged, paths.database, copy=side_path(paths.database))
             note = f"The damaged database was moved to {damaged}. {report.summary()}"
     return open_mirror(paths.database), note
+
+
+def _open_team_database(url: str, paths: ProfilePaths, given: SecretStore | None) -> SqliteMirrorStore:
+    """The team's PostgreSQL database (``team.json``), with its password from the keyring."""
+    from backorder_desktop.adapters.storage import postgres
+
+    open_team_mirror: Callable[[str], SqliteMirrorStore] = postgres.__dict__["open_team_mirror"]
+    secrets_ = given or KeyringSecretStore(record=BackendRecord(paths.data_dir / KEYRING_RECORD))
+    password = secrets_.get(team_password_key(url))
+    if password:
+        register_secret(password)
+    return open_team_mirror(with_password(url, password))
+
+
+def _team_databases() -> TeamDatabase:
+    from backorder_desktop.adapters.storage.team_copy import TeamDatabases
+
+    return TeamDatabases()
 
 
 def _empty_mirror(mirror: SqliteMirrorStore, sync_lock: FileProcessLock) -> str:

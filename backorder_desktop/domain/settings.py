@@ -425,3 +425,26 @@ def from_text(values: dict[str, str]) -> Settings:
         if cli_name in SETTING_NAMES:
             settings = with_setting(settings, cli_name, text)
     return settings
+
+
+DISPLAY_NAME = "display-name"
+"""This desktop's person, named in the stock history and the rules (kept on this computer, never in
+a team's shared settings: each desktop has its own)."""
+DISPLAY_NAME_MAX = 60
+
+
+def parse_display_name(text: str) -> str:
+    """A display name as typed: trimmed, one line, at most 60 characters (empty: none)."""
+    name = " ".join(text.split())
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidSetting(f"{DISPLAY_NAME} is limited to {DISPLAY_NAME_MAX} characters.")
+    return name
+
+
+def actor_label(display_name: str, os_user: str) -> str:
+    """Who made a change, as every record of it names the person: "Ana (ana)", or the computer's
+    user name alone when no display name is set."""
+    name = display_name.strip()
+    if not name or name == os_user:
+        return os_user
+    return f"{name} ({os_user})"

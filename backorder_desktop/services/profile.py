@@ -35,6 +35,7 @@ from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
+from backorder_desktop.domain.settings import DISPLAY_NAME
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import with_setting
@@ -61,6 +62,7 @@ from backorder_desktop.services.profile_parts import BackgroundState
 from backorder_desktop.services.profile_parts import ProfileInfo
 from backorder_desktop.services.profile_parts import ProfileParts
 from backorder_desktop.services.profile_selling import SellingOnBackorder
+from backorder_desktop.services.profile_team import TeamMode
 from backorder_desktop.services.schedule_rules import Claim
 from backorder_desktop.services.scheduler import NextRun
 from backorder_desktop.services.stock import OutboxNotEmpty
@@ -88,7 +90,7 @@ class RebuildReport:
     run: SyncRun
 
 
-class Profile(SellingOnBackorder):
+class Profile(SellingOnBackorder, TeamMode):
     """One open profile. Build it with ``app.open_profile``; ``close`` it when done."""
 
     def __init__(self, parts: ProfileParts) -> None:
@@ -325,7 +327,10 @@ class Profile(SellingOnBackorder):
 
     def settings_text(self) -> dict[str, str]:
         """Every setting as its name and text (the language of ``save_settings``)."""
-        return self.parts.catalog.settings_text()
+        text = self.parts.catalog.settings_text()
+        if self.parts.team is not None:
+            text[DISPLAY_NAME] = self.parts.team.display_name()
+        return text
 
     def save_settings(
         self,
@@ -344,6 +349,9 @@ class Profile(SellingOnBackorder):
         method = rest.pop(BACKORDER_METHOD, None)
         if method is not None:  # never saved alone: the BackOrder products move with it
             self.switch_backorder_method(method, outbox=outbox)
+        display_name = rest.pop(DISPLAY_NAME, None)
+        if display_name is not None:  # this desktop's own, never the (maybe shared) database's
+            self.set_display_name(display_name)
         for name, text in rest.items():
             self.parts.catalog.set_setting(name, text)
         if feed_credential:

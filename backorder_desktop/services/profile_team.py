@@ -1,0 +1,57 @@
+"""The facade's part for team mode and the person at this desktop: create a team from this profile,
+join one, its status, leave it; the display name every change is recorded with. ``Profile``
+inherits it; the window and the command line see one facade.
+"""
+
+from __future__ import annotations
+
+from backorder_desktop.domain.errors import BugError
+from backorder_desktop.services.profile_parts import ProfileParts
+from backorder_desktop.services.team_setup import TeamJoin
+from backorder_desktop.services.team_setup import TeamLeft
+from backorder_desktop.services.team_setup import TeamMove
+from backorder_desktop.services.team_setup import TeamSetup
+from backorder_desktop.services.team_setup import TeamStatus
+
+
+class TeamMode:
+    """Team mode and the display name: methods of ``Profile``."""
+
+    parts: ProfileParts
+
+    def team_create(self, url: str, *, team_name: str = "") -> TeamMove:
+        """Move this profile's data into an empty PostgreSQL database (``postgresql://…``; a password
+        in it goes to the keyring) and use that database from the next start: every table is
+        copied in one transaction and its count checked. This computer's own file is left as it
+        was. Refused when the database already holds a team's data (join it instead)."""
+        return self._team().create(url, team_name=team_name)
+
+    def team_join(self, url: str, *, team_name: str = "") -> TeamJoin:
+        """Use a team's PostgreSQL database from the next start; it must hold the team's store.
+        This desktop's token stays its own (its keyring)."""
+        local = self.parts.mirror.get_store()
+        return self._team().join(url, team_name=team_name, local_store=local[0].store_hash if local else None)
+
+    def team_status(self) -> TeamStatus:
+        """The team database (never its password), who this desktop records changes as, who leads."""
+        return self._team().status()
+
+    def team_leave(self) -> TeamLeft:
+        """Use this computer's own database file again from the next start; the team keeps its data."""
+        return self._team().leave()
+
+    def display_name(self) -> str:
+        """The name of the person at this desktop (empty: none; changes then name the OS user)."""
+        return self._team().display_name()
+
+    def set_display_name(self, name: str) -> str:
+        """Keep this desktop's display name; returns whom changes are recorded as from now on
+        ("Ana (ana)"). Applies at once to this profile's own edits."""
+        actor = self._team().set_display_name(name)
+        self.parts.actor = actor
+        return actor
+
+    def _team(self) -> TeamSetup:
+        if self.parts.team is None:
+            raise BugError("this profile was opened without its team set-up")
+        return self.parts.team
