@@ -12,6 +12,7 @@ import pytest
 
 from backorder_desktop.adapters.storage import migrations
 from backorder_desktop.adapters.storage.db import open_database
+from backorder_desktop.adapters.storage.migrations.m0015_change_notices import TRIGGERS as NOTICE_TRIGGERS
 from backorder_desktop.adapters.storage.postgres import VERSION_TABLE
 from backorder_desktop.adapters.storage.postgres import open_postgres_database
 from backorder_desktop.adapters.storage.postgres import postgres_ddl
@@ -74,6 +75,7 @@ def postgres_schema(url: str) -> dict[str, Any]:
             )
         }
         triggers = {r[0] for r in conn.execute("SELECT trigger_name FROM information_schema.triggers")}
+        triggers -= set(NOTICE_TRIGGERS)  # a team's own: they tell other desktops what changed
         keys: dict[str, list[str]] = {table: [] for table in tables}
         for table, name in conn.execute(
             "SELECT t.relname, a.attname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "

@@ -19,16 +19,16 @@ prints a JSON line at each change (the tests' and the bench's several desktops).
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import logging
 import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import psycopg
+
+from backorder_desktop.adapters.team.link import Link
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +38,7 @@ INTERVAL_S = 1.0  # campaign and heartbeat period
 # A lead is trusted this long after its last heartbeat: shorter than the server's keepalives take
 # to drop a dead link's lock, so a desktop cut off stops leading before another can start.
 LEASE_S = 3.0
-CONNECT_TIMEOUT_S = 5
 APPLICATION_NAME_MAX = 63  # PostgreSQL keeps this many bytes of application_name
-# libpq's side: a dead link fails a query within a few seconds instead of TCP's many minutes.
-CLIENT_KEEPALIVES: dict[str, Any] = {
-    "keepalives": 1,
-    "keepalives_idle": 2,
-    "keepalives_interval": 1,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 5000,
-}
-# The server's side, per session: it drops the lock of a desktop whose link died as fast.
-SERVER_KEEPALIVES = (
-    "-c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3 -c tcp_user_timeout=5000"
-)
 _CLASSID, _OBJID = LEADER_KEY >> 32, LEADER_KEY & 0xFFFFFFFF
 WHO_LEADS = (
     "SELECT a.application_name, a.pid = pg_backend_pid() FROM pg_locks AS l "
@@ -71,20 +58,7 @@ def desktop_name(display_name: str | None = None) -> str:
     return encoded.decode(errors="ignore")
 
 
-def connect(url: str, name: str, **extra: Any) -> psycopg.Connection[Any]:
-    """An autocommit connection named ``name``, with keepalives both ways (team mode's own links)."""
-    return psycopg.connect(
-        url,
-        autocommit=True,
-        application_name=name,
-        connect_timeout=CONNECT_TIMEOUT_S,
-        options=SERVER_KEEPALIVES,
-        **CLIENT_KEEPALIVES,
-        **extra,
-    )
-
-
-class LeaderElection:
+class LeaderElection(Link):
     """Campaigns for the team's sync leadership on its own thread until ``stop()``.
 
     ``on_change(leads)`` is called on that thread whenever this desktop gains or loses the lead.
@@ -100,37 +74,23 @@ class LeaderElection:
         lease: float = LEASE_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._url = url
+        super().__init__(url, name)
         self._lease = lease
         self._monotonic = monotonic
         self._heard = 0.0  # the monotonic time of the last heartbeat that answered
-        self._name = name
         self._interval = interval
         self._on_change = on_change
         self._changed = threading.Condition()
-        self._stopping = threading.Event()
         self._leads = False
         self._leader: str | None = None
-        self._conn: psycopg.Connection[Any] | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     def start(self) -> LeaderElection:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._campaign, name="team-leader", daemon=True)
-            self._thread.start()
+        super().start()
         return self
 
     def stop(self) -> None:
         """Stop campaigning; a lead held is given up (the session ends)."""
-        self._stopping.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout=CONNECT_TIMEOUT_S * 3)
-        self._drop_connection()
+        super().stop()
         self._set(False, None)
 
     def is_leader(self) -> bool:
@@ -150,7 +110,9 @@ class LeaderElection:
 
     # --- the campaign thread ----------------------------------------------------------------
 
-    def _campaign(self) -> None:
+    thread_name = "team-leader"
+
+    def _serve_forever(self) -> None:
         while not self._stopping.is_set():
             try:
                 self._round()
@@ -162,9 +124,7 @@ class LeaderElection:
             self._stopping.wait(self._interval)
 
     def _round(self) -> None:
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = connect(self._url, self._name)
+        conn = self._connection()
         if not self._leads:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_KEY,)).fetchone()
             if row is not None and row[0]:
@@ -185,12 +145,6 @@ class LeaderElection:
                 self._on_change(leads)
             except Exception:
                 logger.exception("a leadership subscriber failed")
-
-    def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                conn.close()
 
 
 def _demo_campaign(url: str, name: str, interval: float) -> None:

@@ -362,6 +362,19 @@ def test_m0014_owed_moves_sums_the_ledger_so_far_per_quarter_hour_and_then_follo
     assert len(backups) == 1 and ".v13." in backups[0].name
 
 
+
+def test_m0015_change_notices_leaves_a_v14_file_as_it_was_on_sqlite(tmp_path: Path) -> None:
+    path = _fixture(14, tmp_path)
+    before = (_tables(path), _owed_moves(path))
+    open_mirror(path).close()
+    assert _version(path) == len(MIGRATIONS)
+    assert (_tables(path), _owed_moves(path)) == before  # the team's notices are PostgreSQL's alone
+    with closing(sqlite3.connect(path)) as conn:
+        triggers = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == {"owed_moves_insert", "owed_moves_delete", "owed_moves_update"}
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v14." in backups[0].name
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
