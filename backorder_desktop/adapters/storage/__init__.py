@@ -1,11 +1,13 @@
 """The local mirror on peewee + SQLite: ``open_mirror(path)`` gives the ``MirrorStore`` port.
 
-Only ``SqliteMirrorStore`` and ``open_mirror`` are public; tables, SQL and peewee stay inside.
+Only ``SqliteMirrorStore`` and ``open_mirror`` are public, and for a team database on PostgreSQL
+``open_team_mirror(url)`` and ``reset_identities`` (``pg_store.py``); tables, SQL and peewee stay inside.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 # peewee and playhouse.migrate import a PostgreSQL driver at their own import if one is installed
 # (psycopg: 0.1-0.3 s, most of a command's start-up). A SQLite profile never needs it: they are
@@ -34,4 +36,19 @@ _import_without_pg_drivers("peewee", "playhouse.migrate")
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore  # noqa: E402 (after the above)
 from backorder_desktop.adapters.storage.mirror_store import open_mirror  # noqa: E402
 
-__all__ = ["SqliteMirrorStore", "open_mirror"]
+if TYPE_CHECKING:
+    from backorder_desktop.adapters.storage.pg_store import open_team_mirror
+    from backorder_desktop.adapters.storage.pg_store import reset_identities
+
+__all__ = ["SqliteMirrorStore", "open_mirror", "open_team_mirror", "reset_identities"]
+_TEAM = ("open_team_mirror", "reset_identities")
+
+
+def __getattr__(name: str) -> object:
+    """The team database's functions, imported on first use: they bring psycopg (0.1-0.3 s), which
+    a SQLite profile never needs."""
+    if name in _TEAM:
+        from backorder_desktop.adapters.storage import pg_store
+
+        return getattr(pg_store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

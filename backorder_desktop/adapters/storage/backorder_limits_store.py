@@ -92,9 +92,9 @@ def evaluate(conn: sqlite3.Connection, at: datetime) -> int:
         conn.execute(
             "INSERT INTO backorder_limits (product_id, variant_id, sku, wanted, reason, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (product_id, variant_id) DO UPDATE SET "
-            "sku = CASE WHEN excluded.sku != '' THEN excluded.sku ELSE sku END, wanted = excluded.wanted, "
-            "reason = excluded.reason, state = 'pending', attempts = 0, last_error = NULL, "
-            "updated_at = excluded.updated_at",
+            "sku = CASE WHEN excluded.sku != '' THEN excluded.sku ELSE backorder_limits.sku END, "
+            "wanted = excluded.wanted, reason = excluded.reason, state = 'pending', attempts = 0, "
+            "last_error = NULL, updated_at = excluded.updated_at",
             (key.product_id, key.variant_id or 0, sku, _db(limit), reason, to_text(at)),
         )
     return pending_count(conn)

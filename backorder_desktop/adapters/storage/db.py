@@ -37,6 +37,8 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from typing import cast
 
 import peewee
 
@@ -67,7 +69,31 @@ class _Connection(sqlite3.Connection):
     """A plain sqlite3 connection that can be weakly referenced (the C type cannot)."""
 
 
-class MirrorDatabase(peewee.SqliteDatabase):
+class TrackedConnections:
+    """Mixed into a peewee ``Database``: every thread's connection is remembered (``track``), so
+    that ``close_all`` closes them all from the closing thread."""
+
+    def __init__(self) -> None:
+        self._tracked: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._tracked_lock = threading.Lock()
+
+    def track(self, conn: Any) -> None:
+        with self._tracked_lock:
+            self._tracked.add(conn)
+
+    def close_all(self) -> None:
+        """Close this thread's connection and every other thread's (after their work is done)."""
+        database = cast(peewee.Database, self)
+        if not database.is_closed():
+            database.close()
+        with self._tracked_lock:
+            others = list(self._tracked)
+            self._tracked.clear()
+        for conn in others:
+            conn.close()
+
+
+class MirrorDatabase(TrackedConnections, peewee.SqliteDatabase):
     """peewee's per-thread connections, tracked so that ``close_all`` closes every thread's one.
 
     Connections are made with ``check_same_thread=False`` only so that ``close_all`` may close
@@ -75,37 +101,26 @@ class MirrorDatabase(peewee.SqliteDatabase):
     """
 
     def __init__(self, path: Path) -> None:
-        super().__init__(
+        peewee.SqliteDatabase.__init__(
+            self,
             str(path),
             pragmas=PRAGMAS,
             timeout=BUSY_TIMEOUT_S,
             check_same_thread=False,
             factory=_Connection,
         )
+        TrackedConnections.__init__(self)
         self.path = path
-        self._tracked: weakref.WeakSet[_Connection] = weakref.WeakSet()
-        self._tracked_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         conn: _Connection = super()._connect()  # type: ignore[misc]  # not in peewee's stubs
-        with self._tracked_lock:
-            self._tracked.add(conn)
+        self.track(conn)
         return conn
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use)."""
         conn: sqlite3.Connection = super().connection()  # type: ignore[no-untyped-call]
         return conn
-
-    def close_all(self) -> None:
-        """Close this thread's connection and every other thread's (after their work is done)."""
-        if not self.is_closed():
-            self.close()
-        with self._tracked_lock:
-            others = list(self._tracked)
-            self._tracked.clear()
-        for conn in others:
-            conn.close()
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import peewee
 
@@ -25,6 +26,7 @@ from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 
 logger = logging.getLogger(__name__)
+E = TypeVar("E", bound=BaseException)
 
 # SQLite primary result codes (https://sqlite.org/rescode.html).
 SQLITE_PERM = 3
@@ -49,8 +51,8 @@ _BY_TEXT = (
 )
 
 
-def _find_sqlite_error(exc: BaseException) -> sqlite3.Error | None:
-    """The sqlite3 error behind a peewee wrapper (peewee keeps it as args[0] and __context__)."""
+def find_in_chain(exc: BaseException, wanted: type[E]) -> E | None:
+    """The driver's error behind a peewee wrapper (peewee keeps it as args[0] and __context__)."""
     todo: list[object] = [exc]
     seen: set[int] = set()
     while todo:
@@ -58,10 +60,14 @@ def _find_sqlite_error(exc: BaseException) -> sqlite3.Error | None:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, sqlite3.Error):
+        if isinstance(item, wanted):
             return item
         todo.extend((item.__cause__, item.__context__, *item.args))
     return None
+
+
+def _find_sqlite_error(exc: BaseException) -> sqlite3.Error | None:
+    return find_in_chain(exc, sqlite3.Error)
 
 
 def result_code(exc: BaseException) -> int | None:

@@ -37,8 +37,11 @@ from urllib.parse import urlsplit
 import peewee
 import psycopg
 from playhouse.migrate import PostgresqlMigrator
+from psycopg.adapt import Dumper
 
 from backorder_desktop.adapters.storage import migrations
+from backorder_desktop.adapters.storage.db import TrackedConnections
+from backorder_desktop.adapters.storage.pg_failures import first_line
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import DatabaseTooNew
 from backorder_desktop.domain.errors import StorageError
@@ -146,6 +149,30 @@ def too_new(url: str, version: int) -> DatabaseTooNew:
     )
 
 
+class _BoolAsInteger(Dumper):
+    """A Python bool as 0/1 in the schema's BIGINT columns (SQLite's booleans): PostgreSQL has no
+    assignment cast from boolean to bigint, and peewee's ``BooleanField`` sends bools."""
+
+    oid = psycopg.adapters.types["int8"].oid
+
+    def dump(self, obj: bool) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class TeamDatabase(TrackedConnections, peewee.PostgresqlDatabase):
+    """peewee's per-thread psycopg connections to a team database, each with the bool dumper, and
+    tracked so that ``close_all`` closes every thread's one (as ``db.MirrorDatabase`` does)."""
+
+    def __init__(self, url: str) -> None:
+        peewee.PostgresqlDatabase.__init__(self, url, prefer_psycopg3=True)
+        TrackedConnections.__init__(self)
+        self.url = url
+
+    def _initialize_connection(self, conn: psycopg.Connection[Any]) -> None:
+        conn.adapters.register_dumper(bool, _BoolAsInteger)
+        self.track(conn)
+
+
 def _hand_psycopg_to_peewee() -> None:
     """peewee was imported without its PostgreSQL driver (``storage/__init__.py``): give it psycopg,
     as its own import would have."""
@@ -165,15 +192,15 @@ def _hand_psycopg_to_peewee() -> None:
     adapter.txn_unknown = TransactionStatus.UNKNOWN
 
 
-def open_postgres_database(url: str) -> peewee.PostgresqlDatabase:
+def open_postgres_database(url: str) -> TeamDatabase:
     """Connect to ``url`` (``postgresql://…``) and bring its schema to the latest version."""
     _hand_psycopg_to_peewee()
-    db = peewee.PostgresqlDatabase(url, prefer_psycopg3=True)
+    db = TeamDatabase(url)
     try:
         db.connect()
     except peewee.OperationalError as exc:
         raise StorageError(
-            f"Cannot reach the team {describe(url)}: {_reason(exc)}. Check that the server is running "
+            f"Cannot reach the team {describe(url)}: {first_line(exc)}. Check that the server is running "
             "and reachable from this computer, and the database name, user and password."
         ) from exc
     try:
@@ -185,9 +212,3 @@ def open_postgres_database(url: str) -> peewee.PostgresqlDatabase:
         db.close()
         raise
     return db
-
-
-def _reason(exc: BaseException) -> str:
-    """The server's or libpq's first line of what went wrong (never the connection string)."""
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
