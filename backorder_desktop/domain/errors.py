@@ -296,6 +296,12 @@ class SyncInProgress(UserFacingError):
     kind = ErrorKind.SYNC_IN_PROGRESS
 
 
+class AnotherDesktopSyncs(SyncInProgress):
+    """Team mode: another desktop leads the team's syncs, so this one asks nothing of the store."""
+
+    title = "Another desktop syncs for the team"
+
+
 class FeedError(UserFacingError):
     """The ERP feed as a whole could not be used; the previous values stay."""
 

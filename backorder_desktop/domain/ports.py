@@ -63,6 +63,15 @@ class ProcessLock(Protocol):
     def release(self) -> None: ...
 
 
+class Leadership(Protocol):
+    """Who leads a team's syncs: in team mode only the leading desktop pulls, pushes, reads orders
+    and runs the daily job (``adapters/team/leader.py``). Both answers come from memory."""
+
+    def is_leader(self) -> bool: ...
+
+    def leader_name(self) -> str | None: ...
+
+
 class SecretStore(Protocol):
     """Where tokens live: the OS keyring, or memory for one session. Never a plain file."""
 

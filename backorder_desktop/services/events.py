@@ -25,7 +25,10 @@ Callback = Callable[..., None]
 class EventHub:
     """Subscribe with ``subscribe(event, callback)``; services call ``emit_<event>(...)``."""
 
-    EVENTS = ("progress", "state_changed", "run_started", "run_finished", "orders_changed", "notified")
+    EVENTS = (
+        "progress", "state_changed", "run_started", "run_finished", "orders_changed", "notified",
+        "team_changed",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -79,3 +82,8 @@ class EventHub:
     def emit_notified(self, notification: Notification) -> None:
         """Something was recorded for the merchant to be told (once: see ``services/notifications``)."""
         self._emit("notified", notification)
+
+    def emit_team_changed(self, kinds: frozenset[str]) -> None:
+        """Team mode: another desktop (or the leader's sync) changed these kinds of data in the shared
+        database (products, ledger, rules, runs, orders, settings, outbox)."""
+        self._emit("team_changed", kinds)

@@ -33,6 +33,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import Leadership
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -85,6 +86,7 @@ class SyncScheduler:
         health_check: Callable[[], object] | None = None,
         connected: Callable[[], bool] = lambda: True,
         tick_seconds: float = TICK_SECONDS,
+        leadership: Leadership | None = None,
     ) -> None:
         self._engine = engine
         self._mirror = mirror
@@ -95,6 +97,7 @@ class SyncScheduler:
         self._health_check = health_check
         self._connected = connected  # no store connected: nothing to run
         self._tick_seconds = tick_seconds
+        self._leadership = leadership  # team mode: only the leading desktop runs the schedule
         self._lock = threading.RLock()
         self._settings: Settings | None = None
         self._paused = False
@@ -192,7 +195,7 @@ class SyncScheduler:
         now = self._clock.now()
         with self._lock:
             settings = self._current(now)
-            if self._paused or not self._connected():
+            if self._paused or not self._connected() or not self._leads():
                 return []
             out = [NextRun(self._due[JobKind.POLL], JobKind.POLL)]
             if settings.inventory_source is InventorySource.ERP:
@@ -239,7 +242,7 @@ class SyncScheduler:
                     logger.info("settings changed elsewhere; rebuilding the schedule")
                     self._apply_settings(fresh, now)
                     settings = fresh
-            if self._paused or not self._connected():
+            if self._paused or not self._connected() or not self._leads():
                 return []
             claims: list[Claim] = []
             daily = None
@@ -325,6 +328,11 @@ class SyncScheduler:
         if last is None:
             return now
         return min(last, now) + timedelta(minutes=settings.feed_interval_minutes)
+
+    def _leads(self) -> bool:
+        """Whether this desktop runs the schedule: always alone; in a team, while it leads (a missed
+        daily slot stays due, and the desktop that leads next runs it)."""
+        return self._leadership is None or self._leadership.is_leader()
 
     @staticmethod
     def _interval(settings: Settings) -> timedelta:

@@ -29,6 +29,7 @@ from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import ProductPage
 from backorder_desktop.domain.ports import CatalogSource
 from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import Leadership
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import ProcessLock
 from backorder_desktop.domain.pull_runner import PullRunner
@@ -46,6 +47,7 @@ from backorder_desktop.services.page_fetch import fetch_pages
 from backorder_desktop.services.page_fetch import gaps_between_pages
 from backorder_desktop.services.page_fetch import ids_within
 from backorder_desktop.services.page_fetch import page_positions
+from backorder_desktop.services.team import require_lead
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +91,12 @@ class SyncEngine:
         after_pull: Callable[[InventorySource, RunState], None] | None = None,
         concurrency: int = 4,
         pull_runner: PullRunner | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         """``pull_runner``: run syncs (not webhook fetches or tasks) through it, in another process;
-        this engine then records nothing itself for them and relays the runner's events."""
+        this engine then records nothing itself for them and relays the runner's events.
+        ``leadership`` (team mode): every run is refused unless this desktop leads the team's syncs
+        (``AnotherDesktopSyncs``, naming the leader), before anything asks the store."""
         self._mirror = mirror
         self._source_factory = source_factory
         self._clock = clock
@@ -100,6 +105,7 @@ class SyncEngine:
         self._after_pull = after_pull
         self._concurrency = max(1, concurrency)
         self._pull_runner = pull_runner
+        self._leadership = leadership
         self.page_limit = PAGE_LIMIT  # products per page (the bench's quota row asks for fewer)
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
@@ -159,6 +165,8 @@ class SyncEngine:
         """Run ``body`` as ``flight``'s owner: under the profile lock, then let joiners go."""
         lock = self._process_lock if locked else None
         try:
+            if self._leadership is not None:
+                require_lead(self._leadership)
             if lock is not None and not lock.try_acquire():
                 raise SyncInProgress(
                     "Another window or command is syncing this profile. Try again when it has finished."
