@@ -24,9 +24,10 @@ The rules (``translate``):
   statement gets ``RETURNING id``;
 - ``?``: ``%s``, and a literal ``%`` is doubled.
 
-Python booleans go into the schema's ``BIGINT`` columns as 0/1 (the connection's bool dumper,
-``postgres.py``), as SQLite stores them. ``COLLATE NOCASE`` is kept: the database has an ICU
-collation of that name (``postgres.py``).
+A NUL character (which PostgreSQL's text cannot hold) is stored as U+FFFD. Python booleans go
+into the schema's ``BIGINT`` columns as 0/1 (the connection's bool dumper, ``postgres.py``), as
+SQLite stores them. ``COLLATE NOCASE`` is kept: the database has an ICU collation of that name
+(``postgres.py``).
 """
 
 from __future__ import annotations
@@ -181,6 +182,16 @@ class Schema:
         return found
 
 
+_HAS_NUL = "\\x00"  # how repr() shows a NUL character (or a backslash and "x00", rarer still)
+NUL_STANDIN = "\ufffd"
+
+
+def without_nul(params: Sequence[Any]) -> list[Any]:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): one in a value the store sent becomes the
+    replacement character, where the whole write would fail."""
+    return [v.replace("\x00", NUL_STANDIN) if isinstance(v, str) else v for v in params]
+
+
 class InsertCursor:
     """A one-row INSERT's cursor that knows the new row's id, as ``sqlite3.Cursor.lastrowid``."""
 
@@ -207,14 +218,19 @@ class PgConnection:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         done = self._schema.translated(statement, one_row=True)
+        if _HAS_NUL in repr(params):
+            params = without_nul(params)
         cursor = self.raw.execute(done.sql, done.params(params))
         return InsertCursor(cursor) if done.returns_id else cursor
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         done = self._schema.translated(statement, one_row=False)
         cursor = self.raw.cursor()
-        prepared = rows if not done.transforms and not done.numbered else map(done.params, rows)
-        batch = list(prepared)
+        batch = list(rows)
+        if _HAS_NUL in repr(batch):  # one C-speed look at the whole batch; rarely true
+            batch = [without_nul(row) for row in batch]
+        if done.transforms or done.numbered:
+            batch = [done.params(row) for row in batch]  # type: ignore[misc]
         if batch:
             cursor.executemany(done.sql, batch)
         return cursor

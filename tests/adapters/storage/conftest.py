@@ -1,4 +1,5 @@
-"""Storage test helpers: a store on a real SQLite file in tmp_path, and product builders."""
+"""Storage test helpers: the store on a real SQLite file in tmp_path and on a real PostgreSQL
+database (``store`` runs each test on both), and product builders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from backorder_desktop.adapters.storage import SqliteMirrorStore
 from backorder_desktop.adapters.storage import open_mirror
+from backorder_desktop.adapters.storage import open_team_mirror
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
@@ -68,8 +70,23 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[SqliteMirrorStore]:
+def sqlite_store(db_path: Path) -> Iterator[SqliteMirrorStore]:
+    """The store on its SQLite file, for tests that look into the file (or its side copy) itself."""
     mirror = open_mirror(db_path)
+    try:
+        yield mirror
+    finally:
+        mirror.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Iterator[SqliteMirrorStore]:
+    """The store on each backend: its SQLite file, and a team database on a throwaway PostgreSQL
+    server (``open_team_mirror``): every test of the store's behaviour runs on both."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_store")
+        return
+    mirror = open_team_mirror(request.getfixturevalue("postgres_url"))
     try:
         yield mirror
     finally:

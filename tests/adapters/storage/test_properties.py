@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -13,6 +14,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from backorder_desktop.adapters.storage import SqliteMirrorStore
+from backorder_desktop.adapters.storage.pg_connection import NUL_STANDIN
+from backorder_desktop.adapters.storage.pg_store import PgMirrorStore
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import Variant
@@ -91,4 +94,18 @@ def test_applying_the_same_page_twice_is_a_no_op(
 def test_products_round_trip(store: SqliteMirrorStore, page: list[Product]) -> None:
     store.apply_products(page, pass_id=None, keep_backorder_stock=False)
     for product in page:
-        assert store.get_product(product.id) == product
+        assert store.get_product(product.id) == as_stored(product, store)
+
+
+def as_stored(product: Product, store: SqliteMirrorStore) -> Product:
+    """The product as the store keeps it: on PostgreSQL a NUL in a text becomes U+FFFD."""
+    if isinstance(store, PgMirrorStore):
+        variants = tuple(
+            replace(v, sku=_text(v.sku), option_label=_text(v.option_label)) for v in product.variants
+        )
+        return replace(product, name=_text(product.name), sku=_text(product.sku), variants=variants)
+    return product
+
+
+def _text(value: str) -> str:
+    return value.replace("\x00", NUL_STANDIN)

@@ -27,6 +27,9 @@ from backorder_desktop.domain.settings import Settings
 from tests.adapters.storage.conftest import T0
 from tests.adapters.storage.conftest import make_product
 
+# These look into the SQLite file or its side copy themselves: the store on SQLite only.
+SQLITE_FILE = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+
 
 def test_store_round_trip(store: SqliteMirrorStore) -> None:
     assert store.get_store() is None
@@ -40,6 +43,7 @@ def test_store_round_trip(store: SqliteMirrorStore) -> None:
     assert store.get_store() == (renamed, "https://api.example/stores/abc123")
 
 
+@SQLITE_FILE
 def test_assign_and_unassign(store: SqliteMirrorStore, db_path: Path) -> None:
     store.apply_products([make_product(i) for i in (1, 2, 3)], pass_id=None, keep_backorder_stock=False)
     assert store.assign([1, 2, 99], by="alice", at=T0) == 2  # 99 is not in the mirror
@@ -139,6 +143,7 @@ def test_runs_left_running_by_a_killed_process_are_abandoned(store: SqliteMirror
     assert next(run for run in store.runs() if run.id == done).outcome is RunOutcome.OK
 
 
+@SQLITE_FILE
 def test_a_start_with_no_run_left_running_leaves_the_side_copy_alone(
     store: SqliteMirrorStore, db_path: Path
 ) -> None:
@@ -155,6 +160,7 @@ def test_a_start_with_no_run_left_running_leaves_the_side_copy_alone(
         assert side.execute('SELECT COUNT(*) FROM "store"').fetchone() == (0,)
 
 
+@SQLITE_FILE
 def test_a_run_left_running_is_abandoned_in_the_side_copy_too(
     store: SqliteMirrorStore, db_path: Path
 ) -> None:
@@ -186,6 +192,7 @@ def test_settings_round_trip_and_defaults(store: SqliteMirrorStore) -> None:
     assert store.load_settings() == chosen
 
 
+@SQLITE_FILE
 def test_a_bad_stored_setting_is_skipped_with_a_warning(
     store: SqliteMirrorStore, db_path: Path, expected_warnings: list[logging.LogRecord]
 ) -> None:
