@@ -24,6 +24,7 @@ from backorder_desktop.domain.settings import shown_text
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.credentials import TokenSource
 from backorder_desktop.services.stock import OutboxNotEmpty
+from backorder_desktop.services.team import TeamLead
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class StatusReport:
     notifications: tuple[Notification, ...] = ()  # unread ones, newest first
     # Product writes waiting for the store (tracking, purchasing, limits): `outbox` counts stock alone.
     product_writes: int = 0
+    team: TeamLead | None = None  # team mode: who leads the team's syncs (None: not in a team)
 
     def as_json(self) -> dict[str, object]:
         def iso(value: datetime | None) -> str | None:
@@ -75,7 +77,7 @@ class StatusReport:
             "backordered_units": self.backordered_units,
             "orders_waiting": self.orders_waiting,
             "notifications": [notification.as_json() for notification in self.notifications],
-        }
+        } | ({"team": self.team.as_json()} if self.team is not None else {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,7 @@ from backorder_desktop.services.stock import OutboxNotEmpty
 from backorder_desktop.services.stock import PushReport
 from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import RunState
+from backorder_desktop.services.team import TeamLead
 from backorder_desktop.services.webhooks import WebhookReport
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,14 @@ class Profile(SellingOnBackorder, TeamMode):
             orders_waiting=orders.orders_waiting() if orders is not None else 0,
             notifications=tuple(self.notifications(unread_only=True)),
             product_writes=writes.waiting() if writes is not None else 0,
+            team=self.team_lead(),
         )
+
+    def team_lead(self) -> TeamLead | None:
+        """Who leads the team's syncs and whether it is this desktop (from memory: no query);
+        None when this profile is not a team's."""
+        team = self.parts.team_sync
+        return team.lead() if team is not None else None
 
     def dashboard(self) -> Dashboard:
         """The dashboard: the tiles' counts, the units owed at the end of each of the last 90 days,
@@ -458,6 +466,7 @@ __all__ = [
     "RulesReport",
     "StatusReport",
     "StockEdit",
+    "TeamLead",
     "TokenSource",
     "WebhookReport",
 ]

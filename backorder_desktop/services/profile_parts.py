@@ -27,6 +27,7 @@ from backorder_desktop.services.scheduler import SyncScheduler
 from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import SyncEngine
+from backorder_desktop.services.team import TeamSync
 from backorder_desktop.services.team_setup import TeamSetup
 from backorder_desktop.services.webhooks import WebhookFetcher
 from backorder_desktop.services.webhooks import WebhookService
@@ -76,5 +77,6 @@ class ProfileParts:
     product_writes: ProductWritePusher | None = None  # tracking and limits, the backorder method
     dashboard: DashboardService | None = None  # the dashboard's figures
     team: TeamSetup | None = None  # team mode's set-up and this desktop's display name
+    team_sync: TeamSync | None = None  # team mode: who leads, and the other desktops' changes
     read_quota: Callable[[str], QuotaMeter | None] = lambda _store: None  # the quota file, per store
     closers: list[Callable[[], object]] = field(default_factory=list)  # run in order by close()

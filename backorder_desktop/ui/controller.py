@@ -60,6 +60,8 @@ from backorder_desktop.ui.workers import BackgroundRunner
 logger = logging.getLogger(__name__)
 
 QUIT_WAIT_MS = 30_000
+# What another desktop of a team changed that the products table shows.
+TEAM_TABLE_KINDS = frozenset({"products", "ledger", "rules", "outbox", "settings"})
 HISTORY_LIMIT = 200
 NOTIFICATIONS_NAMED = 3  # several new at once are one message naming the first few
 
@@ -172,6 +174,7 @@ class AppController(QObject):
         self.bridge.progress_changed.connect(self._on_bridge_progress_changed)
         self.bridge.run_finished.connect(self._on_bridge_run_finished)
         self.bridge.orders_changed.connect(self._on_bridge_orders_changed)
+        self.bridge.team_changed.connect(self._on_bridge_team_changed)
         self.bridge.notified.connect(lambda _told: self.show_new_notifications())
         self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
@@ -284,6 +287,16 @@ class AppController(QObject):
     def _on_bridge_orders_changed(self, _count: object) -> None:
         # A webhook's order counted between syncs: what is owed and who waits may have moved.
         self.refresh_after_change()
+
+    def _on_bridge_team_changed(self, kinds: frozenset[str]) -> None:
+        # Another desktop of the team (or the leader's sync) wrote these kinds: refresh what shows them.
+        if kinds & TEAM_TABLE_KINDS:
+            self.window.products.refresh()
+        if kinds & {"orders", "ledger"}:
+            self.window.orders.refresh()
+        if "runs" in kinds:
+            self.load_history()
+        self.refresh_status()  # the counts, the dashboard and who leads
 
     def _on_router_offline_detected(self) -> None:
         self.tray.set_state(SyncState.OFFLINE, self._tray_detail())

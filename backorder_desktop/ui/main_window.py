@@ -362,6 +362,10 @@ class MainWindow(QMainWindow):
         self.store_label.setText(f"{store} · {plural(report.products, 'product')}")
         self.mode_label.setText(MODE_STATUS[report.inventory_source])
         self.status_panel.set_token_source(report.token_source)
+        team = report.team
+        self.status_panel.set_team(
+            team.leader if team else None, bool(team and team.this_desktop_leads), in_team=team is not None
+        )
         self.last_automatic_sync = report.last_automatic_sync
         synced = report.last_automatic_sync is not None or report.last_manual_sync is not None
         self.status_panel.set_synced_once(synced)

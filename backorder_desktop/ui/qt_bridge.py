@@ -35,6 +35,7 @@ class EventBridge(QObject):
     run_finished = Signal(object)  # SyncRun
     orders_changed = Signal(object)  # OrderCount
     notified = Signal(object)  # Notification: recorded in this process (the sync child's are read)
+    team_changed = Signal(object)  # frozenset of kinds another desktop changed (team mode)
 
     _progress_posted = Signal(object)
     _state_posted = Signal(object)
@@ -42,6 +43,7 @@ class EventBridge(QObject):
     _run_finished_posted = Signal(object)
     _orders_changed_posted = Signal(object)
     _notified_posted = Signal(object)
+    _team_changed_posted = Signal(object)
 
     def __init__(self, events: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +54,7 @@ class EventBridge(QObject):
         self._run_finished_posted.connect(self._on_hub_run_finished, queued)
         self._orders_changed_posted.connect(self._on_hub_orders_changed, queued)
         self._notified_posted.connect(self._on_hub_notified, queued)
+        self._team_changed_posted.connect(self._on_hub_team_changed, queued)
         self._unsubscribers = [
             events.subscribe("progress", self._post_progress),
             events.subscribe("state_changed", self._post_state),
@@ -59,6 +62,7 @@ class EventBridge(QObject):
             events.subscribe("run_finished", self._post_run_finished),
             events.subscribe("orders_changed", self._post_orders_changed),
             events.subscribe("notified", self._post_notified),
+            events.subscribe("team_changed", self._team_changed_posted.emit),
         ]
         self._current_state = events.state
 
@@ -120,3 +124,7 @@ class EventBridge(QObject):
     @Slot(object)
     def _on_hub_notified(self, notification: Notification) -> None:
         self.notified.emit(notification)
+
+    @Slot(object)
+    def _on_hub_team_changed(self, kinds: frozenset[str]) -> None:
+        self.team_changed.emit(kinds)

@@ -189,8 +189,12 @@ class StatusBarPanel:
         self.next_run = FittingLabel()
         self.next_run.setObjectName("next_scheduled_run")
         self.next_run.setVisible(False)
+        self.team = FittingLabel()
+        self.team.setObjectName("team_leader")
+        self.team.setVisible(False)
         bar.addWidget(self.chip)
         bar.addWidget(self.message, 1)
+        bar.addPermanentWidget(self.team)
         bar.addPermanentWidget(self.next_run)
         self._state = SyncState.IDLE
         self._syncing = False
@@ -252,6 +256,18 @@ class StatusBarPanel:
         """Where the store's token comes from: a token kept for this session only is asked for
         again at the next start, which the merchant should know before quitting."""
         self.details.token_label.setText(TOKEN_WORDS[source] if source is not None else "")
+
+    def set_team(self, leader: str | None, this_desktop_leads: bool, *, in_team: bool) -> None:
+        """Team mode: which desktop syncs for the team (hidden outside a team)."""
+        if not in_team:
+            self.team.set_texts("")
+        elif this_desktop_leads:
+            self.team.set_texts("Team: this desktop leads the syncs", "Team: you lead")
+        elif leader is None:
+            self.team.set_texts("Team: no desktop leads the syncs right now", "Team: nobody leads")
+        else:
+            self.team.set_texts(f"Team: {leader} leads", "Team")
+        self.team.setVisible(in_team)
 
     def set_next_run(self, full: str, short: str) -> None:
         self.details.next_run_label.setText(full)
