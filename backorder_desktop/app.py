@@ -76,6 +76,7 @@ from backorder_desktop.services.stock import StockService
 from backorder_desktop.services.stock_history import StockHistoryService
 from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.team_setup import TeamDatabase
+from backorder_desktop.services.team_setup import TeamLeft
 from backorder_desktop.services.team_setup import TeamSetup
 from backorder_desktop.services.webhooks import SECRET_HEADER
 from backorder_desktop.services.webhooks import WebhookFetcher
@@ -350,9 +351,8 @@ def _open_database(
 
 def _open_team_database(url: str, paths: ProfilePaths, given: SecretStore | None) -> SqliteMirrorStore:
     """The team's PostgreSQL database (``team.json``), with its password from the keyring."""
-    from backorder_desktop.adapters.storage import postgres
+    from backorder_desktop.adapters.storage.pg_store import open_team_mirror
 
-    open_team_mirror: Callable[[str], SqliteMirrorStore] = postgres.__dict__["open_team_mirror"]
     secrets_ = given or KeyringSecretStore(record=BackendRecord(paths.data_dir / KEYRING_RECORD))
     password = secrets_.get(team_password_key(url))
     if password:
@@ -553,3 +553,18 @@ def run_window(
     return run_qt_window(
         launcher, screenshot=screenshot, start_demo=demo, page=page, instance_key=instance_key
     )
+
+
+def leave_team(home: str | Path | None, *, secret_store: SecretStore | None = None) -> TeamLeft:
+    """``team leave``: without opening the profile's database, so that a desktop can leave a team
+    whose server is gone."""
+    paths = profile_paths_for(home)
+    secrets_ = secret_store or KeyringSecretStore(record=BackendRecord(paths.data_dir / KEYRING_RECORD))
+    return TeamSetup(
+        records=DesktopFiles(paths.config_dir),
+        secrets=lambda: secrets_,
+        teams=_team_databases,
+        local_database=paths.database,
+        os_user=getpass.getuser(),
+        exclusive=lambda: _holding(FileProcessLock(paths.sync_lock)),
+    ).leave()

@@ -101,6 +101,24 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
             profile.close()
 
 
+@contextmanager
+def reporting_errors(options: Options) -> Iterator[None]:
+    """For a command that works on the profile's folder without opening its database (``team
+    leave``, which must work while the team's server is unreachable): logging, errors as exit codes."""
+    from backorder_desktop import app
+    from backorder_desktop.logging_setup import setup_logging
+
+    log_dir = None
+    try:
+        log_dir = app.profile_paths_for(options.home, demo=options.demo).log_dir
+        setup_logging(log_dir, debug=options.debug)
+        yield
+    except UserFacingError as exc:
+        fail(f"{exc.title}: {exc.message}{_hint(exc)}", EXIT_USER_ERROR)
+    except BackorderError as exc:
+        fail(f"{exc.title}: {exc.message} (log: {log_dir})", EXIT_BUG)
+
+
 def _env_store() -> tuple[str, str] | None:
     store_hash = os.environ.get(STORE_HASH_ENV, "").strip()
     if not store_hash:

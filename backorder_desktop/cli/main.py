@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "backorder": "backorder:backorder",
     "service": "service:service",
     "webhooks": "service:webhooks",
+    "team": "team:team",
     "sync-child": "child:sync_child",
 }
 DEMO_STORE = "demo-store"  # the demo server's own command (backorder_desktop.demo.command)

@@ -68,7 +68,7 @@ def parse_team_url(text: str) -> TeamUrl:
             "the server must accept TLS connections."
         )
     netloc = _netloc(parts.username, parts.netloc.rpartition("@")[2])
-    url = urlunsplit((parts.scheme.lower(), netloc, parts.path, urlencode(kept, safe="/"), ""))
+    url = urlunsplit((parts.scheme.lower(), netloc, parts.path, urlencode(kept), ""))
     return TeamUrl(url=url, password=password or None)
 
 
@@ -78,7 +78,7 @@ def with_password(url: str, password: str | None) -> str:
         return url
     parts = urlsplit(url)
     query = [*parse_qsl(parts.query, keep_blank_values=True), (_PASSWORD_PARAM, password)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="/"), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 def team_password_key(url: str) -> str:

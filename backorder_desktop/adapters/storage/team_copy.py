@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from backorder_desktop.adapters.storage.pg_store import reset_identities
 from backorder_desktop.adapters.storage.postgres import open_postgres_database
 from backorder_desktop.domain.errors import StorageError
 from backorder_desktop.domain.team_url import describe_team
@@ -137,27 +138,6 @@ class TeamNotEmpty(StorageError):
             f"The team database {describe_team(url)} already holds a team's data, so this computer's data "
             "was not moved into it. To work with that team, join it (team join) — this computer's own "
             "data stays in its file. To start a new team, give an empty database."
-        )
-
-
-def reset_identities(conn: psycopg.Connection[Any]) -> None:
-    """Move every identity sequence past the ids its table holds (rows copied with their ids do not
-    advance it: the next insert would otherwise take an id already used)."""
-    columns = conn.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND is_identity = 'YES'"
-    ).fetchall()
-    for table, column in columns:
-        conn.execute(
-            sql.SQL(
-                "SELECT setval(pg_get_serial_sequence({table_text}, {column_text}), "
-                "coalesce(max({column}), 0) + 1, false) FROM {table}"
-            ).format(
-                table_text=sql.Literal(table),
-                column_text=sql.Literal(column),
-                column=sql.Identifier(column),
-                table=sql.Identifier(table),
-            )
         )
 
 
