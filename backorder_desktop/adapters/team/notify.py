@@ -94,3 +94,41 @@ class ChangeListener(Link):
             self._on_change(known)
         except Exception:
             logger.exception("a change-notice subscriber failed")
+
+
+def _demo_listen(url: str, name: str) -> None:
+    """Listen until stdin closes, printing ``{"kinds": [...], "newest": id, "at": monotonic}`` for
+    each burst, ``newest`` being the ledger's newest entry as read after hearing (the bench's
+    edit-to-visible latency: heard, then read)."""
+    import json
+    import sys
+    import time
+
+    from backorder_desktop.adapters.team.link import connect
+
+    reader = connect(url, name)
+
+    def heard(kinds: frozenset[str]) -> None:
+        row = reader.execute("SELECT max(id) FROM stock_adjustments").fetchone()
+        newest = row[0] if row is not None else None
+        print(json.dumps({"kinds": sorted(kinds), "newest": newest, "at": time.monotonic()}), flush=True)
+
+    listener = ChangeListener(url, name=name, on_change=heard)
+    listener.start()
+    listener.wait_listening(60.0)
+    print(json.dumps({"listening": True}), flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        listener.stop()
+        reader.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Print a team database's change notices (the bench).")
+    parser.add_argument("--demo-listen", metavar="URL", required=True)
+    parser.add_argument("--name", default="listener")
+    args = parser.parse_args()
+    _demo_listen(args.demo_listen, args.name)
