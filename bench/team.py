@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import random
 import shutil
 import statistics
@@ -28,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -157,7 +159,7 @@ def measure_latency(url: str, edits: int = EDITS) -> list[float]:
                 row = writer.execute(LEDGER_ENTRY, (level, level + 1)).fetchone()
                 assert row is not None
                 entry = int(row[0])
-                if not listener.wait(lambda entry=entry: entry in listener.newest):
+                if not listener.wait(partial(operator.contains, listener.newest, entry)):
                     raise RuntimeError(f"entry {entry} was never seen by the other desktop")
                 took.append(listener.newest[entry] - started)
     finally:
