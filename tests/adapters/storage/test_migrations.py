@@ -274,7 +274,6 @@ def test_m0009_notifications_starts_with_none_told_and_keeps_them_as_user_data(t
     assert len(backups) == 1 and ".v8." in backups[0].name
 
 
-
 def test_m0010_purchasing_starts_with_nothing_switched_and_keeps_switches_as_user_data(
     tmp_path: Path,
 ) -> None:
@@ -306,7 +305,6 @@ def test_m0011_ledger_item_time_indexes_the_ledger_by_item_and_time_and_keeps_it
     assert "stock_adjustments_item_time" in " ".join(str(row[-1]) for row in plan)
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v10." in backups[0].name
-
 
 
 def test_m0012_backorder_limits_starts_with_none_written_and_keeps_limits_as_user_data(
@@ -362,7 +360,6 @@ def test_m0014_owed_moves_sums_the_ledger_so_far_per_quarter_hour_and_then_follo
     assert len(backups) == 1 and ".v13." in backups[0].name
 
 
-
 def test_m0015_change_notices_leaves_a_v14_file_as_it_was_on_sqlite(tmp_path: Path) -> None:
     path = _fixture(14, tmp_path)
     before = (_tables(path), _owed_moves(path))
@@ -374,6 +371,7 @@ def test_m0015_change_notices_leaves_a_v14_file_as_it_was_on_sqlite(tmp_path: Pa
     assert triggers == {"owed_moves_insert", "owed_moves_delete", "owed_moves_update"}
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v14." in backups[0].name
+
 
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
