@@ -9,7 +9,7 @@ checks, in order:
    xcb, wayland) and SVG plugins, the package metadata keyring and APScheduler find their
    plugins by, certifi's CA file, the Linux desktop files; no GTK copied in;
 2. ``--version`` prints the version of ``backorder_desktop/__init__.py``; ``--help`` lists the
-   commands;
+   commands; ``--version`` and ``status --json`` load no Qt library (``LD_DEBUG=libs``);
 3. with no D-Bus session, ``status --json`` works and reports no keyring (a normal state);
 4. in a private D-Bus session with an unlocked gnome-keyring (``tests/fixtures_keyring.py``):
    ``status --json`` reports "SecretService Keyring"; the bundle's own ``demo-store`` serves a
@@ -284,6 +284,20 @@ def check_identity(report: Report, bundle: Bundle) -> None:
         absent = [c for c in commands if not re.search(rf"^\s+{c}\b", helptext, re.M)]
         expect(not absent, f"--help does not list {absent}")
         notes.append(f"{out!r} in {report.figures['version_start_seconds']} s")
+
+
+def check_start_loads_no_qt(report: Report, bundle: Bundle) -> None:
+    """The command line starts without Qt, as from source (run-time hooks must not import it)."""
+    with report.check("--version and status --json load no Qt library") as notes:
+        for args in (("--version",), ("--home", str(bundle.work / "p-noqt"), "status", "--json")):
+            # The dynamic loader names every library it opens; its debug output goes to stderr.
+            env = dict(bundle.env, LD_DEBUG="libs")
+            result = bundle.run(*args, env=env)
+            expect(result.returncode == 0, f"`{' '.join(args)}` exited {result.returncode}")
+            loaded = re.findall(r"calling init: \S*/(libQt6\w+|libpyside6\S*|QtCore\S*)", result.stderr)
+            qt = sorted(set(loaded))
+            expect(not qt, f"`{' '.join(args)}` loaded {', '.join(qt)}")
+            notes.append(f"{args[-1]}: no Qt")
 
 
 # -- 3. no keyring ---------------------------------------------------------------------------------
@@ -707,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         bundle = Bundle(bundle_dir, work)
         check_layout(report, bundle)
         check_identity(report, bundle)
+        check_start_loads_no_qt(report, bundle)
         check_no_keyring(report, bundle)
         from tests.fixtures_keyring import private_secret_service
 

@@ -9,7 +9,9 @@ image format and icon engine; input contexts …), except:
   and settings at run time; Qt then uses the ``xdgdesktopportal`` theme (native file dialogs
   through the portal) or its own style;
 * the platforms for embedded devices without a desktop (``eglfs``, ``linuxfb``, ``vnc``,
-  ``vkkhrdisplay``, ``minimalegl``) and the EGL device integrations they alone use.
+  ``vkkhrdisplay``, ``minimalegl``) and the EGL device integrations they alone use;
+* Qt's on-screen keyboard for kiosks (``platforminputcontexts/libqtvirtualkeyboardplugin.so``):
+  it alone links Qt Quick and QML (17 MB); desktop input methods (ibus, compose) stay.
 
 Left out before dependency analysis, so the libraries only they need are left out too.
 """
@@ -27,6 +29,7 @@ UNWANTED_PLUGINS = {
     "platforms/libqvnc.so",
     "platforms/libqvkkhrdisplay.so",
     "platforms/libqminimalegl.so",
+    "platforminputcontexts/libqtvirtualkeyboardplugin.so",
 }
 UNWANTED_PLUGIN_TYPES = {"egldeviceintegrations"}
 
