@@ -9,9 +9,9 @@ burst gathered for 0.1 s):
   Linux); a fresh desktop replaces the killed one, ``rounds`` times. Median and max; the bound is
   the issue's "within a few seconds", taken as 5 s.
 - **Edit to visible**: this process writes ledger entries by plain SQL, one at a time; another
-  process listens (``adapters/team/notify.py``) and, for each notice, reads the ledger's newest
-  entry. The time from the write's start to that read's end, for ``edits`` edits: p50 and p99;
-  the bound is the issue's 1 s (p99).
+  process listens (``adapters/team/notify.py``, run by ``tests/team/desktop_process.py``) and, for
+  each notice, reads the ledger's newest entry. The time from the write's start to that read's
+  end, for ``edits`` edits: p50 and p99; the bound is the issue's 1 s (p99).
 
     python -m bench.team [--rounds N] [--edits N]
 """
@@ -25,7 +25,6 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -111,8 +110,10 @@ class _Listener:
     """The other desktop: a process that prints what it heard and the ledger's newest entry."""
 
     def __init__(self, url: str) -> None:
+        from tests.team.desktops import PROCESS
+
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "backorder_desktop.adapters.team.notify", "--demo-listen", url],
+            [*PROCESS, "listen", url],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -1,5 +1,5 @@
 """Desktops of a team as real processes: each campaigns for the sync lead on one database and
-reports every change as a JSON line (``python -m backorder_desktop.adapters.team.leader``).
+reports every change as a JSON line (``tests/team/desktop_process.py``).
 
 Used by the leader tests and by ``bench/team.py``. Reading a process's lines happens on a thread
 of its own, so a test waits on a condition (with a generous timeout) and never sleeps.
@@ -17,7 +17,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30.0
-CAMPAIGN = (sys.executable, "-m", "backorder_desktop.adapters.team.leader", "--demo-campaign")
+PROCESS = (sys.executable, "-m", "tests.team.desktop_process")
 
 
 class Desktop:
@@ -30,7 +30,7 @@ class Desktop:
         self.name = name
         self.reports: list[dict[str, Any]] = []
         self.process = subprocess.Popen(
-            [*CAMPAIGN, url, "--name", name, "--interval", str(interval)],
+            [*PROCESS, "campaign", url, name, str(interval)],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

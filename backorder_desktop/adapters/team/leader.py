@@ -12,9 +12,6 @@ before the server could grant the lock to anyone else; it then reconnects and ca
 Who leads needs no table: every campaign connection carries the desktop's name in
 ``application_name``, and ``pg_locks`` joined with ``pg_stat_activity`` names the session that
 holds the key. The heartbeat reads it, so ``leader_name()`` never waits on the network.
-
-``python -m backorder_desktop.adapters.team.leader --demo-campaign URL --name NAME`` campaigns and
-prints a JSON line at each change (the tests' and the bench's several desktops).
 """
 
 from __future__ import annotations
@@ -145,31 +142,3 @@ class LeaderElection(Link):
                 self._on_change(leads)
             except Exception:
                 logger.exception("a leadership subscriber failed")
-
-
-def _demo_campaign(url: str, name: str, interval: float) -> None:
-    """Campaign until killed or stdin closes, printing ``{"leads": bool, "at": monotonic}`` lines."""
-    import json
-    import sys
-
-    def report(leads: bool) -> None:
-        print(json.dumps({"name": name, "leads": leads, "at": time.monotonic()}), flush=True)
-
-    election = LeaderElection(url, name=name, interval=interval, on_change=report)
-    report(False)
-    election.start()
-    try:
-        sys.stdin.read()  # the parent closing our stdin (or killing us) ends the campaign
-    finally:
-        election.stop()
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Campaign for a team database's sync lead (tests, bench).")
-    parser.add_argument("--demo-campaign", metavar="URL", required=True)
-    parser.add_argument("--name", default=desktop_name())
-    parser.add_argument("--interval", type=float, default=INTERVAL_S)
-    args = parser.parse_args()
-    _demo_campaign(args.demo_campaign, args.name, args.interval)
