@@ -119,6 +119,7 @@ def open_profile(
     sync_process: bool = False,
     salvage: bool = False,
     store_api: StoreApiFactory | None = None,
+    check_later: bool = False,
 ) -> Profile:
     """Open (or create) a profile and wire its services into its facade.
 
@@ -145,7 +146,9 @@ def open_profile(
     else:
         # The window pays the full integrity check at every start (on its worker thread); a command
         # pays it only when the file changed since the last clean check.
-        mirror, salvage_note = _open_database(paths, sync_lock, salvage=salvage, full_check=sync_process)
+        mirror, salvage_note = _open_database(
+            paths, sync_lock, salvage=salvage, full_check=sync_process, check_later=check_later
+        )
     actor = actor_label(desktop.display_name(), getpass.getuser())
     clock = clock if clock is not None else SystemClock()
     events = EventHub()
@@ -326,12 +329,19 @@ def _backend_name(store: SecretStore) -> str | None:
 
 
 def _open_database(
-    paths: ProfilePaths, sync_lock: FileProcessLock, *, salvage: bool, full_check: bool
+    paths: ProfilePaths,
+    sync_lock: FileProcessLock,
+    *,
+    salvage: bool,
+    full_check: bool,
+    check_later: bool = False,
 ) -> tuple[SqliteMirrorStore, str | None]:
     """The profile's database; with ``salvage``, a damaged one is set aside and its user data
     salvaged into a fresh one first (under the sync lock: nothing else writes meanwhile).
     ``full_check`` (and ``salvage``): the integrity check even when the file looks unchanged."""
     if not salvage:
+        if check_later:
+            return SqliteMirrorStore(paths.database, check=False), None
         if full_check:
             check_integrity(paths.database)
         return open_mirror(paths.database), None
@@ -505,21 +515,45 @@ def _start_receiver(profile: Profile) -> str | None:
 
 
 class AppLauncher:
-    """Opens profiles for the window (``ui.application.Launcher``)."""
+    """Opens profiles for the window (``ui.connect_flow.Launcher``). The window's first paint
+    reads the database alone: the integrity check, the schedule and the webhook receiver follow
+    it (``start_background``)."""
 
-    def __init__(self, home: str | Path | None, *, env_token: str | None = None) -> None:
+    def __init__(
+        self,
+        home: str | Path | None,
+        *,
+        env_token: str | None = None,
+        secret_store: SecretStore | None = None,
+    ) -> None:
         self._home = home
         self._env_token = env_token
+        self._secret_store = secret_store
 
     def open_profile(self) -> Profile:
-        profile = open_profile(self._home, env_token=self._env_token, sync_process=True)
-        profile.start_background()
-        return profile
+        return open_profile(
+            self._home,
+            env_token=self._env_token,
+            secret_store=self._secret_store,
+            sync_process=True,
+            check_later=True,
+        )
 
     def open_demo(self) -> Profile:
-        profile = open_profile(self._home, demo=True, sync_process=True)
+        return open_profile(self._home, demo=True, sync_process=True, check_later=True)
+
+    def start_background(self, profile: Profile) -> None:
+        """After the first paint, on a worker: the integrity check the open skipped (a damaged
+        file raises ``DatabaseCorrupt`` and nothing starts), then the schedule and webhooks."""
+        check_database(profile)
         profile.start_background()
-        return profile
+
+
+def check_database(profile: Profile) -> None:
+    """``PRAGMA quick_check`` of the profile's SQLite file (a team database has none here)."""
+    path = Path(profile.info.database_path)
+    if path.is_file():
+        check_integrity(path)
 
 
 def run_window(

@@ -31,8 +31,6 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.ui import assets
 from backorder_desktop.ui.connect_flow import Launcher
 from backorder_desktop.ui.controller import AppController
-from backorder_desktop.ui.dialogs.profile_problem_dialog import ProblemAnswer
-from backorder_desktop.ui.dialogs.profile_problem_dialog import ProfileProblemDialog
 from backorder_desktop.ui.single_instance import InstanceGuard
 
 logger = logging.getLogger(__name__)
@@ -76,6 +74,9 @@ def settle_profile_folder(
         try:
             return home, prepare(home)
         except UserFacingError as error:
+            from backorder_desktop.ui.dialogs.profile_problem_dialog import ProblemAnswer
+            from backorder_desktop.ui.dialogs.profile_problem_dialog import ProfileProblemDialog
+
             # Logged before the log is set up: this reaches stderr, for whoever started the app.
             logger.warning("the profile folder cannot be used: %s", error)
             dialog = ProfileProblemDialog(error, home)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Protocol
+from typing import runtime_checkable
 
 from backorder_desktop.domain.errors import AuthError
 from backorder_desktop.domain.models import DEFAULT_API_URL
@@ -36,6 +37,16 @@ class Launcher(Protocol):
 
     def open_demo(self) -> Profile:
         """A fresh demo store in this process, with its own profile, already connected."""
+        ...
+
+
+@runtime_checkable
+class StartsBackground(Protocol):
+    """A launcher whose profiles start their background work (the integrity check, the schedule,
+    webhooks) only once the window has painted them (``app.AppLauncher``)."""
+
+    def start_background(self, profile: Profile) -> None:
+        """Runs on a worker; what it raises goes to the error router."""
         ...
 
 

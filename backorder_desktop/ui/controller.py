@@ -10,6 +10,10 @@ after every change the window hears of (a run's end, a webhook's order) and on t
 ``notified`` the controller takes the ones not shown yet (``Profile.notifications_to_show``, which
 remembers the newest shown in the profile: once each, across restarts) and shows them from the
 tray, or in the status bar when there is no tray.
+
+Start-up: the first paint reads the database alone (the Dashboard's figures, the table's first
+rows and count). The tray, the launcher's ``start_background`` (the integrity check, the schedule,
+webhooks), a first sync and the other pages' reads follow it (``FirstPaintGate``).
 """
 
 from __future__ import annotations
@@ -43,12 +47,11 @@ from backorder_desktop.services.profile import StatusReport
 from backorder_desktop.ui.connect_flow import ConnectFlow
 from backorder_desktop.ui.connect_flow import Launcher
 from backorder_desktop.ui.connect_flow import Opened
+from backorder_desktop.ui.connect_flow import StartsBackground
 from backorder_desktop.ui.connect_flow import open_and_read
-from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
-from backorder_desktop.ui.dialogs.log_viewer import LogViewer
-from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog
 from backorder_desktop.ui.error_router import ErrorRouter
 from backorder_desktop.ui.error_router import sync_notification
+from backorder_desktop.ui.first_paint import FirstPaintGate
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.qt_bridge import EventBridge
@@ -98,6 +101,8 @@ class AppController(QObject):
         self._closed = False
         self._finished = False
         self._told_about_tray = False
+        self._tray_started = False
+        self.first_paint: FirstPaintGate | None = None
         self.flows = ConnectFlow(self)
         self.stock_files = StockFileFlow(self)
         self._wire()
@@ -131,8 +136,8 @@ class AppController(QObject):
     # --- starting and profiles --------------------------------------------------------------
 
     def start(self, *, start_demo: bool = False) -> None:
-        """Show the tray, open the profile (or a demo store) on a worker, then the window."""
-        self.tray.start()
+        """Open the profile (or a demo store) on a worker, then show the window; the tray and the
+        rest follow its first paint."""
         self.window.show_loading("Starting the demo store…" if start_demo else "Opening your catalog…")
         self.open_profile(demo=start_demo)
 
@@ -158,6 +163,7 @@ class AppController(QObject):
         if self.profile is None:  # nothing open: offer the welcome page's choices again
             self.window.show_welcome()
             self.show_window()
+            self._start_tray()
 
     def adopt(self, profile: Profile, status: StatusReport, start_minimised: bool) -> None:
         """Make ``profile`` the open profile (closing the previous one) and show it."""
@@ -178,23 +184,66 @@ class AppController(QObject):
         self.bridge.notified.connect(lambda _told: self.show_new_notifications())
         self.window.set_sync_state(self.bridge.current_state)
         self.window.products.set_profile(profile)
-        self.window.orders.set_profile(profile)
         self.window.products.variants.set_history_available(True)
         self.tray.set_pause_available(True)
         self._show_status(status)
+        if self._first_adoption:
+            self._first_adoption = False
+            self._show_first(profile, status, start_minimised=start_minimised and not self.force_show)
+        else:
+            self._start_rest(profile, status)
+        self.profile_adopted.emit(profile)
+
+    def _show_first(self, profile: Profile, status: StatusReport, *, start_minimised: bool) -> None:
+        """Show the window (or only the tray when set to start minimised) and start the rest
+        once its first screen is painted."""
+        if start_minimised:
+            self._start_tray()
+        if not (start_minimised and self.tray.is_shown()):
+            self.show_window()
+        window = self.window
+        model = window.products.model
+
+        def painted() -> bool:
+            if self.status is None or self.status.store_hash is None:
+                return True  # the welcome page reads nothing
+            return model.has_answered() and not model.is_loading() and window.dashboard.dashboard is not None
+
+        self.first_paint = FirstPaintGate(
+            painted,
+            [model.loading_changed, window.dashboard.shown],
+            lambda: self._after_first_paint(profile, status),
+            self,
+        )
+
+    def _after_first_paint(self, profile: Profile, status: StatusReport) -> None:
+        # Start-up objects (Qt wrappers, modules, the services, the first rows) live as long as the
+        # app: out of the collector's sight, a full collection no longer walks them all (a 70-80 ms
+        # stall of every thread, measured at 100,000 products; bench row 7).
+        gc.freeze()
+        self._start_tray()
+        self.window.dashboard.build_chart()  # QtCharts is no part of the first paint
+        if profile is self.profile:
+            self._start_rest(profile, status)
+
+    def _start_tray(self) -> None:
+        if not self._tray_started:
+            self._tray_started = True
+            self.tray.start()
+
+    def _start_rest(self, profile: Profile, status: StatusReport) -> None:
+        """What the first paint did not need: the other pages' reads, the launcher's background
+        start (integrity check, schedule, webhooks) and a first sync."""
+        self.window.orders.set_profile(profile)
         self.load_history()
         self.load_settings()
         self.show_new_notifications()  # what was told while the window was closed
         self.runner.run_in_background(profile.start_warnings, on_result=self._show_start_warnings)
-        if self._first_adoption:
-            self._first_adoption = False
-            # Start-up objects (Qt wrappers, modules, the services) live as long as the app: out of
-            # the collector's sight, a full collection no longer walks them all (a 70-80 ms stall
-            # of every thread, measured at 100,000 products; bench row 7).
-            gc.freeze()
-            if self.force_show or not (start_minimised and self.tray.is_shown()):
-                self.show_window()
-        self.profile_adopted.emit(profile)
+        launcher = self.launcher
+        if isinstance(launcher, StartsBackground):
+            self.runner.run_in_background(
+                lambda: launcher.start_background(profile), on_error=self.router.route
+            )
         if status.store_hash is not None and status.products == 0 and not profile.is_syncing():
             self.run_automatic_sync(RunTrigger.FIRST_SYNC)
 
@@ -206,6 +255,7 @@ class AppController(QObject):
         """Nothing running, nothing loading: what ``--screenshot`` and the tests wait for."""
         return (
             self.profile is not None
+            and (self.first_paint is None or not self.first_paint.is_waiting())
             and self.runner.is_idle()
             and not self.window.products.model.is_loading()
             and not self.window.is_syncing()
@@ -451,6 +501,8 @@ class AppController(QObject):
         )
 
     def show_stock_history(self, product: Product) -> None:
+        from backorder_desktop.ui.dialogs.stock_history_dialog import StockHistoryDialog  # QtCharts
+
         profile = self.profile
         if profile is not None:
             self.runner.run_in_background(
@@ -473,10 +525,14 @@ class AppController(QObject):
         self.window.activateWindow()
 
     def show_log(self) -> None:
+        from backorder_desktop.ui.dialogs.log_viewer import LogViewer  # dialogs load when first opened
+
         if self.profile is not None:
             LogViewer(self.profile.info.log_dir, self.runner, self.window).open()
 
     def show_about(self) -> None:
+        from backorder_desktop.ui.dialogs.about_dialog import AboutDialog
+
         info = self.profile.info if self.profile is not None else None
         backend = self.status.keyring_backend if self.status is not None else None
         AboutDialog(info, backend, self.window).open()

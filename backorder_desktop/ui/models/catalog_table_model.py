@@ -144,6 +144,10 @@ class CatalogTableModel(QAbstractTableModel):
     def is_pending(self, product: Product) -> bool:
         return product.id in self._pending_ids
 
+    def has_answered(self) -> bool:
+        """The current query's first rows are in (its count may still be on its way)."""
+        return self._profile is not None and not self._query_pending
+
     def is_loading(self) -> bool:
         return (
             self._counting > 0 or bool(self._in_flight) or bool(self._wanted) or self._flush_timer.isActive()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtCore import Signal
@@ -34,9 +35,11 @@ from backorder_desktop.domain.backorder_rules import render_message
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import RulesReport
 from backorder_desktop.services.profile import RuleView
-from backorder_desktop.ui.charts.stock_chart import StockChartPanel
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.workers import BackgroundRunner
+
+if TYPE_CHECKING:
+    from backorder_desktop.ui.charts.stock_chart import StockChartPanel
 
 FIELDS = ("limit", "incoming", "expected", "message")
 FIELD_NAMES = {
@@ -132,9 +135,9 @@ class BackorderPane(QWidget):
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.apply_button)
         layout.addLayout(bottom)
-        self.chart = StockChartPanel(runner, self)
-        self.chart.hide()
-        layout.addWidget(self.chart, 3)
+        self._chart: StockChartPanel | None = None  # built when first shown: QtCharts loads then
+        self._layout = layout
+        self._chart_at = layout.count()
         layout.addStretch(1)
         self._lines = {"limit": self.limit_edit, "incoming": self.incoming_edit, "message": self.message_edit}
         self._editors: dict[str, QWidget] = {**self._lines, "expected": self.date_edit}
@@ -210,12 +213,23 @@ class BackorderPane(QWidget):
         self._fill()
         self._show_chart(int(loaded.refs[0]) if len(loaded.refs) == 1 else None)
 
+    @property
+    def chart(self) -> StockChartPanel:
+        if self._chart is None:
+            from backorder_desktop.ui.charts.stock_chart import StockChartPanel
+
+            self._chart = StockChartPanel(self._runner, self)
+            self._chart.hide()
+            self._layout.insertWidget(self._chart_at, self._chart, 3)
+        return self._chart
+
     def _show_chart(self, product_id: int | None) -> None:
         """One product selected: its stock chart below the rules (read on a worker)."""
         profile = self._profile
         if product_id is None or profile is None:
-            self.chart.show_product(None)
-            self.chart.hide()
+            if self._chart is not None:
+                self._chart.show_product(None)
+                self._chart.hide()
             return
         self.chart.show()
         self.chart.show_product(lambda variant_id: profile.stock_chart(product_id, variant_id))

@@ -4,13 +4,15 @@ Six tiles (BackOrder products, units backordered, orders waiting, products at or
 limit, deliveries expected this week, expected dates passed), each opening the list it counts; the
 units owed day by day over the last 30 or 90 days; and the next expected dates. Everything comes
 from one facade call (``Profile.dashboard``) read on a worker, again after each sync or change
-(``refresh``): the GUI thread only sets a few labels and a 90-point series.
+(``refresh``): the GUI thread only sets a few labels and a 90-point series. The chart (QtCharts)
+is built on first use of ``chart``, after the window's first paint: the figures come first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
@@ -32,7 +34,6 @@ from backorder_desktop.domain.dashboard import Dashboard
 from backorder_desktop.domain.dashboard import DashboardCounts
 from backorder_desktop.domain.dashboard import ExpectedArrival
 from backorder_desktop.services.profile import Profile
-from backorder_desktop.ui.charts.backorder_chart import BackorderChart
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import format_day
 from backorder_desktop.ui.formatting import format_time
@@ -40,6 +41,9 @@ from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.widgets.dashboard_tile import DashboardTile
 from backorder_desktop.ui.widgets.latest_read import LatestRead
 from backorder_desktop.ui.workers import BackgroundRunner
+
+if TYPE_CHECKING:
+    from backorder_desktop.ui.charts.backorder_chart import BackorderChart
 
 ARRIVAL_HEADERS = ("Expected", "Product", "SKU", "Incoming", "Owed")
 EXPECTED, PRODUCT, SKU, INCOMING, OWED = range(len(ARRIVAL_HEADERS))
@@ -131,9 +135,30 @@ class DashboardPage(QWidget):
             header.addWidget(button)
         self.span_buttons.idClicked.connect(self.set_span)
         column.addLayout(header)
-        self.chart = BackorderChart()
-        column.addWidget(self.chart, 1)
+        self._chart: BackorderChart | None = None
+        self._chart_column = column
+        self._chart_slot = QWidget()  # holds the chart's place until it is built
+        column.addWidget(self._chart_slot, 1)
         return column
+
+    @property
+    def chart(self) -> BackorderChart:
+        return self.build_chart()
+
+    def build_chart(self) -> BackorderChart:
+        """The units-owed chart, built on first use (the controller builds it after the first paint)."""
+        if self._chart is None:
+            from backorder_desktop.ui.charts.backorder_chart import BackorderChart
+
+            chart = self._chart = BackorderChart()
+            self._chart_column.replaceWidget(self._chart_slot, chart)
+            self._chart_slot.deleteLater()
+            if self.dashboard is not None:
+                chart.show_points(self.dashboard.last_days(self.span))
+        return self._chart
+
+    def has_chart(self) -> bool:
+        return self._chart is not None
 
     def _build_arrivals(self) -> QVBoxLayout:
         column = QVBoxLayout()
@@ -179,7 +204,8 @@ class DashboardPage(QWidget):
             self.shown.emit()  # nothing moved: no relayout of the chart (refreshes come in bursts)
             return
         self._show_counts(board.counts)
-        self.chart.show_points(board.last_days(self.span))
+        if self._chart is not None:
+            self._chart.show_points(board.last_days(self.span))
         if previous is None or previous.next_arrivals != board.next_arrivals:
             self._show_arrivals(board.next_arrivals)
         self.hint.setVisible(board.counts.backorder_products == 0)
@@ -225,8 +251,8 @@ class DashboardPage(QWidget):
         button = self.span_buttons.button(days)
         if button is not None and not button.isChecked():
             button.setChecked(True)
-        if self.dashboard is not None:
-            self.chart.show_points(self.dashboard.last_days(days))
+        if self.dashboard is not None and self._chart is not None:
+            self._chart.show_points(self.dashboard.last_days(days))
 
     # --- tiles ------------------------------------------------------------------------------
 

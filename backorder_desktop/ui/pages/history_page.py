@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex
 from PySide6.QtCore import Qt
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import QWidget
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.stock_history import SyncTimeline
-from backorder_desktop.ui.charts.sync_timeline import SyncTimelineView
 from backorder_desktop.ui.formatting import KIND_NAMES
 from backorder_desktop.ui.formatting import OUTCOME_NAMES
 from backorder_desktop.ui.formatting import format_count
@@ -34,6 +34,9 @@ from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.formatting import trigger_name
 from backorder_desktop.ui.models.list_table_model import Index
 from backorder_desktop.ui.models.list_table_model import ListTableModel
+
+if TYPE_CHECKING:
+    from backorder_desktop.ui.charts.sync_timeline import SyncTimelineView
 
 HEADERS = ("Started", "Kind", "Trigger", "Duration", "Seen", "New", "Changed", "Removed", "Outcome")
 
@@ -100,9 +103,9 @@ class HistoryPage(QWidget):
         refresh.clicked.connect(self.refresh_requested)
         top.addWidget(refresh)
         layout.addLayout(top)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        self.timeline = SyncTimelineView()
-        splitter.addWidget(self.timeline)
+        splitter = self._splitter = QSplitter(Qt.Orientation.Vertical)
+        self._timeline: SyncTimelineView | None = None
+        splitter.addWidget(QWidget())  # the timeline's place until it is built (QtCharts)
         self.model = RunsModel(self)
         self.table = QTableView()
         self.table.setObjectName("history_table")
@@ -131,6 +134,18 @@ class HistoryPage(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
         layout.addWidget(splitter)
+
+    @property
+    def timeline(self) -> SyncTimelineView:
+        """The runs' timeline, built on first use: QtCharts loads after the window's first paint."""
+        if self._timeline is None:
+            from backorder_desktop.ui.charts.sync_timeline import SyncTimelineView
+
+            self._timeline = SyncTimelineView()
+            place = self._splitter.replaceWidget(0, self._timeline)
+            if place is not None:
+                place.deleteLater()
+        return self._timeline
 
     def show_runs(self, runs: list[SyncRun], timeline: SyncTimeline | None = None) -> None:
         """The runs (newest first) and, when given, the timeline of the last days."""
