@@ -17,6 +17,8 @@ from backorder_desktop.adapters.storage import open_team_mirror
 from backorder_desktop.adapters.storage import reset_identities
 from backorder_desktop.adapters.storage.codec import PRODUCT_COLUMNS
 from backorder_desktop.adapters.storage.codec import VARIANT_COLUMNS
+from backorder_desktop.adapters.storage.pg_connection import PgConnection
+from backorder_desktop.adapters.storage.pg_connection import Schema
 from backorder_desktop.adapters.storage.pg_failures import Conflict
 from backorder_desktop.adapters.storage.pg_failures import translate_pg
 from backorder_desktop.domain.errors import BugError
@@ -143,3 +145,19 @@ def test_reset_identities_moves_each_sequence_past_the_ids_copied_in(postgres_ur
         assert (entry.id, told.id if told else None, run) == (42, 18, 1)
     finally:
         store.close()
+
+
+def test_a_batch_whose_column_mixes_ints_and_floats_is_written_row_by_row(postgres_url: str) -> None:
+    """JSON's 2 is an int where 9.99 is a float: psycopg makes no array of both, so the batch goes
+    row by row (the server casts each value) instead of as one statement over arrays."""
+    with psycopg.connect(postgres_url, autocommit=True) as raw:
+        raw.execute("CREATE TABLE prices (id BIGINT PRIMARY KEY, price DOUBLE PRECISION, label TEXT)")
+        conn = PgConnection(raw, Schema(raw))
+        conn.executemany(
+            "INSERT INTO prices (id, price, label) VALUES (?, ?, ?)", [(1, 2, "a"), (2, 9.99, None)]
+        )
+        conn.executemany(
+            "INSERT INTO prices (id, price, label) VALUES (?, ?, ?)", [(3, 1.5, "c"), (4, 2.5, "d")]
+        )
+        rows = raw.execute("SELECT id, price, label FROM prices ORDER BY id").fetchall()
+    assert rows == [(1, 2.0, "a"), (2, 9.99, None), (3, 1.5, "c"), (4, 2.5, "d")]

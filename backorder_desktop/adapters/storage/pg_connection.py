@@ -22,7 +22,9 @@ The rules (``translate``):
   required): an upsert on the table's primary key;
 - ``cursor.lastrowid`` of a one-row ``INSERT`` into a table with an identity ``id``: the
   statement gets ``RETURNING id``;
-- ``?``: ``%s``, and a literal ``%`` is doubled.
+- ``?``: ``%s``, and a literal ``%`` is doubled;
+- ``executemany`` of a row INSERT (or an upsert, when the batch's keys are unique): one statement
+  over one array per column (``Columnar``) — a page is one round trip, not one per row.
 
 A NUL character (which PostgreSQL's text cannot hold) is stored as U+FFFD. Python booleans go
 into the schema's ``BIGINT`` columns as 0/1 (the connection's bool dumper, ``postgres.py``), as
@@ -73,6 +75,59 @@ def _as_limit(value: Any) -> Any:
 
 
 _TRANSFORMS: dict[str, Callable[[Any], Any]] = {_LIST: _as_list, _LIMIT: _as_limit}
+# A row-by-row INSERT (or upsert on named columns) with nothing but placeholders in its VALUES.
+_ROW_INSERT = re.compile(
+    r'^INSERT INTO "?(\w+)"? \(([^)]*)\) VALUES \(\?(?:, \?)*\)(?: ON CONFLICT \(([^)]*)\) (DO [^?%]*))?$',
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Columnar:
+    """An ``executemany`` of a row INSERT as one statement over one array per column
+    (``INSERT … SELECT * FROM unnest(%s::bigint[], %s::text[], …)``): one round trip and one
+    set-based insert for a page, where row-by-row pays per row. An upsert qualifies only for a batch
+    whose conflict keys are unique (one statement may not update a row twice)."""
+
+    sql: str
+    width: int
+    key: tuple[int, ...]  # positions of the conflict target's columns; () for a plain INSERT
+
+    def fits(self, batch: Sequence[Sequence[Any]]) -> bool:
+        if len(batch) < 2 or any(len(row) != self.width for row in batch):
+            return False
+        if not self.key:
+            return True
+        if len(self.key) == 1:
+            index = self.key[0]
+            return len({row[index] for row in batch}) == len(batch)
+        return len({tuple(row[i] for i in self.key) for row in batch}) == len(batch)
+
+    @staticmethod
+    def columns(batch: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        return [list(column) for column in zip(*batch, strict=True)]
+
+
+def columnar(statement: str, types: dict[tuple[str, str], str]) -> Columnar | None:
+    """The one-statement form of a row INSERT, or None when ``statement`` is not one (or names a
+    column whose type is not known)."""
+    found = _ROW_INSERT.match(statement.strip())
+    if found is None:
+        return None
+    table = found[1]
+    names = [c.strip().strip('"') for c in found[2].split(",")]
+    if statement.count("?") != len(names) or any((table, n) not in types for n in names):
+        return None
+    arrays = ", ".join(f"%b::{types[table, n]}[]" for n in names)
+    sql = f'INSERT INTO "{table}" ({found[2]}) SELECT * FROM unnest({arrays})'  # noqa: S608 (names from the statement and the catalog)
+    key: tuple[int, ...] = ()
+    if found[3] is not None:
+        target = [c.strip().strip('"') for c in found[3].split(",")]
+        if any(c not in names for c in target):
+            return None
+        key = tuple(names.index(c) for c in target)
+        sql += f" ON CONFLICT ({found[3]}) {found[4]}"
+    return Columnar(sql, len(names), key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +225,15 @@ class Schema:
         ):
             keys.setdefault(str(table), []).append(str(column))
         self.keys = {table: tuple(columns) for table, columns in keys.items()}
+        self.types = {
+            (str(table), str(column)): str(kind)
+            for table, column, kind in conn.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
+            )
+        }
         self._cache: dict[tuple[str, bool], Translated] = {}
+        self._columnar: dict[str, Columnar | None] = {}
 
     def translated(self, statement: str, *, one_row: bool) -> Translated:
         found = self._cache.get((statement, one_row))
@@ -180,6 +243,11 @@ class Schema:
             )
             self._cache[statement, one_row] = found
         return found
+
+    def columnar(self, statement: str) -> Columnar | None:
+        if statement not in self._columnar:
+            self._columnar[statement] = columnar(statement, self.types)
+        return self._columnar[statement]
 
 
 _HAS_NUL = "\\x00"  # how repr() shows a NUL character (or a backslash and "x00", rarer still)
@@ -229,6 +297,16 @@ class PgConnection:
         batch = list(rows)
         if _HAS_NUL in repr(batch):  # one C-speed look at the whole batch; rarely true
             batch = [without_nul(row) for row in batch]
+        plan = self._schema.columnar(statement)
+        if plan is not None and plan.fits(batch):
+            try:
+                cursor.execute(plan.sql, plan.columns(batch))
+                return cursor
+            except psycopg.DataError as exc:
+                if exc.sqlstate is not None:  # the server's: the transaction is spoiled, say so
+                    raise
+                # psycopg could not make an array of a column (mixed types, as int and float):
+                # nothing was sent, so the rows go one by one, each value cast by the server.
         if done.transforms or done.numbered:
             batch = [done.params(row) for row in batch]  # type: ignore[misc]
         if batch:
