@@ -50,12 +50,18 @@ clean:
 
 # The frozen app (packaging/, docs/packaging.md). PyInstaller is a packaging-time tool: installed
 # into .venv here, pinned, and never needed by `make test`.
-.PHONY: package package-check
+.PHONY: package package-check pyinstaller bench-bundle
 PYINSTALLER_PINS := pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
 
-package: $(STAMP) system-deps
+pyinstaller: $(STAMP)
 	$(BIN)/pyinstaller --version 2>/dev/null | grep -qx 6.22.3 || $(BIN)/python -m pip install -q $(PYINSTALLER_PINS)
+
+package: pyinstaller system-deps
 	$(BIN)/python packaging/build_bundle.py
+
+# The bundle's start beside the source run's (bench/bundle.py; builds into build/bench-bundle/).
+bench-bundle: pyinstaller system-deps
+	$(BIN)/python -m bench.bundle
 
 package-check: $(STAMP) system-deps
 	test -x dist/backorder-desktop/backorder-desktop || $(MAKE) package

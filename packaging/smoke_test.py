@@ -560,8 +560,9 @@ def check_desktop_shot(report: Report, bundle: Bundle, env: dict[str, str], shot
                 cwd=bundle.work,
             )
         try:
+            # The title names the store first once it is known: "Demo store — BackOrder Desktop".
             window = _wait_for(
-                lambda: _xdotool(env, "search", "--onlyvisible", "--name", f"^{TITLE}$"), 60, "the window"
+                lambda: _xdotool(env, "search", "--onlyvisible", "--name", f"{TITLE}$"), 60, "the window"
             )
             # The menu entry's StartupWMClass must name the window's WM_CLASS (its instance part).
             by_class = _xdotool(env, "search", "--onlyvisible", "--classname", f"^{APP}$")
