@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from backorder_desktop.adapters.team.leader import INTERVAL_S
 from backorder_desktop.adapters.team.leader import LeaderElection
 from backorder_desktop.adapters.team.leader import desktop_name
+from backorder_desktop.adapters.team.link import CONNECT_TIMEOUT_S
 from backorder_desktop.adapters.team.notify import ChangeListener
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.team import TeamSync
+from backorder_desktop.services.team import leader_changed as told
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,14 @@ def start_team(
 ) -> StartedTeam:
     """Campaign for the team's sync lead and listen for the other desktops' changes, on
     connections (and threads) of their own; both go on trying while the server is out of reach.
-    ``url`` may hold the password (it is never logged or shown)."""
+    Returns after the first campaign round answered (at most the connect timeout), so that a
+    command's sync right after opening knows whether it leads. ``url`` may hold the password (it
+    is never logged or shown)."""
     name = desktop_name(display_name)
-    leadership = LeaderElection(url, name=name, interval=interval)
+    leadership = LeaderElection(url, name=name, interval=interval, on_leader=lambda _name: told(events))
     team = TeamSync(leadership=leadership, events=events)
     listener = ChangeListener(url, name=name, on_change=team.changed, interval=interval)
     leadership.start()
     listener.start()
+    leadership.wait_decided(CONNECT_TIMEOUT_S + interval)
     return StartedTeam(leadership=leadership, listener=listener, team=team)

@@ -19,7 +19,7 @@ from backorder_desktop.services.events import EventHub
 
 logger = logging.getLogger(__name__)
 
-NOBODY = "no desktop"  # said while no desktop leads (between a leader's loss and the next one)
+LEADER = "leader"  # the kind of change of a new leader (besides the data's kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,11 @@ def require_lead(leadership: Leadership) -> None:
     """Nothing when this desktop leads; otherwise ``AnotherDesktopSyncs`` naming the leader."""
     if not leadership.is_leader():
         raise AnotherDesktopSyncs(leader_syncs(leadership.leader_name()))
+
+
+def leader_changed(events: EventHub) -> None:
+    """The desktop seen leading changed (this one's lead too): the status bar says who leads."""
+    events.emit_team_changed(frozenset({LEADER}))
 
 
 class TeamSync:

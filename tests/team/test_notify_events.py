@@ -15,6 +15,7 @@ from backorder_desktop.adapters.storage.postgres import open_postgres_database
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.profile import Profile
+from backorder_desktop.services.team import TeamLead
 from backorder_desktop.team_start import StartedTeam
 from backorder_desktop.team_start import start_team
 from backorder_desktop.ui.qt_bridge import EventBridge
@@ -113,3 +114,26 @@ def test_the_status_bar_names_the_leader(qtbot: QtBot) -> None:
     assert panel.team.full_text() == "Team: Sam (sam@warehouse) leads"
     panel.set_team("Ana (ana@office)", True, in_team=True)
     assert panel.team.full_text() == "Team: this desktop leads the syncs"
+
+
+def test_start_team_knows_at_once_whether_it_leads_and_tells_of_a_new_leader(team_url: str) -> None:
+    first = start_team(team_url, EventHub(), display_name="Ana", interval=0.2)
+    events = EventHub()
+    heard: list[frozenset[str]] = []
+    took_over = threading.Event()
+    events.subscribe("team_changed", lambda kinds: (heard.append(kinds), took_over.set()))
+    try:
+        assert first.team.lead().this_desktop_leads  # asked right away: the first round has answered
+        second = start_team(team_url, events, display_name="Sam", interval=0.2)
+        try:
+            assert second.team.lead() == TeamLead(first.leadership.name, False)
+            heard.clear()
+            took_over.clear()
+            first.stop()  # Ana's desktop quits: Sam's takes over, and its window hears of it
+            assert took_over.wait(WAIT_S)
+            assert second.leadership.wait_for(lambda e: e.is_leader(), WAIT_S)
+            assert frozenset({"leader"}) in heard
+        finally:
+            second.stop()
+    finally:
+        first.stop()

@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -58,7 +59,8 @@ def desktop_name(display_name: str | None = None) -> str:
 class LeaderElection(Link):
     """Campaigns for the team's sync leadership on its own thread until ``stop()``.
 
-    ``on_change(leads)`` is called on that thread whenever this desktop gains or loses the lead.
+    ``on_change(leads)`` is called on that thread whenever this desktop gains or loses the lead,
+    ``on_leader(name)`` whenever the leader it sees changes (another desktop's take-over too).
     ``interval`` paces the campaign and the heartbeat (tests shorten it)."""
 
     def __init__(
@@ -68,6 +70,7 @@ class LeaderElection(Link):
         name: str,
         interval: float = INTERVAL_S,
         on_change: Callable[[bool], None] | None = None,
+        on_leader: Callable[[str | None], None] | None = None,
         lease: float = LEASE_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -77,6 +80,8 @@ class LeaderElection(Link):
         self._heard = 0.0  # the monotonic time of the last heartbeat that answered
         self._interval = interval
         self._on_change = on_change
+        self._on_leader = on_leader
+        self._decided = threading.Event()  # the first round has answered (or failed)
         self._changed = threading.Condition()
         self._leads = False
         self._leader: str | None = None
@@ -100,6 +105,11 @@ class LeaderElection(Link):
         nobody leads or the database cannot be reached."""
         return self._name if self.is_leader() else self._leader
 
+    def wait_decided(self, timeout: float) -> bool:
+        """Wait for the first campaign round's answer (a command that syncs at once must not be
+        refused only because it asked before its own first round); False after ``timeout``."""
+        return self._decided.wait(timeout)
+
     def wait_for(self, predicate: Callable[[LeaderElection], bool], timeout: float) -> bool:
         """Wait until ``predicate(self)`` holds (checked at every change); False after ``timeout``."""
         with self._changed:
@@ -113,11 +123,14 @@ class LeaderElection(Link):
         while not self._stopping.is_set():
             try:
                 self._round()
-            except psycopg.Error as exc:  # the server went away (or our link did)
-                if self._leads:
+            except Exception as exc:  # the server went away (or our link did): campaign afresh
+                if not isinstance(exc, psycopg.Error):
+                    logger.exception("the campaign for the team's lead failed")
+                elif self._leads:
                     logger.warning("the team's lead was lost with the database connection: %s", exc)
                 self._drop_connection()
                 self._set(False, None)
+            self._decided.set()
             self._stopping.wait(self._interval)
 
     def _round(self) -> None:
@@ -134,11 +147,18 @@ class LeaderElection(Link):
 
     def _set(self, leads: bool, leader: str | None) -> None:
         with self._changed:
-            was = self._leads
+            was, seen = self._leads, self._leader
             self._leads, self._leader = leads, leader
             self._changed.notify_all()
         if was != leads and self._on_change is not None:
-            try:
-                self._on_change(leads)
-            except Exception:
-                logger.exception("a leadership subscriber failed")
+            _tell(self._on_change, leads)
+        if seen != leader and self._on_leader is not None:
+            _tell(self._on_leader, leader)
+
+
+def _tell(callback: Callable[[Any], None], value: object) -> None:
+    """A subscriber that raises is logged; the campaign goes on."""
+    try:
+        callback(value)
+    except Exception:
+        logger.exception("a leadership subscriber failed")
