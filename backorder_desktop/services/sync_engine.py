@@ -96,7 +96,8 @@ class SyncEngine:
         """``pull_runner``: run syncs (not webhook fetches or tasks) through it, in another process;
         this engine then records nothing itself for them and relays the runner's events.
         ``leadership`` (team mode): every run is refused unless this desktop leads the team's syncs
-        (``AnotherDesktopSyncs``, naming the leader), before anything asks the store."""
+        (``AnotherDesktopSyncs``, naming the leader), before anything asks the store; a run whose
+        desktop loses the lead stops at its next page, and before its push."""
         self._mirror = mirror
         self._source_factory = source_factory
         self._clock = clock
@@ -165,8 +166,7 @@ class SyncEngine:
         """Run ``body`` as ``flight``'s owner: under the profile lock, then let joiners go."""
         lock = self._process_lock if locked else None
         try:
-            if self._leadership is not None:
-                require_lead(self._leadership)
+            self._check_lead()
             if lock is not None and not lock.try_acquire():
                 raise SyncInProgress(
                     "Another window or command is syncing this profile. Try again when it has finished."
@@ -184,6 +184,11 @@ class SyncEngine:
                 self._flight = None
             flight.done.set()
         return flight.run
+
+    def _check_lead(self) -> None:
+        """In a team, only the leading desktop asks the store anything (``AnotherDesktopSyncs``)."""
+        if self._leadership is not None:
+            require_lead(self._leadership)
 
     def is_running(self) -> bool:
         with self._lock:
@@ -214,6 +219,7 @@ class SyncEngine:
                 self._incremental_pull(source, state, keep_stock, since)
             self._mirror.set_cursor(CURSOR_LAST_PULL, started.isoformat())
             if self._after_pull is not None:
+                self._check_lead()  # the new leader pushes what waits: never two desktops at once
                 self._after_pull(mode, state)  # the outbox push (bigcommerce, api modes)
 
         mode = self._mirror.load_settings().inventory_source
@@ -434,6 +440,7 @@ class SyncEngine:
         keep_stock: bool,
         phase: SyncPhase,
     ) -> None:
+        self._check_lead()  # a desktop that lost the lead mid-run stops: the new leader pulls
         page = self._with_onhand(source, state, page)
         result = self._mirror.apply_products(
             page.products, pass_id=pass_id, keep_backorder_stock=keep_stock, at=self._clock.now()

@@ -19,7 +19,9 @@ from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.errors import AnotherDesktopSyncs
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.runs import RunKind
+from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.scheduler import SyncScheduler
@@ -112,3 +114,24 @@ def test_the_schedule_runs_only_on_the_leading_desktop(
     finally:
         scheduler.shutdown()
     assert [run.trigger for run in parts.mirror.runs(limit=5)] == ["poll"]
+
+
+def test_a_run_whose_desktop_loses_the_lead_stops_at_its_next_page(
+    context: Profile, demo_store: DemoStore, elections: tuple[LeaderElection, LeaderElection]
+) -> None:
+    warehouse, office = elections
+    warehouse.stop()
+    assert office.wait_for(lambda e: e.is_leader(), WAIT_S)
+    engine = _engine(context, office)
+    engine.page_limit = 50  # four pages of the 200 products
+
+    def lose_the_lead(progress: SyncProgress) -> None:
+        if progress.pages_done == 1:
+            office.stop()  # as when its link dies: from now on it does not lead
+
+    context.parts.events.subscribe("progress", lose_the_lead)
+    with pytest.raises(AnotherDesktopSyncs):
+        engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI, full=True)
+    run = context.parts.mirror.runs(limit=1)[0]
+    assert (run.outcome, run.counts.seen) == (RunOutcome.FAILED, 50)  # the first page only
+    assert context.parts.mirror.product_count() == 50
