@@ -1,6 +1,6 @@
 """Team mode: how fast another desktop takes the sync lead, and how fast an edit shows elsewhere.
 
-Both on a throwaway PostgreSQL server (``tests/fixtures_postgres.py``'s, on a unix socket), with
+Both on a throwaway PostgreSQL server (``scripts/pgserver.py``, on a unix socket), with
 desktops as real processes at the production periods (campaign and heartbeat every second, a
 burst gathered for 0.1 s):
 
@@ -59,7 +59,7 @@ def _percentile(values: list[float], share: float) -> float:
 def _team_database() -> tuple[Any, str]:
     """A fresh server and a migrated team database on it; the caller stops the server."""
     from backorder_desktop.adapters.storage.postgres import open_postgres_database
-    from tests.fixtures_postgres import start_server
+    from scripts.pgserver import start_server
 
     server = start_server()
     with server.admin() as admin:
