@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import secrets
 import shutil
 import warnings
 from collections.abc import Callable
@@ -20,9 +19,9 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
+from typing import cast
 
-from backorder_desktop.adapters.bigcommerce.shared_quota import DEFAULT_HEADROOM
-from backorder_desktop.adapters.bigcommerce.shared_quota import read_meter
 from backorder_desktop.adapters.clock import SystemClock
 from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
@@ -36,6 +35,7 @@ from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
 from backorder_desktop.adapters.storage.mirror_store import open_mirror
 from backorder_desktop.adapters.team_config import DesktopFiles
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import DatabaseCorrupt
 from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import SyncInProgress
@@ -52,38 +52,37 @@ from backorder_desktop.domain.team_url import describe_team
 from backorder_desktop.domain.team_url import team_password_key
 from backorder_desktop.domain.team_url import with_password
 from backorder_desktop.logging_setup import register_secret
-from backorder_desktop.services.backorder_rules import BackorderRuleService
-from backorder_desktop.services.catalog import CatalogService
-from backorder_desktop.services.connection import StoreApi
-from backorder_desktop.services.connection import StoreApiFactory
-from backorder_desktop.services.connection import StoreConnection
-from backorder_desktop.services.credentials import CredentialsService
-from backorder_desktop.services.dashboard import DashboardService
-from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.feed import FeedService
-from backorder_desktop.services.feed import after_pull
-from backorder_desktop.services.notifications import NotificationService
-from backorder_desktop.services.notifications import notifications_after_pull
-from backorder_desktop.services.orders import OrderService
-from backorder_desktop.services.orders import orders_after_pull
-from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.services.profile import ProfileParts
-from backorder_desktop.services.purchasing import PurchasingService
-from backorder_desktop.services.scheduler import SyncScheduler
-from backorder_desktop.services.stock import StockService
-from backorder_desktop.services.stock_history import StockHistoryService
-from backorder_desktop.services.sync_engine import SyncEngine
 from backorder_desktop.services.team_setup import TeamDatabase
 from backorder_desktop.services.team_setup import TeamLeft
 from backorder_desktop.services.team_setup import TeamSetup
-from backorder_desktop.services.webhooks import SECRET_HEADER
-from backorder_desktop.services.webhooks import WebhookFetcher
-from backorder_desktop.services.webhooks import WebhookService
 
 if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the window's start-up
+    from backorder_desktop.adapters.sync_process import ChildProcessRunner
     from backorder_desktop.demo.server import DemoStore
+    from backorder_desktop.domain.dashboard import QuotaMeter
+    from backorder_desktop.services.backorder_rules import BackorderRuleService
+    from backorder_desktop.services.catalog import CatalogService
+    from backorder_desktop.services.connection import StoreApi
+    from backorder_desktop.services.connection import StoreApiFactory
+    from backorder_desktop.services.connection import StoreConnection
+    from backorder_desktop.services.credentials import CredentialsService
+    from backorder_desktop.services.dashboard import DashboardService
+    from backorder_desktop.services.events import EventHub
+    from backorder_desktop.services.feed import FeedService
+    from backorder_desktop.services.notifications import NotificationService
+    from backorder_desktop.services.orders import OrderService
+    from backorder_desktop.services.product_writes import ProductWritePusher
+    from backorder_desktop.services.purchasing import PurchasingService
+    from backorder_desktop.services.scheduler import SyncScheduler
+    from backorder_desktop.services.stock import StockService
+    from backorder_desktop.services.stock_history import StockHistoryService
+    from backorder_desktop.services.sync_engine import SyncEngine
+    from backorder_desktop.services.webhooks import WebhookService
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +150,6 @@ def open_profile(
         )
     actor = actor_label(desktop.display_name(), getpass.getuser())
     clock = clock if clock is not None else SystemClock()
-    events = EventHub()
     if demo:
         secret_store = MemorySecretStore()
     seen = BackendRecord(paths.data_dir / KEYRING_RECORD)
@@ -164,90 +162,23 @@ def open_profile(
         # One quota file per profile: the window's pacer and its sync child's see each other.
         return _new_client(api_url, store_hash, token, {"shared_quota": paths.quota_file, **options})
 
-    credentials = CredentialsService(secrets=secrets_, mirror=mirror, client_factory=client_factory)
-    connection = StoreConnection(
-        credentials=credentials,
-        client_factory=client_factory,
-        env_token=env_token,
-        env_store=env_store,
-        on_secret=register_secret,
-    )
-    product_writes = ProductWritePusher(
-        store=mirror, clock=clock, target_factory=connection.client, actor=actor
-    )
-    notifier = NotificationService(store=mirror, clock=clock, events=events)
-    purchasing = PurchasingService(
-        store=mirror, clock=clock, target_factory=connection.client, actor=actor, teller=notifier
-    )
-    stock = StockService(
-        store=mirror,
-        clock=clock,
-        target_factory=connection.client,
-        products=product_writes,
-        purchasing=purchasing,
-    )
-    rules = BackorderRuleService(store=mirror, clock=clock)
-    feed = FeedService(
-        store=mirror,
-        stock=stock,
-        rules=rules,
-        feed=_LazyStockFeed(),
-        secrets=secrets_,
-        store_hash=connection.store_hash,
-        on_secret=register_secret,
-    )
-    orders = OrderService(store=mirror, source_factory=connection.client, clock=clock, events=events)
-    events.subscribe("orders_changed", lambda _count: _disable_now(purchasing))
-    events.subscribe("run_finished", notifier.sync_finished)
-    runner = None
-    if sync_process:
-        # Imported here: subprocess, pickle and logging's handlers are no part of a command's start.
-        from backorder_desktop.adapters.sync_process import ChildProcessRunner
-
-        runner = ChildProcessRunner(
-            home=paths.home,
-            token=connection.token,
-            memory_secrets=isinstance(secrets_, MemorySecretStore),
-            debug=logging.getLogger("backorder_desktop").isEnabledFor(logging.DEBUG),
-        )
-    engine = SyncEngine(
-        mirror=mirror,
-        source_factory=connection.client,
-        clock=clock,
-        events=events,
-        process_lock=sync_lock,
-        after_pull=notifications_after_pull(notifier, orders_after_pull(orders, after_pull(stock, feed))),
-        pull_runner=runner,
-    )
     if sync_lock.try_acquire():  # no other process is syncing: runs left "running" were killed
         try:
             mirror.abandon_running_runs(at=clock.now())
         finally:
             sync_lock.release()
-    webhooks = WebhookService(
-        api_factory=connection.client,
+    wiring = _Wiring(
+        paths=paths,
+        mirror=mirror,
+        clock=clock,
         secrets=secrets_,
-        settings=mirror.load_settings,
-        store_hash=connection.store_hash,
-        on_secret=register_secret,
-        on_reactivated=lambda: engine.sync(kind=RunKind.AUTOMATIC, trigger=RunTrigger.WEBHOOK),
-    )
-    scheduler = SyncScheduler(
-        engine=engine,
-        mirror=mirror,
-        clock=clock,
-        events=events,
-        zone=local_zone(),
-        feed_pull=feed.pull,
-        health_check=webhooks.health,
-        connected=lambda: mirror.get_store() is not None,
-    )
-    catalog = CatalogService(
-        mirror=mirror,
-        clock=clock,
+        client_factory=client_factory,
+        env_token=env_token,
+        env_store=env_store,
+        sync_lock=sync_lock,
+        sync_process=sync_process,
         keyring_backend=_keyring_backend(secret_store, seen, demo=demo),
-        outbox_size=stock.outbox_count,
-        settings_saved=scheduler.reschedule,
+        desktop=desktop,
     )
     parts = ProfileParts(
         info=ProfileInfo(
@@ -256,45 +187,301 @@ def open_profile(
             database_path=str(paths.database) if team is None else describe_team(team.url),
             is_demo=demo,
         ),
-        mirror=mirror,
-        events=events,
-        engine=engine,
-        catalog=catalog,
-        credentials=credentials,
-        stock=stock,
-        feed=feed,
-        scheduler=scheduler,
-        webhooks=webhooks,
         actor=actor,
+        build=wiring.builders(),
         prepare_rebuild=lambda: salvage_note or _empty_mirror(mirror, sync_lock),
-        connection=connection,
-        orders=orders,
-        backorder_rules=rules,
-        notifications=notifier,
-        dashboard=DashboardService(store=mirror, clock=clock, zone=local_zone()),
-        read_quota=lambda store: read_meter(paths.quota_file, store, headroom=_headroom(options)),
-        product_writes=product_writes,
-        stock_history=StockHistoryService(
-            store=mirror, clock=clock, settings=mirror.load_settings, zone=local_zone()
-        ),
-        team=TeamSetup(
-            records=desktop,
-            secrets=lambda: secrets_,
-            teams=_team_databases,
-            local_database=paths.database,
-            os_user=getpass.getuser(),
-            exclusive=lambda: _holding(sync_lock),
-        ),
+        read_quota=lambda store: _read_quota(paths.quota_file, store, options),
     )
+    wiring.parts = parts
     profile = Profile(parts)
     parts.start_receiver = lambda: _start_receiver(profile)
-    # Closed in this order: the sync child before the scheduler (which waits for its running job).
-    if runner is not None:
-        parts.closers.append(runner.stop)
-    parts.closers += [scheduler.shutdown, connection.close, mirror.close]
+    # Closed in this order: the sync child before the scheduler (which waits for its running job);
+    # what was never built is not closed.
+    parts.closers += [wiring.stop_runner, wiring.shutdown_scheduler, wiring.close_connection, mirror.close]
     if demo:
         _attach_demo_store(profile, mirror, secrets_)
     return profile
+
+
+class _Wiring:
+    """How each part of one profile is built. ``ProfileParts`` calls a builder the first time its
+    part is read, so a command imports and builds only the services it uses (``status`` never the
+    webhooks, the feed's client, the dashboard or the stock chart)."""
+
+    def __init__(
+        self,
+        *,
+        paths: ProfilePaths,
+        mirror: SqliteMirrorStore,
+        clock: Clock,
+        secrets: SecretStore,
+        client_factory: StoreApiFactory,
+        env_token: str | None,
+        env_store: tuple[str, str] | None,
+        sync_lock: FileProcessLock,
+        sync_process: bool,
+        keyring_backend: Callable[[], str | None],
+        desktop: DesktopFiles,
+    ) -> None:
+        self.paths = paths
+        self.mirror = mirror
+        self.clock = clock
+        self.secrets = secrets
+        self.client_factory = client_factory
+        self.env_token = env_token
+        self.env_store = env_store
+        self.sync_lock = sync_lock
+        self.sync_process = sync_process
+        self.keyring_backend = keyring_backend
+        self.desktop = desktop
+        self.runner: ChildProcessRunner | None = None
+        self.parts: ProfileParts | None = None  # set once the parts exist: the builders read them
+
+    def builders(self) -> dict[str, Callable[[], object]]:
+        return {
+            "mirror": lambda: self.mirror,
+            "events": self.events,
+            "credentials": self.credentials,
+            "connection": self.connection,
+            "product_writes": self.product_writes,
+            "notifications": self.notifications,
+            "purchasing": self.purchasing,
+            "stock": self.stock,
+            "backorder_rules": self.backorder_rules,
+            "feed": self.feed,
+            "orders": self.orders,
+            "engine": self.engine,
+            "webhooks": self.webhooks,
+            "scheduler": self.scheduler,
+            "catalog": self.catalog,
+            "dashboard": self.dashboard,
+            "stock_history": self.stock_history,
+            "team": self.team,
+        }
+
+    @property
+    def _parts(self) -> ProfileParts:
+        if self.parts is None:
+            raise BugError("a profile part was read before its parts existed")
+        return self.parts
+
+    def _connection(self) -> StoreConnection:
+        return _present(self._parts.connection)
+
+    def events(self) -> EventHub:
+        from backorder_desktop.services.events import EventHub
+
+        events = EventHub()
+        # Their subscribers are built when the event first comes: a command that never syncs nor
+        # counts an order builds neither.
+        events.subscribe("orders_changed", lambda _count: _disable_now(_present(self._parts.purchasing)))
+        events.subscribe("run_finished", lambda run: _present(self._parts.notifications).sync_finished(run))
+        return events
+
+    def credentials(self) -> CredentialsService:
+        from backorder_desktop.services.credentials import CredentialsService
+
+        return CredentialsService(
+            secrets=self.secrets, mirror=self.mirror, client_factory=self.client_factory
+        )
+
+    def connection(self) -> StoreConnection:
+        from backorder_desktop.services.connection import StoreConnection
+
+        return StoreConnection(
+            credentials=self._parts.credentials,
+            client_factory=self.client_factory,
+            env_token=self.env_token,
+            env_store=self.env_store,
+            on_secret=register_secret,
+        )
+
+    def product_writes(self) -> ProductWritePusher:
+        from backorder_desktop.services.product_writes import ProductWritePusher
+
+        return ProductWritePusher(
+            store=self.mirror,
+            clock=self.clock,
+            target_factory=self._connection().client,
+            actor=self._parts.actor,
+        )
+
+    def notifications(self) -> NotificationService:
+        from backorder_desktop.services.notifications import NotificationService
+
+        return NotificationService(store=self.mirror, clock=self.clock, events=self._parts.events)
+
+    def purchasing(self) -> PurchasingService:
+        from backorder_desktop.services.purchasing import PurchasingService
+
+        return PurchasingService(
+            store=self.mirror,
+            clock=self.clock,
+            target_factory=self._connection().client,
+            actor=self._parts.actor,
+            teller=_present(self._parts.notifications),
+        )
+
+    def stock(self) -> StockService:
+        from backorder_desktop.services.stock import StockService
+
+        return StockService(
+            store=self.mirror,
+            clock=self.clock,
+            target_factory=self._connection().client,
+            products=_present(self._parts.product_writes),
+            purchasing=_present(self._parts.purchasing),
+        )
+
+    def backorder_rules(self) -> BackorderRuleService:
+        from backorder_desktop.services.backorder_rules import BackorderRuleService
+
+        return BackorderRuleService(store=self.mirror, clock=self.clock)
+
+    def feed(self) -> FeedService:
+        from backorder_desktop.services.feed import FeedService
+
+        return FeedService(
+            store=self.mirror,
+            stock=self._parts.stock,
+            rules=_present(self._parts.backorder_rules),
+            feed=_LazyStockFeed(),
+            secrets=self.secrets,
+            store_hash=self._connection().store_hash,
+            on_secret=register_secret,
+        )
+
+    def orders(self) -> OrderService:
+        from backorder_desktop.services.orders import OrderService
+
+        return OrderService(
+            store=self.mirror,
+            source_factory=self._connection().client,
+            clock=self.clock,
+            events=self._parts.events,
+        )
+
+    def engine(self) -> SyncEngine:
+        from backorder_desktop.services.feed import after_pull
+        from backorder_desktop.services.notifications import notifications_after_pull
+        from backorder_desktop.services.orders import orders_after_pull
+        from backorder_desktop.services.sync_engine import SyncEngine
+
+        parts = self._parts
+        if self.sync_process:
+            # Imported here: subprocess, pickle and logging's handlers are no part of a command's start.
+            from backorder_desktop.adapters.sync_process import ChildProcessRunner
+
+            self.runner = ChildProcessRunner(
+                home=self.paths.home,
+                token=self._connection().token,
+                memory_secrets=isinstance(self.secrets, MemorySecretStore),
+                debug=logging.getLogger("backorder_desktop").isEnabledFor(logging.DEBUG),
+            )
+        pulled = after_pull(parts.stock, parts.feed)
+        return SyncEngine(
+            mirror=self.mirror,
+            source_factory=self._connection().client,
+            clock=self.clock,
+            events=parts.events,
+            process_lock=self.sync_lock,
+            after_pull=notifications_after_pull(
+                _present(parts.notifications), orders_after_pull(_present(parts.orders), pulled)
+            ),
+            pull_runner=self.runner,
+        )
+
+    def webhooks(self) -> WebhookService:
+        from backorder_desktop.services.webhooks import WebhookService
+
+        return WebhookService(
+            api_factory=self._connection().client,
+            secrets=self.secrets,
+            settings=self.mirror.load_settings,
+            store_hash=self._connection().store_hash,
+            on_secret=register_secret,
+            on_reactivated=lambda: self._parts.engine.sync(
+                kind=RunKind.AUTOMATIC, trigger=RunTrigger.WEBHOOK
+            ),
+        )
+
+    def scheduler(self) -> SyncScheduler:
+        from backorder_desktop.services.scheduler import SyncScheduler
+
+        parts = self._parts
+        return SyncScheduler(
+            engine=parts.engine,
+            mirror=self.mirror,
+            clock=self.clock,
+            events=parts.events,
+            zone=local_zone(),
+            feed_pull=lambda: parts.feed.pull(),
+            health_check=lambda: parts.webhooks.health(),
+            connected=lambda: self.mirror.get_store() is not None,
+        )
+
+    def catalog(self) -> CatalogService:
+        from backorder_desktop.services.catalog import CatalogService
+
+        parts = self._parts
+        return CatalogService(
+            mirror=self.mirror,
+            clock=self.clock,
+            keyring_backend=self.keyring_backend,
+            outbox_size=lambda: parts.stock.outbox_count(),
+            settings_saved=self._reschedule,
+        )
+
+    def _reschedule(self) -> None:
+        """Saved settings reach a running schedule; one not built yet reads them when it is."""
+        scheduler = self._parts.built("scheduler")
+        if scheduler is not None:
+            cast("SyncScheduler", scheduler).reschedule()
+
+    def dashboard(self) -> DashboardService:
+        from backorder_desktop.services.dashboard import DashboardService
+
+        return DashboardService(store=self.mirror, clock=self.clock, zone=local_zone())
+
+    def stock_history(self) -> StockHistoryService:
+        from backorder_desktop.services.stock_history import StockHistoryService
+
+        return StockHistoryService(
+            store=self.mirror, clock=self.clock, settings=self.mirror.load_settings, zone=local_zone()
+        )
+
+    def team(self) -> TeamSetup:
+        from backorder_desktop.services.team_setup import TeamSetup
+
+        return TeamSetup(
+            records=self.desktop,
+            secrets=lambda: self.secrets,
+            teams=_team_databases,
+            local_database=self.paths.database,
+            os_user=getpass.getuser(),
+            exclusive=lambda: _holding(self.sync_lock),
+        )
+
+    def stop_runner(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+
+    def shutdown_scheduler(self) -> None:
+        scheduler = self._parts.built("scheduler")
+        if scheduler is not None:
+            cast("SyncScheduler", scheduler).shutdown()
+
+    def close_connection(self) -> None:
+        connection = self._parts.built("connection")
+        if connection is not None:
+            cast("StoreConnection", connection).close()
+
+
+def _present(part: T | None) -> T:
+    """A part this profile always builds (``ProfileParts`` types the optional ones with None)."""
+    if part is None:
+        raise BugError("a profile part built here was None")
+    return part
 
 
 def _disable_now(purchasing: PurchasingService) -> None:
@@ -410,9 +597,12 @@ def _set_aside(database: Path, folder: Path) -> Path:
     return target
 
 
-def _headroom(options: Mapping[str, Any]) -> float:
-    """The clients' reserve for other apps (the quota meter shows it)."""
-    return float(options.get("headroom", DEFAULT_HEADROOM))
+def _read_quota(path: Path, store: str, options: Mapping[str, Any]) -> QuotaMeter | None:
+    """The quota meter from the profile's quota file, with the clients' reserve for other apps."""
+    from backorder_desktop.adapters.bigcommerce.shared_quota import DEFAULT_HEADROOM
+    from backorder_desktop.adapters.bigcommerce.shared_quota import read_meter
+
+    return read_meter(path, store, headroom=float(options.get("headroom", DEFAULT_HEADROOM)))
 
 
 def _new_client(api_url: str, store_hash: str, token: str, options: Mapping[str, Any]) -> StoreApi:
@@ -449,6 +639,8 @@ def _attach_demo_store(profile: Profile, mirror: SqliteMirrorStore, secrets_: Se
 
 
 def _start_demo_store() -> DemoStore:
+    import secrets  # hashlib and hmac: no part of a command's start
+
     from backorder_desktop.demo.server import DemoConfig
     from backorder_desktop.demo.server import DemoStore
 
@@ -482,6 +674,8 @@ def _start_receiver(profile: Profile) -> str | None:
     if not settings.webhook_public_url:
         return None
     from backorder_desktop.adapters.webhook_receiver import WebhookReceiver
+    from backorder_desktop.services.webhooks import SECRET_HEADER
+    from backorder_desktop.services.webhooks import WebhookFetcher
 
     engine, scheduler = parts.engine, parts.scheduler
     fetcher = WebhookFetcher(

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Row
-from bench.startup import compile_package
 from bench.startup import drop_file_cache
 from bench.startup import importtime_by_package
 from bench.store_process import ROOT
@@ -90,7 +89,6 @@ def rows_for(
         )  # fmt: skip
         if filled["mirror_after"] != products:
             raise RuntimeError(f"the profile has {filled['mirror_after']:,} of {products:,} products")
-        compile_package(ROOT / "backorder_desktop")  # as an install does (PYTHONDONTWRITEBYTECODE)
         child = WindowChild(home, store, products)
         progress(f"  opening the window (offscreen) {runs} times warm, {runs} times cold")
         shows = _show_runs(child, runs)
@@ -330,9 +328,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         "rss_after_show_kb": status_kb("VmRSS"),
     }
     wait_until(controller.is_idle, 120, "idle after showing")
-    if args.mode == "full":  # on the Products tab: the table searched and scrolled is on screen
-        window.tabs.setCurrentWidget(window.products)
-        wait_until(controller.is_idle, 60, "idle on the Products tab")
+    if args.mode == "full":
         out |= _searches(args, controller, answered, wait_until)
         out |= _stalls(args, controller, wait_until)
     out["warnings"] = warnings.messages[:20]

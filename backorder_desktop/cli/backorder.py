@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from backorder_desktop.cli.common import Options
@@ -12,8 +14,10 @@ from backorder_desktop.domain.backorder_rules import KEEP
 from backorder_desktop.domain.backorder_rules import parse_day
 from backorder_desktop.domain.backorder_rules import parse_units
 from backorder_desktop.domain.plurals import counted
-from backorder_desktop.domain.product_writes import StoreCount
-from backorder_desktop.services.profile import RuleView
+
+if TYPE_CHECKING:  # annotations only: the command's module imports no service for them
+    from backorder_desktop.domain.product_writes import StoreCount
+    from backorder_desktop.services.profile import RuleView
 
 
 @click.group(short_help="Show or set backorder limits, incoming stock, dates and messages.")

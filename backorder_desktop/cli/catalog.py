@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from backorder_desktop.cli.common import EXIT_USER_ERROR
@@ -14,16 +16,18 @@ from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import run_json
 from backorder_desktop.cli.common import when
 from backorder_desktop.domain.models import InventoryTracking
-from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import SETTING_NAMES
 from backorder_desktop.domain.stock import OutboxChoice
-from backorder_desktop.services.profile import AssignReport
-from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import TokenSource
+
+if TYPE_CHECKING:  # annotations only: the command's module imports no service for them
+    from backorder_desktop.domain.models import Product
+    from backorder_desktop.services.profile import AssignReport
+    from backorder_desktop.services.profile import Profile
 
 _TOKEN_WORDS = {
     TokenSource.KEYRING: "in the keyring",

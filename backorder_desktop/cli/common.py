@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import NoReturn
 
 import click
@@ -21,8 +20,13 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import DEFAULT_API_URL
-from backorder_desktop.domain.runs import SyncRun
-from backorder_desktop.services.profile import Profile
+
+if TYPE_CHECKING:  # the facade is imported with ``app``, when a command opens its profile
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from backorder_desktop.domain.runs import SyncRun
+    from backorder_desktop.services.profile import Profile
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 2

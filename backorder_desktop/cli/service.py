@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,8 +22,10 @@ from backorder_desktop.cli.common import run_line
 from backorder_desktop.cli.common import when
 from backorder_desktop.cli.notifications import notification_line
 from backorder_desktop.domain.plurals import counted
-from backorder_desktop.services.profile import Profile
-from backorder_desktop.services.profile import WebhookReport
+
+if TYPE_CHECKING:  # annotations only: the command's module imports no service for them
+    from backorder_desktop.services.profile import Profile
+    from backorder_desktop.services.profile import WebhookReport
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import BinaryIO
 from typing import cast
 
@@ -15,10 +16,12 @@ from backorder_desktop.cli.common import pass_options
 from backorder_desktop.cli.common import read_secret
 from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
-from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
-from backorder_desktop.services.profile import ApplyReport
-from backorder_desktop.services.profile import PushReport
+
+if TYPE_CHECKING:  # annotations only: the command's module imports no service for them
+    from backorder_desktop.domain.stock import Adjustment
+    from backorder_desktop.services.profile import ApplyReport
+    from backorder_desktop.services.profile import PushReport
 
 
 @click.group(short_help="Set, add to or show a BackOrder product's stock.")

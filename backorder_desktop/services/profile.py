@@ -13,64 +13,102 @@ worker, never on the GUI thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from collections.abc import Collection
-from collections.abc import Mapping
-from collections.abc import Sequence
+import sys
 from dataclasses import dataclass
 from dataclasses import replace
-from typing import BinaryIO
+from typing import TYPE_CHECKING
 
-from backorder_desktop.domain.dashboard import Dashboard
-from backorder_desktop.domain.dashboard import QuotaMeter
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.domain.models import Product
-from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
-from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import DISPLAY_NAME
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
-from backorder_desktop.domain.settings import Settings
+from backorder_desktop.domain.settings import secret_in_feed_url_message
 from backorder_desktop.domain.settings import with_setting
-from backorder_desktop.domain.stock import Adjustment
-from backorder_desktop.domain.stock import AdjustmentKind
-from backorder_desktop.domain.stock import OutboxChoice
-from backorder_desktop.domain.stock import OutboxEntry
-from backorder_desktop.domain.stock import StockKey
-from backorder_desktop.domain.stock_history import StockChart
-from backorder_desktop.domain.stock_history import SyncTimeline
-from backorder_desktop.services.backorder_rules import RulesReport
-from backorder_desktop.services.backorder_rules import RuleView
-from backorder_desktop.services.catalog import AssignReport
-from backorder_desktop.services.catalog import StatusReport
-from backorder_desktop.services.credentials import ConnectReport
-from backorder_desktop.services.credentials import TokenSource
-from backorder_desktop.services.events import Callback
-from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.feed import ApplyReport
-from backorder_desktop.services.feed import FeedPreview
-from backorder_desktop.services.feed import PreviewRow
-from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.profile_parts import BackgroundState
 from backorder_desktop.services.profile_parts import ProfileInfo
 from backorder_desktop.services.profile_parts import ProfileParts
 from backorder_desktop.services.profile_selling import SellingOnBackorder
 from backorder_desktop.services.profile_team import TeamMode
-from backorder_desktop.services.schedule_rules import Claim
-from backorder_desktop.services.scheduler import NextRun
-from backorder_desktop.services.stock import OutboxNotEmpty
-from backorder_desktop.services.stock import PushReport
-from backorder_desktop.services.stock_history import StockHistoryService
-from backorder_desktop.services.sync_engine import RunState
-from backorder_desktop.services.team import TeamLead
-from backorder_desktop.services.webhooks import WebhookReport
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Collection
+    from collections.abc import Mapping
+    from collections.abc import Sequence
+    from typing import BinaryIO
+
+    from backorder_desktop.domain.dashboard import Dashboard
+    from backorder_desktop.domain.dashboard import QuotaMeter
+    from backorder_desktop.domain.models import Product
+    from backorder_desktop.domain.models import ProductQuery
+    from backorder_desktop.domain.models import StoreInfo
+    from backorder_desktop.domain.notifications import Notification
+    from backorder_desktop.domain.runs import SyncRun
+    from backorder_desktop.domain.settings import Settings
+    from backorder_desktop.domain.stock import Adjustment
+    from backorder_desktop.domain.stock import AdjustmentKind
+    from backorder_desktop.domain.stock import OutboxChoice
+    from backorder_desktop.domain.stock import OutboxEntry
+    from backorder_desktop.domain.stock import StockKey
+    from backorder_desktop.domain.stock_history import StockChart
+    from backorder_desktop.domain.stock_history import SyncTimeline
+    from backorder_desktop.services.backorder_rules import RulesReport
+    from backorder_desktop.services.backorder_rules import RuleView
+    from backorder_desktop.services.catalog import AssignReport
+    from backorder_desktop.services.catalog import StatusReport
+    from backorder_desktop.services.credentials import ConnectReport
+    from backorder_desktop.services.credentials import TokenSource
+    from backorder_desktop.services.events import Callback
+    from backorder_desktop.services.events import EventHub
+    from backorder_desktop.services.feed import ApplyReport
+    from backorder_desktop.services.feed import FeedPreview
+    from backorder_desktop.services.feed import PreviewRow
+    from backorder_desktop.services.schedule_rules import Claim
+    from backorder_desktop.services.scheduler import NextRun
+    from backorder_desktop.services.stock import OutboxNotEmpty
+    from backorder_desktop.services.stock import PushReport
+    from backorder_desktop.services.stock_history import StockHistoryService
+    from backorder_desktop.services.sync_engine import RunState
+    from backorder_desktop.services.team import TeamLead
+    from backorder_desktop.services.webhooks import WebhookReport
+
+# The types the facade's methods return, re-exported for the front ends, each imported from its
+# module on first use: a command that never sees a feed report never imports the feed service.
+_REEXPORTED: dict[str, str] = {
+    "ApplyReport": "backorder_desktop.services.feed",
+    "AssignReport": "backorder_desktop.services.catalog",
+    "Claim": "backorder_desktop.services.schedule_rules",
+    "ConnectReport": "backorder_desktop.services.credentials",
+    "EventHub": "backorder_desktop.services.events",
+    "FeedPreview": "backorder_desktop.services.feed",
+    "NextRun": "backorder_desktop.services.schedule_rules",
+    "Notification": "backorder_desktop.domain.notifications",
+    "OutboxNotEmpty": "backorder_desktop.services.stock",
+    "PreviewRow": "backorder_desktop.services.feed",
+    "PushReport": "backorder_desktop.services.stock",
+    "RuleView": "backorder_desktop.services.backorder_rules",
+    "RulesReport": "backorder_desktop.services.backorder_rules",
+    "StatusReport": "backorder_desktop.services.catalog",
+    "TeamLead": "backorder_desktop.services.team",
+    "TokenSource": "backorder_desktop.services.credentials",
+    "WebhookReport": "backorder_desktop.services.webhooks",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _REEXPORTED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    __import__(module)  # not importlib.import_module: -X importtime logs only import statements
+    value = getattr(sys.modules[module], name)
+    globals()[name] = value
+    return value
+
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +180,9 @@ class Profile(SellingOnBackorder, TeamMode):
     def start_warnings(self) -> list[UserFacingError]:
         """What the merchant should be told on opening the profile (logged once as well), with what
         to do about it: today, a feed address saved by an older version with a password or key in it."""
+        # Read here first: the feed service (and its imports) only for an address that holds one.
+        if secret_in_feed_url_message(self.parts.mirror.load_settings().feed_url) is None:
+            return []
         warning = self.parts.feed.url_warning()
         if warning is None:
             return []
@@ -374,6 +415,8 @@ class Profile(SellingOnBackorder, TeamMode):
         reports: list[ApplyReport] = []
 
         def work(state: RunState) -> None:
+            from backorder_desktop.services.feed import count_pull
+
             reports.append(self.parts.feed.pull())
             count_pull(reports[0], state)
 

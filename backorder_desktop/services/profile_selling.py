@@ -4,8 +4,7 @@ and the backorder rules. ``Profile`` inherits it; the window and the command lin
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.backorder_rules import KEEP
 from backorder_desktop.domain.backorder_rules import RULE_COLUMNS
@@ -14,21 +13,26 @@ from backorder_desktop.domain.backorder_rules import InvalidRule
 from backorder_desktop.domain.backorder_rules import RuleEdit
 from backorder_desktop.domain.backorder_rules import edited
 from backorder_desktop.domain.errors import BugError
-from backorder_desktop.domain.notifications import Notification
-from backorder_desktop.domain.orders import OrderCount
-from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
-from backorder_desktop.domain.product_writes import BackorderMethod
-from backorder_desktop.domain.product_writes import MethodSwitch
-from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.domain.stock import OutboxChoice
-from backorder_desktop.domain.stock import StockKey
-from backorder_desktop.services.backorder_rules import BackorderRuleService
-from backorder_desktop.services.backorder_rules import RulesReport
-from backorder_desktop.services.backorder_rules import RuleView
-from backorder_desktop.services.product_writes import ProductWritePusher
-from backorder_desktop.services.profile_parts import ProfileParts
+
+if TYPE_CHECKING:  # the services are imported by the parts that build them, when first used
+    from collections.abc import Collection
+    from collections.abc import Sequence
+
+    from backorder_desktop.domain.notifications import Notification
+    from backorder_desktop.domain.orders import OrderCount
+    from backorder_desktop.domain.orders import OwedOrder
+    from backorder_desktop.domain.product_writes import BackorderMethod
+    from backorder_desktop.domain.product_writes import MethodSwitch
+    from backorder_desktop.domain.product_writes import StoreCount
+    from backorder_desktop.domain.stock import StockKey
+    from backorder_desktop.services.backorder_rules import BackorderRuleService
+    from backorder_desktop.services.backorder_rules import RulesReport
+    from backorder_desktop.services.backorder_rules import RuleView
+    from backorder_desktop.services.product_writes import ProductWritePusher
+    from backorder_desktop.services.profile_parts import ProfileParts
 
 
 class SellingOnBackorder:
@@ -49,6 +53,8 @@ class SellingOnBackorder:
         """Count the orders changed since the last read into the ledger now (a sync does this after
         its product pull). ``ApiError``s say what went wrong; what was counted stays counted."""
         if self.parts.orders is None:
+            from backorder_desktop.domain.orders import OrderCount
+
             return OrderCount()
         return self.parts.orders.ingest()
 

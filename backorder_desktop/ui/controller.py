@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from collections.abc import Callable
 from collections.abc import Mapping
 
@@ -67,7 +66,6 @@ QUIT_WAIT_MS = 30_000
 # What another desktop of a team changed that the products table shows.
 TEAM_TABLE_KINDS = frozenset({"products", "ledger", "rules", "outbox", "settings"})
 HISTORY_LIMIT = 200
-TRAY_DETAIL_EVERY_S = 1.0  # the tray's "n of m pages": a fast pull reports several pages a second
 NOTIFICATIONS_NAMED = 3  # several new at once are one message naming the first few
 
 
@@ -104,8 +102,6 @@ class AppController(QObject):
         self._finished = False
         self._told_about_tray = False
         self._tray_started = False
-        self._syncing = False
-        self._tray_detail_at = 0.0
         self.first_paint: FirstPaintGate | None = None
         self.flows = ConnectFlow(self)
         self.stock_files = StockFileFlow(self)
@@ -283,7 +279,7 @@ class AppController(QObject):
 
     def _start_sync(self, profile: Profile, kind: RunKind, trigger: RunTrigger) -> None:
         self._requests_in_flight += 1
-        self._set_syncing(True)
+        self.window.set_syncing(True)
         self.runner.run_in_background(
             lambda: profile.sync(kind=kind, trigger=trigger),
             on_result=lambda run: self._on_sync_succeeded(run, kind),
@@ -313,20 +309,9 @@ class AppController(QObject):
     def _update_syncing(self) -> None:
         state = self.bridge.current_state if self.bridge is not None else SyncState.IDLE
         syncing = self._requests_in_flight > 0 or state is SyncState.SYNCING
-        self._set_syncing(syncing)
+        self.window.set_syncing(syncing)
         if not syncing:
             self.window.products.set_sync_progress(None)
-
-    def _set_syncing(self, syncing: bool) -> None:
-        if syncing and not self._syncing:
-            # What the window made so far (rows read, Qt wrappers) outlives the sync: out of the
-            # collector's sight, the collections a sync's events trigger walk only what the sync
-            # makes (a full one of everything held the interpreter lock, and so the GUI thread,
-            # for 30-70 ms mid-sync at 100,000 products; bench row 7). Young garbage goes first.
-            gc.collect(1)
-            gc.freeze()
-        self._syncing = syncing
-        self.window.set_syncing(syncing)
 
     def _on_bridge_state_changed(self, state: SyncState) -> None:
         self.tray.set_state(state, self._tray_detail())
@@ -336,9 +321,7 @@ class AppController(QObject):
     def _on_bridge_progress_changed(self, progress: SyncProgress) -> None:
         self.window.set_progress(progress)
         self.window.products.set_sync_progress(progress)
-        now = time.monotonic()
-        if progress.pages_total and now - self._tray_detail_at >= TRAY_DETAIL_EVERY_S:
-            self._tray_detail_at = now
+        if progress.pages_total:
             self.tray.set_detail(f"{progress.pages_done} of {progress.pages_total} pages")
 
     def _on_bridge_run_finished(self, run: SyncRun) -> None:
