@@ -79,6 +79,11 @@ def sqlite_store(db_path: Path) -> Iterator[SqliteMirrorStore]:
         mirror.close()
 
 
+# For a test that looks into the SQLite file (pragmas, the side copy, a full disk): the store on
+# SQLite only.
+SQLITE_FILE = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest) -> Iterator[SqliteMirrorStore]:
     """The store on each backend: its SQLite file, and a team database on a throwaway PostgreSQL

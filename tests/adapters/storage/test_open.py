@@ -26,6 +26,7 @@ from backorder_desktop.domain.errors import DatabaseTooNew
 from backorder_desktop.domain.errors import DiskFull
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
+from tests.adapters.storage.conftest import SQLITE_FILE
 from tests.adapters.storage.conftest import make_product
 
 NOBODY = 65534
@@ -36,6 +37,7 @@ def _pragmas(conn: sqlite3.Connection) -> tuple[object, ...]:
     return tuple(conn.execute(f"PRAGMA {name}").fetchone()[0] for name in names)
 
 
+@SQLITE_FILE
 def test_every_thread_connection_gets_the_pragmas(store: SqliteMirrorStore) -> None:
     expected = ("wal", 1, 1, 30_000)  # synchronous 1 = NORMAL
     assert _pragmas(store._db.connection()) == expected
@@ -46,6 +48,7 @@ def test_every_thread_connection_gets_the_pragmas(store: SqliteMirrorStore) -> N
     assert seen == [expected]
 
 
+@SQLITE_FILE
 def test_the_schema_matches_the_models(store: SqliteMirrorStore) -> None:
     conn = store._db.connection()
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
@@ -113,6 +116,7 @@ def test_a_truncated_database_is_corrupt(db_path: Path) -> None:
     assert "cannot be read" in caught.value.message
 
 
+@SQLITE_FILE
 def test_a_full_disk_loses_nothing(store: SqliteMirrorStore) -> None:
     before = [make_product(i, variants=2) for i in range(1, 11)]
     store.apply_products(before, pass_id=1, keep_backorder_stock=False)

@@ -24,11 +24,9 @@ from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.settings import Settings
+from tests.adapters.storage.conftest import SQLITE_FILE
 from tests.adapters.storage.conftest import T0
 from tests.adapters.storage.conftest import make_product
-
-# These look into the SQLite file or its side copy themselves: the store on SQLite only.
-SQLITE_FILE = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 
 
 def test_store_round_trip(store: SqliteMirrorStore) -> None:
