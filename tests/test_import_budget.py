@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backorder_desktop import __version__
 from backorder_desktop.demo.server import DemoStore
 from tests.integration.cli_runner import run_cli
 
@@ -36,14 +37,31 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.bigcommerce.client",
     "backorder_desktop.adapters.webhook_receiver",
     "backorder_desktop.adapters.erp",
+    # The window's reads and its sync child: the facade builds a service when it is first used.
+    "backorder_desktop.services.dashboard",
+    "backorder_desktop.services.stock_history",
+    "backorder_desktop.adapters.bigcommerce",
+    "backorder_desktop.adapters.sync_process",
 )
 # status names the keyring; off macOS without the macOS backend's probe of Apple's libraries
 # (ctypes' find_library runs a dozen ldconfig, gcc and ld processes there; the probe's own module
 # fails and leaves, ctypes.util stays behind).
 NOT_FOR_STATUS = (*NOT_FOR_LOCAL_READS, *(() if sys.platform == "darwin" else ("ctypes.util",)))
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).
-NOT_FOR_MIRROR_WORK = (*NOT_FOR_LOCAL_READS, "keyring", "secretstorage", "jeepney", "cryptography")
-# --version answers before any profile is opened: nothing but the command line itself.
+NOT_FOR_MIRROR_WORK = (
+    *NOT_FOR_LOCAL_READS,
+    "keyring",
+    "secretstorage",
+    "jeepney",
+    "cryptography",
+    # Nor the schedule (status names the next run), the feed or the backorder rules.
+    "backorder_desktop.services.scheduler",
+    "backorder_desktop.services.schedule_rules",
+    "backorder_desktop.services.feed",
+    "backorder_desktop.services.backorder_rules",
+    "tzlocal",
+)
+# --version answers before any profile is opened, and before the command line itself is imported.
 NOT_FOR_VERSION = (
     *NOT_FOR_LOCAL_READS,
     "backorder_desktop.app",
@@ -51,6 +69,8 @@ NOT_FOR_VERSION = (
     "backorder_desktop.adapters",
     "backorder_desktop.domain",
     "backorder_desktop.cli.common",
+    "backorder_desktop.cli.main",
+    "click",
     "peewee",
     "keyring",
     "sqlite3",
@@ -64,19 +84,20 @@ out = sys.argv[1]
 names = lambda: [n for n, m in sys.modules.items() if m is not None]
 atexit.register(lambda: open(out, "w").write(json.dumps(names())))
 sys.argv = ["backorder-desktop", *sys.argv[2:]]
-from backorder_desktop.cli.main import main
+from backorder_desktop.cli import main  # the installed script's entry point
 main()
 """
 
 
 def loaded_by(
-    home: str, args: list[str], env: dict[str, str], scratch: Path, *, unset: tuple[str, ...] = ()
+    home: str | None, args: list[str], env: dict[str, str], scratch: Path, *, unset: tuple[str, ...] = ()
 ) -> tuple[set[str], str]:
-    """The modules ``backorder-desktop --home HOME ARGS`` had loaded at exit, and its import-time log."""
+    """The modules ``backorder-desktop --home HOME ARGS`` (without ``--home`` when None) had loaded at
+    exit, and its import-time log."""
     record = scratch / "modules.json"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDER_DESKTOP_") and k not in unset}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", RECORDER, str(record), "--home", home, *args],
+        [sys.executable, "-X", "importtime", "-c", RECORDER, str(record), *home_option(home), *args],
         capture_output=True,
         text=True,
         env={**clean, **env},
@@ -85,6 +106,10 @@ def loaded_by(
     )
     assert done.returncode == 0, f"{args}: exit {done.returncode}: {done.stderr[-1500:]}"
     return set(json.loads(record.read_text())), done.stderr
+
+
+def home_option(home: str | None) -> tuple[str, ...]:
+    return ("--home", home) if home is not None else ()
 
 
 def import_chain(importtime_log: str, module: str) -> str:
@@ -138,7 +163,9 @@ def test_each_command_loads_only_the_libraries_it_uses(
     for name, (args, forbidden) in budgets.items():
         # status looks the keyring up as on a merchant's computer (not the test's chosen backend).
         unset = ("PYTHON_KEYRING_BACKEND",) if name == "status --json" else ()
-        loaded[name], log = loaded_by(home, args, env, tmp_path, unset=unset)
+        # A script asks for the version alone, as the installed command's first argument.
+        command_home = None if args == ["--version"] else home
+        loaded[name], log = loaded_by(command_home, args, env, tmp_path, unset=unset)
         if found := violations(loaded[name], forbidden, log):
             over[name] = found
 
@@ -148,6 +175,17 @@ def test_each_command_loads_only_the_libraries_it_uses(
     assert "backorder_desktop.cli.stock" in loaded["stock set"]
     assert "httpx" in loaded["sync"]
     assert "keyring.backends.SecretService" in loaded["status --json"]  # the keyring was looked up
+
+
+def test_version_says_what_the_command_lines_own_version_option_says(tmp_path: Path) -> None:
+    """``--version`` alone is answered before click is imported; with another option, by click."""
+    alone = subprocess.run(
+        [sys.executable, "-m", "backorder_desktop", "--version"], capture_output=True, text=True, check=False
+    )
+    with_click = run_cli(str(tmp_path), "--version")  # after --home: click's version option
+
+    assert alone.returncode == with_click.code == 0
+    assert alone.stdout == with_click.stdout == f"backorder-desktop, version {__version__}\n"
 
 
 def test_the_chain_names_who_imported_a_module() -> None:
