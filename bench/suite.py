@@ -174,6 +174,7 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
                 seed=plan.seed,
                 latency_ms=plan.latency_ms,
                 idle_probe_s=1.0 if plan.mode.startswith("quick") else window.IDLE_PROBE_S,
+                runs=window.QUICK_RUNS if plan.mode.startswith("quick") else window.RUNS,
                 progress=progress,
             ),
         )

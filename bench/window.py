@@ -13,14 +13,17 @@ over ``open_profile``, as ``backorder-desktop`` does) on that profile:
   dropped (``bench.startup.drop_file_cache``, root only; where refused the row says so). Every run
   must be under its bound: the row gives the worst and the median. One more start under
   ``-X importtime`` gives the import-time profile (self time per top-level package).
-- then, in one process (``--mode full``, the store's latency set back to the bench's):
-  **search**: for a few searches typed into the search box, from the Return key to the first rows
-  answered and painted (Return searches at once; typing alone waits a 150 ms debounce first);
+- then, in one process (``--mode full``, the store's latency set back to the bench's, on the
+  Products tab): **search**: for a few searches typed into the search box, from the Return key
+  to the first rows answered and painted (Return searches at once; typing alone waits a 150 ms
+  debounce first);
   **stall**: a 5 ms ``QTimer`` probe records the longest gap between its ticks while a full sync
   runs on a worker (as the Sync button runs it) and the table scrolls every 200 ms, until the
   window is idle again after the sync — ``stall_runs`` full syncs in a row on the same profile,
   each re-pulling every product (the window stays open all day: later syncs count as much as the
-  first). Every sync must stay under the bound: the row gives the worst and the median.
+  first). Every sync must stay under the bound: the row gives the worst and the median. While a
+  tick is late, a sampling thread records the stacks of the GUI thread and of the others
+  (``late_stacks`` in the JSON): what held the GUI thread.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Row
+from bench.startup import compile_package
 from bench.startup import drop_file_cache
 from bench.startup import importtime_by_package
 from bench.store_process import ROOT
@@ -89,6 +93,7 @@ def rows_for(
         )  # fmt: skip
         if filled["mirror_after"] != products:
             raise RuntimeError(f"the profile has {filled['mirror_after']:,} of {products:,} products")
+        compile_package(ROOT / "backorder_desktop")  # as an install does (PYTHONDONTWRITEBYTECODE)
         child = WindowChild(home, store, products)
         progress(f"  opening the window (offscreen) {runs} times warm, {runs} times cold")
         shows = _show_runs(child, runs)
@@ -328,7 +333,9 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         "rss_after_show_kb": status_kb("VmRSS"),
     }
     wait_until(controller.is_idle, 120, "idle after showing")
-    if args.mode == "full":
+    if args.mode == "full":  # on the Products tab: the table searched and scrolled is on screen
+        window.tabs.setCurrentWidget(window.products)
+        wait_until(controller.is_idle, 60, "idle on the Products tab")
         out |= _searches(args, controller, answered, wait_until)
         out |= _stalls(args, controller, wait_until)
     out["warnings"] = warnings.messages[:20]
@@ -465,7 +472,7 @@ def _one_sync(
 
     finished: list[object] = []
     collections = GcTimer()
-    sampler.late.clear()
+    sampler.clear()
     sync_started = time.perf_counter()
 
     def sync() -> object:  # as the Sync button runs it: the engine, which runs it in a child process
@@ -500,11 +507,13 @@ def _one_sync(
 
 
 class StackSampler:
-    """While the probe is late (no tick for ``LATE_S``), a thread records the GUI thread's stack
-    every few ms: what held it during a stall (our code, a relayed event, the collector …)."""
+    """While the probe is late (no tick for ``LATE_S``), a thread records what the GUI thread and
+    the others run every few ms: what held the GUI thread in a stall (our code on it, or another
+    thread holding the interpreter lock: a read, a relayed event, the collector …)."""
 
     LATE_S = 0.030
     EVERY_S = 0.004
+    FRAMES = 4
 
     def __init__(self) -> None:
         self._gui = threading.get_ident()
@@ -512,6 +521,7 @@ class StackSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="bench-stack-sampler", daemon=True)
         self.late: Counter[str] = Counter()
+        self.others: Counter[str] = Counter()
 
     def beat(self, now: float) -> None:
         self._last = now
@@ -524,20 +534,35 @@ class StackSampler:
         self._stop.set()
         self._thread.join(5)
 
+    def clear(self) -> None:
+        self.late.clear()
+        self.others.clear()
+
     def _watch(self) -> None:
+        me = threading.get_ident()
+        names = {}
         while not self._stop.wait(self.EVERY_S):
             if time.perf_counter() - self._last < self.LATE_S:
                 continue
-            frame = sys._current_frames().get(self._gui)
-            if frame is None:
-                continue
-            stack = traceback.extract_stack(frame)[-6:]
-            self.late[
-                " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
-            ] += 1
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                stack = " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in reversed(traceback.extract_stack(frame)[-self.FRAMES :])
+                )
+                if ident == self._gui:
+                    self.late[stack] += 1
+                else:
+                    if ident not in names:
+                        names = {t.ident: t.name for t in threading.enumerate()}
+                    self.others[f"[{names.get(ident, '?')}] {stack}"] += 1
 
-    def summary(self) -> list[dict[str, Any]]:
-        return [{"samples": n, "stack": stack} for stack, n in self.late.most_common(8)]
+    def summary(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "gui": [{"samples": n, "stack": stack} for stack, n in self.late.most_common(8)],
+            "others": [{"samples": n, "stack": stack} for stack, n in self.others.most_common(12)],
+        }
 
 
 class GcTimer:

@@ -18,11 +18,11 @@ from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import StatusReport
-from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 from backorder_desktop.ui.error_router import describe
 
 if TYPE_CHECKING:
     from backorder_desktop.ui.controller import AppController
+    from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 
 Opened = tuple[Profile, StatusReport, Settings]
 
@@ -96,6 +96,8 @@ class ConnectFlow:
         api_url = (status.api_url or DEFAULT_API_URL) if status else DEFAULT_API_URL
         if profile.info.is_demo:
             store_hash, api_url = "", DEFAULT_API_URL
+        from backorder_desktop.ui.dialogs.connection_dialog import ConnectionDialog  # opened rarely
+
         dialog = self.connection_dialog = ConnectionDialog(
             profile,
             c.runner,

@@ -18,8 +18,8 @@ webhooks), a first sync and the other pages' reads follow it (``FirstPaintGate``
 
 from __future__ import annotations
 
-import gc
 import logging
+import time
 from collections.abc import Callable
 from collections.abc import Mapping
 
@@ -44,6 +44,7 @@ from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import StatusReport
+from backorder_desktop.ui import collector
 from backorder_desktop.ui.connect_flow import ConnectFlow
 from backorder_desktop.ui.connect_flow import Launcher
 from backorder_desktop.ui.connect_flow import Opened
@@ -66,6 +67,7 @@ QUIT_WAIT_MS = 30_000
 # What another desktop of a team changed that the products table shows.
 TEAM_TABLE_KINDS = frozenset({"products", "ledger", "rules", "outbox", "settings"})
 HISTORY_LIMIT = 200
+TRAY_DETAIL_EVERY_S = 1.0  # the tray's "n of m pages": a fast pull reports several pages a second
 NOTIFICATIONS_NAMED = 3  # several new at once are one message naming the first few
 
 
@@ -102,6 +104,8 @@ class AppController(QObject):
         self._finished = False
         self._told_about_tray = False
         self._tray_started = False
+        self._syncing = False
+        self._tray_detail_at = 0.0
         self.first_paint: FirstPaintGate | None = None
         self.flows = ConnectFlow(self)
         self.stock_files = StockFileFlow(self)
@@ -217,10 +221,7 @@ class AppController(QObject):
         )
 
     def _after_first_paint(self, profile: Profile, status: StatusReport) -> None:
-        # Start-up objects (Qt wrappers, modules, the services, the first rows) live as long as the
-        # app: out of the collector's sight, a full collection no longer walks them all (a 70-80 ms
-        # stall of every thread, measured at 100,000 products; bench row 7).
-        gc.freeze()
+        collector.settle()  # start-up objects live as long as the app
         self._start_tray()
         self.window.dashboard.build_chart()  # QtCharts is no part of the first paint
         if profile is self.profile:
@@ -279,7 +280,7 @@ class AppController(QObject):
 
     def _start_sync(self, profile: Profile, kind: RunKind, trigger: RunTrigger) -> None:
         self._requests_in_flight += 1
-        self.window.set_syncing(True)
+        self._set_syncing(True)
         self.runner.run_in_background(
             lambda: profile.sync(kind=kind, trigger=trigger),
             on_result=lambda run: self._on_sync_succeeded(run, kind),
@@ -309,9 +310,15 @@ class AppController(QObject):
     def _update_syncing(self) -> None:
         state = self.bridge.current_state if self.bridge is not None else SyncState.IDLE
         syncing = self._requests_in_flight > 0 or state is SyncState.SYNCING
-        self.window.set_syncing(syncing)
+        self._set_syncing(syncing)
         if not syncing:
             self.window.products.set_sync_progress(None)
+
+    def _set_syncing(self, syncing: bool) -> None:
+        if syncing and not self._syncing:
+            collector.settle()  # the collections a sync's events trigger walk only what it makes
+        self._syncing = syncing
+        self.window.set_syncing(syncing)
 
     def _on_bridge_state_changed(self, state: SyncState) -> None:
         self.tray.set_state(state, self._tray_detail())
@@ -321,7 +328,9 @@ class AppController(QObject):
     def _on_bridge_progress_changed(self, progress: SyncProgress) -> None:
         self.window.set_progress(progress)
         self.window.products.set_sync_progress(progress)
-        if progress.pages_total:
+        now = time.monotonic()
+        if progress.pages_total and now - self._tray_detail_at >= TRAY_DETAIL_EVERY_S:
+            self._tray_detail_at = now
             self.tray.set_detail(f"{progress.pages_done} of {progress.pages_total} pages")
 
     def _on_bridge_run_finished(self, run: SyncRun) -> None:

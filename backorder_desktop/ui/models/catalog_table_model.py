@@ -36,6 +36,7 @@ from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.stock_policy import StockPolicy
 from backorder_desktop.services.profile import Profile
+from backorder_desktop.ui import collector
 from backorder_desktop.ui.formatting import parse_stock_level
 from backorder_desktop.ui.models.catalog_columns import ANSWERED_ROLES
 from backorder_desktop.ui.models.catalog_columns import COLUMNS
@@ -196,6 +197,7 @@ class CatalogTableModel(QAbstractTableModel):
             self._wanted.clear()
             self._pages[0] = (generation, first)
             self.endResetModel()
+            collector.settle()
             self.query_answered.emit(time.perf_counter() - self._asked_at)
             if count is None:  # a full first window: the rows are shown, the count comes next
                 self._count_later(generation)
@@ -284,6 +286,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
+        collector.settle()  # the cached rows outlive many collections: none need walk them
         self._announce_page(page)
 
     def _on_page_finished(self, key: tuple[int, int]) -> None:
