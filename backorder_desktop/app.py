@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.adapters.sync_process import ChildProcessRunner
     from backorder_desktop.demo.server import DemoStore
     from backorder_desktop.domain.dashboard import QuotaMeter
+    from backorder_desktop.domain.runs import SyncRun
     from backorder_desktop.services.backorder_rules import BackorderRuleService
     from backorder_desktop.services.catalog import CatalogService
     from backorder_desktop.services.connection import StoreApi
@@ -79,6 +80,7 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.services.scheduler import SyncScheduler
     from backorder_desktop.services.stock import StockService
     from backorder_desktop.services.stock_history import StockHistoryService
+    from backorder_desktop.services.sync_engine import RunState
     from backorder_desktop.services.sync_engine import SyncEngine
     from backorder_desktop.services.webhooks import WebhookService
 
@@ -410,7 +412,8 @@ class _Wiring:
 
         parts = self._parts
         return SyncScheduler(
-            engine=parts.engine,
+            # The scheduler only starts runs: a status that reads the next one builds no engine.
+            engine=cast("SyncEngine", _EngineOnFirstUse(parts)),
             mirror=self.mirror,
             clock=self.clock,
             events=parts.events,
@@ -475,6 +478,20 @@ class _Wiring:
         connection = self._parts.built("connection")
         if connection is not None:
             cast("StoreConnection", connection).close()
+
+
+class _EngineOnFirstUse:
+    """The profile's sync engine as the scheduler uses it, built when a job first runs (the engine
+    brings the feed, the orders and the notifications it runs after each pull)."""
+
+    def __init__(self, parts: ProfileParts) -> None:
+        self._parts = parts
+
+    def sync(self, *, kind: RunKind, trigger: RunTrigger, full: bool = False) -> SyncRun:
+        return self._parts.engine.sync(kind=kind, trigger=trigger, full=full)
+
+    def run_task(self, work: Callable[[RunState], None], *, kind: RunKind, trigger: RunTrigger) -> SyncRun:
+        return self._parts.engine.run_task(work, kind=kind, trigger=trigger)
 
 
 def _present(part: T | None) -> T:

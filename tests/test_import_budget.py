@@ -37,9 +37,14 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.bigcommerce.client",
     "backorder_desktop.adapters.webhook_receiver",
     "backorder_desktop.adapters.erp",
-    # The window's reads and its sync child: the facade builds a service when it is first used.
+    # The window's reads, the sync engine and its child, the feed: the facade builds a service when
+    # it is first used.
     "backorder_desktop.services.dashboard",
     "backorder_desktop.services.stock_history",
+    "backorder_desktop.services.sync_engine",
+    "backorder_desktop.services.page_fetch",
+    "backorder_desktop.services.feed",
+    "backorder_desktop.services.backorder_rules",
     "backorder_desktop.adapters.bigcommerce",
     "backorder_desktop.adapters.sync_process",
 )
@@ -54,11 +59,9 @@ NOT_FOR_MIRROR_WORK = (
     "secretstorage",
     "jeepney",
     "cryptography",
-    # Nor the schedule (status names the next run), the feed or the backorder rules.
+    # Nor the schedule (status names the next run).
     "backorder_desktop.services.scheduler",
     "backorder_desktop.services.schedule_rules",
-    "backorder_desktop.services.feed",
-    "backorder_desktop.services.backorder_rules",
     "tzlocal",
 )
 # --version answers before any profile is opened, and before the command line itself is imported.

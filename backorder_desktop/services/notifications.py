@@ -26,6 +26,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 from typing import Protocol
 
 from backorder_desktop.domain.backorder_rules import BackorderRule
@@ -53,7 +54,9 @@ from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.sync_engine import RunState
+
+if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
 

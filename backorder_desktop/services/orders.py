@@ -21,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
@@ -36,7 +37,9 @@ from backorder_desktop.domain.ports import OrderSource
 from backorder_desktop.domain.ports import OrderStore
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.sync_engine import RunState
+
+if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.services.sync_engine import RunState
 
 __all__ = ["ORDERS_PAGE", "OrderService", "orders_after_pull"]
 

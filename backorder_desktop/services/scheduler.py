@@ -27,6 +27,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 from typing import Any
 
 from backorder_desktop.domain.errors import BackorderError
@@ -41,8 +42,6 @@ from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.feed import ApplyReport
-from backorder_desktop.services.feed import count_pull
 from backorder_desktop.services.schedule_rules import CLOCK_JUMP_S
 from backorder_desktop.services.schedule_rules import CURSOR_DAILY
 from backorder_desktop.services.schedule_rules import CURSOR_FEED
@@ -53,8 +52,11 @@ from backorder_desktop.services.schedule_rules import daily_claim
 from backorder_desktop.services.schedule_rules import next_daily
 from backorder_desktop.services.schedule_rules import parse_cursor
 from backorder_desktop.services.schedule_rules import retry_after
-from backorder_desktop.services.sync_engine import RunState
-from backorder_desktop.services.sync_engine import SyncEngine
+
+if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.services.feed import ApplyReport
+    from backorder_desktop.services.sync_engine import RunState
+    from backorder_desktop.services.sync_engine import SyncEngine
 
 __all__ = ["JobKind", "NextRun", "SyncScheduler"]
 
@@ -382,6 +384,8 @@ class SyncScheduler:
     def _feed_work(self, state: RunState) -> None:
         if self._feed_pull is None:
             return
+        from backorder_desktop.services.feed import count_pull  # the feed's module: only when it pulls
+
         count_pull(self._feed_pull(), state)
 
     def _on_run_finished(self, run: SyncRun) -> None:

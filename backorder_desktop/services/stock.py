@@ -14,6 +14,7 @@ from collections.abc import Collection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Protocol
 from typing import TypeVar
 
@@ -45,7 +46,9 @@ from backorder_desktop.domain.stock_policy import read_only_reason
 from backorder_desktop.services.product_writes import ProductWritePusher
 from backorder_desktop.services.purchasing import PurchasingReport
 from backorder_desktop.services.purchasing import PurchasingService
-from backorder_desktop.services.sync_engine import RunState
+
+if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)
 
