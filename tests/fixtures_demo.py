@@ -70,13 +70,18 @@ def demo_store(make_demo_store: Callable[..., DemoStore]) -> DemoStore:
 def connected_home(home: str, demo_store: DemoStore, no_keyring_backend: dict[str, str]) -> str:
     """A profile connected to ``demo_store`` (200 products), no token stored: tests give it as
     ``BACKORDER_DESKTOP_TOKEN`` would (``AppLauncher(env_token=…)``)."""
+    return remember_store(home, demo_store)
+
+
+def remember_store(home: str, store: DemoStore) -> str:
+    """Connect the profile at ``home`` to ``store`` without keeping its token; returns ``home``."""
     from backorder_desktop.app import open_profile
     from backorder_desktop.domain.models import StoreInfo
 
     context = open_profile(home)
     try:
-        info = StoreInfo(store_hash=demo_store.store_hash, name="Dana's Bikes", plan_name="Plus")
-        context.parts.mirror.set_store(info, demo_store.api_url)
+        info = StoreInfo(store_hash=store.store_hash, name="Dana's Bikes", plan_name="Plus")
+        context.parts.mirror.set_store(info, store.api_url)
     finally:
         context.close()
     return home

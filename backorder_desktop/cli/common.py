@@ -59,6 +59,11 @@ REMEDIES: dict[Remedy, str] = {
     "your BackOrder products, stock changes, settings and history, and fetches the catalog again.",
     Remedy.SET_WEBHOOK_URL: "Run `backorder-desktop settings set webhook-public-url https://…`.",
     Remedy.SEE_OUTBOX: "`backorder-desktop outbox` lists them with the store's reasons.",
+    Remedy.JOIN_TEAM: "To work with that team, run `backorder-desktop team join URL` (this profile's own "
+    "data stays in its file); to start a new team, give an empty database.",
+    Remedy.CREATE_TEAM: "On the desktop that holds the store's data, run `backorder-desktop team create "
+    "URL`; then join it from here.",
+    Remedy.LEAVE_TEAM: "Run `backorder-desktop team leave` first.",
 }
 
 

@@ -65,6 +65,9 @@ class Remedy(StrEnum):
     OTHER_FOLDER = "other-folder"  # the profile folder cannot be used: fix it, or use another one
     SECOND_STORE = "second-store"  # a profile holds one store: another store needs its own folder
     REBUILD = "rebuild"  # the database is damaged: set it aside and fetch the catalog again
+    JOIN_TEAM = "join-team"  # the team database is in use: join that team
+    CREATE_TEAM = "create-team"  # the team database holds no team yet: create it where the data is
+    LEAVE_TEAM = "leave-team"  # this profile is in a team already: leave it first
 
 
 class BackorderError(Exception):

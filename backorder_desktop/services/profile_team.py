@@ -5,6 +5,8 @@ inherits it; the window and the command line see one facade.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.services.profile_parts import ProfileParts
 from backorder_desktop.services.team_setup import TeamJoin
@@ -12,6 +14,8 @@ from backorder_desktop.services.team_setup import TeamLeft
 from backorder_desktop.services.team_setup import TeamMove
 from backorder_desktop.services.team_setup import TeamSetup
 from backorder_desktop.services.team_setup import TeamStatus
+
+__all__ = ["TeamJoin", "TeamLeft", "TeamMode", "TeamMove", "TeamStatus"]
 
 
 class TeamMode:
@@ -34,7 +38,14 @@ class TeamMode:
 
     def team_status(self) -> TeamStatus:
         """The team database (never its password), who this desktop records changes as, who leads."""
-        return self._team().status()
+        status = self._team().status()
+        sync = self.parts.team_sync
+        if not status.in_team or sync is None:
+            return status
+        lead = sync.lead()
+        if lead.leader is None:
+            return replace(status, leader="no desktop right now")
+        return replace(status, leader=f"{lead.leader}{' (this desktop)' if lead.this_desktop_leads else ''}")
 
     def team_leave(self) -> TeamLeft:
         """Use this computer's own database file again from the next start; the team keeps its data."""

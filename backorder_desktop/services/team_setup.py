@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.ports import SecretStore
@@ -115,6 +116,7 @@ class TeamStatus:
     team_name: str
     me: str  # the person this desktop's changes are recorded as
     leader: str  # who leads the team's syncs (told by the leader election)
+    display_name: str = ""  # as typed in (``me`` adds the computer's user name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +187,7 @@ class TeamSetup:
         store = self._teams().team_store(with_password(parsed.url, password))
         if store is None:
             raise TeamRefused(
-                f"The team database {describe_team(parsed.url)} holds no team yet. Create the team "
-                "from the desktop that holds the store's data (team create), then join it from here."
+                f"The team database {describe_team(parsed.url)} holds no team yet.", remedy=Remedy.CREATE_TEAM
             )
         if local_store is not None and local_store != store.store_hash:
             raise TeamRefused(
@@ -205,7 +206,12 @@ class TeamSetup:
         record = self._records.team()
         if record is None:
             return TeamStatus(
-                in_team=False, database=str(self._local), team_name="", me=self.actor(), leader=""
+                in_team=False,
+                database=str(self._local),
+                team_name="",
+                me=self.actor(),
+                leader="",
+                display_name=self.display_name(),
             )
         return TeamStatus(
             in_team=True,
@@ -213,6 +219,7 @@ class TeamSetup:
             team_name=record.team_name,
             me=self.actor(),
             leader=self._leader() or LEADER_UNKNOWN,
+            display_name=self.display_name(),
         )
 
     def leave(self) -> TeamLeft:
@@ -228,10 +235,8 @@ class TeamSetup:
     def _refuse_if_in_team(self) -> None:
         record = self._records.team()
         if record is not None:
-            raise TeamRefused(
-                f"This profile is already in the team on {describe_team(record.url)}. Leave it first "
-                "(team leave)."
-            )
+            where = describe_team(record.url)
+            raise TeamRefused(f"This profile is already in the team on {where}.", remedy=Remedy.LEAVE_TEAM)
 
     def _keep(self, parsed: TeamUrl, team_name: str) -> None:
         """The password to the keyring, then the address without it to ``team.json``."""

@@ -58,6 +58,7 @@ from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.qt_bridge import EventBridge
 from backorder_desktop.ui.status_bar import NOTIFICATIONS_LISTED
 from backorder_desktop.ui.stock_files import StockFileFlow
+from backorder_desktop.ui.team_flow import TeamFlow
 from backorder_desktop.ui.tray import TrayIcon
 from backorder_desktop.ui.workers import BackgroundRunner
 
@@ -109,6 +110,7 @@ class AppController(QObject):
         self.first_paint: FirstPaintGate | None = None
         self.flows = ConnectFlow(self)
         self.stock_files = StockFileFlow(self)
+        self.team_flow = TeamFlow(self)
         self._wire()
 
     def _wire(self) -> None:

@@ -98,6 +98,11 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.RETRY_LATER: "Automatic updates try again on their own.",
     Remedy.SESSION_ONLY: "Or choose “Use for this session only” when you connect: the token is kept "
     "until the app closes, never saved.",
+    Remedy.JOIN_TEAM: "To work with that team, use “Join team” (this computer's own data stays in its "
+    "file); to start a new team, give an empty database.",
+    Remedy.CREATE_TEAM: "On the computer that holds the store's data, use “Create team…” in Settings; then "
+    "join it from here.",
+    Remedy.LEAVE_TEAM: "Leave the team first: quit, and run the command line's team leave.",
 }
 
 

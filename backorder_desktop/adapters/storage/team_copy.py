@@ -25,6 +25,7 @@ from psycopg import sql
 
 from backorder_desktop.adapters.storage.pg_store import reset_identities
 from backorder_desktop.adapters.storage.postgres import open_postgres_database
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 from backorder_desktop.domain.team_url import describe_team
 
@@ -67,7 +68,7 @@ class TeamDatabases:
         try:
             return _user_rows(db.connection())  # type: ignore[no-untyped-call]
         finally:
-            db.close()
+            db.close_all()
 
 
 def team_store(url: str) -> TeamStore | None:
@@ -78,7 +79,7 @@ def team_store(url: str) -> TeamStore | None:
         row = conn.execute("SELECT store_hash, name FROM store WHERE id = 1").fetchone()
         conn.commit()
     finally:
-        db.close()
+        db.close_all()
     return TeamStore(store_hash=str(row[0]), name=str(row[1] or "")) if row else None
 
 
@@ -124,7 +125,7 @@ def move_profile(database: Path, url: str) -> list[TableCount]:
         ) from exc
     finally:
         source.close()
-        db.close()
+        db.close_all()
     return counts
 
 
@@ -136,8 +137,8 @@ class TeamNotEmpty(StorageError):
     def __init__(self, url: str) -> None:
         super().__init__(
             f"The team database {describe_team(url)} already holds a team's data, so this computer's data "
-            "was not moved into it. To work with that team, join it (team join) — this computer's own "
-            "data stays in its file. To start a new team, give an empty database."
+            "was not moved into it.",
+            remedy=Remedy.JOIN_TEAM,
         )
 
 

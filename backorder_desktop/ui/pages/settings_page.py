@@ -1,5 +1,6 @@
 """The Settings tab: inventory source (three modes, one line each), schedules, the feed, start-up,
-which notifications to show, and stock files.
+which notifications to show, stock files, and the team: this desktop's display name (every change it
+makes names it) and the team's shared database (create a team from this profile, or join one).
 
 The page only edits a form: ``save_requested`` carries the changed settings as text (the names of
 ``domain.settings``), and the window saves them through the profile on a worker, then shows what
@@ -41,11 +42,14 @@ from PySide6.QtWidgets import QTimeEdit
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
+from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import MethodSwitch
+from backorder_desktop.domain.settings import DISPLAY_NAME
+from backorder_desktop.domain.settings import DISPLAY_NAME_MAX
 from backorder_desktop.domain.settings import FEED_MAX_MINUTES
 from backorder_desktop.domain.settings import FEED_MIN_MINUTES
 from backorder_desktop.domain.settings import POLLING_MAX_MINUTES
@@ -54,7 +58,10 @@ from backorder_desktop.domain.settings import FeedFormat
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.stock import OutboxChoice
+from backorder_desktop.domain.team_url import parse_team_url
+from backorder_desktop.domain.team_url import with_password
 from backorder_desktop.services.profile import FeedPreview
+from backorder_desktop.services.profile_team import TeamStatus
 from backorder_desktop.ui.dialogs.import_dialog import skipped_counts
 from backorder_desktop.ui.dialogs.import_dialog import skipped_lines
 from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
@@ -72,6 +79,12 @@ STOCK_FILES_NOTE = (
     "Export the stock of BackOrder products to a CSV file for a spreadsheet, or import a CSV of "
     "sku,quantity: the changes are shown before anything is applied."
 )
+NO_TEAM = "Your data is on this computer only."
+TEAM_URL_NOTE = (
+    "The PostgreSQL database your team shares. A server on another computer needs ?sslmode=require "
+    "at the end: the password and your data cross the network"
+)
+TEAM_PASSWORD_NOTE = "Kept in your keyring, never in a file"  # noqa: S105 (words, not a password)
 FEED_TEST_SETTINGS = ("feed-url", "feed-format", "feed-sku-field", "feed-quantity-field")
 FIELD_WIDTH = 360  # an address or a name: wide enough to read, not the whole window
 SHORT_FIELD_WIDTH = 140  # a time, a number of minutes, a column name
@@ -89,14 +102,18 @@ class SettingsPage(QWidget):
     export_requested = Signal(str)  # the file to write
     import_requested = Signal(str)  # the file to read
     method_preview_requested = Signal(object)  # the changes {name: text}, the backorder method among them
+    team_requested = Signal(str, str)  # "create" or "join", the database address (its password in it)
+    settings_shown = Signal()  # the form was filled from stored settings (the team's part is read apart)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settings_page")
         self._loaded = Settings()
+        self._loaded_display_name = ""
         self._pending_changes = 0
         self.mode_question: QMessageBox | None = None
         self.method_question: QMessageBox | None = None
+        self.team_question: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
@@ -113,6 +130,7 @@ class SettingsPage(QWidget):
         left.addWidget(self._build_feed())
         left.addStretch(1)
         right = QVBoxLayout()
+        right.addWidget(self._build_team())
         right.addWidget(self._build_general())
         right.addWidget(self._build_backorders())
         right.addWidget(self._build_notifications())
@@ -241,6 +259,58 @@ class SettingsPage(QWidget):
             _notify_changes(widget, self._update_buttons)
         return box
 
+    def _build_team(self) -> QGroupBox:
+        box = QGroupBox("You and your team")
+        form = _form(box)
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("display_name")
+        self.display_name.setMaxLength(DISPLAY_NAME_MAX)
+        self.display_name.setMaximumWidth(FIELD_WIDTH)
+        self.display_name.setPlaceholderText("e.g. Ana")
+        form.addRow("Your name", self.display_name)
+        form.addRow("", _note("Shown in the stock history beside every change made on this computer."))
+        self.team_database = _text(NO_TEAM)
+        self.team_database.setObjectName("team_database")
+        form.addRow(self.team_database)
+        self.team_leader = _text("")
+        self.team_leader.setObjectName("team_leader")
+        form.addRow(self.team_leader)
+        self.team_url = QLineEdit()
+        self.team_url.setObjectName("team_url")
+        self.team_url.setPlaceholderText("postgresql://user@server/database?sslmode=require")
+        self.team_url.setToolTip(TEAM_URL_NOTE)
+        form.addRow("Team database", self.team_url)
+        self.team_password = QLineEdit()
+        self.team_password.setObjectName("team_password")
+        self.team_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.team_password.setPlaceholderText(TEAM_PASSWORD_NOTE)
+        self.team_password.setToolTip(TEAM_PASSWORD_NOTE)
+        form.addRow("Password", self.team_password)
+        row = QHBoxLayout()
+        self.create_team_button = QPushButton("Create team…")
+        self.create_team_button.setObjectName("create_team_button")
+        self.create_team_button.setToolTip(
+            "Move this computer's catalog, BackOrder products, stock history and settings into the "
+            "empty database above, and use it from now on"
+        )
+        self.create_team_button.clicked.connect(lambda: self._ask_team("create"))
+        self.join_team_button = QPushButton("Join team")
+        self.join_team_button.setObjectName("join_team_button")
+        self.join_team_button.setToolTip("Use the database of a team created on another computer")
+        self.join_team_button.clicked.connect(lambda: self._ask_team("join"))
+        row.addWidget(self.create_team_button)
+        row.addWidget(self.join_team_button)
+        row.addStretch(1)
+        form.addRow("", row)
+        self.team_result = _text("")
+        self.team_result.setObjectName("team_result")
+        form.addRow(self.team_result)
+        for field in (self.team_url, self.team_password):
+            field.textChanged.connect(self._update_team_buttons)
+        _notify_changes(self.display_name, self._update_buttons)
+        self._update_team_buttons()
+        return box
+
     def _build_general(self) -> QGroupBox:
         box = QGroupBox("Updates and start-up")
         form = _form(box)
@@ -328,6 +398,29 @@ class SettingsPage(QWidget):
         self.feed_credential.clear()  # saved (or not): it is never shown again
         self._show_mode_fields()
         self._update_buttons()
+        self.settings_shown.emit()
+
+    def show_team(self, status: TeamStatus) -> None:
+        """This desktop's display name and the team's database (never its password), and who leads."""
+        self._loaded_display_name = status.display_name
+        self.display_name.setText(status.display_name)
+        self.display_name.setToolTip(f"Your changes are recorded as {status.me}")
+        if status.in_team:
+            name = f"{status.team_name}: " if status.team_name else ""
+            self.team_database.setText(f"Shared with your team: {name}{status.database}")
+            self.team_leader.setText(f"Syncs run on the desktop that leads: {status.leader}")
+        else:
+            self.team_database.setText(NO_TEAM)
+            self.team_leader.setText("")
+        for widget in (self.team_url, self.team_password, self.create_team_button, self.join_team_button):
+            widget.setVisible(not status.in_team)
+        self._update_buttons()
+
+    def show_team_result(self, text: str) -> None:
+        """What creating or joining the team did (or why not); the fields are ready again."""
+        self.team_password.clear()
+        self.team_result.setText(text)
+        self._update_team_buttons()
 
     def selected_mode(self) -> InventorySource:
         for mode, button in self.mode_buttons.items():
@@ -350,10 +443,11 @@ class SettingsPage(QWidget):
             "feed-interval": str(self.feed_interval.value()),
             "start-minimised": "yes" if self.start_minimised.isChecked() else "no",
             BACKORDER_METHOD: str(self.backorder_method.currentData()),
+            DISPLAY_NAME: " ".join(self.display_name.text().split()),
         } | {kind.setting: "yes" if check.isChecked() else "no" for kind, check in self.notify_boxes.items()}
 
     def changes(self) -> dict[str, str]:
-        stored = to_text(self._loaded)
+        stored = to_text(self._loaded) | {DISPLAY_NAME: self._loaded_display_name}
         return {name: text for name, text in self.form_text().items() if stored.get(name) != text}
 
     def set_pending_changes(self, count: int) -> None:
@@ -369,6 +463,54 @@ class SettingsPage(QWidget):
         if checked:
             self._show_mode_fields()
             self._update_buttons()
+
+    def _update_team_buttons(self, *_args: object) -> None:
+        ready = bool(self.team_url.text().strip())
+        self.create_team_button.setEnabled(ready)
+        self.join_team_button.setEnabled(ready)
+
+    def _ask_team(self, action: str) -> None:
+        """Create asks first (it moves this computer's data); join goes at once."""
+        url = self.team_url.text().strip()
+        password = self.team_password.text() or None
+        try:
+            address = with_password(parse_team_url(url).url, password) if password else url
+        except InvalidSetting as exc:
+            self.team_result.setText(exc.message)
+            return
+        if action == "join":
+            self._send_team(action, address)
+            return
+        box = self.team_question = QMessageBox(self)
+        box.setObjectName("create_team_question")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Create a team?")
+        box.setText(
+            "Move this computer's catalog, BackOrder products, stock history, waiting changes, rules "
+            "and settings into the team database, and use it from now on?"
+        )
+        box.setInformativeText(
+            "Each table is counted on both sides before the move is kept. This computer's own file "
+            "stays as it is."
+        )
+        move = box.addButton("Move and create", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+
+        def decided(button: QAbstractButton) -> None:
+            self.team_question = None
+            if button is move:
+                self._send_team(action, address)
+
+        box.buttonClicked.connect(decided)
+        box.open()
+
+    def _send_team(self, action: str, address: str) -> None:
+        self.create_team_button.setEnabled(False)
+        self.join_team_button.setEnabled(False)
+        moving = "Moving your data into the team database…"
+        self.team_result.setText(moving if action == "create" else "Joining the team…")
+        self.team_requested.emit(action, address)
 
     def _show_mode_fields(self) -> None:
         mode = self.selected_mode()
