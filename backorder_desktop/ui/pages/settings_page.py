@@ -474,10 +474,11 @@ class SettingsPage(QWidget):
         url = self.team_url.text().strip()
         password = self.team_password.text() or None
         try:
-            address = with_password(parse_team_url(url).url, password) if password else url
+            checked = parse_team_url(url)  # told here, before anything is asked or moved
         except InvalidSetting as exc:
             self.team_result.setText(exc.message)
             return
+        address = with_password(checked.url, password) if password else url
         if action == "join":
             self._send_team(action, address)
             return
