@@ -41,6 +41,8 @@ NOT_FOR_LOCAL_READS = (
     # it is first used.
     "backorder_desktop.services.dashboard",
     "backorder_desktop.services.stock_history",
+    "backorder_desktop.domain.dashboard",
+    "backorder_desktop.domain.stock_history",
     "backorder_desktop.services.sync_engine",
     "backorder_desktop.services.page_fetch",
     "backorder_desktop.services.feed",

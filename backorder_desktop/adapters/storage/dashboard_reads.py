@@ -24,10 +24,11 @@ from backorder_desktop.adapters.storage.catalog_reads import owed_level
 from backorder_desktop.adapters.storage.catalog_reads import owed_now
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.orders_store import orders_waiting
-from backorder_desktop.domain.dashboard import ARRIVALS_DAYS
-from backorder_desktop.domain.dashboard import DashboardCounts
-from backorder_desktop.domain.dashboard import ExpectedArrival
 from backorder_desktop.domain.models import ProductQuery
+
+if TYPE_CHECKING:  # built by the dashboard's reads only: a command's start never imports them
+    from backorder_desktop.domain.dashboard import DashboardCounts
+    from backorder_desktop.domain.dashboard import ExpectedArrival
 
 DayBounds = tuple[date, datetime, datetime]  # a local day and its start and end as moments
 
@@ -57,6 +58,9 @@ _OWED_MOVES = (
 
 
 def dashboard_counts(conn: sqlite3.Connection, today: date, owed: OwedLevel | None = None) -> DashboardCounts:
+    from backorder_desktop.domain.dashboard import ARRIVALS_DAYS
+    from backorder_desktop.domain.dashboard import DashboardCounts
+
     owed = owed or owed_level(conn)
     at_limit = count_products(conn, ProductQuery(at_limit=True), owed)
     near_limit = count_products(conn, ProductQuery(near_limit=True), owed)
@@ -91,6 +95,8 @@ def _slot(moment: datetime) -> str:
 def next_arrivals(
     conn: sqlite3.Connection, today: date, limit: int, owed: OwedLevel | None = None
 ) -> list[ExpectedArrival]:
+    from backorder_desktop.domain.dashboard import ExpectedArrival
+
     owed = owed or owed_level(conn)
     sql = owed.fill(_NEXT_ARRIVALS)
     rows = conn.execute(sql, (today.isoformat(), limit)).fetchall()

@@ -29,10 +29,11 @@ from backorder_desktop.domain.stock import Adjustment
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
-from backorder_desktop.domain.stock_history import LedgerWindow
-from backorder_desktop.domain.stock_history import PushMark
-from backorder_desktop.domain.stock_history import RunSpan
-from backorder_desktop.domain.stock_history import StockPoint
+
+if TYPE_CHECKING:  # built by the chart's reads only: a command's start never imports them
+    from backorder_desktop.domain.stock_history import LedgerWindow
+    from backorder_desktop.domain.stock_history import RunSpan
+    from backorder_desktop.domain.stock_history import StockPoint
 
 # Every query below names its SQL in full (fixed text, values bound): one item is
 # "product_id = ? AND variant_id = ?", a window "at >= ? AND at <= ?".
@@ -146,6 +147,10 @@ class HistoryReadMethods:
     def ledger_window(
         self, key: StockKey, start: datetime, end: datetime, *, max_points: int, max_events: int
     ) -> LedgerWindow:
+        from backorder_desktop.domain.stock_history import LedgerWindow
+        from backorder_desktop.domain.stock_history import PushMark
+        from backorder_desktop.domain.stock_history import StockPoint
+
         item = (key.product_id, key.variant_id or 0)
         span = (to_text(start), to_text(end))
         with self._reading() as conn:
@@ -176,6 +181,8 @@ class HistoryReadMethods:
         )
 
     def run_spans(self, start: datetime, end: datetime) -> list[RunSpan]:
+        from backorder_desktop.domain.stock_history import RunSpan
+
         with self._reading() as conn:
             rows = conn.execute(_RUNS, (to_text(end), to_text(start))).fetchall()
         return [
@@ -211,6 +218,8 @@ def _buckets(
     """Each time bucket as three points: its highest and lowest level at its first moment (a
     vertical stroke where the line moved within it) and the level it ended on at its last; and
     how many entries the buckets hold."""
+    from backorder_desktop.domain.stock_history import StockPoint
+
     width = (end - start) / buckets
     edges = [start + width * k for k in range(buckets)] + [end + timedelta(microseconds=1)]
     spans = json.dumps([[to_text(lo), to_text(hi)] for lo, hi in itertools.pairwise(edges)])
