@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.adapters.sync_process import ChildProcessRunner
     from backorder_desktop.demo.server import DemoStore
     from backorder_desktop.domain.dashboard import QuotaMeter
+    from backorder_desktop.domain.ports import Leadership
     from backorder_desktop.domain.runs import SyncRun
     from backorder_desktop.services.backorder_rules import BackorderRuleService
     from backorder_desktop.services.catalog import CatalogService
@@ -82,7 +83,9 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.services.stock_history import StockHistoryService
     from backorder_desktop.services.sync_engine import RunState
     from backorder_desktop.services.sync_engine import SyncEngine
+    from backorder_desktop.services.team import TeamSync
     from backorder_desktop.services.webhooks import WebhookService
+    from backorder_desktop.team_start import StartedTeam
 
 T = TypeVar("T")
 
@@ -92,6 +95,7 @@ DEMO_PRODUCTS = 2000
 DEMO_SEED = 1
 DEMO_STORE_HASH = "demo"
 KEYRING_RECORD = "keyring-backend.json"
+FIRST_ROUND_S = 5.0  # the longest a team desktop waits for its first campaign round's answer
 SOUND_REBUILD_NOTE = "The database was sound; its catalog copy was emptied. Your own data was kept."
 
 
@@ -121,6 +125,7 @@ def open_profile(
     salvage: bool = False,
     store_api: StoreApiFactory | None = None,
     check_later: bool = False,
+    campaign: bool = True,
 ) -> Profile:
     """Open (or create) a profile and wire its services into its facade.
 
@@ -134,6 +139,9 @@ def open_profile(
     ``salvage`` (``rebuild``): a damaged database is set aside and its user data salvaged into a
     fresh one, instead of refusing to open. ``store_api`` replaces the BigCommerce client (the
     window's widget tests give a store in memory).
+    ``campaign`` (a team's profile): this process may lead the team's syncs (``start_team``, when
+    first asked who leads or to sync); the window's sync child runs what its parent asked for and
+    does not campaign.
     """
     options = dict(client_options or {})
     if env_token:
@@ -181,6 +189,7 @@ def open_profile(
         sync_process=sync_process,
         keyring_backend=_keyring_backend(secret_store, seen, demo=demo),
         desktop=desktop,
+        team_url=_team_url(team.url, secrets_) if team is not None and campaign else None,
     )
     parts = ProfileParts(
         info=ProfileInfo(
@@ -199,7 +208,13 @@ def open_profile(
     parts.start_receiver = lambda: _start_receiver(profile)
     # Closed in this order: the sync child before the scheduler (which waits for its running job);
     # what was never built is not closed.
-    parts.closers += [wiring.stop_runner, wiring.shutdown_scheduler, wiring.close_connection, mirror.close]
+    parts.closers += [
+        wiring.stop_runner,
+        wiring.shutdown_scheduler,
+        wiring.close_connection,
+        wiring.stop_team,
+        mirror.close,
+    ]
     if demo:
         _attach_demo_store(profile, mirror, secrets_)
     return profile
@@ -224,6 +239,7 @@ class _Wiring:
         sync_process: bool,
         keyring_backend: Callable[[], str | None],
         desktop: DesktopFiles,
+        team_url: str | None = None,
     ) -> None:
         self.paths = paths
         self.mirror = mirror
@@ -236,6 +252,8 @@ class _Wiring:
         self.sync_process = sync_process
         self.keyring_backend = keyring_backend
         self.desktop = desktop
+        self.team_url = team_url  # with its password: never logged (the redactor knows it)
+        self.started: StartedTeam | None = None
         self.runner: ChildProcessRunner | None = None
         self.parts: ProfileParts | None = None  # set once the parts exist: the builders read them
 
@@ -259,6 +277,7 @@ class _Wiring:
             "dashboard": self.dashboard,
             "stock_history": self.stock_history,
             "team": self.team,
+            "team_sync": self.team_sync,
         }
 
     @property
@@ -391,6 +410,7 @@ class _Wiring:
                 _present(parts.notifications), orders_after_pull(_present(parts.orders), pulled)
             ),
             pull_runner=self.runner,
+            leadership=self._leadership(),
         )
 
     def webhooks(self) -> WebhookService:
@@ -421,6 +441,7 @@ class _Wiring:
             feed_pull=lambda: parts.feed.pull(),
             health_check=lambda: parts.webhooks.health(),
             connected=lambda: self.mirror.get_store() is not None,
+            leadership=self._leadership(),
         )
 
     def catalog(self) -> CatalogService:
@@ -464,6 +485,31 @@ class _Wiring:
             os_user=getpass.getuser(),
             exclusive=lambda: _holding(self.sync_lock),
         )
+
+    def team_sync(self) -> TeamSync | None:
+        started = self._team_started()
+        return started.team if started is not None else None
+
+    def _leadership(self) -> Leadership | None:
+        started = self._team_started()
+        return started.leadership if started is not None else None
+
+    def _team_started(self) -> StartedTeam | None:
+        """The team's election and listener, started when first needed (a team profile only)."""
+        if self.team_url is None:
+            return None
+        if self.started is None:
+            from backorder_desktop.team_start import start_team
+
+            name = self.desktop.display_name() or None
+            self.started = start_team(self.team_url, self._parts.events, display_name=name)
+            # A command that syncs at once must not be refused before its own first round.
+            self.started.leadership.wait_decided(FIRST_ROUND_S)
+        return self.started
+
+    def stop_team(self) -> None:
+        if self.started is not None:
+            self.started.stop()
 
     def stop_runner(self) -> None:
         if self.runner is not None:
@@ -572,6 +618,11 @@ def _open_team_database(url: str, paths: ProfilePaths, given: SecretStore | None
     if password:
         register_secret(password)
     return open_team_mirror(with_password(url, password))
+
+
+def _team_url(url: str, secrets_: SecretStore) -> str:
+    """The team database's address with the keyring's password (for the election and the listener)."""
+    return with_password(url, secrets_.get(team_password_key(url)))
 
 
 def _team_databases() -> TeamDatabase:

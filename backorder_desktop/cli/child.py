@@ -46,6 +46,7 @@ def _run(job: dict[str, Any], wire: ChildWire) -> dict[str, Any]:
             job["home"],
             env_token=job.get("token") or None,
             secret_store=MemorySecretStore() if job.get("memory_secrets") else None,
+            campaign=False,  # its parent leads the team's syncs, and asked for this one
         )
         profile.subscribe("run_started", wire.started)
         profile.subscribe("progress", wire.progress)

@@ -146,6 +146,9 @@ def test_a_second_desktop_joins_sees_the_same_data_and_both_desktops_edits_count
     newest = history[0][:2]
     assert [(e["quantity"], e["actor"]) for e in newest] == [(6, f"Bo ({ME})"), (4, f"Ana ({ME})")]
     assert newest[0]["level_after"] == before["level_after"] + 10
+    # The only desktop campaigning leads the team's syncs: its sync runs (on the team database).
+    synced = _ok(run_cli(first, "sync", "--json", env=secret_service)).json()
+    assert synced["outcome"] == "ok", synced
     assert _files_holding(Path(second), PASSWORD) == []
 
 
