@@ -5,6 +5,7 @@ sequences follow rows copied in with their ids."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,36 @@ def test_a_batch_whose_column_mixes_ints_and_floats_is_written_row_by_row(postgr
         )
         rows = raw.execute("SELECT id, price, label FROM prices ORDER BY id").fetchall()
     assert rows == [(1, 2.0, "a"), (2, 9.99, None), (3, 1.5, "c"), (4, 2.5, "d")]
+
+
+def test_threads_sharing_a_store_each_get_a_connection_closed_as_they_end(postgres_url: str) -> None:
+    store = open_team_mirror(postgres_url)
+    errors: list[BaseException] = []
+    seen: list[psycopg.Connection[Any]] = []
+
+    def work(first: int) -> None:
+        try:
+            ids = range(first, first + 20)
+            store.apply_products([make_product(pid) for pid in ids], pass_id=None, keep_backorder_stock=False)
+            store.assign(ids, by="thread", at=T0)
+            seen.append(store._team.connection())
+            for pid in ids:
+                store.adjust_stock(
+                    StockKey(pid), AdjustmentKind.ADD, 1, source=AdjustmentSource.PERSON, actor="t", at=T0
+                )
+        except BaseException as exc:  # the test shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(first,)) for first in (1, 101, 201)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.product_count() == 60 and sum(item.level for item in store.stock_items()) == 60 * 11
+
+    assert len({id(conn) for conn in seen}) == 3  # a connection per thread
+    assert all(conn.closed for conn in seen)  # each closed as its thread ended
+    main = store._team.connection()
+    store.close()
+    assert main.closed

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import weakref
 from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
@@ -159,18 +161,32 @@ class _BoolAsInteger(Dumper):
         return b"1" if obj else b"0"
 
 
+class _ThreadMark:
+    """Held by one thread only: it goes when the thread ends, and its finalizer closes the thread's
+    connection."""
+
+
+def _close(conn: psycopg.Connection[Any]) -> None:
+    conn.close()
+
+
 class TeamDatabase(TrackedConnections, peewee.PostgresqlDatabase):
     """peewee's per-thread psycopg connections to a team database, each with the bool dumper, and
-    tracked so that ``close_all`` closes every thread's one (as ``db.MirrorDatabase`` does)."""
+    tracked so that ``close_all`` closes every thread's one (as ``db.MirrorDatabase`` does). A
+    thread that ends closes its own: a server session each, left to the garbage collector, would
+    stay open until it ran (and psycopg warns of it)."""
 
     def __init__(self, url: str) -> None:
         peewee.PostgresqlDatabase.__init__(self, url, prefer_psycopg3=True)
         TrackedConnections.__init__(self)
         self.url = url
+        self._marks = threading.local()
 
     def _initialize_connection(self, conn: psycopg.Connection[Any]) -> None:
         conn.adapters.register_dumper(bool, _BoolAsInteger)
         self.track(conn)
+        mark = self._marks.mark = _ThreadMark()
+        weakref.finalize(mark, _close, conn)
 
 
 def _hand_psycopg_to_peewee() -> None:
