@@ -19,6 +19,7 @@ from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.plurals import capped
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
+from backorder_desktop.domain.settings import DISPLAY_NAME
 from backorder_desktop.domain.settings import INVENTORY_SOURCE
 from backorder_desktop.domain.settings import SETTING_NAMES
 from backorder_desktop.domain.stock import OutboxChoice
@@ -118,7 +119,7 @@ def settings_show(options: Options, as_json: bool) -> None:
     short_help="Change one setting: settings set NAME VALUE.",
     help="Change one setting, for example: settings set daily-sync-time 02:30\n\n"
     "`settings show` lists every setting with its value.\n\n\b\nNAME is one of:\n"
-    + "\n".join(f"  {name}" for name in SETTING_NAMES),
+    + "\n".join(f"  {name}" for name in [*SETTING_NAMES, DISPLAY_NAME]),
 )
 @click.argument("name")
 @click.argument("value")

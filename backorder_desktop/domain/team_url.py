@@ -14,7 +14,6 @@ from urllib.parse import quote
 from urllib.parse import unquote
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
-from urllib.parse import urlunsplit
 
 from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.settings import is_loopback_host
@@ -39,6 +38,7 @@ def parse_team_url(text: str) -> TeamUrl:
     try:
         parts = urlsplit(raw)
         netloc_host = parts.hostname
+        _ = parts.port  # a port out of range, or not a number
     except ValueError:
         raise InvalidSetting(f"That is not a database address. Give one like {EXAMPLE}.") from None
     if parts.scheme.lower() not in SCHEMES:
@@ -68,7 +68,7 @@ def parse_team_url(text: str) -> TeamUrl:
             "the server must accept TLS connections."
         )
     netloc = _netloc(parts.username, parts.netloc.rpartition("@")[2])
-    url = urlunsplit((parts.scheme.lower(), netloc, parts.path, urlencode(kept), ""))
+    url = _joined(parts.scheme.lower(), netloc, parts.path, urlencode(kept))
     return TeamUrl(url=url, password=password or None)
 
 
@@ -78,7 +78,7 @@ def with_password(url: str, password: str | None) -> str:
         return url
     parts = urlsplit(url)
     query = [*parse_qsl(parts.query, keep_blank_values=True), (_PASSWORD_PARAM, password)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return _joined(parts.scheme, parts.netloc, parts.path, urlencode(query))
 
 
 def team_password_key(url: str) -> str:
@@ -96,6 +96,12 @@ def describe_team(url: str) -> str:
         where = "this computer (local socket)"
     user = f" as {unquote(parts.username)}" if parts.username else ""
     return f"{name} on {where}{user}"
+
+
+def _joined(scheme: str, netloc: str, path: str, query: str) -> str:
+    """The parts as one address; ``urlunsplit`` would drop the ``//`` of an empty host (the local
+    socket: ``postgresql:///shop``), which libpq then cannot read."""
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _query_hosts(query: list[tuple[str, str]]) -> list[str]:
