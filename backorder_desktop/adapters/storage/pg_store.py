@@ -16,8 +16,9 @@ again from the start, up to ``ATTEMPTS`` times with a short random pause; the me
 it. There is no process-wide write lock (two windows on one computer are two desktops) and no side
 copy of the user data (``salvage.UserDataCopy``): the server holds it, and backs it up.
 
-Each thread has its own connection (peewee's); one broken by a restart of the server or a network
-cut is replaced at the next call, whose error before that says the database is unreachable.
+Each thread has its own connection (peewee's); one the server cut while it was idle (a restart, a
+network change) is replaced at the next call's BEGIN; a cut in the middle of a call fails that call
+("Team database unreachable", nothing of it saved) and the next one connects again.
 """
 
 from __future__ import annotations
@@ -112,11 +113,24 @@ class PgMirrorStore(SqliteMirrorStore):
             wrapped = self._local.conn = PgConnection(raw, self._schema)
         return wrapped
 
+    def _begin(self, begin: str) -> PgConnection:
+        """This thread's connection, in a new transaction. A connection the server cut while it was
+        idle (a restart, a network change) fails at the BEGIN, before anything was done: it is
+        replaced once, and only a server still unreachable is an error."""
+        conn = self._connection()
+        try:
+            conn.raw.execute(begin)
+        except psycopg.OperationalError:
+            if not (conn.raw.closed or conn.raw.broken):
+                raise
+            conn = self._connection()
+            conn.raw.execute(begin)
+        return conn
+
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[Any]:
         with pg_translated(self.where):
-            conn = self._connection()
-            conn.raw.execute(begin)
+            conn = self._begin(begin)
             try:
                 yield conn
             except BaseException:
