@@ -484,6 +484,7 @@ class _Wiring:
             local_database=self.paths.database,
             os_user=getpass.getuser(),
             exclusive=lambda: _holding(self.sync_lock),
+            on_secret=register_secret,
         )
 
     def team_sync(self) -> TeamSync | None:
@@ -863,4 +864,5 @@ def leave_team(home: str | Path | None, *, secret_store: SecretStore | None = No
         local_database=paths.database,
         os_user=getpass.getuser(),
         exclusive=lambda: _holding(FileProcessLock(paths.sync_lock)),
+        on_secret=register_secret,
     ).leave()

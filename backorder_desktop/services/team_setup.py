@@ -138,6 +138,7 @@ class TeamSetup:
         os_user: str,
         exclusive: Callable[[], AbstractContextManager[object]],
         leader: Callable[[], str | None] = lambda: None,
+        on_secret: Callable[[str], None] = lambda _secret: None,
     ) -> None:
         self._records = records
         self._secrets = secrets
@@ -146,6 +147,7 @@ class TeamSetup:
         self._os_user = os_user
         self._exclusive = exclusive  # nothing else of this profile writes meanwhile (the sync lock)
         self._leader = leader
+        self._on_secret = on_secret  # the log redactor learns the password before it is used
 
     # --- who I am -------------------------------------------------------------------------------
 
@@ -167,7 +169,7 @@ class TeamSetup:
         table's count, then make it this profile's database. The local file is left as it was."""
         self._refuse_if_in_team()
         parsed = parse_team_url(url_text)
-        password = parsed.password or self._secrets().get(team_password_key(parsed.url))
+        password = self._password(parsed)
         with self._exclusive():
             counts = self._teams().move_profile(self._local, with_password(parsed.url, password))
         self._keep(parsed, team_name)
@@ -183,7 +185,7 @@ class TeamSetup:
         the team's: a profile is one store's)."""
         self._refuse_if_in_team()
         parsed = parse_team_url(url_text)
-        password = parsed.password or self._secrets().get(team_password_key(parsed.url))
+        password = self._password(parsed)
         store = self._teams().team_store(with_password(parsed.url, password))
         if store is None:
             raise TeamRefused(
@@ -237,6 +239,13 @@ class TeamSetup:
         if record is not None:
             where = describe_team(record.url)
             raise TeamRefused(f"This profile is already in the team on {where}.", remedy=Remedy.LEAVE_TEAM)
+
+    def _password(self, parsed: TeamUrl) -> str | None:
+        """The one given in the address, else the one this desktop kept for it."""
+        password = parsed.password or self._secrets().get(team_password_key(parsed.url))
+        if password:
+            self._on_secret(password)
+        return password
 
     def _keep(self, parsed: TeamUrl, team_name: str) -> None:
         """The password to the keyring, then the address without it to ``team.json``."""
