@@ -138,7 +138,7 @@ class TeamSetup:
         os_user: str,
         exclusive: Callable[[], AbstractContextManager[object]],
         leader: Callable[[], str | None] = lambda: None,
-        on_secret: Callable[[str], None] = lambda _secret: None,
+        on_secret: Callable[[str], object] = lambda _secret: None,
     ) -> None:
         self._records = records
         self._secrets = secrets
