@@ -170,9 +170,11 @@ class TeamSetup:
         self._refuse_if_in_team()
         parsed = parse_team_url(url_text)
         password = self._password(parsed)
+        if parsed.password:  # kept first: a keyring that cannot keep it stops before anything moves
+            self._secrets().set(team_password_key(parsed.url), parsed.password)
         with self._exclusive():
             counts = self._teams().move_profile(self._local, with_password(parsed.url, password))
-        self._keep(parsed, team_name)
+        self._records.write_team(parsed.url, team_name)
         return TeamMove(
             database=describe_team(parsed.url),
             counts=tuple((c.table, c.local, c.team) for c in counts),

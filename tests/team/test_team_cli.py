@@ -228,3 +228,23 @@ def test_status_says_who_i_am_and_leave_goes_back_to_the_local_file(
     after = _ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
     assert after["in_team"] is False
     assert after["database"] == str(Path(home) / "data" / "backorder.db")
+
+
+def test_without_a_keyring_for_the_password_nothing_moves(
+    tmp_path: Path,
+    make_demo_store: Callable[..., DemoStore],
+    secret_service: dict[str, str],
+    postgres_url: str,
+) -> None:
+    home = str(tmp_path / "office")
+    _profile_with_data(home, make_demo_store(), secret_service)
+    no_keyring = {**secret_service, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+    refused = run_cli(home, "team", "create", _with_password(postgres_url), env=no_keyring)
+
+    assert refused.code == 1
+    assert refused.stderr.startswith("No keyring available:"), refused.stderr
+    assert PASSWORD not in refused.stdout + refused.stderr
+    assert not (Path(home) / "config" / "team.json").exists()
+    with psycopg.connect(postgres_url) as conn:  # refused before the database was even opened
+        assert conn.execute("SELECT to_regclass('store')").fetchone() == (None,)
