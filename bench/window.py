@@ -32,6 +32,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import random
 import statistics
 import subprocess
@@ -141,7 +142,14 @@ class WindowChild:
 
 def _show_runs(child: WindowChild, runs: int) -> dict[str, Any]:
     """``runs`` warm starts after an unmeasured one, ``runs`` cold ones, and the import profile."""
-    keep = ("launch_to_shown_s", "start_to_shown_s", "imports_s", "interpreter_start_s", "rows_shown")
+    keep = (
+        "launch_to_shown_s",
+        "start_to_shown_s",
+        "imports_s",
+        "interpreter_start_s",
+        "rows_shown",
+        "load_1min",
+    )
 
     def one() -> dict[str, Any]:
         result = child.run("show")
@@ -175,6 +183,7 @@ def _show_row(products: int, name: str, runs: list[dict[str, Any]], target_s: fl
     worst, median = _spread([r["launch_to_shown_s"] for r in runs])
     after = statistics.median(r["start_to_shown_s"] for r in runs)
     warnings = sorted({w for r in runs for w in r["warnings"]})
+    loads = [r["load_1min"] for r in runs]
     return Row(
         key="7",
         name=name,
@@ -189,7 +198,8 @@ def _show_row(products: int, name: str, runs: list[dict[str, Any]], target_s: fl
         note=(
             "Window: the real window (offscreen Qt) in a child process on a profile with the products "
             "mirrored; bound = issue's target for every run. Show = process start → window painted with "
-            f"the Dashboard's figures, the first rows and the count of all; {how}."
+            f"the Dashboard's figures, the first rows and the count of all; {how}. Machine load "
+            f"(1 min average) at each show: {min(loads):.1f}-{max(loads):.1f}."
             + (f" Warnings logged: {'; '.join(warnings[:3])}" if warnings else "")
         ),
         data={"runs": runs},
@@ -204,6 +214,7 @@ def _rows(products: int, shows: dict[str, Any], r: dict[str, Any], latency_ms: i
     longest, median_longest = _spread([s["longest_gap_s"] for s in syncs])
     over = sum(s["gaps_over_50ms"] for s in syncs)
     seconds = statistics.median(s["seconds"] for s in syncs)
+    loads = [load for s in syncs for load in s["load_1min"]]
     profile = ", ".join(f"{name} {ms:.0f}" for name, ms in shows["import_profile_ms"].items())
     warm = _show_row(
         products,
@@ -257,7 +268,8 @@ def _rows(products: int, shows: dict[str, Any], r: dict[str, Any], latency_ms: i
                 "in a child process at the lowest CPU priority, on the same core(s) as the window) and the "
                 f"table scrolls every {SCROLL_MS} ms, until idle after it; {len(syncs)} syncs in a row in "
                 "one window, each re-pulling every product; 'no sync' = the same probe and scrolling for "
-                f"{r['idle_probe_s']:g} s just before (this machine's floor in this run)."
+                f"{r['idle_probe_s']:g} s just before (this machine's floor in this run). Machine load "
+                f"(1 min average) around the syncs: {min(loads):.1f}-{max(loads):.1f}."
             ),
             data={"syncs": syncs, "idle_longest_gap_s": r["idle_longest_gap_s"]},
         ),
@@ -331,6 +343,7 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         "interpreter_start_s": started - args.launched_at,
         "rows_shown": model.rowCount(),
         "rss_after_show_kb": status_kb("VmRSS"),
+        "load_1min": round(os.getloadavg()[0], 2),
     }
     wait_until(controller.is_idle, 120, "idle after showing")
     if args.mode == "full":  # on the Products tab: the table searched and scrolled is on screen
@@ -473,6 +486,7 @@ def _one_sync(
     finished: list[object] = []
     collections = GcTimer()
     sampler.clear()
+    load_before = os.getloadavg()[0]
     sync_started = time.perf_counter()
 
     def sync() -> object:  # as the Sync button runs it: the engine, which runs it in a child process
@@ -491,6 +505,7 @@ def _one_sync(
     longest = sorted(ticks, key=lambda t: t[1], reverse=True)[:10]
     return {
         "seconds": sync_seconds,
+        "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # the machine's, before/after
         "outcome": getattr(getattr(run, "outcome", None), "value", repr(run)),
         "seen": _seen(run),
         "ticks": len(ticks),
