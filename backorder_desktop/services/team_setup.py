@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from backorder_desktop.domain.errors import ErrorKind
+from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.keys import token_key
@@ -89,6 +91,14 @@ class NotInTeam(UserFacingError):
 
 class TeamRefused(UserFacingError):
     title = "Cannot join this team"
+
+
+class NoKeyringForPassword(UserFacingError):
+    """No keyring to keep the team database's password in (a token's session-only way has no
+    counterpart here: every start of a team desktop needs the password)."""
+
+    title = "No keyring available"
+    kind = ErrorKind.KEYRING_UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +180,7 @@ class TeamSetup:
         self._refuse_if_in_team()
         parsed = parse_team_url(url_text)
         password = self._password(parsed)
-        if parsed.password:  # kept first: a keyring that cannot keep it stops before anything moves
-            self._secrets().set(team_password_key(parsed.url), parsed.password)
+        self._keep_password(parsed)  # first: a keyring that cannot keep it stops before anything moves
         with self._exclusive():
             counts = self._teams().move_profile(self._local, with_password(parsed.url, password))
         self._records.write_team(parsed.url, team_name)
@@ -251,6 +260,16 @@ class TeamSetup:
 
     def _keep(self, parsed: TeamUrl, team_name: str) -> None:
         """The password to the keyring, then the address without it to ``team.json``."""
-        if parsed.password:
-            self._secrets().set(team_password_key(parsed.url), parsed.password)
+        self._keep_password(parsed)
         self._records.write_team(parsed.url, team_name)
+
+    def _keep_password(self, parsed: TeamUrl) -> None:
+        if not parsed.password:
+            return
+        try:
+            self._secrets().set(team_password_key(parsed.url), parsed.password)
+        except KeyringUnavailable as exc:  # its remedy speaks of the store's token: not this one
+            raise NoKeyringForPassword(
+                f"{exc.message} The team database's password is kept there too, and there is no "
+                "session-only way for it: set up a keyring on this computer, then try again."
+            ) from exc

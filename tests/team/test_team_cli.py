@@ -244,6 +244,8 @@ def test_without_a_keyring_for_the_password_nothing_moves(
 
     assert refused.code == 1
     assert refused.stderr.startswith("No keyring available:"), refused.stderr
+    assert "team database's password" in refused.stderr
+    assert "--session-only" not in refused.stderr  # the token's way around: none for this password
     assert PASSWORD not in refused.stdout + refused.stderr
     assert not (Path(home) / "config" / "team.json").exists()
     with psycopg.connect(postgres_url) as conn:  # refused before the database was even opened
