@@ -152,7 +152,7 @@ def test_a_second_desktop_joins_sees_the_same_data_and_both_desktops_edits_count
     assert _files_holding(Path(second), PASSWORD) == []
 
 
-def test_join_of_an_empty_database_and_create_on_a_team_database_are_refused_with_what_to_do(
+def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_database_are_refused(
     tmp_path: Path,
     make_demo_store: Callable[..., DemoStore],
     secret_service: dict[str, str],
@@ -180,6 +180,14 @@ def test_join_of_an_empty_database_and_create_on_a_team_database_are_refused_wit
     assert not (Path(second) / "config" / "team.json").exists()
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT count(*) FROM store").fetchone() == (1,)
+    other = str(tmp_path / "other-store")
+    _ok(connect_cli(other, make_demo_store(store_hash="otherstore"), secret_service))
+
+    wrong_store = run_cli(other, "team", "join", postgres_url, env=secret_service)
+
+    assert wrong_store.code == 1
+    assert f"the team on {store.store_hash}" in wrong_store.stderr
+    assert not (Path(other) / "config" / "team.json").exists()
 
 
 @pytest.mark.parametrize(
