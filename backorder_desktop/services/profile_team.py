@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from backorder_desktop.domain.errors import BugError
+from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.services.profile_parts import ProfileParts
 from backorder_desktop.services.team_setup import TeamJoin
 from backorder_desktop.services.team_setup import TeamLeft
@@ -28,11 +29,13 @@ class TeamMode:
         in it goes to the keyring) and use that database from the next start: every table is
         copied in one transaction and its count checked. This computer's own file is left as it
         was. Refused when the database already holds a team's data (join it instead)."""
+        self._refuse_demo()
         return self._team().create(url, team_name=team_name)
 
     def team_join(self, url: str, *, team_name: str = "") -> TeamJoin:
         """Use a team's PostgreSQL database from the next start; it must hold the team's store.
         This desktop's token stays its own (its keyring)."""
+        self._refuse_demo()
         local = self.parts.mirror.get_store()
         return self._team().join(url, team_name=team_name, local_store=local[0].store_hash if local else None)
 
@@ -61,6 +64,14 @@ class TeamMode:
         actor = self._team().set_display_name(name)
         self.parts.actor = actor
         return actor
+
+    def _refuse_demo(self) -> None:
+        if self.parts.info.is_demo:
+            raise UserFacingError(
+                "The demo store's profile cannot be shared: its catalog is generated on this computer "
+                "for each run. Connect your own store, then create or join a team.",
+                title="Not for the demo store",
+            )
 
     def _team(self) -> TeamSetup:
         if self.parts.team is None:

@@ -48,8 +48,11 @@ class TeamFlow:
         c, profile = self._c, self._c.profile
         if profile is None:
             return
+        shareable = not profile.info.is_demo
         c.runner.run_in_background(
-            profile.team_status, on_result=c.window.settings.show_team, on_error=c.router.route
+            profile.team_status,
+            on_result=lambda status: c.window.settings.show_team(status, shareable=shareable),
+            on_error=c.router.route,
         )
 
     def set_up(self, action: str, url: str) -> None:

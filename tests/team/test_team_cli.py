@@ -258,3 +258,13 @@ def test_without_a_keyring_for_the_password_nothing_moves(
     assert not (Path(home) / "config" / "team.json").exists()
     with psycopg.connect(postgres_url) as conn:  # refused before the database was even opened
         assert conn.execute("SELECT to_regclass('store')").fetchone() == (None,)
+
+
+def test_the_demo_stores_profile_cannot_become_a_team(
+    home: str, secret_service: dict[str, str], postgres_url: str
+) -> None:
+    refused = run_cli(home, "--demo", "team", "create", postgres_url, env=secret_service)
+
+    assert refused.code == 1
+    assert refused.stderr.startswith("Not for the demo store:"), refused.stderr
+    assert list(Path(home).rglob("team.json")) == []

@@ -80,6 +80,7 @@ STOCK_FILES_NOTE = (
     "sku,quantity: the changes are shown before anything is applied."
 )
 NO_TEAM = "Your data is on this computer only."
+DEMO_NO_TEAM = "The demo store's data stays on this computer: connect your own store to share it with a team."
 TEAM_URL_NOTE = (
     "The PostgreSQL database your team shares. A server on another computer needs ?sslmode=require "
     "at the end: the password and your data cross the network"
@@ -130,11 +131,11 @@ class SettingsPage(QWidget):
         left.addWidget(self._build_feed())
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(self._build_team())
         right.addWidget(self._build_general())
         right.addWidget(self._build_backorders())
         right.addWidget(self._build_notifications())
         right.addWidget(self._build_files())
+        right.addWidget(self._build_team())
         right.addStretch(1)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
@@ -261,19 +262,20 @@ class SettingsPage(QWidget):
 
     def _build_team(self) -> QGroupBox:
         box = QGroupBox("You and your team")
-        form = _form(box)
+        form = self.team_form = _form(box)
         self.display_name = QLineEdit()
         self.display_name.setObjectName("display_name")
         self.display_name.setMaxLength(DISPLAY_NAME_MAX)
         self.display_name.setMaximumWidth(FIELD_WIDTH)
         self.display_name.setPlaceholderText("e.g. Ana")
         form.addRow("Your name", self.display_name)
-        form.addRow("", _note("Shown in the stock history beside every change made on this computer."))
+        form.addRow(_note("Shown in the stock history beside every change made on this computer."))
         self.team_database = _text(NO_TEAM)
         self.team_database.setObjectName("team_database")
         form.addRow(self.team_database)
         self.team_leader = _text("")
         self.team_leader.setObjectName("team_leader")
+        self.team_leader.setVisible(False)
         form.addRow(self.team_leader)
         self.team_url = QLineEdit()
         self.team_url.setObjectName("team_url")
@@ -400,8 +402,9 @@ class SettingsPage(QWidget):
         self._update_buttons()
         self.settings_shown.emit()
 
-    def show_team(self, status: TeamStatus) -> None:
-        """This desktop's display name and the team's database (never its password), and who leads."""
+    def show_team(self, status: TeamStatus, *, shareable: bool = True) -> None:
+        """This desktop's display name and the team's database (never its password), and who leads.
+        ``shareable`` False (the demo store's profile): no team can be created or joined from it."""
         self._loaded_display_name = status.display_name
         self.display_name.setText(status.display_name)
         self.display_name.setToolTip(f"Your changes are recorded as {status.me}")
@@ -410,10 +413,14 @@ class SettingsPage(QWidget):
             self.team_database.setText(f"Shared with your team: {name}{status.database}")
             self.team_leader.setText(f"Syncs run on the desktop that leads: {status.leader}")
         else:
-            self.team_database.setText(NO_TEAM)
+            self.team_database.setText(NO_TEAM if shareable else DEMO_NO_TEAM)
             self.team_leader.setText("")
+        self.team_leader.setVisible(status.in_team)
         for widget in (self.team_url, self.team_password, self.create_team_button, self.join_team_button):
-            widget.setVisible(not status.in_team)
+            widget.setVisible(shareable and not status.in_team)
+            label = self.team_form.labelForField(widget)
+            if label is not None:
+                label.setVisible(shareable and not status.in_team)
         self._update_buttons()
 
     def show_team_result(self, text: str) -> None:
