@@ -236,6 +236,12 @@ def test_status_says_who_i_am_and_leave_goes_back_to_the_local_file(
     after = _ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
     assert after["in_team"] is False
     assert after["database"] == str(Path(home) / "data" / "backorder.db")
+    again = run_cli(home, "team", "leave", env=secret_service)
+    assert again.code == 1
+    assert again.stderr.startswith("Not in a team:")
+    # The local file is as it was at the move: the product edited before it is still assigned there.
+    listed = _ok(run_cli(home, "products", "--backorder", "--json", env=secret_service)).json()
+    assert len(listed) == 2
 
 
 def test_without_a_keyring_for_the_password_nothing_moves(
