@@ -29,6 +29,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ __all__ = [
     "SUPERUSER",
     "PostgresServer",
     "find_bindir",
+    "fresh_database",
     "require_bindir",
     "start_server",
 ]
@@ -79,14 +81,22 @@ def postgres_server() -> Iterator[PostgresServer]:
 _database_numbers = itertools.count(1)
 
 
+@contextmanager
+def fresh_database(server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database of ``server``, dropped afterwards with any connection left
+    open (a test's, or a killed process's)."""
+    name = f"test_{os.getpid()}_{next(_database_numbers)}"
+    with server.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        yield server.url(name)
+    finally:
+        with server.admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """The URL of a new, empty database of the session's server, dropped after the test."""
-    name = f"test_{os.getpid()}_{next(_database_numbers)}"
-    with postgres_server.admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
-        yield postgres_server.url(name)
-    finally:
-        with postgres_server.admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(postgres_server) as url:
+        yield url

@@ -9,6 +9,8 @@
 | ``BACKORDER_MODEL_ASYNC_EXAMPLES`` | 30 | stories of ``test_model_async.py`` |
 | ``BACKORDER_MODEL_ORDERS_EXAMPLES`` | 50 | stories of ``test_model_orders.py`` |
 | ``BACKORDER_FUZZ_EXAMPLES`` | 300 | inputs per fuzz target (``test_fuzz.py``) |
+| ``BACKORDER_TEAM_KILL_POINTS`` | 10 | SIGKILLs of the crash harness on a team (PostgreSQL) profile |
+| ``BACKORDER_TEAM_MODEL_EXAMPLES`` | 6 | stories of the model-based test on a team profile |
 | ``BACKORDER_HYPOTHESIS_RANDOM`` | unset | set to 1: new random examples each run (default: derandomized) |
 
 e.g. ``BACKORDER_KILL_POINTS=500 BACKORDER_MODEL_EXAMPLES=200 make test PYTEST_ARGS=tests/reliability``.
@@ -34,6 +36,9 @@ MODEL_STEPS = _int("BACKORDER_MODEL_STEPS", 30)
 ASYNC_MODEL_EXAMPLES = _int("BACKORDER_MODEL_ASYNC_EXAMPLES", 30)
 ORDERS_MODEL_EXAMPLES = _int("BACKORDER_MODEL_ORDERS_EXAMPLES", 50)
 FUZZ_EXAMPLES = _int("BACKORDER_FUZZ_EXAMPLES", 300)
+# A team profile's runs cost more (a server beside the app): a smaller default, the same knob style.
+TEAM_KILL_POINTS = _int("BACKORDER_TEAM_KILL_POINTS", 10)
+TEAM_MODEL_EXAMPLES = _int("BACKORDER_TEAM_MODEL_EXAMPLES", 6)
 RANDOM = os.environ.get("BACKORDER_HYPOTHESIS_RANDOM", "") == "1"
 
 

@@ -2,7 +2,9 @@
 
 ``python -m tests.reliability.crash_child ARGS…`` runs ``backorder_desktop.cli.main(ARGS)`` after
 wrapping ``sqlite3.connect`` so that every connection reports each statement it starts (SQLite's
-trace hook, called as a statement begins — also for each row of an ``executemany``):
+trace hook, called as a statement begins — also for each row of an ``executemany``), and psycopg's
+cursor so that a team profile's statements report too, before they are sent (``BEGIN`` and
+``COMMIT`` included; an ``executemany`` once, or once per row when psycopg pipelines it):
 
 - ``BACKORDER_TEST_KILL_AT=KIND:N`` sends SIGKILL to this process when the Nth statement of that
   KIND starts, from whatever thread runs it. KIND is ``any``; ``commit`` (killed just before a
@@ -76,6 +78,26 @@ def install(switch: _KillSwitch) -> None:
         return conn
 
     sqlite3.connect = connect  # type: ignore[assignment]
+    _install_psycopg(switch)
+
+
+def _install_psycopg(switch: _KillSwitch) -> None:
+    """The same reports from psycopg's cursor (every statement of a connection goes through it)."""
+    import psycopg
+
+    cursor = psycopg.Cursor
+    execute, executemany = cursor.execute, cursor.executemany
+
+    def traced_execute(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        switch.on_statement(query if isinstance(query, str) else str(query))
+        return execute(self, query, *args, **kwargs)
+
+    def traced_executemany(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        switch.on_statement(query if isinstance(query, str) else str(query))
+        return executemany(self, query, *args, **kwargs)
+
+    cursor.execute = traced_execute  # type: ignore[method-assign,assignment]
+    cursor.executemany = traced_executemany  # type: ignore[method-assign,assignment]
 
 
 def main() -> None:

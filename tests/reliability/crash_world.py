@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
+from backorder_desktop.adapters.secrets import KeyringSecretStore
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.app import open_profile
 from backorder_desktop.demo.server import DemoStore
@@ -128,6 +129,8 @@ class World:
     serial: int = 0
     children: WarmChildren | None = None  # started by the first ``run_child``; ``close`` ends it
     started: Counter[str] = field(default_factory=Counter)  # children and contexts: the work done
+    children_env: dict[str, str] = field(default_factory=dict)  # what the children run with
+    team_url: str | None = None  # a team profile's database (``make_team``): its password is in the keyring
 
     @property
     def database(self) -> Path:
@@ -138,7 +141,8 @@ class World:
         context = open_profile(
             self.home,
             env_token=self.store.token,
-            secret_store=MemorySecretStore(),
+            # A team profile's password is in the keyring, where the children find it too.
+            secret_store=KeyringSecretStore() if self.team_url else MemorySecretStore(),
             client_options={"retry": FAST_RETRY},
             clock=clock,
         )
@@ -166,6 +170,7 @@ class World:
             from tests.reliability.crash_zygote import WarmChildren  # here: it imports this module
 
             self.children = WarmChildren(self.home, self.store.token)
+            self.children_env = self.children.child_env()
         self.started["children"] += 1
         child = _ForkedChild()
         if on_start is not None:
@@ -209,6 +214,14 @@ class World:
             self.protected = set(chosen)
         finally:
             context.close()
+
+    def make_team(self, url: str) -> None:
+        """The profile set up moved into the team database at ``url`` (with a password, which
+        ``team create`` keeps in the keyring): from now on every context and child opens that."""
+        from tests.reliability.team_backend import make_team
+
+        self.team_url = url  # first: ``team create`` keeps the password in the store the context has
+        make_team(self.context(), url, self.home)
 
     # --- what happens between runs ------------------------------------------------------------
 
@@ -298,7 +311,8 @@ class World:
         ``deleted_after_read``: the run was an incremental pull or products were deleted while it
         paged, so the mirror may still hold products the store no longer has (the next full pull
         removes them); every product the store has must be mirrored as it is."""
-        assert integrity_ok(self.database), "PRAGMA integrity_check failed after a kill"
+        if self.team_url is None:  # a team database's consistency is the server's; its reads are below
+            assert integrity_ok(self.database), "PRAGMA integrity_check failed after a kill"
         context = self.context()
         try:
             unseen = self._check_ledger(context, converged=converged, settled=settled)

@@ -63,6 +63,16 @@ class WarmChildren:
         self._helper.wait(timeout=REPLY_TIMEOUT_S)
         shutil.rmtree(self._files, ignore_errors=True)
 
+    def child_env(self, kill_at: str = "", counts_file: Path | None = None) -> dict[str, str]:
+        """The environment each child runs with (the token for that process only, as a merchant's
+        ``BACKORDER_DESKTOP_TOKEN``; nothing else secret)."""
+        return dict(
+            self._base_env,
+            BACKORDER_DESKTOP_TOKEN=self.token,
+            BACKORDER_TEST_KILL_AT=kill_at,
+            BACKORDER_TEST_COUNTS=str(counts_file or self._files / "counts.json"),
+        )
+
     def run(
         self,
         *args: str,
@@ -74,12 +84,7 @@ class WarmChildren:
         told the child's process id as soon as it is forked (for a harness that kills it itself)."""
         counts_file, stderr_file = self._files / "counts.json", self._files / "stderr.txt"
         counts_file.unlink(missing_ok=True)
-        env = dict(
-            self._base_env,
-            BACKORDER_DESKTOP_TOKEN=self.token,
-            BACKORDER_TEST_KILL_AT=kill_at,
-            BACKORDER_TEST_COUNTS=str(counts_file),
-        )
+        env = self.child_env(kill_at, counts_file)
         request = {"args": ["--home", str(home or self.home), *args], "env": env, "stderr": str(stderr_file)}
         request["tell_pid"] = on_pid is not None
         assert self._helper.stdin is not None and self._helper.stdout is not None
@@ -138,6 +143,8 @@ def _child(request: dict[str, Any], cli_main: Any) -> None:
 
 
 def main() -> None:
+    import psycopg  # noqa: F401  (a team profile's driver: imported once too, no connection made)
+
     from backorder_desktop.cli import main as cli_main  # imported once, before any fork
 
     for raw in sys.stdin.buffer:

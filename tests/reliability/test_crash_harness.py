@@ -41,9 +41,12 @@ from backorder_desktop.domain.runs import RunKind
 from tests.fixtures_demo import strict_except
 from tests.reliability.budget import KILL_POINTS
 from tests.reliability.budget import SEED
+from tests.reliability.budget import TEAM_KILL_POINTS
 from tests.reliability.crash_world import ChildResult
 from tests.reliability.crash_world import Killable
 from tests.reliability.crash_world import World
+from tests.reliability.team_backend import HARNESS_PASSWORD
+from tests.reliability.team_backend import with_harness_password
 
 pytestmark = pytest.mark.slow
 
@@ -309,3 +312,39 @@ def test_kills_during_pulls_while_products_are_deleted_as_they_page(
         make_demo_store, home, 6, last=True, strict=strict_except("stock_moves_keep_date_modified")
     )
     Harness(world, ("full", "incremental", "incremental"), "shifting", shifting_pages=True).run(_share(0.2))
+
+
+# --- the same harness on a team profile (its database on PostgreSQL) ------------------------------
+
+
+def _team_world(make_demo_store: MakeStore, home: str, offset: int, postgres_url: str) -> World:
+    """A world whose profile ``team create`` moved into a fresh PostgreSQL database; its children
+    find the database's password in the keyring only."""
+    world = _world(make_demo_store, home, offset)
+    world.make_team(with_harness_password(postgres_url))
+    return world
+
+
+def _team_share(fraction: float) -> int:
+    return max(1, round(TEAM_KILL_POINTS * fraction))
+
+
+def test_kills_during_pushes_and_edits_on_a_team_database(
+    make_demo_store: MakeStore, home: str, postgres_url: str, keyring_store: object
+) -> None:
+    """The leader killed mid-push, mid-edit, before and after a COMMIT on the team database: every
+    acknowledged edit is in the shared ledger once and reaches the store once."""
+    world = _team_world(make_demo_store, home, 13, postgres_url)
+    Harness(world, ("push", "push", "edit"), "team push").run(_team_share(0.6))
+    assert world.children_env, "no child ran"
+    assert not [k for k, v in world.children_env.items() if HARNESS_PASSWORD in v], (
+        "the password in an environment"
+    )
+
+
+def test_kills_during_full_pulls_on_a_team_database(
+    make_demo_store: MakeStore, home: str, postgres_url: str, keyring_store: object
+) -> None:
+    Harness(_team_world(make_demo_store, home, 11, postgres_url), ("full",), "team full").run(
+        _team_share(0.4)
+    )
