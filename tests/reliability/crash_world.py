@@ -218,10 +218,12 @@ class World:
     def make_team(self, url: str) -> None:
         """The profile set up moved into the team database at ``url`` (with a password, which
         ``team create`` keeps in the keyring): from now on every context and child opens that."""
+        from tests.reliability.team_backend import assert_on_team
         from tests.reliability.team_backend import make_team
 
         self.team_url = url  # first: ``team create`` keeps the password in the store the context has
         make_team(self.context(), url, self.home)
+        assert_on_team(self.context(), url).close()
 
     # --- what happens between runs ------------------------------------------------------------
 

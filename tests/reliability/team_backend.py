@@ -1,11 +1,12 @@
 """The reliability worlds on a team profile: the profile's database on the test PostgreSQL server.
 
-``BACKENDS`` parametrizes a world: ``sqlite`` (the profile's own file, as a desktop alone has it)
-and ``postgres`` (the same profile made a team's by ``team create``, as a merchant does it: its
-data moved into a fresh database of the session's server, ``team.json`` written, the password
-kept in the keyring). The crash children reach that password as every team desktop does, through
-the test keyring (``tests/fixtures_keyring.py``'s private Secret Service, whose D-Bus address the
-children inherit): never through their environment or a file.
+A world is set up on the profile's own file, as a desktop alone has it, then made a team's by
+``team create``, as a merchant does it: its data moved into a fresh database of the session's
+server, ``team.json`` written, the password (if the address has one) kept in the keyring.
+``World.make_team`` does it for the crash harness, ``on_team`` for a model-based story. The crash
+children reach that password as every team desktop does, through the test keyring
+(``tests/fixtures_keyring.py``'s private Secret Service, whose D-Bus address the children
+inherit): never through their environment or a file.
 
 The test server trusts its unix socket, so any password lets a client in; the harness's password
 is still a real one in the keyring, so a child that could not read it would fail to open the
@@ -14,15 +15,29 @@ profile (a keyring it cannot reach is an error, not an empty password).
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Protocol
+from typing import TypeVar
 from urllib.parse import quote
+from urllib.parse import unquote
 
+from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.services.profile import Profile
+from tests.fixtures_postgres import PostgresServer
 from tests.fixtures_postgres import fresh_database
 
-__all__ = ["BACKENDS", "HARNESS_PASSWORD", "fresh_database", "make_team", "with_harness_password"]
+__all__ = [
+    "HARNESS_PASSWORD",
+    "assert_on_team",
+    "fresh_database",
+    "make_team",
+    "on_team",
+    "with_harness_password",
+]
 
-BACKENDS = ("sqlite", "postgres")
 HARNESS_PASSWORD = "harness-pw-7Qz"  # the test server's trust authentication ignores it
 
 
@@ -43,3 +58,47 @@ def make_team(context: Profile, url: str, home: Path) -> None:
     wrong = [row for row in move.counts if row[1] != row[2]]
     assert not wrong, f"team create moved different counts: {wrong}"
     assert (home / "config" / "team.json").exists(), "team create wrote no team.json"
+
+
+def assert_on_team(context: Profile, url: str) -> Profile:
+    """``context`` opened the team database at ``url`` (not the profile's own file)."""
+    name = unquote(url.rpartition("/")[2].partition("?")[0])
+    assert context.info.database_path.startswith(f"{name} "), context.info.database_path
+    return context
+
+
+S = TypeVar("S", bound="_Story")
+
+
+class _Story(Protocol):
+    """What ``on_team`` needs of a model-based story: its profile folder, store and open profile."""
+
+    folder: tempfile.TemporaryDirectory[str]
+    store: DemoStore
+    context: Profile
+
+    def teardown(self) -> None: ...
+
+
+def on_team(story: type[S], server: PostgresServer, reopen: Callable[[S], Profile]) -> type[S]:
+    """``story`` on a team profile: once its ``__init__`` set the profile up (synced, products
+    assigned) on the local file, ``team create`` moves it into a fresh database of ``server``, and
+    ``reopen`` opens it again (now the team database: every later step, restart included, works
+    there). The database is dropped at the story's teardown."""
+
+    class TeamStory(story):  # type: ignore[valid-type,misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self._database = ExitStack()
+            url = self._database.enter_context(fresh_database(server))
+            make_team(self.context, url, Path(self.folder.name))
+            self.context = assert_on_team(reopen(self), url)
+
+        def teardown(self) -> None:
+            try:
+                super().teardown()
+            finally:
+                self._database.close()
+
+    TeamStory.__name__ = TeamStory.__qualname__ = f"Team{story.__name__}"
+    return TeamStory

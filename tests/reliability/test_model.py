@@ -45,13 +45,16 @@ from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 from backorder_desktop.services.profile import Profile
 from tests.fixtures_demo import DEFAULT_TEST_CONFIG
+from tests.fixtures_postgres import PostgresServer
 from tests.integration.support import connect_context
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 from tests.reliability.budget import MODEL_EXAMPLES
 from tests.reliability.budget import MODEL_STEPS
+from tests.reliability.budget import TEAM_MODEL_EXAMPLES
 from tests.reliability.budget import hypothesis_settings
 from tests.reliability.crash_world import derived_masked
+from tests.reliability.team_backend import on_team
 
 STATS: Counter[str] = Counter()
 
@@ -334,4 +337,18 @@ def test_random_stories_lose_nothing(expected_warnings: list[logging.LogRecord])
         StockStory, settings=hypothesis_settings(MODEL_EXAMPLES, stateful_step_count=MODEL_STEPS)
     )
     print(f"\nmodel-based test: {dict(STATS)}")
+    assert all(r.name.startswith("backorder_desktop") for r in expected_warnings)
+
+
+@pytest.mark.slow
+def test_random_stories_on_a_team_database_lose_nothing(
+    postgres_server: PostgresServer, expected_warnings: list[logging.LogRecord]
+) -> None:
+    """The same stories on a team profile (its database on PostgreSQL), fewer of them: the
+    invariants are the same and read through the same profile calls."""
+    story = on_team(StockStory, postgres_server, lambda s: connect_context(s.folder.name, s.store))
+    run_state_machine_as_test(
+        story, settings=hypothesis_settings(TEAM_MODEL_EXAMPLES, stateful_step_count=MODEL_STEPS)
+    )
+    print(f"\nmodel-based test on a team database: {dict(STATS)}")
     assert all(r.name.startswith("backorder_desktop") for r in expected_warnings)

@@ -50,11 +50,15 @@ from backorder_desktop.domain.sync_rules import incremental_since
 from backorder_desktop.services.page_fetch import PAGE_LIMIT
 from backorder_desktop.services.sync_engine import CURSOR_LAST_PULL
 from tests.fixtures_demo import DEFAULT_TEST_CONFIG
+from tests.fixtures_postgres import PostgresServer
+from tests.integration.support import connect_context
 from tests.integration.support import mirror_snapshot
 from tests.integration.support import store_snapshot
 from tests.reliability.budget import ASYNC_MODEL_EXAMPLES
 from tests.reliability.budget import MODEL_STEPS
+from tests.reliability.budget import TEAM_MODEL_EXAMPLES
 from tests.reliability.budget import hypothesis_settings
+from tests.reliability.team_backend import on_team
 from tests.reliability.test_model import STATS
 from tests.reliability.test_model import StockStory
 
@@ -244,3 +248,16 @@ def _without_stock(snapshot: dict[int, tuple[Any, ...]]) -> dict[int, tuple[Any,
     for pid, (name, sku, price, _level, tracking, variants) in snapshot.items():
         out[pid] = (name, sku, price, tracking, tuple((vid, vsku) for vid, vsku, _ in variants))
     return out
+
+
+@pytest.mark.slow
+def test_random_asynchronous_stories_on_a_team_database_lose_nothing(
+    postgres_server: PostgresServer, expected_warnings: list[logging.LogRecord]
+) -> None:
+    """The same stories on a team profile (its database on PostgreSQL), fewer of them."""
+    story = on_team(AsyncStockStory, postgres_server, lambda s: connect_context(s.folder.name, s.store))
+    run_state_machine_as_test(
+        story, settings=hypothesis_settings(TEAM_MODEL_EXAMPLES, stateful_step_count=MODEL_STEPS)
+    )
+    print(f"\nasynchronous model-based test on a team database: {dict(STATS)}")
+    assert all(r.name.startswith("backorder_desktop") for r in expected_warnings)

@@ -65,10 +65,13 @@ from backorder_desktop.domain.stock import OutboxChoice
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.profile import Profile
 from tests.fixtures_demo import DEFAULT_TEST_CONFIG
+from tests.fixtures_postgres import PostgresServer
 from tests.integration.support import FAST_RETRY
 from tests.reliability.budget import MODEL_STEPS
 from tests.reliability.budget import ORDERS_MODEL_EXAMPLES
+from tests.reliability.budget import TEAM_MODEL_EXAMPLES
 from tests.reliability.budget import hypothesis_settings
+from tests.reliability.team_backend import on_team
 
 STATS: Counter[str] = Counter()
 PRODUCTS = 20
@@ -572,4 +575,17 @@ def test_random_order_stories_count_every_sale_once_and_keep_the_limits(
     )
     print(f"\norders model-based test: {dict(STATS)}")
     assert STATS["settled pushes"] > 0 and STATS["items held at their limit"] > 0
+    assert all(r.name.startswith("backorder_desktop") for r in expected_warnings)
+
+
+@pytest.mark.slow
+def test_random_order_stories_on_a_team_database_count_every_sale_once(
+    postgres_server: PostgresServer, expected_warnings: list[logging.LogRecord]
+) -> None:
+    """The same stories on a team profile (its database on PostgreSQL), fewer of them."""
+    story = on_team(OrderStory, postgres_server, lambda s: s.open())
+    run_state_machine_as_test(
+        story, settings=hypothesis_settings(TEAM_MODEL_EXAMPLES, stateful_step_count=MODEL_STEPS)
+    )
+    print(f"\norders model-based test on a team database: {dict(STATS)}")
     assert all(r.name.startswith("backorder_desktop") for r in expected_warnings)
