@@ -1,0 +1,356 @@
+"""Team mode end to end: real desktop processes (``tests/team/e2e_desktop.py``: the real profile
+opened by ``app.open_profile`` on the team database) against the demo store over HTTP and a real
+PostgreSQL server; set up through the real command (``team create``, ``team join``).
+
+The backorder method is ``native`` throughout: tracking stays on in the store, so the store's own
+on-hand level is what a push writes and what the ledger's value must equal there (with ``app``
+the store tracks nothing and its level is not what shoppers meet).
+
+``BACKORDER_TEAM_E2E_EDITS`` sets the edits each desktop makes in the three-desktop test (the
+Done-when's 1,000 by default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from backorder_desktop.demo.faults import FaultRule
+from backorder_desktop.demo.server import DemoStore
+from backorder_desktop.domain.stock_policy import level_for_store
+from tests.fixtures_keyring import purge_keyring
+from tests.integration.cli_runner import Result
+from tests.integration.cli_runner import connect_cli
+from tests.integration.cli_runner import run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_S = 60.0
+EDITS = int(os.environ.get("BACKORDER_TEAM_E2E_EDITS", "1000"))
+VARIANTS = 100
+RELATIVE = "inventory/adjustments/relative"
+MakeStore = Callable[..., DemoStore]
+
+
+@pytest.fixture(autouse=True)
+def _keyring_emptied(secret_service: dict[str, str]) -> Iterator[None]:
+    purge_keyring()
+    yield
+    purge_keyring()
+
+
+def _ok(result: Result) -> Result:
+    assert result.code == 0, result.stderr
+    return result
+
+
+class AppDesktop:
+    """One desktop process; ``ask`` sends a request and waits for its answer."""
+
+    def __init__(self, home: str, env: dict[str, str]) -> None:
+        self.home = home
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.team.e2e_desktop", home],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        assert self.answer()["ready"] is True
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(json.loads(line))
+        self._lines.put(None)
+
+    def send(self, do: str, **fields: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"do": do, **fields}) + "\n")
+        self.process.stdin.flush()
+
+    def answer(self, timeout: float = WAIT_S) -> dict[str, Any]:
+        line = self._lines.get(timeout=timeout)
+        assert line is not None, f"the desktop at {self.home} ended (exit {self.process.poll()})"
+        return line
+
+    def ask(self, do: str, timeout: float = WAIT_S, **fields: object) -> dict[str, Any]:
+        self.send(do, **fields)
+        return self.answer(timeout)
+
+    def wait_lead(self, leads: bool = True, timeout: float = WAIT_S) -> None:
+        """Ask who leads until this desktop's answer is ``leads`` (the election's rounds run every second)."""
+        done = threading.Event()
+        deadline = threading.Timer(timeout, done.set)
+        deadline.start()
+        try:
+            while not done.is_set():
+                if self.ask("lead")["leads"] is leads:
+                    return
+                done.wait(0.2)
+        finally:
+            deadline.cancel()
+        raise AssertionError(f"the desktop at {self.home} never got leads={leads}")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=WAIT_S)
+
+    def close(self) -> None:
+        if self.process.poll() is None and self.process.stdin is not None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=WAIT_S)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._reader.join(timeout=WAIT_S)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None and not stream.closed:
+                with contextlib.suppress(BrokenPipeError):  # a killed desktop never read its last request
+                    stream.close()
+
+
+@pytest.fixture
+def start_desktop(secret_service: dict[str, str]) -> Iterator[Callable[[str, DemoStore], AppDesktop]]:
+    started: list[AppDesktop] = []
+
+    def start(home: str, store: DemoStore) -> AppDesktop:
+        env = {k: v for k, v in secret_service.items() if not k.startswith("BACKORDER_DESKTOP_")}
+        desktop = AppDesktop(home, {**env, "BACKORDER_DESKTOP_TOKEN": store.token})
+        started.append(desktop)
+        return desktop
+
+    yield start
+    for desktop in started:
+        desktop.close()
+
+
+def _variant_products(store: DemoStore, wanted: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Tracked-by-variant products holding at least ``wanted`` variants; their ids, and the first
+    ``wanted`` (product, variant) pairs."""
+    ids: list[int] = []
+    keys: list[tuple[int, int]] = []
+    for pid in store.catalog.product_ids():
+        product = store.catalog.get_product(pid)
+        if product["inventory_tracking"] != "variant" or product["availability"] == "disabled":
+            continue
+        ids.append(pid)
+        keys += [(pid, v["id"]) for v in product["variants"]]
+        if len(keys) >= wanted:
+            return ids, keys[:wanted]
+    raise AssertionError(f"the demo catalog has fewer than {wanted} variants tracked by variant")
+
+
+def _team(
+    tmp_path: Path, store: DemoStore, env: dict[str, str], url: str, names: list[str], variants: int
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The first home connects, switches to the method native, syncs, assigns the products of
+    ``variants`` variants, syncs again and creates the team; the others join. Returns the homes
+    and the (product, variant) pairs."""
+    homes = [str(tmp_path / name) for name in names]
+    first = homes[0]
+    _ok(connect_cli(first, store, env))
+    _ok(run_cli(first, "settings", "set", "backorder-method", "native", env=env))
+    _ok(run_cli(first, "sync", "--full", env=env))
+    ids, keys = _variant_products(store, variants)
+    _ok(run_cli(first, "assign", *map(str, ids), env=env))
+    _ok(run_cli(first, "sync", env=env))
+    _ok(run_cli(first, "team", "create", url, env=env))
+    for home in homes[1:]:
+        _ok(run_cli(home, "team", "join", url, env=env))
+    for home, name in zip(homes, names, strict=True):
+        _ok(run_cli(home, "settings", "set", "display-name", name.title(), env=env))
+    return homes, keys
+
+
+def _ledger(url: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT id, product_id, variant_id, kind, quantity, level_before, level_after, source, actor"
+            " FROM stock_adjustments ORDER BY id"
+        ).fetchall()
+
+
+def _levels(url: str) -> dict[tuple[int, int], int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT product_id, variant_id, level FROM stock_items").fetchall()
+    return {(p, v): level for p, v, level in rows}
+
+
+def _outbox(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM outbox").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _store_level(store: DemoStore, variant_id: int) -> int:
+    return int(store.catalog.get_variant(variant_id)["inventory_level"])
+
+
+def _applied(kind: str, quantity: int, level: int) -> int:
+    return {"set": quantity, "add": level + quantity, "remove": level - quantity}[kind]
+
+
+def _edits(seed: int, keys: list[tuple[int, int]], count: int) -> list[list[object]]:
+    """``count`` edits on ``keys``: mostly adds and removes, one in ten a "set to N"."""
+    rng = random.Random(seed)
+    edits: list[list[object]] = []
+    for _ in range(count):
+        pid, vid = rng.choice(keys)
+        roll = rng.random()
+        if roll < 0.1:
+            edits.append(["set", pid, vid, rng.randint(0, 60)])
+        elif roll < 0.6:
+            edits.append(["add", pid, vid, rng.randint(1, 9)])
+        else:
+            edits.append(["remove", pid, vid, rng.randint(1, 9)])
+    return edits
+
+
+def test_three_desktops_editing_the_same_variants_lose_nothing(
+    tmp_path: Path,
+    make_demo_store: MakeStore,
+    secret_service: dict[str, str],
+    postgres_url: str,
+    start_desktop: Callable[[str, DemoStore], AppDesktop],
+) -> None:
+    store = make_demo_store()
+    names = ["ana", "bo", "cy"]
+    homes, keys = _team(tmp_path, store, secret_service, postgres_url, names, VARIANTS)
+    start = _levels(postgres_url)
+    before = _ledger(postgres_url)
+    leader = start_desktop(homes[0], store)
+    leader.wait_lead()
+    desktops = [leader] + [start_desktop(home, store) for home in homes[1:]]
+    for desktop in desktops[1:]:
+        assert desktop.ask("lead") == {"leader": leader.ask("lead")["leader"], "leads": False}
+
+    for seed, desktop in enumerate(desktops):  # all three edit at once
+        desktop.send("edits", edits=_edits(seed, keys, EDITS))
+    answers = [desktop.answer(timeout=600) for desktop in desktops]
+
+    assert answers == [{"done": EDITS}] * 3
+    ledger = _ledger(postgres_url)
+    made = ledger[len(before) :]
+    assert [row[0] for row in ledger[: len(before)]] == [row[0] for row in before]
+    assert len(made) == 3 * EDITS
+    by_actor = {name: sum(1 for row in made if row[8].startswith(f"{name.title()} (")) for name in names}
+    assert by_actor == {name: EDITS for name in names}
+    assert {row[7] for row in made} == {"person"}
+    switches = sum(1 for a, b in itertools.pairwise(made) if a[8] != b[8])
+    assert switches > EDITS // 10, switches  # the desktops really edited at the same time
+    # Each item's ledger, in its order, is an unbroken chain from the level before the edits:
+    # every entry starts where the one before it ended, and a "set to N" ends at N.
+    expected = {key: start[key] for key in keys}
+    for _id, pid, vid, kind, quantity, level_before, level_after, _source, _actor in made:
+        assert level_before == expected[(pid, vid)], (pid, vid, _id)
+        expected[(pid, vid)] = _applied(kind, quantity, level_before)
+        assert level_after == expected[(pid, vid)]
+    levels = _levels(postgres_url)
+    assert {key: levels[key] for key in keys} == expected
+
+    pushed = leader.ask("sync", timeout=120)
+
+    assert pushed["outcome"] == "ok", pushed
+    # The store holds no negative stock: units owed stay in the app, and the store is told 0.
+    assert {key: _store_level(store, key[1]) for key in keys} == {
+        key: level_for_store(level) for key, level in expected.items()
+    }
+    assert _outbox(postgres_url) == 0
+    # The stock history names who made each edit, as the ledger holds it (the newest 100 shown).
+    busiest = max({row[1] for row in made}, key=lambda pid: sum(1 for row in made if row[1] == pid))
+    history = _ok(run_cli(homes[1], "stock", "history", str(busiest), "--json", env=secret_service)).json()
+    own = [row for row in ledger if row[1] == busiest][-len(history) :]
+    assert {e["id"]: e["actor"] for e in history} == {row[0]: row[8] for row in own}
+    assert {row[8].split(" (")[0] for row in made if row[1] == busiest} == {"Ana", "Bo", "Cy"}
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["write-in-flight", "write-applied-reply-unread"])
+def test_a_leader_killed_mid_push_is_replaced_and_every_outbox_entry_is_written_once(
+    tmp_path: Path,
+    make_demo_store: MakeStore,
+    secret_service: dict[str, str],
+    postgres_url: str,
+    start_desktop: Callable[[str, DemoStore], AppDesktop],
+    monkeypatch: pytest.MonkeyPatch,
+    applied: bool,
+) -> None:
+    store = make_demo_store()
+    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 300)
+    office = start_desktop(homes[0], store)
+    office.wait_lead()
+    warehouse = start_desktop(homes[1], store)
+    assert warehouse.ask("lead")["leads"] is False
+    edits = [["add", pid, vid, 3 + n % 5] for n, (pid, vid) in enumerate(keys)]
+    assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
+    assert _outbox(postgres_url) == len(keys)
+    expected = _levels(postgres_url)
+    # The office's push sends its 300 changes in one request. Either the store never answers it
+    # (the office is killed while it waits), or the store applies it and the office is killed
+    # before it reads the reply: both leave its entries marked as being sent.
+    killed = threading.Event()
+    if applied:
+        adjust = store.catalog.adjust_inventory
+
+        def adjust_then_kill(items: object, *, relative: bool) -> None:
+            adjust(items, relative=relative)
+            if relative and not killed.is_set():
+                office.kill()
+                killed.set()
+
+        monkeypatch.setattr(store.catalog, "adjust_inventory", adjust_then_kill)
+    else:
+        hang = store.faults.add_rule(FaultRule(kind="hang", path_contains=RELATIVE, method="POST"))
+    store.requests.clear()
+    office.send("sync")
+    if not applied:
+        assert _wait(lambda: hang.fired == 1)
+        office.kill()
+        killed.set()
+    assert killed.wait(WAIT_S)
+    assert _outbox(postgres_url) == len(keys)
+
+    warehouse.wait_lead()
+    pushed = warehouse.ask("sync", timeout=120)
+
+    assert pushed["outcome"] == "ok", pushed
+    levels = {key: _store_level(store, key[1]) for key in keys}
+    assert levels == {key: level_for_store(expected[key]) for key in keys}
+    # The new leader did not send the changes again: an entry whose write may have applied gets
+    # its level as an absolute value after a re-read (a change applied twice would show above).
+    assert store.requests.count(method="POST", path_contains=RELATIVE) == 1
+    assert _outbox(postgres_url) == 0
+    assert warehouse.ask("status")["outbox"] == 0
+
+
+def _wait(condition: Callable[[], bool], timeout: float = WAIT_S) -> bool:
+    done = threading.Event()
+    timer = threading.Timer(timeout, done.set)
+    timer.start()
+    try:
+        while not done.is_set():
+            if condition():
+                return True
+            done.wait(0.05)
+        return condition()
+    finally:
+        timer.cancel()
