@@ -6,46 +6,50 @@ import an adapter. Every method raises only ``domain.errors`` types.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from collections.abc import Iterable
-from collections.abc import Mapping
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Protocol
 
-from backorder_desktop.domain.backorder_rules import BackorderRule
-from backorder_desktop.domain.errors import BackorderError
-from backorder_desktop.domain.models import CatalogSummary
-from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.models import InventoryTracking
-from backorder_desktop.domain.models import ItemProblem
-from backorder_desktop.domain.models import Product
-from backorder_desktop.domain.models import ProductPage
-from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.models import QuotaStatus
-from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.orders import Order
-from backorder_desktop.domain.orders import OrderCount
-from backorder_desktop.domain.orders import OrderPage
-from backorder_desktop.domain.orders import OwedOrder
-from backorder_desktop.domain.orders import RestoreOn
-from backorder_desktop.domain.product_writes import LimitWrite
-from backorder_desktop.domain.product_writes import ProductWrite
-from backorder_desktop.domain.product_writes import StoreCount
-from backorder_desktop.domain.purchasing import PurchasingWrite
-from backorder_desktop.domain.runs import RunCounts
-from backorder_desktop.domain.runs import RunKind
-from backorder_desktop.domain.runs import RunOutcome
-from backorder_desktop.domain.runs import RunTrigger
-from backorder_desktop.domain.runs import SyncRun
-from backorder_desktop.domain.settings import Settings
-from backorder_desktop.domain.stock import Adjustment
-from backorder_desktop.domain.stock import AdjustmentKind
-from backorder_desktop.domain.stock import AdjustmentSource
-from backorder_desktop.domain.stock import OutboxEntry
-from backorder_desktop.domain.stock import StockItem
-from backorder_desktop.domain.stock import StockKey
+# Annotations only: a command that opens the database need not create every domain type's class.
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from collections.abc import Iterable
+    from collections.abc import Mapping
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from backorder_desktop.domain.backorder_rules import BackorderRule
+    from backorder_desktop.domain.errors import BackorderError
+    from backorder_desktop.domain.models import CatalogSummary
+    from backorder_desktop.domain.models import InventorySource
+    from backorder_desktop.domain.models import InventoryTracking
+    from backorder_desktop.domain.models import ItemProblem
+    from backorder_desktop.domain.models import Product
+    from backorder_desktop.domain.models import ProductPage
+    from backorder_desktop.domain.models import ProductQuery
+    from backorder_desktop.domain.models import QuotaStatus
+    from backorder_desktop.domain.models import StoreInfo
+    from backorder_desktop.domain.orders import Order
+    from backorder_desktop.domain.orders import OrderCount
+    from backorder_desktop.domain.orders import OrderPage
+    from backorder_desktop.domain.orders import OwedOrder
+    from backorder_desktop.domain.orders import RestoreOn
+    from backorder_desktop.domain.product_writes import LimitWrite
+    from backorder_desktop.domain.product_writes import ProductWrite
+    from backorder_desktop.domain.product_writes import StoreCount
+    from backorder_desktop.domain.purchasing import PurchasingWrite
+    from backorder_desktop.domain.runs import RunCounts
+    from backorder_desktop.domain.runs import RunKind
+    from backorder_desktop.domain.runs import RunOutcome
+    from backorder_desktop.domain.runs import RunTrigger
+    from backorder_desktop.domain.runs import SyncRun
+    from backorder_desktop.domain.settings import Settings
+    from backorder_desktop.domain.stock import Adjustment
+    from backorder_desktop.domain.stock import AdjustmentKind
+    from backorder_desktop.domain.stock import AdjustmentSource
+    from backorder_desktop.domain.stock import OutboxEntry
+    from backorder_desktop.domain.stock import StockItem
+    from backorder_desktop.domain.stock import StockKey
 
 
 class Clock(Protocol):

@@ -31,7 +31,9 @@ def _import_without_pg_drivers(*modules: str) -> None:
                 del sys.modules[name]
 
 
-_import_without_pg_drivers("peewee", "playhouse.migrate")
+# playhouse.migrate only when a database is migrated (``db.run_migrations``, under the same guard):
+# ~7 ms of every start otherwise. A team database's ``postgres.py`` imports it with psycopg.
+_import_without_pg_drivers("peewee")
 
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore  # noqa: E402 (after the above)
 from backorder_desktop.adapters.storage.mirror_store import open_mirror  # noqa: E402

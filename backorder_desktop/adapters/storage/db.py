@@ -270,7 +270,10 @@ def run_migrations(db: MirrorDatabase, *, backup: bool) -> list[int]:
     ``user_version``, check foreign keys, commit. Foreign keys are off outside the transaction
     meanwhile, as SQLite's procedure for table rebuilds requires.
     """
-    from playhouse.migrate import SqliteMigrator  # only when migrating: ~7 ms of every start
+    from backorder_desktop.adapters.storage import _import_without_pg_drivers
+
+    _import_without_pg_drivers("playhouse.migrate")  # only when migrating: ~7 ms of every start
+    from playhouse.migrate import SqliteMigrator
 
     conn = db.connection()
     migrator = SqliteMigrator(db)

@@ -45,6 +45,7 @@ from backorder_desktop.adapters.storage.purchasing_store import PurchasingMethod
 from backorder_desktop.adapters.storage.salvage import UserDataCopy
 from backorder_desktop.adapters.storage.stock_mixin import StockMethods
 from backorder_desktop.adapters.storage.tables import StoreRow
+from backorder_desktop.adapters.storage.tables import SyncRunRow
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import InvalidSetting
@@ -367,6 +368,13 @@ class SqliteMirrorStore(
     def runs(self, limit: int = 50) -> list[SyncRun]:
         with self._reading():
             return history.runs(self._db, limit)
+
+    def has_running_runs(self) -> bool:
+        """Whether any run is marked running: a read, so a start takes the sync lock to mark runs
+        a killed process left (``abandon_running_runs``) only when there is one."""
+        query = SyncRunRow.select(SyncRunRow.id).where(SyncRunRow.outcome == RunOutcome.RUNNING.value)
+        with self._reading():
+            return bool(query.bind(self._db).exists())
 
     def abandon_running_runs(self, *, at: datetime) -> int:
         """Mark runs left "running" (by a process that was killed or lost power) as failed.

@@ -37,6 +37,7 @@ import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
 from backorder_desktop.domain.errors import BugError
@@ -53,24 +54,44 @@ class Migration:
     apply: Callable[[Any, Any], None]
 
 
-def discover() -> list[Migration]:
-    """All migration modules of this package, in order; a gap or a duplicate is a bug."""
-    found: list[Migration] = []
-    for info in pkgutil.iter_modules(__path__):
-        match = _NAME.match(info.name)
-        if match is None:
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        apply = getattr(module, "migrate", None)
-        if not callable(apply):
-            raise BugError(f"migration {info.name} has no migrate(conn, migrator) function")
-        found.append(Migration(version=int(match.group(1)), name=info.name, apply=apply))
-    found.sort(key=lambda m: m.version)
-    expected = list(range(1, len(found) + 1))
-    if [m.version for m in found] != expected:
-        raise BugError(f"migrations are not numbered 1..N without gaps: {[m.name for m in found]}")
+def _numbered() -> list[tuple[int, str]]:
+    """The migration modules' numbers and names, in order, from the package's listing alone; a gap
+    or a duplicate is a bug."""
+    found = sorted(
+        (int(match.group(1)), info.name)
+        for info in pkgutil.iter_modules(__path__)
+        if (match := _NAME.match(info.name)) is not None
+    )
+    if [version for version, _ in found] != list(range(1, len(found) + 1)):
+        raise BugError(f"migrations are not numbered 1..N without gaps: {[name for _, name in found]}")
     return found
 
 
-MIGRATIONS: list[Migration] = discover()
-LATEST_VERSION: int = MIGRATIONS[-1].version if MIGRATIONS else 0
+def discover() -> list[Migration]:
+    """All migration modules of this package, imported, in order."""
+    found: list[Migration] = []
+    for version, name in _numbered():
+        module = importlib.import_module(f"{__name__}.{name}")
+        apply = getattr(module, "migrate", None)
+        if not callable(apply):
+            raise BugError(f"migration {name} has no migrate(conn, migrator) function")
+        found.append(Migration(version=version, name=name, apply=apply))
+    return found
+
+
+_NUMBERED = _numbered()
+LATEST_VERSION: int = _NUMBERED[-1][0] if _NUMBERED else 0
+
+if TYPE_CHECKING:
+    MIGRATIONS: list[Migration]
+
+
+def __getattr__(name: str) -> object:
+    """``MIGRATIONS``, the modules imported on first use: a database already at ``LATEST_VERSION``
+    (every open but the first after an update) runs none, and importing the fifteen-odd modules
+    cost every command's start."""
+    if name == "MIGRATIONS":
+        migrations = discover()
+        globals()["MIGRATIONS"] = migrations
+        return migrations
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
