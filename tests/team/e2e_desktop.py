@@ -9,7 +9,7 @@ when the facade raised one of ours):
 
     {"do": "lead"}                          -> {"leader", "leads"}
     {"do": "edits", "edits": [[kind, product_id, variant_id, quantity], ...]} -> {"done": n}
-    {"do": "sync"}                          -> {"outcome", "problems"}
+    {"do": "sync", "full": false}           -> {"outcome", "problems"}
     {"do": "push"}                          -> {"written", "failed"}
     {"do": "status"}                        -> {"outbox", "team"}
 
@@ -48,8 +48,8 @@ def _edits(profile: Profile, request: dict[str, Any]) -> dict[str, object]:
     return {"done": len(request["edits"])}
 
 
-def _sync(profile: Profile, _request: dict[str, Any]) -> dict[str, object]:
-    run = profile.sync(trigger=RunTrigger.CLI)
+def _sync(profile: Profile, request: dict[str, Any]) -> dict[str, object]:
+    run = profile.sync(trigger=RunTrigger.CLI, full=bool(request.get("full")))
     return {"outcome": str(run.outcome), "problems": [str(p) for p in run.problems]}
 
 

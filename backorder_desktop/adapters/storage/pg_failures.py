@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 RETRIED = frozenset({"40001", "40P01"})
 UNREACHABLE_STATES = frozenset({"57P01", "57P02", "57P03"})
+UNREACHABLE = "Team database unreachable"
 
 
 class Conflict(StorageError):
@@ -47,7 +48,7 @@ def unreachable(where: str, detail: str) -> StorageError:
     return StorageError(
         f"Cannot reach the team {where} ({detail}). Check that this computer is online and the "
         "database server is running; BackOrder Desktop tries again on its next step.",
-        title="Team database unreachable",
+        title=UNREACHABLE,
         remedy=Remedy.RETRY_LATER,
     )
 

@@ -43,9 +43,11 @@ from psycopg.adapt import Dumper
 
 from backorder_desktop.adapters.storage import migrations
 from backorder_desktop.adapters.storage.db import TrackedConnections
+from backorder_desktop.adapters.storage.pg_failures import UNREACHABLE
 from backorder_desktop.adapters.storage.pg_failures import first_line
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import DatabaseTooNew
+from backorder_desktop.domain.errors import Remedy
 from backorder_desktop.domain.errors import StorageError
 
 logger = logging.getLogger(__name__)
@@ -217,7 +219,9 @@ def open_postgres_database(url: str) -> TeamDatabase:
     except peewee.OperationalError as exc:
         raise StorageError(
             f"Cannot reach the team {describe(url)}: {first_line(exc)}. Check that the server is running "
-            "and reachable from this computer, and the database name, user and password."
+            "and reachable from this computer, and the database name, user and password.",
+            title=UNREACHABLE,  # a status that cannot open the database saved nothing: not "Cannot save"
+            remedy=Remedy.RETRY_LATER,
         ) from exc
     try:
         run_postgres_migrations(db, url)
