@@ -49,7 +49,7 @@ from bench.startup import run_once
 from bench.store_process import ROOT
 
 NAME = "Start-up (frozen bundle)"
-KEY = "11"
+KEY = "12"
 TARGET_RATIO = 1.2
 REPEAT = 10
 PRODUCTS = 1_000

@@ -34,7 +34,7 @@ from bench.writes import write_mirror
 from scripts.pgserver import PostgresServer
 from scripts.pgserver import start_server
 
-KEY = "team-pull"
+KEY = "14"
 
 
 def _into_sqlite(products: Sequence[Product], folder: Path) -> Timing:

@@ -20,12 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import bundle
 from bench import dashboard
 from bench import orders
+from bench import pg_pull
 from bench import pulls
 from bench import push
 from bench import startup
 from bench import stock_chart
+from bench import team
 from bench import window
 from bench import writes
 from bench.report import FAILED
@@ -40,7 +43,9 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset({*"123456789", "10", "11"})
+ALL_ROWS = frozenset({*"123456789", "10", "11", "12", "13", "14"})
+# Row 12 builds the app with PyInstaller (a minute on 2 cores, a packaging-time tool): not in --quick.
+QUICK_ROWS = ALL_ROWS - {"12"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
         window_products = max(sizes)
     return Plan(
         sizes=tuple(sorted(set(sizes))),
-        rows=frozenset(args.rows.split(",")) if args.rows else ALL_ROWS,
+        rows=frozenset(args.rows.split(",")) if args.rows else (QUICK_ROWS if args.quick else ALL_ROWS),
         latency_ms=args.latency_ms if args.latency_ms is not None else latency,
         repeat=args.repeat if args.repeat is not None else repeat,
         seed=args.seed,
@@ -219,6 +224,30 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
                 plan.largest, seed=plan.seed, repeat=repeat, cold_repeat=cold, progress=progress
             ),
         )
+    if "12" in plan.rows:
+        progress("row 12: the frozen bundle's start-up beside the source run's")
+        rows += _guarded(
+            "12", bundle.NAME, bundle.PRODUCTS, lambda: bundle.measure_rows(seed=plan.seed, progress=progress)
+        )
+    if "13" in plan.rows:
+        quick = plan.mode.startswith("quick")
+        rounds, edits = (2, 20) if quick else (team.ROUNDS, team.EDITS)
+        progress(
+            f"row 13: team mode, leader failover ({rounds} kills) and edit-to-visible latency ({edits} edits)"
+        )
+        rows += _guarded("13", team.FAILOVER_NAME, None, lambda: team.measure_rows(rounds, edits))
+    if "14" in plan.rows:
+        progress(f"row 14: full pull of {plan.largest:,} products into PostgreSQL next to SQLite")
+        rows += _guarded(
+            "14",
+            "Full pull into a team PostgreSQL database",
+            plan.largest,
+            lambda: [
+                pg_pull.measure_row(
+                    plan.largest, repeat=1 if plan.mode.startswith("quick") else 2, seed=plan.seed
+                )
+            ],
+        )
     return rows
 
 
@@ -227,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="add 100,000 products to the default sizes")
     p.add_argument("--quick", action="store_true", help="a smoke run: ~2,000 products, scaled quotas")
     p.add_argument("--sizes", help="catalog sizes, comma-separated (e.g. 10000,50000)")
-    p.add_argument("--rows", help="only these rows, comma-separated (1-11)")
+    p.add_argument("--rows", help="only these rows, comma-separated (1-14)")
     p.add_argument("--repeat", type=int, help="best of N for the write row (default 5; quick 1)")
     p.add_argument("--latency-ms", type=int, help="the demo store's delay per request (default 150)")
     p.add_argument("--window-products", type=int, help="products in the window row (default 100,000)")

@@ -180,7 +180,7 @@ def measure_rows(rounds: int = ROUNDS, edits: int = EDITS) -> list[Row]:
     p50, p99 = _percentile(latency, 0.50) * 1000, _percentile(latency, 0.99) * 1000
     return [
         Row(
-            "team-failover",
+            "13",
             FAILOVER_NAME,
             None,
             f"median {median:.2f} s, max {worst:.2f} s",
@@ -191,7 +191,7 @@ def measure_rows(rounds: int = ROUNDS, edits: int = EDITS) -> list[Row]:
             data={"seconds": failover},
         ),
         Row(
-            "team-latency",
+            "13",
             LATENCY_NAME,
             None,
             f"p50 {p50:.0f} ms, p99 {p99:.0f} ms",
