@@ -24,10 +24,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) system-deps pyinstaller
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-bench-full: $(STAMP) system-deps
+bench-full: $(STAMP) system-deps pyinstaller
 	$(BIN)/python -m bench --full $(BENCH_ARGS)
 
 system-deps:
