@@ -10,7 +10,8 @@
 | ``BACKORDER_MODEL_ORDERS_EXAMPLES`` | 50 | stories of ``test_model_orders.py`` |
 | ``BACKORDER_FUZZ_EXAMPLES`` | 300 | inputs per fuzz target (``test_fuzz.py``) |
 | ``BACKORDER_TEAM_KILL_POINTS`` | 10 | SIGKILLs of the crash harness on a team (PostgreSQL) profile |
-| ``BACKORDER_TEAM_MODEL_EXAMPLES`` | 6 | stories of the model-based test on a team profile |
+| ``BACKORDER_TEAM_MODEL_EXAMPLES`` | 6 | stories of each model-based test on a team profile |
+| ``BACKORDER_TEAM_CRASH_ORDERS`` | 120 | orders of ``test_crash_orders.py`` on a team profile (full: 500) |
 | ``BACKORDER_HYPOTHESIS_RANDOM`` | unset | set to 1: new random examples each run (default: derandomized) |
 
 e.g. ``BACKORDER_KILL_POINTS=500 BACKORDER_MODEL_EXAMPLES=200 make test PYTEST_ARGS=tests/reliability``.
@@ -39,6 +40,7 @@ FUZZ_EXAMPLES = _int("BACKORDER_FUZZ_EXAMPLES", 300)
 # A team profile's runs cost more (a server beside the app): a smaller default, the same knob style.
 TEAM_KILL_POINTS = _int("BACKORDER_TEAM_KILL_POINTS", 10)
 TEAM_MODEL_EXAMPLES = _int("BACKORDER_TEAM_MODEL_EXAMPLES", 6)
+TEAM_CRASH_ORDERS = _int("BACKORDER_TEAM_CRASH_ORDERS", 120)
 RANDOM = os.environ.get("BACKORDER_HYPOTHESIS_RANDOM", "") == "1"
 
 

@@ -108,7 +108,7 @@ class _Switch(_KillSwitch):
 
     def on_statement(self, sql: str) -> None:
         super().on_statement(sql)
-        if sql.lstrip().startswith(_LEDGER_WRITE):
+        if sql.lstrip().replace('"', "").startswith(_LEDGER_WRITE):  # a team database's names are quoted
             self.counts["stock-commit"] = self.counts["commit"] + 1
 
 
