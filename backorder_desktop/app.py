@@ -49,16 +49,10 @@ from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.settings import actor_label
 from backorder_desktop.domain.settings import with_setting
-from backorder_desktop.domain.team_url import describe_team
-from backorder_desktop.domain.team_url import team_password_key
-from backorder_desktop.domain.team_url import with_password
 from backorder_desktop.logging_setup import register_secret
 from backorder_desktop.services.profile import Profile
 from backorder_desktop.services.profile import ProfileInfo
 from backorder_desktop.services.profile import ProfileParts
-from backorder_desktop.services.team_setup import TeamDatabase
-from backorder_desktop.services.team_setup import TeamLeft
-from backorder_desktop.services.team_setup import TeamSetup
 
 if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the window's start-up
     from backorder_desktop.adapters.sync_process import ChildProcessRunner
@@ -85,6 +79,9 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.services.sync_engine import RunState
     from backorder_desktop.services.sync_engine import SyncEngine
     from backorder_desktop.services.team import TeamSync
+    from backorder_desktop.services.team_setup import TeamDatabase
+    from backorder_desktop.services.team_setup import TeamLeft
+    from backorder_desktop.services.team_setup import TeamSetup
     from backorder_desktop.services.webhooks import WebhookService
     from backorder_desktop.team_start import StartedTeam
 
@@ -198,7 +195,7 @@ def open_profile(
         info=ProfileInfo(
             profile_dir=str(paths.data_dir.parent),
             log_dir=str(paths.log_dir),
-            database_path=str(paths.database) if team is None else describe_team(team.url),
+            database_path=str(paths.database) if team is None else _describe_team(team.url),
             is_demo=demo,
         ),
         actor=actor,
@@ -616,6 +613,8 @@ def _open_database(
 def _open_team_database(url: str, paths: ProfilePaths, given: SecretStore | None) -> SqliteMirrorStore:
     """The team's PostgreSQL database (``team.json``), with its password from the keyring."""
     from backorder_desktop.adapters.storage.pg_store import open_team_mirror
+    from backorder_desktop.domain.team_url import team_password_key
+    from backorder_desktop.domain.team_url import with_password
 
     secrets_ = given or KeyringSecretStore(record=BackendRecord(paths.data_dir / KEYRING_RECORD))
     password = secrets_.get(team_password_key(url))
@@ -626,7 +625,17 @@ def _open_team_database(url: str, paths: ProfilePaths, given: SecretStore | None
 
 def _team_url(url: str, secrets_: SecretStore) -> str:
     """The team database's address with the keyring's password (for the election and the listener)."""
+    from backorder_desktop.domain.team_url import team_password_key
+    from backorder_desktop.domain.team_url import with_password
+
     return with_password(url, secrets_.get(team_password_key(url)))
+
+
+def _describe_team(url: str) -> str:
+    # Team mode's modules only for a team's profile: a command on a desktop's own file never loads them.
+    from backorder_desktop.domain.team_url import describe_team
+
+    return describe_team(url)
 
 
 def _team_databases() -> TeamDatabase:
@@ -885,6 +894,8 @@ def run_window(
 def leave_team(home: str | Path | None, *, secret_store: SecretStore | None = None) -> TeamLeft:
     """``team leave``: without opening the profile's database, so that a desktop can leave a team
     whose server is gone."""
+    from backorder_desktop.services.team_setup import TeamSetup
+
     paths = profile_paths_for(home)
     secrets_ = secret_store or KeyringSecretStore(record=BackendRecord(paths.data_dir / KEYRING_RECORD))
     return TeamSetup(

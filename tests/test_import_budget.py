@@ -50,13 +50,30 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.bigcommerce",
     "backorder_desktop.adapters.sync_process",
 )
+# Opening a profile whose database is current, with no run left marked running, and no team: no
+# sync lock (its library), no migration modules or migrator, no team set-up, no random secrets.
+NOT_AT_A_PLAIN_OPEN = (
+    "filelock",
+    "playhouse.migrate",
+    "backorder_desktop.adapters.storage.migrations.m0001_initial",
+    "backorder_desktop.services.team_setup",
+    "backorder_desktop.domain.team_url",
+    "secrets",
+)
 # status names the keyring; off macOS without the macOS backend's probe of Apple's libraries
 # (ctypes' find_library runs a dozen ldconfig, gcc and ld processes there; the probe's own module
 # fails and leaves, ctypes.util stays behind).
-NOT_FOR_STATUS = (*NOT_FOR_LOCAL_READS, *(() if sys.platform == "darwin" else ("ctypes.util",)))
+NOT_FOR_STATUS = (
+    *NOT_FOR_LOCAL_READS,
+    *NOT_AT_A_PLAIN_OPEN,
+    # The schedule's time zone only for the ERP's daily run (this profile's source is the store's).
+    "tzlocal",
+    *(() if sys.platform == "darwin" else ("ctypes.util",)),
+)
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).
 NOT_FOR_MIRROR_WORK = (
     *NOT_FOR_LOCAL_READS,
+    *NOT_AT_A_PLAIN_OPEN,
     "keyring",
     "secretstorage",
     "jeepney",

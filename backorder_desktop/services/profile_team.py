@@ -6,17 +6,32 @@ inherits it; the window and the command line see one facade.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.services.profile_parts import ProfileParts
-from backorder_desktop.services.team_setup import TeamJoin
-from backorder_desktop.services.team_setup import TeamLeft
-from backorder_desktop.services.team_setup import TeamMove
-from backorder_desktop.services.team_setup import TeamSetup
-from backorder_desktop.services.team_setup import TeamStatus
+
+if TYPE_CHECKING:  # team set-up's module is imported when a team method first runs
+    from backorder_desktop.services.profile_parts import ProfileParts
+    from backorder_desktop.services.team_setup import TeamJoin
+    from backorder_desktop.services.team_setup import TeamLeft
+    from backorder_desktop.services.team_setup import TeamMove
+    from backorder_desktop.services.team_setup import TeamSetup
+    from backorder_desktop.services.team_setup import TeamStatus
 
 __all__ = ["TeamJoin", "TeamLeft", "TeamMode", "TeamMove", "TeamStatus"]
+_REEXPORTED = frozenset({"TeamJoin", "TeamLeft", "TeamMove", "TeamStatus"})
+
+
+def __getattr__(name: str) -> object:
+    """The team set-up's reports, for the window's team pages: imported on first use."""
+    if name not in _REEXPORTED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from backorder_desktop.services import team_setup
+
+    value = getattr(team_setup, name)
+    globals()[name] = value
+    return value
 
 
 class TeamMode:

@@ -16,7 +16,6 @@ burst of deliveries costs a few requests, not one each. Deliveries can be lost; 
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -130,6 +129,8 @@ class WebhookService:
         key = webhook_secret_key(self._store_hash())
         value = self._secrets.get(key)
         if not value:
+            import secrets  # here: with its hashing modules, ~3 ms of every command's start
+
             value = secrets.token_urlsafe(32)
             self._secrets.set(key, value)
             logger.info("a new webhook secret was made and kept in the keyring")
