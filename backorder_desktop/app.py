@@ -140,6 +140,8 @@ def open_profile(
     ``campaign`` (a team's profile): this process may lead the team's syncs (``start_team``, when
     first asked who leads or to sync); the window's sync child runs what its parent asked for and
     does not campaign.
+    ``check_later`` (the window): no integrity check at open, not even of a file changed since its
+    last clean one; the window runs ``check_database`` after its first paint.
     """
     options = dict(client_options or {})
     if env_token:
@@ -589,7 +591,8 @@ def _open_database(
 ) -> tuple[SqliteMirrorStore, str | None]:
     """The profile's database; with ``salvage``, a damaged one is set aside and its user data
     salvaged into a fresh one first (under the sync lock: nothing else writes meanwhile).
-    ``full_check`` (and ``salvage``): the integrity check even when the file looks unchanged."""
+    ``full_check`` (and ``salvage``): the integrity check even when the file looks unchanged;
+    ``check_later``: none at all (the caller checks it later, ``check_database``)."""
     if not salvage:
         if check_later:
             return SqliteMirrorStore(paths.database, check=False), None
