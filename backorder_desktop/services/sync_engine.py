@@ -172,6 +172,7 @@ class SyncEngine:
                     "Another window or command is syncing this profile. Try again when it has finished."
                 )
             try:
+                self._abandon_the_last_leaders_runs()
                 flight.run = body()
             finally:
                 if lock is not None:
@@ -189,6 +190,13 @@ class SyncEngine:
         """In a team, only the leading desktop asks the store anything (``AnotherDesktopSyncs``)."""
         if self._leadership is not None:
             require_lead(self._leadership)
+
+    def _abandon_the_last_leaders_runs(self) -> None:
+        """In a team, a run still marked running is a former leader's (killed, or cut off from the
+        database): only the leader may end it, and not at a desktop's start, which would end the
+        running leader's own run (the profile's lock file is each desktop's)."""
+        if self._leadership is not None:
+            self._mirror.abandon_running_runs(at=self._clock.now())
 
     def is_running(self) -> bool:
         with self._lock:

@@ -351,6 +351,55 @@ def test_a_leader_killed_mid_push_is_replaced_and_every_outbox_entry_is_written_
     assert store.requests.count(method="POST", path_contains=RELATIVE) == 1
     assert _outbox(postgres_url) == 0
     assert warehouse.ask("status")["outbox"] == 0
+    # The killed leader's run was ended by the new leader, as interrupted; none is left running.
+    runs = _runs(postgres_url)
+    assert [outcome for _id, outcome, _kind in runs[-2:]] == ["failed", "ok"]
+    assert runs[-2][2] == "sync_stopped"
+    assert "running" not in {outcome for _id, outcome, _kind in runs}
+
+
+def _runs(url: str) -> list[tuple[int, str, str | None]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT id, outcome, error_kind FROM sync_runs ORDER BY id").fetchall()
+
+
+def test_a_desktop_opened_while_the_leader_syncs_leaves_the_leaders_run_running(
+    tmp_path: Path,
+    make_demo_store: MakeStore,
+    secret_service: dict[str, str],
+    postgres_url: str,
+    start_desktop: Callable[[str, DemoStore], AppDesktop],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = make_demo_store()
+    homes, _keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 5)
+    office = start_desktop(homes[0], store)
+    office.wait_lead()
+    # The store holds the leader's pull at its first page until the other desktop has started.
+    pick = store.faults.pick
+    release = threading.Event()
+    held = threading.Event()
+
+    def hold_the_first_page(method: str, path: str) -> str | None:
+        if method == "GET" and "/v3/catalog/products?" in path and not held.is_set():
+            held.set()
+            release.wait(WAIT_S)
+        return pick(method, path)
+
+    monkeypatch.setattr(store.faults, "pick", hold_the_first_page)
+    office.send("sync", full=True)
+    assert held.wait(WAIT_S)
+    assert _runs(postgres_url)[-1][1] == "running"
+
+    status = _ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()
+    warehouse = start_desktop(homes[1], store)
+    assert warehouse.ask("lead")["leads"] is False
+
+    assert _runs(postgres_url)[-1][1] == "running"
+    assert status["team"]["this_desktop_leads"] is False
+    release.set()
+    assert office.answer(timeout=120)["outcome"] == "ok"
+    assert _runs(postgres_url)[-1][1] == "ok"
 
 
 def _wait(condition: Callable[[], bool], timeout: float = WAIT_S) -> bool:
