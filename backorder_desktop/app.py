@@ -174,7 +174,9 @@ def open_profile(
 
     # The lock only when a run is marked running (nearly never): a command that only reads does not
     # take it, nor import its library. With the lock, no other process syncs: such runs were killed.
-    if mirror.has_running_runs() and sync_lock.try_acquire():
+    # A team's leader ends them instead (the engine): the lock file is this desktop's, and the
+    # leader may be syncing on another desktop.
+    if team is None and mirror.has_running_runs() and sync_lock.try_acquire():
         try:
             mirror.abandon_running_runs(at=clock.now())
         finally:
