@@ -19,8 +19,13 @@ made. After each kill the database passes ``PRAGMA integrity_check`` and ``World
 after the next run the mirror equals the store exactly and every edit and sale is in the store
 once (``crash_world.py`` says how that is checked).
 
+The same runs are killed on a team profile (the profile moved into a fresh PostgreSQL database by
+``team create``; ``team_backend.py``): the kill switch watches the team connection's statements,
+``BEGIN`` and ``COMMIT`` included, and the checks read through the same profile calls.
+
 Seeded: ``BACKORDER_RELIABILITY_SEED`` (printed); ``BACKORDER_KILL_POINTS`` kills in all (50 by
-default, split over the four tests). A failure prints the seed and the plan of every kill point.
+default, split over the SQLite tests), ``BACKORDER_TEAM_KILL_POINTS`` on a team profile (10 by
+default). A failure prints the seed and the plan of every kill point.
 """
 
 from __future__ import annotations
@@ -315,12 +320,15 @@ def test_kills_during_pulls_while_products_are_deleted_as_they_page(
 
 
 # --- the same harness on a team profile (its database on PostgreSQL) ------------------------------
+# ``BACKORDER_TEAM_KILL_POINTS`` kills in all, split over the same kinds of run as above.
 
 
-def _team_world(make_demo_store: MakeStore, home: str, offset: int, postgres_url: str) -> World:
+def _team_world(
+    make_demo_store: MakeStore, home: str, offset: int, postgres_url: str, **store: object
+) -> World:
     """A world whose profile ``team create`` moved into a fresh PostgreSQL database; its children
     find the database's password in the keyring only."""
-    world = _world(make_demo_store, home, offset)
+    world = _world(make_demo_store, home, offset, **store)
     world.make_team(with_harness_password(postgres_url))
     return world
 
@@ -335,16 +343,30 @@ def test_kills_during_pushes_and_edits_on_a_team_database(
     """The leader killed mid-push, mid-edit, before and after a COMMIT on the team database: every
     acknowledged edit is in the shared ledger once and reaches the store once."""
     world = _team_world(make_demo_store, home, 13, postgres_url)
-    Harness(world, ("push", "push", "edit"), "team push").run(_team_share(0.6))
+    Harness(world, ("push", "push", "edit"), "team push").run(_team_share(0.3))
     assert world.children_env, "no child ran"
     assert not [k for k, v in world.children_env.items() if HARNESS_PASSWORD in v], (
         "the password in an environment"
     )
 
 
-def test_kills_during_full_pulls_on_a_team_database(
+def test_kills_during_pushes_with_asynchronous_inventory_writes_on_a_team_database(
     make_demo_store: MakeStore, home: str, postgres_url: str, keyring_store: object
 ) -> None:
-    Harness(_team_world(make_demo_store, home, 11, postgres_url), ("full",), "team full").run(
-        _team_share(0.4)
+    world = _team_world(make_demo_store, home, 15, postgres_url, inventory_delay_ms=1000)
+    Harness(world, ("push", "push", "edit"), "team async push").run(_team_share(0.2))
+
+
+def test_kills_during_full_and_incremental_pulls_on_a_team_database(
+    make_demo_store: MakeStore, home: str, postgres_url: str, keyring_store: object
+) -> None:
+    world = _team_world(make_demo_store, home, 11, postgres_url)
+    Harness(world, ("full", "full", "incremental"), "team pull").run(_team_share(0.3))
+
+
+def test_kills_during_imports_on_a_team_database(
+    make_demo_store: MakeStore, home: str, postgres_url: str, keyring_store: object
+) -> None:
+    Harness(_team_world(make_demo_store, home, 14, postgres_url), ("import",), "team import").run(
+        _team_share(0.2)
     )
