@@ -32,6 +32,7 @@ from backorder_desktop.domain.orders import ORDERS_OVERLAP
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.ports import Clock
+from backorder_desktop.domain.ports import Leadership
 from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.ports import OrderSource
 from backorder_desktop.domain.ports import OrderStore
@@ -65,9 +66,11 @@ class OrderService:
         clock: Clock,
         settings: Callable[[], Settings] | None = None,
         events: EventHub | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         self._store = store
         self._events = events
+        self._leadership = leadership  # team mode: only the leading desktop reads orders
         self._source_factory = source_factory
         self._clock = clock
         self._settings = settings or store.load_settings
@@ -115,7 +118,11 @@ class OrderService:
             return total
 
     def ingest_order(self, order_id: int) -> OrderCount:
-        """Count one order now (a ``store/order/*`` webhook); the cursor is left to the polls."""
+        """Count one order now (a ``store/order/*`` webhook); the cursor is left to the polls.
+        In a team, a desktop that does not lead leaves it to the leader (its own hook, or its next
+        poll): only the leader spends the store's quota on orders."""
+        if self._leadership is not None and not self._leadership.is_leader():
+            return OrderCount()
         with self._lock:
             if self._store.first_assignment() is None:
                 return OrderCount()

@@ -12,6 +12,7 @@ when the facade raised one of ours):
     {"do": "sync", "full": false}           -> {"outcome", "problems"}
     {"do": "push"}                          -> {"written", "failed"}
     {"do": "status"}                        -> {"outbox", "team"}
+    {"do": "ingest_order", "id": n}         -> {"entries"} (what an order webhook does)
 
 The token comes from ``BACKORDER_DESKTOP_TOKEN`` (each person's own, for this process only).
 It prints ``{"ready": true, "pid"}`` once the profile is open, and runs until its stdin closes.
@@ -58,6 +59,12 @@ def _push(profile: Profile, _request: dict[str, Any]) -> dict[str, object]:
     return {"written": report.written, "failed": report.failed}
 
 
+def _ingest_order(profile: Profile, request: dict[str, Any]) -> dict[str, object]:
+    orders = profile.parts.orders  # the webhook receiver's call: no facade method of its own
+    assert orders is not None
+    return {"entries": orders.ingest_order(request["id"]).entries}
+
+
 def _status(profile: Profile, _request: dict[str, Any]) -> dict[str, object]:
     status = profile.status()
     return {"outbox": status.outbox, "team": status.team.as_json() if status.team else None}
@@ -69,6 +76,7 @@ HANDLERS: dict[str, Callable[[Profile, dict[str, Any]], dict[str, object]]] = {
     "sync": _sync,
     "push": _push,
     "status": _status,
+    "ingest_order": _ingest_order,
 }
 
 

@@ -527,3 +527,34 @@ def test_a_desktop_offline_for_a_while_then_back(
     ]
     assert history[0]["level_after"] == before + 9
     assert _ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()["outbox"] >= 1
+
+
+def test_a_desktop_that_does_not_lead_neither_pushes_nor_fetches_the_orders_its_webhooks_name(
+    tmp_path: Path,
+    make_demo_store: MakeStore,
+    secret_service: dict[str, str],
+    postgres_url: str,
+    start_desktop: Callable[[str, DemoStore], AppDesktop],
+) -> None:
+    store = make_demo_store()
+    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 3)
+    office = start_desktop(homes[0], store)
+    office.wait_lead()
+    warehouse = start_desktop(homes[1], store)
+    leader = warehouse.ask("lead")["leader"]
+    assert warehouse.ask("edits", edits=[["add", pid, vid, 2] for pid, vid in keys]) == {"done": 3}
+    order_id = store.orders.order_ids()[0] if store.orders.order_ids() else 100
+    store.requests.clear()
+
+    refused = warehouse.ask("push")
+    ignored = warehouse.ask("ingest_order", id=order_id)
+
+    assert refused["error"] == "sync_in_progress", refused
+    assert refused["message"].startswith(f"{leader} syncs for the team."), refused
+    assert ignored == {"entries": 0}
+    assert store.requests.snapshot() == []  # the store was asked nothing
+    assert _outbox(postgres_url) == len(keys)
+    assert office.ask("ingest_order", id=order_id) == {"entries": 0}
+    assert store.requests.count(method="GET", path_contains=f"orders/{order_id}") >= 1
+    assert office.ask("push")["written"] == len(keys)
+    assert _outbox(postgres_url) == 0
