@@ -384,6 +384,7 @@ class _Wiring:
             source_factory=self._connection().client,
             clock=self.clock,
             events=self._parts.events,
+            leadership=self._leadership(),
         )
 
     def engine(self) -> SyncEngine:
