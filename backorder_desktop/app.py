@@ -124,6 +124,7 @@ def open_profile(
     store_api: StoreApiFactory | None = None,
     check_later: bool = False,
     campaign: bool = True,
+    ready_paths: ProfilePaths | None = None,
 ) -> Profile:
     """Open (or create) a profile and wire its services into its facade.
 
@@ -132,6 +133,7 @@ def open_profile(
     checked and remembered at first use, the token never.
     ``client_options`` go to every ``BigCommerceClient`` (timeouts, retry policy, request hook).
     ``clock`` replaces the system clock (tests: a clock that jumps, or a settle window passed).
+    ``ready_paths``: the folders of this ``home`` as ``profile_paths_for`` made them.
     ``sync_process``: syncs run in a child process (the window: their CPU work would otherwise
     hold the interpreter lock the GUI thread needs); webhook fetches and feed pulls stay here.
     ``salvage`` (``rebuild``): a damaged database is set aside and its user data salvaged into a
@@ -146,7 +148,8 @@ def open_profile(
     options = dict(client_options or {})
     if env_token:
         register_secret(env_token)
-    paths = profile_paths_for(home, demo=demo)
+    # A command made its folders already, to log there: checking them again costs ~3 ms.
+    paths = ready_paths if ready_paths is not None else profile_paths_for(home, demo=demo)
     sync_lock = FileProcessLock(paths.sync_lock)
     desktop = DesktopFiles(paths.config_dir)
     team = None if demo else desktop.team()

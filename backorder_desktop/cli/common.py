@@ -97,6 +97,7 @@ def open_profile(options: Options, *, salvage: bool = False) -> Iterator[Profile
             env_token=os.environ.get(TOKEN_ENV) or None,
             env_store=_env_store(),
             salvage=salvage,
+            ready_paths=paths,
         )
         for warning in profile.start_warnings():
             click.echo(f"Warning: {warning.message}{_hint(warning)}", err=True)

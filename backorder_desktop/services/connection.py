@@ -8,26 +8,30 @@ and an old client is never used again for another store.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import UserFacingError
-from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import CatalogSource
-from backorder_desktop.domain.ports import InventoryTarget
-from backorder_desktop.domain.ports import OrderSource
-from backorder_desktop.domain.ports import ProductTarget
-from backorder_desktop.services.credentials import CredentialsService
 from backorder_desktop.services.credentials import TokenSource
-from backorder_desktop.services.webhooks import HookApi
 
+# Types for the type checker only: a command that reads the profile (status) imports neither the
+# webhook service nor the store's ports with the connection.
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Protocol
 
-class StoreApi(CatalogSource, InventoryTarget, HookApi, OrderSource, ProductTarget, Protocol):
-    """Everything this app asks of a store's API (the BigCommerce client)."""
+    from backorder_desktop.domain.models import StoreInfo
+    from backorder_desktop.domain.ports import CatalogSource
+    from backorder_desktop.domain.ports import InventoryTarget
+    from backorder_desktop.domain.ports import OrderSource
+    from backorder_desktop.domain.ports import ProductTarget
+    from backorder_desktop.services.credentials import CredentialsService
+    from backorder_desktop.services.webhooks import HookApi
 
+    class StoreApi(CatalogSource, InventoryTarget, HookApi, OrderSource, ProductTarget, Protocol):
+        """Everything this app asks of a store's API (the BigCommerce client)."""
 
-StoreApiFactory = Callable[[str, str, str], StoreApi]  # (api_url, store_hash, token)
+    StoreApiFactory = Callable[[str, str, str], StoreApi]  # (api_url, store_hash, token)
 
 
 class StoreConnection:
