@@ -38,6 +38,7 @@ from backorder_desktop.domain.ports import OrderSource
 from backorder_desktop.domain.ports import OrderStore
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
+from backorder_desktop.services.team import require_lead
 
 if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
     from backorder_desktop.services.sync_engine import RunState
@@ -88,7 +89,10 @@ class OrderService:
 
     def ingest(self, *, page_size: int = ORDERS_PAGE) -> OrderCount:
         """Count every order changed since the cursor. ``ApiError``s propagate (the cursor stays
-        where the last counted page left it)."""
+        where the last counted page left it). In a team, a desktop that does not lead is refused
+        (``AnotherDesktopSyncs``): the leader reads the orders for everyone."""
+        if self._leadership is not None:
+            require_lead(self._leadership)
         with self._lock:
             total = OrderCount()
             since = self.start()

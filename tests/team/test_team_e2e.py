@@ -529,7 +529,7 @@ def test_a_desktop_offline_for_a_while_then_back(
     assert _ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()["outbox"] >= 1
 
 
-def test_a_desktop_that_does_not_lead_neither_pushes_nor_fetches_the_orders_its_webhooks_name(
+def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
     tmp_path: Path,
     make_demo_store: MakeStore,
     secret_service: dict[str, str],
@@ -552,6 +552,10 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_fetches_the_orders_its_
     assert refused["error"] == "sync_in_progress", refused
     assert refused["message"].startswith(f"{leader} syncs for the team."), refused
     assert ignored == {"entries": 0}
+    polled = run_cli(homes[1], "orders", "--pull", env=secret_service)
+    assert polled.code == 1
+    assert polled.stderr.startswith("Another desktop syncs for the team:"), polled.stderr
+    assert leader in polled.stderr
     assert store.requests.snapshot() == []  # the store was asked nothing
     assert _outbox(postgres_url) == len(keys)
     assert office.ask("ingest_order", id=order_id) == {"entries": 0}
