@@ -51,13 +51,15 @@ NOT_FOR_LOCAL_READS = (
     "backorder_desktop.adapters.sync_process",
 )
 # Opening a profile whose database is current, with no run left marked running, and no team: no
-# sync lock (its library), no migration modules or migrator, no team set-up, no random secrets.
+# sync lock (its library), no migration modules or migrator, no team set-up, no webhook service nor
+# its random secrets.
 NOT_AT_A_PLAIN_OPEN = (
     "filelock",
     "playhouse.migrate",
     "backorder_desktop.adapters.storage.migrations.m0001_initial",
     "backorder_desktop.services.team_setup",
     "backorder_desktop.domain.team_url",
+    "backorder_desktop.services.webhooks",
     "secrets",
 )
 # status names the keyring; off macOS without the macOS backend's probe of Apple's libraries
