@@ -359,6 +359,7 @@ class _Wiring:
             target_factory=self._connection().client,
             products=_present(self._parts.product_writes),
             purchasing=_present(self._parts.purchasing),
+            may_push=self._check_lead,
         )
 
     def backorder_rules(self) -> BackorderRuleService:
@@ -498,6 +499,14 @@ class _Wiring:
     def team_sync(self) -> TeamSync | None:
         started = self._team_started()
         return started.team if started is not None else None
+
+    def _check_lead(self) -> None:
+        """In a team, ``AnotherDesktopSyncs`` unless this desktop leads (the team starts here)."""
+        leadership = self._leadership()
+        if leadership is not None:
+            from backorder_desktop.services.team import require_lead
+
+            require_lead(leadership)
 
     def _leadership(self) -> Leadership | None:
         started = self._team_started()

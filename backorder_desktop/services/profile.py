@@ -348,11 +348,7 @@ class Profile(SellingOnBackorder, TeamMode):
         return self.parts.stock.outbox()
 
     def push_now(self) -> PushReport:
-        """Write the waiting stock changes to BigCommerce now (in a team, the leader only: two
-        desktops pushing the shared outbox at once could apply a change twice)."""
-        team = self.parts.team_sync
-        if team is not None:
-            team.check_may_sync()
+        """Write the waiting stock changes to BigCommerce now."""
         return self.parts.stock.push()
 
     def discard_outbox(self, *, reason: str = "discarded waiting changes") -> int:

@@ -107,6 +107,7 @@ class StockService:
         target_factory: Callable[[], InventoryTarget],
         products: ProductWritePusher | None = None,
         purchasing: PurchasingService | None = None,
+        may_push: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -114,6 +115,9 @@ class StockService:
         self._products = products  # a BackOrder product's tracking, written before its stock
         # Purchasing switched by the backorder rules: disables before anything, enables last.
         self._purchasing = purchasing
+        # Team mode: raises unless this desktop leads (two desktops pushing the shared outbox at
+        # once could apply a change twice); asked only when a push starts.
+        self._may_push = may_push
 
     # --- edits ---------------------------------------------------------------------------
 
@@ -224,6 +228,8 @@ class StockService:
         lost gets its level as an absolute value instead (that write may have applied: resending
         the change could apply it twice), sent first, right after the re-read, so that only a
         sale within that one round trip could be undone."""
+        if self._may_push is not None:
+            self._may_push()
         report = self.push_products(enables=False)
         self._push_stock(report)
         self._push_purchasing(report, disables=False)

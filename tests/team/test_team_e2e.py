@@ -556,6 +556,9 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
     assert polled.code == 1
     assert polled.stderr.startswith("Another desktop syncs for the team:"), polled.stderr
     assert leader in polled.stderr
+    unassigned = run_cli(homes[1], "unassign", str(keys[0][0]), "--push-outbox", env=secret_service)
+    assert unassigned.code == 1
+    assert unassigned.stderr.startswith("Another desktop syncs for the team:"), unassigned.stderr
     assert store.requests.snapshot() == []  # the store was asked nothing
     assert _outbox(postgres_url) == len(keys)
     assert office.ask("ingest_order", id=order_id) == {"entries": 0}
