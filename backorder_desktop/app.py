@@ -302,7 +302,9 @@ class _Wiring:
         events = EventHub()
         # Their subscribers are built when the event first comes: a command that never syncs nor
         # counts an order builds neither.
-        events.subscribe("orders_changed", lambda _count: _disable_now(_present(self._parts.purchasing)))
+        events.subscribe(
+            "orders_changed", lambda _count: _disable_now(_present(self._parts.purchasing), self._check_lead)
+        )
         events.subscribe("run_finished", lambda run: _present(self._parts.notifications).sync_finished(run))
         return events
 
@@ -565,10 +567,12 @@ def _present(part: T | None) -> T:
     return part
 
 
-def _disable_now(purchasing: PurchasingService) -> None:
-    """An order a webhook counted may have reached a limit: disable at once, not at the next sync."""
+def _disable_now(purchasing: PurchasingService, check_lead: Callable[[], None]) -> None:
+    """An order a webhook counted may have reached a limit: disable at once, not at the next sync
+    (in a team, on the leading desktop only; the switch queued here waits for the leader's push)."""
     try:
         purchasing.evaluate()
+        check_lead()
         purchasing.push_disables()
     except BackorderError as exc:  # offline …: the write waits for the next push
         logger.info("purchasing not switched after an order: %s: %s", exc.title, exc.message)

@@ -13,6 +13,7 @@ when the facade raised one of ours):
     {"do": "push"}                          -> {"written", "failed"}
     {"do": "status"}                        -> {"outbox", "team"}
     {"do": "ingest_order", "id": n}         -> {"entries"} (what an order webhook does)
+    {"do": "orders_counted"}                -> {"told"} (the hub hears that orders were counted)
 
 The token comes from ``BACKORDER_DESKTOP_TOKEN`` (each person's own, for this process only).
 It prints ``{"ready": true, "pid"}`` once the profile is open, and runs until its stdin closes.
@@ -28,6 +29,7 @@ from typing import Any
 
 from backorder_desktop.app import open_profile
 from backorder_desktop.domain.errors import BackorderError
+from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import StockKey
@@ -65,6 +67,11 @@ def _ingest_order(profile: Profile, request: dict[str, Any]) -> dict[str, object
     return {"entries": orders.ingest_order(request["id"]).entries}
 
 
+def _orders_counted(profile: Profile, _request: dict[str, Any]) -> dict[str, object]:
+    profile.events.emit_orders_changed(OrderCount(orders=1))  # as an order webhook counted here
+    return {"told": True}
+
+
 def _status(profile: Profile, _request: dict[str, Any]) -> dict[str, object]:
     status = profile.status()
     return {"outbox": status.outbox, "team": status.team.as_json() if status.team else None}
@@ -77,6 +84,7 @@ HANDLERS: dict[str, Callable[[Profile, dict[str, Any]], dict[str, object]]] = {
     "push": _push,
     "status": _status,
     "ingest_order": _ingest_order,
+    "orders_counted": _orders_counted,
 }
 
 

@@ -164,15 +164,21 @@ def _variant_products(store: DemoStore, wanted: int) -> tuple[list[int], list[tu
 
 
 def _team(
-    tmp_path: Path, store: DemoStore, env: dict[str, str], url: str, names: list[str], variants: int
+    tmp_path: Path,
+    store: DemoStore,
+    env: dict[str, str],
+    url: str,
+    names: list[str],
+    variants: int,
+    method: str = "native",
 ) -> tuple[list[str], list[tuple[int, int]]]:
-    """The first home connects, switches to the method native, syncs, assigns the products of
+    """The first home connects, switches to the backorder ``method``, syncs, assigns the products of
     ``variants`` variants, syncs again and creates the team; the others join. Returns the homes
     and the (product, variant) pairs."""
     homes = [str(tmp_path / name) for name in names]
     first = homes[0]
     _ok(connect_cli(first, store, env))
-    _ok(run_cli(first, "settings", "set", "backorder-method", "native", env=env))
+    _ok(run_cli(first, "settings", "set", "backorder-method", method, env=env))
     _ok(run_cli(first, "sync", "--full", env=env))
     ids, keys = _variant_products(store, variants)
     _ok(run_cli(first, "assign", *map(str, ids), env=env))
@@ -565,3 +571,32 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
     assert store.requests.count(method="GET", path_contains=f"orders/{order_id}") >= 1
     assert office.ask("push")["written"] == len(keys)
     assert _outbox(postgres_url) == 0
+
+
+def test_purchasing_switched_off_after_orders_is_the_leaders_write(
+    tmp_path: Path,
+    make_demo_store: MakeStore,
+    secret_service: dict[str, str],
+    postgres_url: str,
+    start_desktop: Callable[[str, DemoStore], AppDesktop],
+) -> None:
+    # The method app: the store tracks no BackOrder stock, so the app switches purchasing off at the limit.
+    store = make_demo_store()
+    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 1, method="app")
+    office = start_desktop(homes[0], store)
+    office.wait_lead()
+    warehouse = start_desktop(homes[1], store)
+    _pid, vid = keys[0]
+    sku = str(store.catalog.get_variant(vid)["sku"])
+    _ok(run_cli(homes[1], "stock", "set", sku, "-2", env=secret_service))
+    _ok(run_cli(homes[1], "backorder", "set", sku, "--limit", "2", env=secret_service))  # reached
+    store.requests.clear()
+
+    assert warehouse.ask("orders_counted") == {"told": True}
+    assert warehouse.ask("lead")["leads"] is False  # answered after the hub's handlers ran
+
+    assert store.requests.snapshot() == []
+    assert store.catalog.get_variant(vid)["purchasing_disabled"] is False
+    assert office.ask("orders_counted") == {"told": True}
+    assert office.ask("lead")["leads"] is True
+    assert store.catalog.get_variant(vid)["purchasing_disabled"] is True
