@@ -10,6 +10,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import Product
@@ -23,8 +24,9 @@ from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import shown_text
 from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.credentials import TokenSource
-from backorder_desktop.services.stock import OutboxNotEmpty
-from backorder_desktop.services.team import TeamLead
+
+if TYPE_CHECKING:  # a listing or a search imports neither the stock service nor team mode's
+    from backorder_desktop.services.team import TeamLead
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +179,8 @@ class CatalogService:
         settings = with_setting(current, name, text)
         waiting = self._outbox_size()
         if settings.inventory_source is not current.inventory_source and waiting:
+            from backorder_desktop.services.stock import OutboxNotEmpty
+
             raise OutboxNotEmpty(waiting)  # the stock service's switch_mode asks what to do
         self._mirror.save_settings(settings)
         logger.info("setting %s changed", name)
