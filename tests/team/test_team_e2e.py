@@ -147,6 +147,17 @@ def start_desktop(secret_service: dict[str, str]) -> Iterator[Callable[[str, Dem
         desktop.close()
 
 
+def _office_leads(
+    start_desktop: Callable[[str, DemoStore], AppDesktop], homes: list[str], store: DemoStore
+) -> tuple[AppDesktop, AppDesktop]:
+    """The first home's desktop, started first, leads; the second's campaigns behind it."""
+    office = start_desktop(homes[0], store)
+    office.wait_lead()
+    warehouse = start_desktop(homes[1], store)
+    assert warehouse.ask("lead")["leads"] is False
+    return office, warehouse
+
+
 def _variant_products(store: DemoStore, wanted: int) -> tuple[list[int], list[tuple[int, int]]]:
     """Tracked-by-variant products holding at least ``wanted`` variants; their ids, and the first
     ``wanted`` (product, variant) pairs."""
@@ -313,10 +324,7 @@ def test_a_leader_killed_mid_push_is_replaced_and_every_outbox_entry_is_written_
 ) -> None:
     store = make_demo_store()
     homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 300)
-    office = start_desktop(homes[0], store)
-    office.wait_lead()
-    warehouse = start_desktop(homes[1], store)
-    assert warehouse.ask("lead")["leads"] is False
+    office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 3 + n % 5] for n, (pid, vid) in enumerate(keys)]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
     assert _outbox(postgres_url) == len(keys)
@@ -444,9 +452,7 @@ def test_the_database_restarted_mid_sync(
 ) -> None:
     store = make_demo_store(products=1000)  # four pages of 250
     homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 20)
-    office = start_desktop(homes[0], store)
-    office.wait_lead()
-    warehouse = start_desktop(homes[1], store)
+    office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 2] for pid, vid in keys]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
     kept = (_ledger(postgres_url), _levels(postgres_url), _outbox(postgres_url))
@@ -498,9 +504,7 @@ def test_a_desktop_offline_for_a_while_then_back(
 ) -> None:
     store = make_demo_store()
     homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 5)
-    office = start_desktop(homes[0], store)
-    office.wait_lead()
-    warehouse = start_desktop(homes[1], store)
+    office, warehouse = _office_leads(start_desktop, homes, store)
     (pid, vid) = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
     database = postgres_url.split("?")[0].rsplit("/", 1)[1]
@@ -544,9 +548,7 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
 ) -> None:
     store = make_demo_store()
     homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 3)
-    office = start_desktop(homes[0], store)
-    office.wait_lead()
-    warehouse = start_desktop(homes[1], store)
+    office, warehouse = _office_leads(start_desktop, homes, store)
     leader = warehouse.ask("lead")["leader"]
     assert warehouse.ask("edits", edits=[["add", pid, vid, 2] for pid, vid in keys]) == {"done": 3}
     order_id = store.orders.order_ids()[0] if store.orders.order_ids() else 100
@@ -583,9 +585,7 @@ def test_purchasing_switched_off_after_orders_is_the_leaders_write(
     # The method app: the store tracks no BackOrder stock, so the app switches purchasing off at the limit.
     store = make_demo_store()
     homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 1, method="app")
-    office = start_desktop(homes[0], store)
-    office.wait_lead()
-    warehouse = start_desktop(homes[1], store)
+    office, warehouse = _office_leads(start_desktop, homes, store)
     _pid, vid = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
     _ok(run_cli(homes[1], "stock", "set", sku, "-2", env=secret_service))
