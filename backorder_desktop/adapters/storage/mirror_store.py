@@ -382,8 +382,9 @@ class SqliteMirrorStore(
         Call it only where no other process can be running a sync on this file: the single
         instance of the app at startup (a CLI command beside a running window must not).
         """
-        # Every start calls this and nearly always nothing was left running: the side copy (every
-        # user table, the ledger included) is refreshed only when a run was marked.
+        # A start calls this only once ``has_running_runs`` found one, and another process may have
+        # marked it meanwhile: the side copy (every user table, the ledger included) is refreshed
+        # only when a run was marked.
         with self._writing(user=False):
             count = history.abandon_running_runs(self._db, at=at)
         if count:
