@@ -458,12 +458,12 @@ class _Wiring:
     def catalog(self) -> CatalogService:
         from backorder_desktop.services.catalog import CatalogService
 
-        parts = self._parts
         return CatalogService(
             mirror=self.mirror,
             clock=self.clock,
             keyring_backend=self.keyring_backend,
-            outbox_size=lambda: parts.stock.outbox_count(),
+            # Counted by the mirror: a status builds no stock service, nor the purchasing it needs.
+            outbox_size=self.mirror.outbox_count,
             settings_saved=self._reschedule,
         )
 

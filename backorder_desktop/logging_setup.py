@@ -42,7 +42,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from io import TextIOWrapper
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 from typing import cast
@@ -188,15 +187,68 @@ def _private_opener(path: str, flags: int) -> int:
     return fd
 
 
-class PrivateRotatingFileHandler(RotatingFileHandler):
+def _private_rotating_handler(path: Path, max_bytes: int, backup_count: int) -> logging.Handler:
     """A ``RotatingFileHandler`` whose files only the user can read (rotation renames, so the
     rotated copies keep that mode)."""
+    from logging.handlers import RotatingFileHandler
 
-    def _open(self) -> TextIOWrapper:
-        stream = open(  # noqa: SIM115 - the handler keeps it open, as the base class does
-            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener
-        )
-        return cast(TextIOWrapper, stream)  # text mode: open() gives a TextIOWrapper
+    class PrivateRotatingFileHandler(RotatingFileHandler):
+        def _open(self) -> TextIOWrapper:
+            stream = open(  # noqa: SIM115 - the handler keeps it open, as the base class does
+                self.baseFilename,
+                self.mode,
+                encoding=self.encoding,
+                errors=self.errors,
+                opener=_private_opener,
+            )
+            return cast(TextIOWrapper, stream)  # text mode: open() gives a TextIOWrapper
+
+    return PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+
+
+class LogFileHandler(logging.Handler):
+    """The log file: rotating, private, and opened by the first record that reaches it.
+
+    ``logging.handlers`` brings pickle, socket and queue with it (~7 ms): a ``status --json`` in a
+    script's loop logs nothing, so it never pays for them. The file itself is created (private) at
+    once, so that it is there to show before anything was logged.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, backup_count: int) -> None:
+        super().__init__(logging.DEBUG)
+        self.path = path
+        self._max_bytes = max_bytes
+        self._backup_count = backup_count
+        self._file: logging.Handler | None = None
+        os.close(_private_opener(str(path), os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Handler.handle() holds self.lock around emit(): one rotating handler, however many threads.
+        if self._file is None:
+            try:
+                self._file = _private_rotating_handler(self.path, self._max_bytes, self._backup_count)
+            except Exception:
+                self.handleError(record)
+                return
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:
+        super().setFormatter(fmt)
+        if self._file is not None:
+            self._file.setFormatter(fmt)
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]  # created in Handler.__init__
+            if self._file is not None:
+                self._file.flush()
+
+    def close(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            super().close()
 
 
 class TailHandler(logging.Handler):
@@ -250,7 +302,7 @@ class LogHandles:
     """What ``setup_logging`` installed; ``close()`` removes it again."""
 
     log_file: Path
-    file_handler: RotatingFileHandler
+    file_handler: LogFileHandler
     tail: TailHandler
     console: logging.Handler | None
     redactor: Redactor
@@ -355,10 +407,7 @@ def setup_logging(
     redaction = RedactionFilter(factory.redactor)
 
     log_file = Path(log_dir) / LOG_FILE_NAME
-    file_handler = PrivateRotatingFileHandler(
-        log_file, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
-    )
-    file_handler.setLevel(logging.DEBUG)
+    file_handler = LogFileHandler(log_file, max_bytes=max_bytes, backup_count=backup_count)
     file_handler.setFormatter(logging.Formatter(FILE_FORMAT))
     tail = TailHandler(tail_capacity)
     tail.setFormatter(logging.Formatter(FILE_FORMAT))

@@ -70,6 +70,12 @@ NOT_FOR_STATUS = (
     *NOT_AT_A_PLAIN_OPEN,
     # The schedule's time zone only for the ERP's daily run (this profile's source is the store's).
     "tzlocal",
+    # The outbox is counted by the mirror: no stock service, nor the purchasing it is built with.
+    "backorder_desktop.services.stock",
+    "backorder_desktop.services.purchasing",
+    # The log file's rotating handler (pickle, queue) comes with the first line logged: status logs none.
+    "logging.handlers",
+    "pickle",
     *(() if sys.platform == "darwin" else ("ctypes.util",)),
 )
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,3 +287,23 @@ def test_console_handler_is_masked(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert "console ***" in err
     assert TOKEN not in err and "not on the console" not in err
+
+
+def test_the_log_file_is_private_before_anything_is_logged_and_opened_by_the_first_record(
+    tmp_path: Path,
+) -> None:
+    handles = setup_logging(tmp_path, max_bytes=300, backup_count=1)
+    log_file = tmp_path / LOG_FILE_NAME
+    try:
+        created_mode = stat.S_IMODE(log_file.stat().st_mode)
+        empty_before = log_file.read_text(encoding="utf-8")
+        for i in range(10):
+            log.info("line %d", i)
+        handles.flush()
+    finally:
+        handles.close()
+    assert created_mode == 0o600
+    assert empty_before == ""
+    assert "line 9" in log_file.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOG_FILE_NAME, f"{LOG_FILE_NAME}.1"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()} == {0o600}
