@@ -126,8 +126,10 @@ class CatalogSource(Protocol):
         limit: int = 250,
         modified_since: datetime | None = None,
         ids: Sequence[int] | None = None,
+        id_between: tuple[int, int] | None = None,
     ) -> ProductPage:
-        """One page of products with variants, sorted by id ascending."""
+        """One page of products with variants, sorted by id ascending; ``id_between``: only the
+        products whose id lies strictly between the two (``id:greater``, ``id:less``)."""
         ...
 
     def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:

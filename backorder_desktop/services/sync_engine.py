@@ -434,9 +434,43 @@ class SyncEngine:
             least = min(least, page.total)
         shrank = least < first.total or len(seen) < first.total  # a deletion shifted later pages
         gaps = gaps_between_pages(seen, past_the_end=state.pages_total > 1 and shrank)
-        if gaps:
+        if gaps and shrank:
+            # A product the mirror does not hold yet (created since the last pull) can have shifted
+            # into a gap too, and no re-ask by id knows it: list each gap's changes by id range.
+            self._relist(source, state, keep_stock, gaps, modified_since=since)
+        elif gaps:
             between = ids_within(self._mirror.unseen_product_ids(state.run_id), gaps)
             self._recheck(source, state, keep_stock, between, modified_since=since)
+
+    def _relist(
+        self,
+        source: CatalogSource,
+        state: RunState,
+        keep_stock: bool,
+        gaps: Sequence[tuple[int, int]],
+        *,
+        modified_since: datetime,
+    ) -> None:
+        """Ask the listing again for the changes strictly inside each of ``gaps`` (id ranges no
+        deletion outside them can shift), and apply them as seen in this run's pass."""
+        self._progress(state, SyncPhase.VERIFYING)
+        for gap in gaps:
+            number, pages = 1, 1
+            while number <= pages:
+                page = source.get_products_page(
+                    number, limit=self.page_limit, modified_since=modified_since, id_between=gap
+                )
+                pages = page.total_pages
+                number += 1
+                if page.products or page.skipped_ids:
+                    self._apply(
+                        source,
+                        state,
+                        page,
+                        pass_id=state.run_id,
+                        keep_stock=keep_stock,
+                        phase=SyncPhase.VERIFYING,
+                    )
 
     def _apply(
         self,

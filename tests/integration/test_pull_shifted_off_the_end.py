@@ -38,3 +38,35 @@ def test_a_change_shifted_off_the_last_page_is_not_missed(
     assert context.parts.mirror.get_product(last).name == f"Renamed {last}"  # type: ignore[union-attr]
     names = {p.id: p.name for p in context.parts.mirror.search_products("")}
     assert [pid for pid in changed[1:] if names[pid] != f"Renamed {pid}"] == []
+
+
+def test_a_new_product_shifted_off_the_last_page_is_not_missed(
+    make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(products=30)
+    context = make_context(store)
+    engine = context.parts.engine
+    engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI, full=True)
+    engine.page_limit = 10
+    changed = store.catalog.product_ids()[:10]
+    for pid in changed:
+        store.catalog.update_product(pid, name=f"Renamed {pid}")
+    created = {
+        "name": "New since the last pull",
+        "type": "physical",
+        "weight": 1,
+        "price": 3.5,
+        "sku": "NEW-1",
+    }
+    store.catalog.create_product(created)  # the eleventh change: alone on page 2, above every id
+    new_id = max(store.catalog.product_ids())
+    store.faults.add_rule(  # before the 2nd page is served, the 1st changed product is deleted
+        FaultRule(kind="delete_while_paging", path_contains="catalog/products", method="GET", after=1)
+    )
+
+    run = engine.sync(kind=RunKind.MANUAL, trigger=RunTrigger.CLI)
+
+    assert not run.full
+    assert changed[0] not in store.catalog.product_ids()
+    mirrored = context.parts.mirror.get_product(new_id)  # the mirror never held it: no re-ask by id knows it
+    assert mirrored is not None and mirrored.name == "New since the last pull"

@@ -105,6 +105,7 @@ class FakeStore:
         limit: int = 250,
         modified_since: datetime | None = None,
         ids: Sequence[int] | None = None,
+        id_between: tuple[int, int] | None = None,
     ) -> ProductPage:
         self.page_requests += 1
         if self.hold is not None and not self.hold.wait(timeout=20):
@@ -118,6 +119,8 @@ class FakeStore:
             items = [p for p in items if p.id in wanted]
         if modified_since is not None:
             items = [p for p in items if p.date_modified >= modified_since]
+        if id_between is not None:
+            items = [p for p in items if id_between[0] < p.id < id_between[1]]
         pages = max(1, -(-len(items) // limit))
         chunk = tuple(items[(page - 1) * limit : page * limit])
         return ProductPage(products=chunk, page=page, total_pages=pages, total=len(items))
@@ -200,7 +203,9 @@ class FakeLauncher:
         self.mirror = profile.parts.mirror  # type: ignore[assignment]
         if demo:
             profile.parts.info = replace(profile.parts.info, is_demo=True)
-            profile.parts.mirror.set_store(StoreInfo(store_hash="demo", name="Demo store", plan_name="Demo"), "http://demo")
+            profile.parts.mirror.set_store(
+                StoreInfo(store_hash="demo", name="Demo store", plan_name="Demo"), "http://demo"
+            )
             self.secrets.values[token_key("demo")] = GOOD_TOKEN
         profile.parts.closers.append(self._count_close)
         self.opened.append(profile)

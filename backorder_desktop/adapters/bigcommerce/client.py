@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -176,8 +177,10 @@ class BigCommerceClient:
         limit: int = MAX_PAGE_SIZE,
         modified_since: datetime | None = None,
         ids: Sequence[int] | None = None,
+        id_between: tuple[int, int] | None = None,
     ) -> ProductPage:
-        """One page of products with variants, sorted by id ascending (1-based ``page``).
+        """One page of products with variants, sorted by id ascending (1-based ``page``);
+        ``id_between``: only ids strictly between the two (``id:greater``/``id:less``).
 
         A page of ``limit`` that keeps timing out at the gateway (504 after the retries) is
         fetched as two pages of half the size: the largest pages are the ones a gateway times
@@ -189,9 +192,9 @@ class BigCommerceClient:
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
         if limit > self._page_cap and limit % 2 == 0:
-            return self._in_halves(page, limit, modified_since, ids)
+            return self._in_halves(page, limit, modified_since, ids, id_between)
         try:
-            return self._products_page(page, limit, modified_since, ids)
+            return self._products_page(page, limit, modified_since, ids, id_between)
         except ServerError as error:
             # 504 only: the gateway gave up waiting for the page; any other failure is not the size's.
             if error.status != 504 or limit % 2 or limit // 2 < SMALLEST_FALLBACK_PAGE:
@@ -200,16 +203,25 @@ class BigCommerceClient:
                 "pages of %d products keep failing (%s); asking for %d", limit, error.title, limit // 2
             )
             self._page_cap = min(self._page_cap, limit // 2)
-            return self._in_halves(page, limit, modified_since, ids)
+            return self._in_halves(page, limit, modified_since, ids, id_between)
 
     def _in_halves(
-        self, page: int, limit: int, modified_since: datetime | None, ids: Sequence[int] | None
+        self,
+        page: int,
+        limit: int,
+        modified_since: datetime | None,
+        ids: Sequence[int] | None,
+        id_between: tuple[int, int] | None,
     ) -> ProductPage:
-        half = limit // 2
-        first = self.get_products_page(2 * page - 1, limit=half, modified_since=modified_since, ids=ids)
+        def half_page(number: int) -> ProductPage:
+            return self.get_products_page(
+                number, limit=limit // 2, modified_since=modified_since, ids=ids, id_between=id_between
+            )
+
+        first = half_page(2 * page - 1)
         parts = [first]
         if first.total_pages >= 2 * page:
-            parts.append(self.get_products_page(2 * page, limit=half, modified_since=modified_since, ids=ids))
+            parts.append(half_page(2 * page))
         total = parts[-1].total
         splits = list(first.splits)
         if len(parts) == 2:
@@ -227,7 +239,12 @@ class BigCommerceClient:
         )
 
     def _products_page(
-        self, page: int, limit: int, modified_since: datetime | None, ids: Sequence[int] | None
+        self,
+        page: int,
+        limit: int,
+        modified_since: datetime | None,
+        ids: Sequence[int] | None,
+        id_between: tuple[int, int] | None,
     ) -> ProductPage:
         params = {
             "include": "variants",
@@ -246,6 +263,11 @@ class BigCommerceClient:
             if not ids:
                 return ProductPage(products=(), page=page, total_pages=0, total=0)
             params["id:in"] = ",".join(str(int(i)) for i in ids)
+        if id_between is not None:
+            low, high = id_between
+            params["id:greater"] = str(int(low))
+            if high < sys.maxsize:
+                params["id:less"] = str(int(high))
         return self._transport.call("GET", "/v3/catalog/products", map_products_page, params=params)
 
     def get_catalog_summary(self) -> CatalogSummary:
