@@ -42,9 +42,6 @@ from backorder_desktop.domain.errors import KeyringUnavailable
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import Clock
-from backorder_desktop.domain.ports import FeedReport
-from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.settings import actor_label
@@ -58,7 +55,10 @@ if TYPE_CHECKING:  # imported when first used: httpx alone costs ~0.1 s of the w
     from backorder_desktop.adapters.sync_process import ChildProcessRunner
     from backorder_desktop.demo.server import DemoStore
     from backorder_desktop.domain.dashboard import QuotaMeter
+    from backorder_desktop.domain.ports import Clock
+    from backorder_desktop.domain.ports import FeedReport
     from backorder_desktop.domain.ports import Leadership
+    from backorder_desktop.domain.ports import SecretStore
     from backorder_desktop.domain.runs import SyncRun
     from backorder_desktop.services.backorder_rules import BackorderRuleService
     from backorder_desktop.services.catalog import CatalogService

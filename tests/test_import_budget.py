@@ -76,6 +76,8 @@ NOT_FOR_STATUS = (
     # The log file's rotating handler (pickle, queue) comes with the first line logged: status logs none.
     "logging.handlers",
     "pickle",
+    # The ports are the services' and the mirror's annotations: a status makes none of their classes.
+    "backorder_desktop.domain.ports",
     *(() if sys.platform == "darwin" else ("ctypes.util",)),
 )
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).

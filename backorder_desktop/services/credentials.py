@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import NotConnected
 from backorder_desktop.domain.errors import PermissionDenied
@@ -19,17 +20,20 @@ from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.keys import token_key
 from backorder_desktop.domain.models import DEFAULT_API_URL
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import CatalogSource
-from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.ports import Permissions
-from backorder_desktop.domain.ports import SecretStore
 from backorder_desktop.domain.settings import is_plain_http_to_another_computer
 from backorder_desktop.domain.settings import is_web_address
 from backorder_desktop.domain.settings import masked_url
 
+# The store's ports for the type checker only: a status never makes their classes.
+if TYPE_CHECKING:
+    from backorder_desktop.domain.ports import CatalogSource
+    from backorder_desktop.domain.ports import MirrorStore
+    from backorder_desktop.domain.ports import Permissions
+    from backorder_desktop.domain.ports import SecretStore
+
 logger = logging.getLogger(__name__)
 
-ClientFactory = Callable[[str, str, str], CatalogSource]  # (api_url, store_hash, token)
+ClientFactory = Callable[[str, str, str], "CatalogSource"]  # (api_url, store_hash, token)
 
 
 class TokenSource(StrEnum):

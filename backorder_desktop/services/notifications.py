@@ -47,7 +47,6 @@ from backorder_desktop.domain.notifications import occurrence_key
 from backorder_desktop.domain.notifications import orders_due
 from backorder_desktop.domain.notifications import orders_text
 from backorder_desktop.domain.plurals import counted
-from backorder_desktop.domain.ports import Clock
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
@@ -56,6 +55,7 @@ from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.events import EventHub
 
 if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.domain.ports import Clock
     from backorder_desktop.services.sync_engine import RunState
 
 logger = logging.getLogger(__name__)

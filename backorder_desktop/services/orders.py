@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
-from typing import Protocol
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import InventorySource
@@ -31,17 +30,24 @@ from backorder_desktop.domain.orders import ORDERS_CURSOR
 from backorder_desktop.domain.orders import ORDERS_OVERLAP
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OwedOrder
-from backorder_desktop.domain.ports import Clock
-from backorder_desktop.domain.ports import Leadership
-from backorder_desktop.domain.ports import MirrorStore
-from backorder_desktop.domain.ports import OrderSource
-from backorder_desktop.domain.ports import OrderStore
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.team import require_lead
 
-if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+# Annotations only: a status or a stock edit never imports the engine, nor makes the ports' classes.
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from backorder_desktop.domain.ports import Clock
+    from backorder_desktop.domain.ports import Leadership
+    from backorder_desktop.domain.ports import MirrorStore
+    from backorder_desktop.domain.ports import OrderSource
+    from backorder_desktop.domain.ports import OrderStore
     from backorder_desktop.services.sync_engine import RunState
+
+    class _Store(MirrorStore, OrderStore, Protocol):
+        """The profile's database: cursors and settings (mirror) and counted order lines."""
+
 
 __all__ = ["ORDERS_PAGE", "OrderService", "orders_after_pull"]
 
@@ -49,10 +55,6 @@ logger = logging.getLogger(__name__)
 
 ORDERS_PAGE = 250  # the most /v2/orders gives in one request (bigcommerce-api-notes §6.3)
 MAX_PAGES = 100_000  # a store answering the same page forever must not hold a sync forever
-
-
-class _Store(MirrorStore, OrderStore, Protocol):
-    """The profile's database: cursors and settings (mirror) and counted order lines."""
 
 
 class OrderService:

@@ -17,16 +17,13 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import InvalidData
 from backorder_desktop.domain.errors import NotFound
 from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.plurals import counted
-from backorder_desktop.domain.ports import Clock
-from backorder_desktop.domain.ports import ProductTarget
-from backorder_desktop.domain.ports import ProductWriteStore
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import LimitWrite
 from backorder_desktop.domain.product_writes import MethodSwitch
@@ -38,6 +35,32 @@ from backorder_desktop.domain.product_writes import owed_units
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock_policy import level_for_store
 
+# The store's ports for the type checker only: a status never makes their classes.
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from backorder_desktop.domain.ports import Clock
+    from backorder_desktop.domain.ports import ProductTarget
+    from backorder_desktop.domain.ports import ProductWriteStore
+
+    class LimitStore(ProductWriteStore, Protocol):
+        """The product writes outbox with BigCommerce's own backorder limits (method ``native``)."""
+
+        def limits_evaluate(self, at: datetime) -> int: ...
+        def limits_waiting(self) -> list[LimitWrite]: ...
+        def limit_attempted(self, key: StockKey) -> None: ...
+        def limit_failed(self, key: StockKey, reason: str) -> None: ...
+        def limit_gone(self, key: StockKey) -> None: ...
+        def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool: ...
+        def native_items(self) -> list[StockKey]: ...
+        def save_backorder_counts(self, counts: dict[StockKey, StoreCount], *, at: datetime) -> int: ...
+        def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]: ...
+        def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
+        def switch_backorder_method(
+            self, target: BackorderMethod, *, actor: str, at: datetime
+        ) -> MethodSwitch: ...
+
+
 logger = logging.getLogger(__name__)
 
 _WHAT = {
@@ -47,24 +70,6 @@ _WHAT = {
     WriteReason.TO_APP: "Tracking not turned off",
     WriteReason.TO_NATIVE: "Tracking not turned back on",
 }
-
-
-class LimitStore(ProductWriteStore, Protocol):
-    """The product writes outbox with BigCommerce's own backorder limits (method ``native``)."""
-
-    def limits_evaluate(self, at: datetime) -> int: ...
-    def limits_waiting(self) -> list[LimitWrite]: ...
-    def limit_attempted(self, key: StockKey) -> None: ...
-    def limit_failed(self, key: StockKey, reason: str) -> None: ...
-    def limit_gone(self, key: StockKey) -> None: ...
-    def limit_written(self, write: LimitWrite, *, actor: str, at: datetime) -> bool: ...
-    def native_items(self) -> list[StockKey]: ...
-    def save_backorder_counts(self, counts: dict[StockKey, StoreCount], *, at: datetime) -> int: ...
-    def backorder_counts(self) -> dict[StockKey, tuple[int | None, int | None, int | None]]: ...
-    def preview_method_switch(self, target: BackorderMethod) -> MethodSwitch: ...
-    def switch_backorder_method(
-        self, target: BackorderMethod, *, actor: str, at: datetime
-    ) -> MethodSwitch: ...
 
 
 @dataclass(slots=True)

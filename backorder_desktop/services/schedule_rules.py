@@ -14,6 +14,7 @@ from datetime import time
 from datetime import timedelta
 from datetime import tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import ErrorKind
 from backorder_desktop.domain.errors import Maintenance
@@ -21,11 +22,13 @@ from backorder_desktop.domain.errors import MalformedReply
 from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import RateLimited
 from backorder_desktop.domain.errors import ServerError
-from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
+
+if TYPE_CHECKING:  # the ports are annotations here: a status never makes their classes
+    from backorder_desktop.domain.ports import MirrorStore
 
 CURSOR_DAILY = "scheduler_daily_slot"  # the daily slot (UTC instant) that last ran or was settled
 CURSOR_FEED = "scheduler_feed_last"  # when the feed was last pulled by the scheduler

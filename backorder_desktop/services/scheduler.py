@@ -33,9 +33,6 @@ from typing import Any
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import SyncInProgress
 from backorder_desktop.domain.models import InventorySource
-from backorder_desktop.domain.ports import Clock
-from backorder_desktop.domain.ports import Leadership
-from backorder_desktop.domain.ports import MirrorStore
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
@@ -54,6 +51,9 @@ from backorder_desktop.services.schedule_rules import parse_cursor
 from backorder_desktop.services.schedule_rules import retry_after
 
 if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+    from backorder_desktop.domain.ports import Clock
+    from backorder_desktop.domain.ports import Leadership
+    from backorder_desktop.domain.ports import MirrorStore
     from backorder_desktop.services.feed import ApplyReport
     from backorder_desktop.services.sync_engine import RunState
     from backorder_desktop.services.sync_engine import SyncEngine

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backorder_desktop.domain.errors import AnotherDesktopSyncs
-from backorder_desktop.domain.ports import Leadership
 from backorder_desktop.services.events import EventHub
+
+if TYPE_CHECKING:  # the ports are annotations here: a status never makes their classes
+    from backorder_desktop.domain.ports import Leadership
 
 logger = logging.getLogger(__name__)
 

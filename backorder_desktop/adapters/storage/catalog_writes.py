@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 import peewee
@@ -39,7 +40,9 @@ from backorder_desktop.adapters.storage.codec import with_hash
 from backorder_desktop.adapters.storage.tables import ProductRow
 from backorder_desktop.adapters.storage.tables import VariantRow
 from backorder_desktop.domain.models import Product
-from backorder_desktop.domain.ports import ApplyResult
+
+if TYPE_CHECKING:
+    from backorder_desktop.domain.ports import ApplyResult
 
 _SQL_BUILDER = peewee.SqliteDatabase(None)  # only renders SQL; never connects
 
@@ -100,6 +103,8 @@ def apply_products(
     keep_backorder_stock: bool,
 ) -> ApplyResult:
     """Upsert ``products``; the caller holds the write transaction. See the module docstring."""
+    from backorder_desktop.domain.ports import ApplyResult  # here: a command that only reads makes no port
+
     encoded: dict[int, tuple[ProductRowTuple, list[VariantRowTuple], int]] = {}
     for product in products:
         encoded[product.id] = encode_product(product, pass_id)  # a repeated id: the last one wins

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
 
@@ -54,7 +55,6 @@ from backorder_desktop.domain.models import ItemProblem
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
 from backorder_desktop.domain.models import StoreInfo
-from backorder_desktop.domain.ports import ApplyResult
 from backorder_desktop.domain.runs import RunCounts
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
@@ -63,6 +63,9 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text as settings_to_text
 from backorder_desktop.domain.settings import with_setting
+
+if TYPE_CHECKING:  # made by a pull's writes (catalog_writes): a status never makes the ports' classes
+    from backorder_desktop.domain.ports import ApplyResult
 
 logger = logging.getLogger(__name__)
 
