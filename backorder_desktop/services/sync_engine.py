@@ -394,14 +394,7 @@ class SyncEngine:
                 1, limit=self.page_limit, ids=batch, modified_since=modified_since
             )
             if page.products:
-                self._apply(
-                    source,
-                    state,
-                    page,
-                    pass_id=state.run_id,
-                    keep_stock=keep_stock,
-                    phase=SyncPhase.VERIFYING,
-                )
+                self._apply_verified(source, state, page, keep_stock)
 
     def _incremental_pull(
         self, source: CatalogSource, state: RunState, keep_stock: bool, since: datetime
@@ -463,14 +456,15 @@ class SyncEngine:
                 pages = page.total_pages
                 number += 1
                 if page.products or page.skipped_ids:
-                    self._apply(
-                        source,
-                        state,
-                        page,
-                        pass_id=state.run_id,
-                        keep_stock=keep_stock,
-                        phase=SyncPhase.VERIFYING,
-                    )
+                    self._apply_verified(source, state, page, keep_stock)
+
+    def _apply_verified(
+        self, source: CatalogSource, state: RunState, page: ProductPage, keep_stock: bool
+    ) -> None:
+        """A page asked again to close a gap: applied as seen in this run's pass."""
+        self._apply(
+            source, state, page, pass_id=state.run_id, keep_stock=keep_stock, phase=SyncPhase.VERIFYING
+        )
 
     def _apply(
         self,
