@@ -30,6 +30,7 @@ twice without duplicates and ``LogHandles.close()`` undoes it (tests rely on tha
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -63,8 +64,7 @@ _SENSITIVE_NAMES = (
     r"[\w-]*?(?:token|secret|password|passwd|api[_-]?key)"  # access_token, X-Auth-Token, client_secret
     r"|(?:proxy-)?authorization|(?:set-)?cookie"
 )
-_KEY_VALUE = re.compile(
-    rf"""(?ix)
+_KEY_VALUE = rf"""(?ix)
     (?P<key>\b(?:{_SENSITIVE_NAMES})\b)
     (?P<sep>["']?\s*[:=]\s*(?:b(?=["']))?|["']\s*,\s*b?(?=["']))      # name: v, 'name': 'v', (b'name', b'v')
     (?:
@@ -72,8 +72,14 @@ _KEY_VALUE = re.compile(
       | (?P<scheme>(?:bearer|basic|token)\s+)?(?P<bare>[^\s"',;&}}\])]+)   # a bare value
     )
     """
-)
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@")
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@"
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The key-value and URL patterns, compiled by the first redaction: a command that logs nothing
+    (a status in a script's loop) never compiles them."""
+    return re.compile(_KEY_VALUE), re.compile(_URL_CREDENTIALS)
 
 
 def _mask_key_value(match: re.Match[str]) -> str:
@@ -108,8 +114,9 @@ class Redactor:
         known = self._known
         if known is not None:
             text = known.sub(MASK, text)
-        text = _KEY_VALUE.sub(_mask_key_value, text)
-        return _URL_CREDENTIALS.sub(rf"\1{MASK}@", text)
+        key_value, url_credentials = _patterns()
+        text = key_value.sub(_mask_key_value, text)
+        return url_credentials.sub(rf"\1{MASK}@", text)
 
     def redact_record(self, record: logging.LogRecord) -> None:
         """Rewrite a record in place so that nothing in it shows a secret."""

@@ -78,6 +78,9 @@ NOT_FOR_STATUS = (
     "pickle",
     # The ports are the services' and the mirror's annotations: a status makes none of their classes.
     "backorder_desktop.domain.ports",
+    # The rules' purchasing records and team mode's lead check: not for a profile's figures.
+    "backorder_desktop.domain.purchasing",
+    "backorder_desktop.services.team",
     *(() if sys.platform == "darwin" else ("ctypes.util",)),
 )
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).

@@ -32,7 +32,6 @@ from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.orders import OwedOrder
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.services.events import EventHub
-from backorder_desktop.services.team import require_lead
 
 # Annotations only: a status or a stock edit never imports the engine, nor makes the ports' classes.
 if TYPE_CHECKING:
@@ -94,6 +93,8 @@ class OrderService:
         where the last counted page left it). In a team, a desktop that does not lead is refused
         (``AnotherDesktopSyncs``): the leader reads the orders for everyone."""
         if self._leadership is not None:
+            from backorder_desktop.services.team import require_lead  # team mode's: a status counts no order
+
             require_lead(self._leadership)
         with self._lock:
             total = OrderCount()

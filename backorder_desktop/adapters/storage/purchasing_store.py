@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
 from backorder_desktop.adapters.storage.codec import to_text
-from backorder_desktop.domain.purchasing import PurchasingRecord
-from backorder_desktop.domain.purchasing import PurchasingWrite
-from backorder_desktop.domain.purchasing import Why
-from backorder_desktop.domain.purchasing import merchant_note
-from backorder_desktop.domain.purchasing import note
 from backorder_desktop.domain.stock import StockKey
+
+# The rules' purchasing is imported by the methods that make its records: a status opens the
+# mirror without it.
+if TYPE_CHECKING:
+    from backorder_desktop.domain.purchasing import PurchasingRecord
+    from backorder_desktop.domain.purchasing import PurchasingWrite
 
 _UPSERT = (
     "INSERT INTO purchasing (product_id, variant_id, sku, disabled, why, message, pending, held, "
@@ -54,6 +55,8 @@ class PurchasingMethods:
         def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def purchasing_records(self) -> dict[StockKey, PurchasingRecord]:
+        from backorder_desktop.domain.purchasing import PurchasingRecord
+
         with self._reading() as conn:
             rows = conn.execute(
                 "SELECT product_id, variant_id, disabled, message, pending, written, written_message, held, "
@@ -114,6 +117,9 @@ class PurchasingMethods:
             conn.executemany(_UPSERT, rows)
 
     def purchasing_waiting(self) -> list[PurchasingWrite]:
+        from backorder_desktop.domain.purchasing import PurchasingWrite
+        from backorder_desktop.domain.purchasing import Why
+
         with self._reading() as conn:
             return [
                 PurchasingWrite(_key(pid, vid), sku, bool(disabled), Why(why), message, int(attempts))
@@ -150,6 +156,8 @@ class PurchasingMethods:
     def purchasing_written(self, write: PurchasingWrite, *, actor: str, at: datetime) -> bool:
         """The store confirmed ``write``: unless a newer wish replaced it meanwhile, mark it written,
         show it in the mirror and record it. Returns whether it was recorded (once)."""
+        from backorder_desktop.domain.purchasing import note
+
         pid, vid = write.key.product_id, write.key.variant_id or 0
         with self._writing() as conn:
             row = conn.execute(
@@ -176,6 +184,8 @@ class PurchasingMethods:
     def purchasing_held(self, key: StockKey, *, in_store: bool, wish: bool, actor: str, at: datetime) -> None:
         """The store shows ``in_store`` where the app last wrote otherwise: the merchant's change.
         Left as it is (taken as written) and recorded, until the wish differs from ``wish``."""
+        from backorder_desktop.domain.purchasing import merchant_note
+
         with self._writing() as conn:
             conn.execute(
                 "UPDATE purchasing SET held = 1, held_wish = ?, written = ?, pending = 0, updated_at = ? "
