@@ -81,6 +81,8 @@ NOT_FOR_STATUS = (
     # The rules' purchasing records and team mode's lead check: not for a profile's figures.
     "backorder_desktop.domain.purchasing",
     "backorder_desktop.services.team",
+    # Listing no unread notification makes none (their domain comes with the first one told or read).
+    "backorder_desktop.domain.notifications",
     *(() if sys.platform == "darwin" else ("ctypes.util",)),
 )
 # Reading or editing the mirror touches no secret: no keyring (status names the keyring, so it may).

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.models import ProductQuery
-from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
@@ -24,6 +23,7 @@ from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.credentials import TokenSource
 
 if TYPE_CHECKING:  # a listing or a search imports neither the stock service nor team mode's
+    from backorder_desktop.domain.notifications import Notification
     from backorder_desktop.domain.ports import Clock
     from backorder_desktop.domain.ports import MirrorStore
     from backorder_desktop.services.team import TeamLead

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
-from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.orders import OrderCount
 from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
+
+if TYPE_CHECKING:  # what the notifications service emits: a status tells nothing
+    from backorder_desktop.domain.notifications import Notification
 
 logger = logging.getLogger(__name__)
 

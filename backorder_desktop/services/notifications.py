@@ -36,16 +36,6 @@ from backorder_desktop.domain.backorder_rules import shopper_date
 from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.models import ItemProblem
-from backorder_desktop.domain.notifications import ArrivedOrder
-from backorder_desktop.domain.notifications import NewNotification
-from backorder_desktop.domain.notifications import Notification
-from backorder_desktop.domain.notifications import NotificationKind
-from backorder_desktop.domain.notifications import item_subject
-from backorder_desktop.domain.notifications import kind_enabled
-from backorder_desktop.domain.notifications import next_episode
-from backorder_desktop.domain.notifications import occurrence_key
-from backorder_desktop.domain.notifications import orders_due
-from backorder_desktop.domain.notifications import orders_text
 from backorder_desktop.domain.plurals import counted
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import SyncRun
@@ -54,7 +44,13 @@ from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.events import EventHub
 
-if TYPE_CHECKING:  # annotations only: a status or a stock edit never imports the engine
+# Annotations only: a status or a stock edit never imports the engine. The notifications' own
+# domain is imported by the methods that tell or check: a status only lists what was told.
+if TYPE_CHECKING:
+    from backorder_desktop.domain.notifications import ArrivedOrder
+    from backorder_desktop.domain.notifications import NewNotification
+    from backorder_desktop.domain.notifications import Notification
+    from backorder_desktop.domain.notifications import NotificationKind
     from backorder_desktop.domain.ports import Clock
     from backorder_desktop.services.sync_engine import RunState
 
@@ -117,6 +113,9 @@ class NotificationService:
     ) -> Notification | None:
         """Tell the merchant, once per ``key``: the new notification, or None when its kind is
         switched off or this key was told already."""
+        from backorder_desktop.domain.notifications import NewNotification
+        from backorder_desktop.domain.notifications import kind_enabled
+
         if not kind_enabled(self._store.load_settings(), kind):
             return None
         new = NewNotification(kind, key, title, text, self._clock.now(), subject=subject, mark=mark)
@@ -133,6 +132,10 @@ class NotificationService:
         """Purchasing of ``item`` was disabled (``enabled`` False) or enabled again in the store;
         ``occurrence`` names this switch (e.g. the store write that made it), ``why`` says what
         led to it ("limit reached", "stock added")."""
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import item_subject
+        from backorder_desktop.domain.notifications import occurrence_key
+
         kind = NotificationKind.PURCHASING_ENABLED if enabled else NotificationKind.PURCHASING_DISABLED
         subject = item_subject(item)
         title = f"{sku}: purchasing {'enabled again' if enabled else 'disabled'}"
@@ -145,6 +148,9 @@ class NotificationService:
         """The hub's ``run_finished``: a failed run is told (once, whichever process sees it)."""
         if run.outcome is not RunOutcome.FAILED:
             return
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import occurrence_key
+
         kind = NotificationKind.SYNC_FAILED
         title = f"Sync failed: {run.error_title or 'unknown error'}"
         text = run.error_message or "The sync stopped; it is retried at the next scheduled run."
@@ -163,6 +169,9 @@ class NotificationService:
         rules = self._store.backorder_rules()
         if not rules:
             return []
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import item_subject
+
         today = self._clock.now().astimezone().date()
         told: list[Notification] = []
         below: list[str] = []
@@ -188,6 +197,11 @@ class NotificationService:
 
     def check_orders(self) -> Notification | None:
         """Orders for BackOrder products counted since the last batch told, if an hour has passed."""
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import occurrence_key
+        from backorder_desktop.domain.notifications import orders_due
+        from backorder_desktop.domain.notifications import orders_text
+
         kind = NotificationKind.ORDERS_ARRIVED
         last, _ = self._store.latest_notification(kind, ORDERS_SUBJECT)
         mark = last.mark if last is not None else 0
@@ -202,6 +216,11 @@ class NotificationService:
         return self.notify(kind, key, title, text, subject=ORDERS_SUBJECT, mark=newest)
 
     def _limit_reached(self, item: StockItem, rule: BackorderRule) -> list[Notification]:
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import item_subject
+        from backorder_desktop.domain.notifications import next_episode
+        from backorder_desktop.domain.notifications import occurrence_key
+
         kind = NotificationKind.LIMIT_REACHED
         subject = item_subject(item.key)
         episode = next_episode(*self._store.latest_notification(kind, subject))
@@ -216,6 +235,10 @@ class NotificationService:
         return [told] if told is not None else []
 
     def _date_passed(self, item: StockItem, rule: BackorderRule, today: date) -> list[Notification]:
+        from backorder_desktop.domain.notifications import NotificationKind
+        from backorder_desktop.domain.notifications import item_subject
+        from backorder_desktop.domain.notifications import occurrence_key
+
         kind = NotificationKind.DATE_PASSED
         subject = item_subject(item.key)
         assert rule.expected is not None  # date_passed said so

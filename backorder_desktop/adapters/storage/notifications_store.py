@@ -17,10 +17,14 @@ from typing import Any
 
 from backorder_desktop.adapters.storage.codec import from_text
 from backorder_desktop.adapters.storage.codec import to_text
-from backorder_desktop.domain.notifications import ArrivedOrder
-from backorder_desktop.domain.notifications import NewNotification
-from backorder_desktop.domain.notifications import Notification
-from backorder_desktop.domain.notifications import NotificationKind
+
+# Imported where a notification is made: a mirror opened for a status that lists none never makes
+# their classes.
+if TYPE_CHECKING:
+    from backorder_desktop.domain.notifications import ArrivedOrder
+    from backorder_desktop.domain.notifications import NewNotification
+    from backorder_desktop.domain.notifications import Notification
+    from backorder_desktop.domain.notifications import NotificationKind
 
 _COLUMNS = "id, kind, key, title, text, at, read, subject, mark, ended"
 _INSERT = (
@@ -34,6 +38,9 @@ _UNREAD_AFTER = _SELECT + " WHERE id > ? AND read = 0 ORDER BY id DESC LIMIT ?"
 
 
 def _from_row(row: Any) -> Notification:
+    from backorder_desktop.domain.notifications import Notification
+    from backorder_desktop.domain.notifications import NotificationKind
+
     nid, kind, key, title, text, at, read, subject, mark, ended = tuple(row)
     return Notification(
         id=int(nid),
@@ -114,6 +121,8 @@ class NotificationMethods:
 
     def orders_after(self, order_id: int) -> list[ArrivedOrder]:
         """Orders with BackOrder lines counted, newer than ``order_id`` (ids grow with time)."""
+        from backorder_desktop.domain.notifications import ArrivedOrder
+
         with self._reading() as conn:
             rows = conn.execute(
                 "SELECT order_id, min(date_created), sum(counted) FROM order_lines "
