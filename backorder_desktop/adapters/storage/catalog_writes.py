@@ -20,6 +20,7 @@ Id lists travel as one JSON array parameter (``json_each``), so every statement 
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -76,12 +77,19 @@ def _insert_sql(model: Any, columns: Sequence[str]) -> str:
     return str(sql)
 
 
-INSERT_PRODUCT = _insert_sql(ProductRow, PRODUCT_COLUMNS)
-INSERT_VARIANT = _insert_sql(VariantRow, VARIANT_COLUMNS)
-UPSERT_PRODUCT = _upsert_sql(ProductRow, PRODUCT_COLUMNS)
-UPSERT_PRODUCT_KEEP_STOCK = _upsert_sql(ProductRow, PRODUCT_COLUMNS, keep=("inventory_level",))
-UPSERT_VARIANT = _upsert_sql(VariantRow, VARIANT_COLUMNS)
-UPSERT_VARIANT_KEEP_STOCK = _upsert_sql(VariantRow, VARIANT_COLUMNS, keep=("inventory_level",))
+@functools.cache
+def _statements() -> dict[str, str]:
+    """The write statements, rendered by peewee at the first write (~2 ms): a command that only
+    reads (a status in a script's loop) never renders them."""
+    return {
+        "insert_product": _insert_sql(ProductRow, PRODUCT_COLUMNS),
+        "insert_variant": _insert_sql(VariantRow, VARIANT_COLUMNS),
+        "upsert_product": _upsert_sql(ProductRow, PRODUCT_COLUMNS),
+        "upsert_product_keep_stock": _upsert_sql(ProductRow, PRODUCT_COLUMNS, keep=("inventory_level",)),
+        "upsert_variant": _upsert_sql(VariantRow, VARIANT_COLUMNS),
+        "upsert_variant_keep_stock": _upsert_sql(VariantRow, VARIANT_COLUMNS, keep=("inventory_level",)),
+    }
+
 
 _SELECT_STORED = (
     "SELECT p.id, p.content_hash, p.seen_pass, a.product_id IS NOT NULL FROM products AS p "
@@ -145,14 +153,15 @@ def apply_products(
             write_variants.extend(variants)
     if new_rows:
         _insert_new(conn, new_rows, new_variants)
+    sql = _statements()
     if write_rows:
-        conn.executemany(UPSERT_PRODUCT, write_rows)
+        conn.executemany(sql["upsert_product"], write_rows)
     if kept_rows:
-        conn.executemany(UPSERT_PRODUCT_KEEP_STOCK, kept_rows)
+        conn.executemany(sql["upsert_product_keep_stock"], kept_rows)
     if write_variants:
-        conn.executemany(UPSERT_VARIANT, write_variants)
+        conn.executemany(sql["upsert_variant"], write_variants)
     if kept_variants:
-        conn.executemany(UPSERT_VARIANT_KEEP_STOCK, kept_variants)
+        conn.executemany(sql["upsert_variant_keep_stock"], kept_variants)
     if changed_ids:
         incoming = [v[0] for pid in changed_ids for v in encoded[pid][1]]
         conn.execute(_DELETE_STALE_VARIANTS, (json.dumps(changed_ids), json.dumps(incoming)))
@@ -172,15 +181,16 @@ def _insert_new(
     On a team database (``pg_connection``) a failed statement spoils the whole transaction, so
     the inserts run in a savepoint there; not on SQLite, where one costs a fresh pull ~20 %."""
     spoils = not isinstance(conn, sqlite3.Connection)
+    sql = _statements()
     if spoils:
         conn.execute("SAVEPOINT new_products")
     try:
-        conn.executemany(INSERT_PRODUCT, rows)
-        conn.executemany(INSERT_VARIANT, variants)
+        conn.executemany(sql["insert_product"], rows)
+        conn.executemany(sql["insert_variant"], variants)
     except conn.IntegrityError:  # sqlite3's, or the team connection's
         if spoils:
             conn.execute("ROLLBACK TO new_products")
-        conn.executemany(UPSERT_PRODUCT, rows)
-        conn.executemany(UPSERT_VARIANT, variants)
+        conn.executemany(sql["upsert_product"], rows)
+        conn.executemany(sql["upsert_variant"], variants)
     if spoils:
         conn.execute("RELEASE new_products")
