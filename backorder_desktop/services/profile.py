@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from dataclasses import dataclass
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -136,6 +137,9 @@ class Profile(SellingOnBackorder, TeamMode):
         self.parts = parts
         self._receiver_url: str | None = None
         self._background = BackgroundState.STOPPED
+        # The window starts the background on a worker after its first paint: a close meanwhile
+        # (the window quit, another profile opened) must not be followed by a schedule on a closed file.
+        self._background_lock = threading.Lock()
 
     @property
     def info(self) -> ProfileInfo:
@@ -460,11 +464,12 @@ class Profile(SellingOnBackorder, TeamMode):
 
     def start_background(self) -> str | None:
         """Start the schedule and, when webhooks are set up, their receiver (returns its URL)."""
-        if self._background is BackgroundState.STOPPED:
-            self._background = BackgroundState.RUNNING
-            self.parts.scheduler.start()
-            self._receiver_url = self.parts.start_receiver()
-        return self._receiver_url
+        with self._background_lock:
+            if self._background is BackgroundState.STOPPED:
+                self._background = BackgroundState.RUNNING
+                self.parts.scheduler.start()
+                self._receiver_url = self.parts.start_receiver()
+            return self._receiver_url
 
     def run_due(self) -> list[Claim]:
         """Run the scheduled jobs that are due now (a missed daily sync too)."""
@@ -483,6 +488,8 @@ class Profile(SellingOnBackorder, TeamMode):
 
     def close(self) -> None:
         """Stop what runs in the background (a running sync may finish) and close the database."""
+        with self._background_lock:
+            self._background = BackgroundState.CLOSED
         for closer in self.parts.closers:
             closer()
         self.parts.closers.clear()

@@ -67,6 +67,7 @@ class BackgroundState(StrEnum):
 
     STOPPED = "stopped"
     RUNNING = "running"
+    CLOSED = "closed"  # the profile was closed: nothing may start any more
 
 
 class Part(Generic[T]):
