@@ -90,7 +90,8 @@ def measure_row(products: int, repeat: int = 1, seed: int = 7) -> Row:
         target=None,
         note=(
             f"apply_products in pages of {PAGE}, one transaction each, into a fresh database: a team "
-            "database (psycopg 3, pipelined executemany) on a local server over its unix socket, "
+            "database (psycopg 3; a page's rows as one statement over arrays) on a local server "
+            "over its unix socket, "
             f"durability off, next to a SQLite file; best of {max(1, repeat)}, wall clock; "
             "rows = products + variants."
         ),
