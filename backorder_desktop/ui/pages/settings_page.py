@@ -1,6 +1,6 @@
 """The Settings tab: inventory source (three modes, one line each), schedules, the feed, start-up,
-which notifications to show, stock files, and the team: this desktop's display name (every change it
-makes names it) and the team's shared database (create a team from this profile, or join one).
+which notifications to show, stock files, and the team (its box is ``settings_team.py``: this
+desktop's display name, the team's shared database, create or join).
 
 The page only edits a form: ``save_requested`` carries the changed settings as text (the names of
 ``domain.settings``), and the window saves them through the profile on a worker, then shows what
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QButtonGroup
 from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QComboBox
 from PySide6.QtWidgets import QFileDialog
-from PySide6.QtWidgets import QFormLayout
 from PySide6.QtWidgets import QFrame
 from PySide6.QtWidgets import QGridLayout
 from PySide6.QtWidgets import QGroupBox
@@ -42,14 +41,12 @@ from PySide6.QtWidgets import QTimeEdit
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
-from backorder_desktop.domain.errors import InvalidSetting
 from backorder_desktop.domain.models import InventorySource
 from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
 from backorder_desktop.domain.product_writes import BackorderMethod
 from backorder_desktop.domain.product_writes import MethodSwitch
 from backorder_desktop.domain.settings import DISPLAY_NAME
-from backorder_desktop.domain.settings import DISPLAY_NAME_MAX
 from backorder_desktop.domain.settings import FEED_MAX_MINUTES
 from backorder_desktop.domain.settings import FEED_MIN_MINUTES
 from backorder_desktop.domain.settings import POLLING_MAX_MINUTES
@@ -58,8 +55,6 @@ from backorder_desktop.domain.settings import FeedFormat
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text
 from backorder_desktop.domain.stock import OutboxChoice
-from backorder_desktop.domain.team_url import parse_team_url
-from backorder_desktop.domain.team_url import with_password
 from backorder_desktop.services.profile import FeedPreview
 from backorder_desktop.services.profile_team import TeamStatus
 from backorder_desktop.ui.dialogs.import_dialog import skipped_counts
@@ -68,6 +63,14 @@ from backorder_desktop.ui.formatting import MODE_EXPLANATIONS
 from backorder_desktop.ui.formatting import MODE_TITLES
 from backorder_desktop.ui.formatting import format_count
 from backorder_desktop.ui.formatting import plural
+from backorder_desktop.ui.pages.settings_form import FIELD_WIDTH
+from backorder_desktop.ui.pages.settings_form import SHORT_FIELD_WIDTH
+from backorder_desktop.ui.pages.settings_form import form_layout
+from backorder_desktop.ui.pages.settings_form import note
+from backorder_desktop.ui.pages.settings_form import notify_changes
+from backorder_desktop.ui.pages.settings_form import text_label
+from backorder_desktop.ui.pages.settings_team import NO_TEAM as NO_TEAM  # where the tests have read it
+from backorder_desktop.ui.pages.settings_team import TeamSection
 
 FEED_CREDENTIAL_NOTE = "Kept in your keyring, never in a file; leave empty to keep the one saved"
 BIGCOMMERCE_NOTE = (
@@ -79,16 +82,7 @@ STOCK_FILES_NOTE = (
     "Export the stock of BackOrder products to a CSV file for a spreadsheet, or import a CSV of "
     "sku,quantity: the changes are shown before anything is applied."
 )
-NO_TEAM = "Your data is on this computer only."
-DEMO_NO_TEAM = "The demo store's data stays on this computer: connect your own store to share it with a team."
-TEAM_URL_NOTE = (
-    "The PostgreSQL database your team shares. A server on another computer needs ?sslmode=require "
-    "at the end: the password and your data cross the network"
-)
-TEAM_PASSWORD_NOTE = "Kept in your keyring, never in a file"  # noqa: S105 (words, not a password)
 FEED_TEST_SETTINGS = ("feed-url", "feed-format", "feed-sku-field", "feed-quantity-field")
-FIELD_WIDTH = 360  # an address or a name: wide enough to read, not the whole window
-SHORT_FIELD_WIDTH = 140  # a time, a number of minutes, a column name
 PREVIEW_HEADERS = ("Line", "SKU", "In the feed", "Stock now")
 
 
@@ -114,7 +108,6 @@ class SettingsPage(QWidget):
         self._pending_changes = 0
         self.mode_question: QMessageBox | None = None
         self.method_question: QMessageBox | None = None
-        self.team_question: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
@@ -171,7 +164,7 @@ class SettingsPage(QWidget):
             button = QRadioButton(MODE_TITLES[mode])
             button.setObjectName(f"mode_{mode.value}")
             button.setToolTip(MODE_EXPLANATIONS[mode])
-            explanation = _note(MODE_EXPLANATIONS[mode])
+            explanation = note(MODE_EXPLANATIONS[mode])
             explanation.setIndent(24)
             explanation.setContentsMargins(0, 0, 0, 6)
             self.mode_group.addButton(button)
@@ -184,12 +177,12 @@ class SettingsPage(QWidget):
     def _build_bigcommerce(self) -> QGroupBox:
         box = self.bigcommerce_box = QGroupBox("Manage inventory in BigCommerce")
         layout = QVBoxLayout(box)
-        layout.addWidget(_text(BIGCOMMERCE_NOTE))
+        layout.addWidget(text_label(BIGCOMMERCE_NOTE))
         return box
 
     def _build_erp(self) -> QGroupBox:
         box = self.erp_box = QGroupBox("Manage inventory in ERP")
-        form = _form(box)
+        form = form_layout(box)
         self.daily_time = QTimeEdit()
         self.daily_time.setObjectName("daily_sync_time")
         self.daily_time.setDisplayFormat("HH:mm")
@@ -201,14 +194,14 @@ class SettingsPage(QWidget):
         self.erp_name.setMaximumWidth(FIELD_WIDTH)
         self.erp_name.setPlaceholderText("e.g. Odoo, NetSuite, SAP Business One")
         form.addRow("ERP name", self.erp_name)
-        form.addRow("", _note("For your reference only: it changes nothing in how data syncs."))
-        _notify_changes(self.daily_time, self._update_buttons)
-        _notify_changes(self.erp_name, self._update_buttons)
+        form.addRow("", note("For your reference only: it changes nothing in how data syncs."))
+        notify_changes(self.daily_time, self._update_buttons)
+        notify_changes(self.erp_name, self._update_buttons)
         return box
 
     def _build_feed(self) -> QGroupBox:
         box = self.feed_box = QGroupBox("Sync inventory via BackOrder API: your ERP's feed")
-        form = _form(box)
+        form = form_layout(box)
         self.feed_url = QLineEdit()
         self.feed_url.setObjectName("feed_url")
         self.feed_url.setPlaceholderText("https://erp.example.com/stock.csv")
@@ -244,7 +237,7 @@ class SettingsPage(QWidget):
         test_row.addWidget(self.test_feed_button)
         test_row.addStretch(1)
         form.addRow("", test_row)
-        self.feed_result = _text("")
+        self.feed_result = text_label("")
         self.feed_result.setObjectName("feed_test_result")
         form.addRow(self.feed_result)
         self.feed_preview = QTableWidget(0, len(PREVIEW_HEADERS))
@@ -257,109 +250,69 @@ class SettingsPage(QWidget):
         form.addRow(self.feed_preview)
         feed_fields: list[QWidget] = [self.feed_url, self.feed_format, self.feed_sku_field]
         for widget in [*feed_fields, self.feed_quantity_field, self.feed_interval, self.feed_credential]:
-            _notify_changes(widget, self._update_buttons)
+            notify_changes(widget, self._update_buttons)
         return box
 
-    def _build_team(self) -> QGroupBox:
-        box = QGroupBox("You and your team")
-        form = self.team_form = _form(box)
-        self.display_name = QLineEdit()
-        self.display_name.setObjectName("display_name")
-        self.display_name.setMaxLength(DISPLAY_NAME_MAX)
-        self.display_name.setMaximumWidth(FIELD_WIDTH)
-        self.display_name.setPlaceholderText("e.g. Ana")
-        form.addRow("Your name", self.display_name)
-        form.addRow(_note("Shown in the stock history beside every change made on this computer."))
-        self.team_database = _text(NO_TEAM)
-        self.team_database.setObjectName("team_database")
-        form.addRow(self.team_database)
-        self.team_leader = _text("")
-        self.team_leader.setObjectName("team_leader")
-        self.team_leader.setVisible(False)
-        form.addRow(self.team_leader)
-        self.team_url = QLineEdit()
-        self.team_url.setObjectName("team_url")
-        self.team_url.setPlaceholderText("postgresql://user@server/database?sslmode=require")
-        self.team_url.setToolTip(TEAM_URL_NOTE)
-        form.addRow("Team database", self.team_url)
-        self.team_password = QLineEdit()
-        self.team_password.setObjectName("team_password")
-        self.team_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.team_password.setPlaceholderText(TEAM_PASSWORD_NOTE)
-        self.team_password.setToolTip(TEAM_PASSWORD_NOTE)
-        form.addRow("Password", self.team_password)
-        row = QHBoxLayout()
-        self.create_team_button = QPushButton("Create team…")
-        self.create_team_button.setObjectName("create_team_button")
-        self.create_team_button.setToolTip(
-            "Move this computer's catalog, BackOrder products, stock history and settings into the "
-            "empty database above, and use it from now on"
-        )
-        self.create_team_button.clicked.connect(lambda: self._ask_team("create"))
-        self.join_team_button = QPushButton("Join team")
-        self.join_team_button.setObjectName("join_team_button")
-        self.join_team_button.setToolTip("Use the database of a team created on another computer")
-        self.join_team_button.clicked.connect(lambda: self._ask_team("join"))
-        row.addWidget(self.create_team_button)
-        row.addWidget(self.join_team_button)
-        row.addStretch(1)
-        form.addRow("", row)
-        self.team_result = _text("")
-        self.team_result.setObjectName("team_result")
-        form.addRow(self.team_result)
-        for field in (self.team_url, self.team_password):
-            field.textChanged.connect(self._update_team_buttons)
-        _notify_changes(self.display_name, self._update_buttons)
-        self._update_team_buttons()
-        return box
+    def _build_team(self) -> TeamSection:
+        team = self.team = TeamSection()
+        team.team_requested.connect(self.team_requested)
+        # the team's widgets, by the names the window's tests reach them
+        self.display_name = team.display_name
+        self.team_database = team.team_database
+        self.team_url = team.team_url
+        self.team_password = team.team_password
+        self.create_team_button = team.create_team_button
+        self.team_result = team.team_result
+        notify_changes(self.display_name, self._update_buttons)
+        return team
 
     def _build_general(self) -> QGroupBox:
         box = QGroupBox("Updates and start-up")
-        form = _form(box)
+        form = form_layout(box)
         self.polling = QSpinBox()
         self.polling.setObjectName("polling_interval")
         self.polling.setRange(POLLING_MIN_MINUTES, POLLING_MAX_MINUTES)
         self.polling.setSuffix(" minutes")
         self.polling.setFixedWidth(SHORT_FIELD_WIDTH)
         form.addRow("Check BigCommerce every", self.polling)
-        form.addRow(_note("Changes made in BigCommerce reach this app within this time."))
+        form.addRow(note("Changes made in BigCommerce reach this app within this time."))
         self.start_minimised = QCheckBox("Start minimised to the tray")
         self.start_minimised.setObjectName("start_minimised")
         form.addRow("", self.start_minimised)
-        _notify_changes(self.polling, self._update_buttons)
-        _notify_changes(self.start_minimised, self._update_buttons)
+        notify_changes(self.polling, self._update_buttons)
+        notify_changes(self.start_minimised, self._update_buttons)
         return box
 
     def _build_backorders(self) -> QGroupBox:
         box = QGroupBox("Selling on backorder")
-        form = _form(box)
+        form = form_layout(box)
         self.backorder_method = QComboBox()
         self.backorder_method.setObjectName("backorder_method")
         for method, label in _METHOD_LABELS.items():
             self.backorder_method.addItem(label, method.value)
         form.addRow("Method", self.backorder_method)
-        form.addRow(_note("Switching moves every BackOrder product in BigCommerce; you see what first."))
-        _notify_changes(self.backorder_method, self._update_buttons)
+        form.addRow(note("Switching moves every BackOrder product in BigCommerce; you see what first."))
+        notify_changes(self.backorder_method, self._update_buttons)
         return box
 
     def _build_notifications(self) -> QGroupBox:
         box = QGroupBox("Notifications")
         layout = QVBoxLayout(box)
         layout.setSpacing(2)
-        layout.addWidget(_note("Shown from the tray, and listed in the status bar's details, when:"))
+        layout.addWidget(note("Shown from the tray, and listed in the status bar's details, when:"))
         self.notify_boxes: dict[NotificationKind, QCheckBox] = {}
         for kind in NotificationKind:
             check = QCheckBox(kind.label)
             check.setObjectName(f"notify_{kind.value}")
             self.notify_boxes[kind] = check
             layout.addWidget(check)
-            _notify_changes(check, self._update_buttons)
+            notify_changes(check, self._update_buttons)
         return box
 
     def _build_files(self) -> QGroupBox:
         box = QGroupBox("Stock files")
         layout = QVBoxLayout(box)
-        layout.addWidget(_text(STOCK_FILES_NOTE))
+        layout.addWidget(text_label(STOCK_FILES_NOTE))
         row = QHBoxLayout()
         self.import_button = QPushButton("Import stock…")
         self.import_button.setObjectName("import_stock_button")
@@ -371,7 +324,7 @@ class SettingsPage(QWidget):
         row.addWidget(self.export_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.files_result = _text("")
+        self.files_result = text_label("")
         self.files_result.setObjectName("stock_files_result")
         layout.addWidget(self.files_result)
         return box
@@ -402,32 +355,20 @@ class SettingsPage(QWidget):
         self._update_buttons()
         self.settings_shown.emit()
 
+    @property
+    def team_question(self) -> QMessageBox | None:
+        return self.team.team_question
+
     def show_team(self, status: TeamStatus, *, shareable: bool = True) -> None:
         """This desktop's display name and the team's database (never its password), and who leads.
         ``shareable`` False (the demo store's profile): no team can be created or joined from it."""
         self._loaded_display_name = status.display_name
-        self.display_name.setText(status.display_name)
-        self.display_name.setToolTip(f"Your changes are recorded as {status.me}")
-        if status.in_team:
-            name = f"{status.team_name}: " if status.team_name else ""
-            self.team_database.setText(f"Shared with your team: {name}{status.database}")
-            self.team_leader.setText(f"Syncs run on the desktop that leads: {status.leader}")
-        else:
-            self.team_database.setText(NO_TEAM if shareable else DEMO_NO_TEAM)
-            self.team_leader.setText("")
-        self.team_leader.setVisible(status.in_team)
-        for widget in (self.team_url, self.team_password, self.create_team_button, self.join_team_button):
-            widget.setVisible(shareable and not status.in_team)
-            label = self.team_form.labelForField(widget)
-            if label is not None:
-                label.setVisible(shareable and not status.in_team)
+        self.team.show_team(status, shareable=shareable)
         self._update_buttons()
 
     def show_team_result(self, text: str) -> None:
         """What creating or joining the team did (or why not); the fields are ready again."""
-        self.team_password.clear()
-        self.team_result.setText(text)
-        self._update_team_buttons()
+        self.team.show_team_result(text)
 
     def selected_mode(self) -> InventorySource:
         for mode, button in self.mode_buttons.items():
@@ -470,55 +411,6 @@ class SettingsPage(QWidget):
         if checked:
             self._show_mode_fields()
             self._update_buttons()
-
-    def _update_team_buttons(self, *_args: object) -> None:
-        ready = bool(self.team_url.text().strip())
-        self.create_team_button.setEnabled(ready)
-        self.join_team_button.setEnabled(ready)
-
-    def _ask_team(self, action: str) -> None:
-        """Create asks first (it moves this computer's data); join goes at once."""
-        url = self.team_url.text().strip()
-        password = self.team_password.text() or None
-        try:
-            checked = parse_team_url(url)  # told here, before anything is asked or moved
-        except InvalidSetting as exc:
-            self.team_result.setText(exc.message)
-            return
-        address = with_password(checked.url, password) if password else url
-        if action == "join":
-            self._send_team(action, address)
-            return
-        box = self.team_question = QMessageBox(self)
-        box.setObjectName("create_team_question")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Create a team?")
-        box.setText(
-            "Move this computer's catalog, BackOrder products, stock history, waiting changes, rules "
-            "and settings into the team database, and use it from now on?"
-        )
-        box.setInformativeText(
-            "Each table is counted on both sides before the move is kept. This computer's own file "
-            "stays as it is."
-        )
-        move = box.addButton("Move and create", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-
-        def decided(button: QAbstractButton) -> None:
-            self.team_question = None
-            if button is move:
-                self._send_team(action, address)
-
-        box.buttonClicked.connect(decided)
-        box.open()
-
-    def _send_team(self, action: str, address: str) -> None:
-        self.create_team_button.setEnabled(False)
-        self.join_team_button.setEnabled(False)
-        moving = "Moving your data into the team database…"
-        self.team_result.setText(moving if action == "create" else "Joining the team…")
-        self.team_requested.emit(action, address)
 
     def _show_mode_fields(self) -> None:
         mode = self.selected_mode()
@@ -699,36 +591,3 @@ def feed_preview_text(preview: FeedPreview) -> str:
     if preview.first_rows:
         text += f"<br>The first {plural(len(preview.first_rows), 'row')} as read:"
     return text
-
-
-def _text(text: str) -> QLabel:
-    """Wrapped text that can be selected (a path, a SKU)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _note(text: str) -> QLabel:
-    """A wrapped line of explanation in the platform's muted text colour."""
-    label = _text(text)
-    label.setEnabled(False)
-    return label
-
-
-def _form(box: QGroupBox) -> QFormLayout:
-    """A form whose labels sit beside their fields, right-aligned as on every platform's settings."""
-    form = QFormLayout(box)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    return form
-
-
-def _notify_changes(widget: QWidget, callback: object) -> None:
-    """Connect whichever "value changed" signal the widget has."""
-    for name in ("textChanged", "timeChanged", "valueChanged", "currentIndexChanged", "toggled"):
-        signal = getattr(widget, name, None)
-        if signal is not None:
-            signal.connect(callback)
-            return
