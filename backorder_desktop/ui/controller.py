@@ -3,7 +3,7 @@
 Every action is one call on the open ``Profile`` (the facade the command line uses too), run on a
 worker through ``BackgroundRunner``; the controller only presents what it returns. Engine events
 arrive through ``EventBridge``; errors go to ``ErrorRouter``; connecting a store, a conversation of
-several steps, is ``ConnectFlow``.
+several steps, is ``ConnectFlow``; the syncs the window starts are ``SyncRuns``.
 
 Notifications: the sync child records its own, which never reach this process's event hub, so
 after every change the window hears of (a run's end, a webhook's order) and on the hub's
@@ -27,13 +27,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 
-from backorder_desktop.domain.errors import Offline
 from backorder_desktop.domain.errors import UserFacingError
 from backorder_desktop.domain.models import Product
 from backorder_desktop.domain.notifications import Notification
 from backorder_desktop.domain.notifications import NotificationKind
 from backorder_desktop.domain.product_writes import BACKORDER_METHOD
-from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunOutcome
 from backorder_desktop.domain.runs import RunTrigger
 from backorder_desktop.domain.runs import SyncRun
@@ -51,13 +49,13 @@ from backorder_desktop.ui.connect_flow import Opened
 from backorder_desktop.ui.connect_flow import StartsBackground
 from backorder_desktop.ui.connect_flow import open_and_read
 from backorder_desktop.ui.error_router import ErrorRouter
-from backorder_desktop.ui.error_router import sync_notification
 from backorder_desktop.ui.first_paint import FirstPaintGate
 from backorder_desktop.ui.formatting import plural
 from backorder_desktop.ui.main_window import MainWindow
 from backorder_desktop.ui.qt_bridge import EventBridge
 from backorder_desktop.ui.status_bar import NOTIFICATIONS_LISTED
 from backorder_desktop.ui.stock_files import StockFileFlow
+from backorder_desktop.ui.sync_runs import SyncRuns
 from backorder_desktop.ui.team_flow import TeamFlow
 from backorder_desktop.ui.tray import TrayIcon
 from backorder_desktop.ui.workers import BackgroundRunner
@@ -96,8 +94,6 @@ class AppController(QObject):
         self.profile: Profile | None = None
         self.bridge: EventBridge | None = None
         self.status: StatusReport | None = None
-        self._requests_in_flight = 0
-        self._notified_runs: set[int] = set()
         self._first_adoption = True
         self.force_show = False  # --screenshot: show even when set to start minimised
         self._quitting = False
@@ -105,12 +101,12 @@ class AppController(QObject):
         self._finished = False
         self._told_about_tray = False
         self._tray_started = False
-        self._syncing = False
         self._tray_detail_at = 0.0
         self.first_paint: FirstPaintGate | None = None
         self.flows = ConnectFlow(self)
         self.stock_files = StockFileFlow(self)
         self.team_flow = TeamFlow(self)
+        self.syncs = SyncRuns(self)
         self._wire()
 
     def _wire(self) -> None:
@@ -268,64 +264,15 @@ class AppController(QObject):
 
     def request_sync(self, trigger: RunTrigger) -> None:
         """A manual sync (Sync button, tray). A request during a running sync joins it."""
-        profile = self.profile
-        if profile is None or self.status is None or self.status.store_hash is None:
-            self.window.set_syncing(False)
-            return
-        logger.info("manual sync requested (%s)", trigger)
-        self._start_sync(profile, RunKind.MANUAL, trigger)
+        self.syncs.request_sync(trigger)
 
     def run_automatic_sync(self, trigger: RunTrigger) -> None:
-        profile = self.profile
-        if profile is not None:
-            self._start_sync(profile, RunKind.AUTOMATIC, trigger)
-
-    def _start_sync(self, profile: Profile, kind: RunKind, trigger: RunTrigger) -> None:
-        self._requests_in_flight += 1
-        self._set_syncing(True)
-        self.runner.run_in_background(
-            lambda: profile.sync(kind=kind, trigger=trigger),
-            on_result=lambda run: self._on_sync_succeeded(run, kind),
-            on_error=lambda error: self._on_sync_failed(error, kind),
-            on_finished=self._on_sync_finished,
-        )
-
-    def _on_sync_succeeded(self, run: SyncRun, kind: RunKind) -> None:
-        self.window.clear_problem()
-        if kind is RunKind.MANUAL:
-            if run.id not in self._notified_runs:
-                self._notified_runs.add(run.id)
-                self.tray.notify(*sync_notification(run))
-            self.manual_sync_finished.emit(run)
-
-    def _on_sync_failed(self, error: BaseException, kind: RunKind) -> None:
-        # Offline: no notification; the profile's scheduler saw the failed run and retries.
-        self.router.route(error, notify=not isinstance(error, Offline))
-        if kind is RunKind.MANUAL:
-            self.manual_sync_finished.emit(error)
-
-    def _on_sync_finished(self) -> None:
-        self._requests_in_flight -= 1
-        self._update_syncing()
-        self.refresh_after_change()
-
-    def _update_syncing(self) -> None:
-        state = self.bridge.current_state if self.bridge is not None else SyncState.IDLE
-        syncing = self._requests_in_flight > 0 or state is SyncState.SYNCING
-        self._set_syncing(syncing)
-        if not syncing:
-            self.window.products.set_sync_progress(None)
-
-    def _set_syncing(self, syncing: bool) -> None:
-        if syncing and not self._syncing:
-            collector.settle()  # the collections a sync's events trigger walk only what it makes
-        self._syncing = syncing
-        self.window.set_syncing(syncing)
+        self.syncs.run_automatic_sync(trigger)
 
     def _on_bridge_state_changed(self, state: SyncState) -> None:
         self.tray.set_state(state, self._tray_detail())
         self.window.set_sync_state(state)
-        self._update_syncing()
+        self.syncs.update_syncing()
 
     def _on_bridge_progress_changed(self, progress: SyncProgress) -> None:
         self.window.set_progress(progress)
@@ -340,7 +287,7 @@ class AppController(QObject):
         # problem the bar shows, or "Offline" stayed there after the network came back.
         if run.outcome in (RunOutcome.OK, RunOutcome.PARTIAL):
             self.window.clear_problem()
-        if self._requests_in_flight == 0:  # a sync started elsewhere (scheduler, CLI hook …)
+        if self.syncs.requests_in_flight == 0:  # a sync started elsewhere (scheduler, CLI hook …)
             if run.outcome in (RunOutcome.FAILED, RunOutcome.REFUSED):
                 self.router.route_failed_run(run)
             self.refresh_after_change()
