@@ -7,6 +7,7 @@ of its own, so a test waits on a condition (with a generous timeout) and never s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -65,20 +66,31 @@ class Desktop:
             return next((r["at"] for r in self.reports[since_report:] if r["leads"]), None)
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=WAIT_S)
+        kill_process(self.process)
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-            try:
-                self.process.wait(timeout=WAIT_S)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._reader.join(timeout=WAIT_S)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None and not stream.closed:
+        close_process(self.process, self._reader)
+
+
+def kill_process(process: subprocess.Popen[str], wait: float = WAIT_S) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=wait)
+
+
+def close_process(process: subprocess.Popen[str], reader: threading.Thread, wait: float = WAIT_S) -> None:
+    """Closing its stdin asks the process to end; one that does not within ``wait`` seconds is killed."""
+    if process.poll() is None:
+        if process.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):  # a killed process never read its last request
+                process.stdin.close()
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            kill_process(process, wait)
+    reader.join(timeout=wait)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None and not stream.closed:
+            with contextlib.suppress(BrokenPipeError):
                 stream.close()
 
 

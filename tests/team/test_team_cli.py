@@ -10,58 +10,36 @@ import getpass
 import json
 import stat
 from collections.abc import Callable
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.parse import urlunsplit
 
 import psycopg
 import pytest
 
 from backorder_desktop.demo.server import DemoStore
 from tests.fixtures_keyring import keyring_entries
-from tests.fixtures_keyring import purge_keyring
-from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import connect_cli
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import tracked_by_product
+from tests.team.team_cli import keyring_emptied  # noqa: F401 (autouse here)
+from tests.team.team_cli import ok
+from tests.team.team_cli import with_password
 
 PASSWORD = "Team-db-s3cret-7f2a"  # the test server trusts its socket; checked for leaks
 ME = getpass.getuser()
 
 
-@pytest.fixture(autouse=True)
-def _keyring_emptied(secret_service: dict[str, str]) -> Iterator[None]:
-    """Each test starts with no entry of this app in the session's keyring and leaves none."""
-    purge_keyring()
-    yield
-    purge_keyring()
-
-
-def _with_password(url: str) -> str:
-    """The fixture's URL with a password (the test server trusts its socket and ignores it)."""
-    parts = urlsplit(url)
-    user, _, host = parts.netloc.rpartition("@")
-    return urlunsplit((parts.scheme, f"{user}:{PASSWORD}@{host}", parts.path, parts.query, ""))
-
-
-def _ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    return result
-
-
 def _profile_with_data(home: str, store: DemoStore, env: dict[str, str]) -> dict[str, object]:
     """A profile connected to ``store`` (its token in the keyring), synced, with two BackOrder
     products, stock edits and a rule; returns the product whose stock it edited."""
-    _ok(connect_cli(home, store, env))
-    _ok(run_cli(home, "sync", "--full", env=env))
+    ok(connect_cli(home, store, env))
+    ok(run_cli(home, "sync", "--full", env=env))
     product = tracked_by_product(store)
     other = next(p for p in store.catalog.product_ids() if p != product["id"])
-    _ok(run_cli(home, "assign", str(product["id"]), str(other), env=env))
-    _ok(run_cli(home, "settings", "set", "display-name", "Ana", env=env))
-    _ok(run_cli(home, "stock", "add", product["sku"], "5", "--reason", "delivery", env=env))
-    _ok(run_cli(home, "stock", "remove", product["sku"], "2", "--reason", "damaged", env=env))
-    _ok(run_cli(home, "backorder", "set", product["sku"], "--limit", "7", "--incoming", "3", env=env))
+    ok(run_cli(home, "assign", str(product["id"]), str(other), env=env))
+    ok(run_cli(home, "settings", "set", "display-name", "Ana", env=env))
+    ok(run_cli(home, "stock", "add", product["sku"], "5", "--reason", "delivery", env=env))
+    ok(run_cli(home, "stock", "remove", product["sku"], "2", "--reason", "damaged", env=env))
+    ok(run_cli(home, "backorder", "set", product["sku"], "--limit", "7", "--incoming", "3", env=env))
     return product
 
 
@@ -78,7 +56,9 @@ def test_create_moves_the_profile_verified_by_counts_and_keeps_the_password_in_t
     store = make_demo_store()
     product = _profile_with_data(home, store, secret_service)
 
-    created = _ok(run_cli(home, "team", "create", _with_password(postgres_url), "--json", env=secret_service))
+    created = ok(
+        run_cli(home, "team", "create", with_password(postgres_url, PASSWORD), "--json", env=secret_service)
+    )
 
     report = created.json()
     counts = {row["table"]: (row["local"], row["team"]) for row in report["tables"]}
@@ -119,27 +99,27 @@ def test_a_second_desktop_joins_sees_the_same_data_and_both_desktops_edits_count
     store = make_demo_store()
     first, second = str(tmp_path / "office"), str(tmp_path / "warehouse")
     product = _profile_with_data(first, store, secret_service)
-    _ok(run_cli(first, "team", "create", _with_password(postgres_url), env=secret_service))
+    ok(run_cli(first, "team", "create", with_password(postgres_url, PASSWORD), env=secret_service))
 
     asked = PASSWORD + "\n"
     joining = ("team", "join", postgres_url, "--ask-password", "--json")
-    joined = _ok(run_cli(second, *joining, env=secret_service, stdin=asked))
+    joined = ok(run_cli(second, *joining, env=secret_service, stdin=asked))
 
     assert joined.json()["store_hash"] == store.store_hash
     assert PASSWORD not in joined.stdout + joined.stderr
     listed = [
-        _ok(run_cli(home, "products", "--backorder", "--json", env=secret_service)).json()
+        ok(run_cli(home, "products", "--backorder", "--json", env=secret_service)).json()
         for home in (first, second)
     ]
     assert listed[0] == listed[1]
     assert len(listed[0]) == 2
-    _ok(run_cli(second, "settings", "set", "display-name", "Bo", env=secret_service))
-    before = _ok(run_cli(first, "stock", "history", product["sku"], "--json", env=secret_service)).json()[0]
-    _ok(run_cli(first, "stock", "add", product["sku"], "4", env=secret_service))
-    _ok(run_cli(second, "stock", "add", product["sku"], "6", env=secret_service))
+    ok(run_cli(second, "settings", "set", "display-name", "Bo", env=secret_service))
+    before = ok(run_cli(first, "stock", "history", product["sku"], "--json", env=secret_service)).json()[0]
+    ok(run_cli(first, "stock", "add", product["sku"], "4", env=secret_service))
+    ok(run_cli(second, "stock", "add", product["sku"], "6", env=secret_service))
 
     history = [
-        _ok(run_cli(home, "stock", "history", product["sku"], "--json", env=secret_service)).json()
+        ok(run_cli(home, "stock", "history", product["sku"], "--json", env=secret_service)).json()
         for home in (first, second)
     ]
     assert history[0] == history[1]
@@ -147,7 +127,7 @@ def test_a_second_desktop_joins_sees_the_same_data_and_both_desktops_edits_count
     assert [(e["quantity"], e["actor"]) for e in newest] == [(6, f"Bo ({ME})"), (4, f"Ana ({ME})")]
     assert newest[0]["level_after"] == before["level_after"] + 10
     # The only desktop campaigning leads the team's syncs: its sync runs (on the team database).
-    synced = _ok(run_cli(first, "sync", "--json", env=secret_service)).json()
+    synced = ok(run_cli(first, "sync", "--json", env=secret_service)).json()
     assert synced["outcome"] == "ok", synced
     assert _files_holding(Path(second), PASSWORD) == []
 
@@ -169,8 +149,8 @@ def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_databas
     assert not (Path(second) / "config" / "team.json").exists()
 
     _profile_with_data(first, store, secret_service)
-    _ok(run_cli(first, "team", "create", postgres_url, env=secret_service))
-    _ok(run_cli(second, "status", env=secret_service))  # a profile of its own, with its own file
+    ok(run_cli(first, "team", "create", postgres_url, env=secret_service))
+    ok(run_cli(second, "status", env=secret_service))  # a profile of its own, with its own file
 
     taken = run_cli(second, "team", "create", postgres_url, env=secret_service)
 
@@ -181,7 +161,7 @@ def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_databas
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT count(*) FROM store").fetchone() == (1,)
     other = str(tmp_path / "other-store")
-    _ok(connect_cli(other, make_demo_store(store_hash="otherstore"), secret_service))
+    ok(connect_cli(other, make_demo_store(store_hash="otherstore"), secret_service))
 
     wrong_store = run_cli(other, "team", "join", postgres_url, env=secret_service)
 
@@ -219,28 +199,28 @@ def test_status_says_who_i_am_and_leave_goes_back_to_the_local_file(
     store = make_demo_store()
     _profile_with_data(home, store, secret_service)
     named = ("--name", "Shop floor")
-    _ok(run_cli(home, "team", "create", _with_password(postgres_url), *named, env=secret_service))
+    ok(run_cli(home, "team", "create", with_password(postgres_url, PASSWORD), *named, env=secret_service))
 
-    status = _ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
+    status = ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
 
     assert status["in_team"] is True
     assert status["team_name"] == "Shop floor"
     assert status["me"] == f"Ana ({ME})"
     assert PASSWORD not in json.dumps(status)
 
-    left = _ok(run_cli(home, "team", "leave", env=secret_service))
+    left = ok(run_cli(home, "team", "leave", env=secret_service))
 
     assert "the team keeps its data" in left.stdout
     assert not (Path(home) / "config" / "team.json").exists()
     assert [name for _service, name in keyring_entries() if "team-database" in name] == []
-    after = _ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
+    after = ok(run_cli(home, "team", "status", "--json", env=secret_service)).json()
     assert after["in_team"] is False
     assert after["database"] == str(Path(home) / "data" / "backorder.db")
     again = run_cli(home, "team", "leave", env=secret_service)
     assert again.code == 1
     assert again.stderr.startswith("Not in a team:")
     # The local file is as it was at the move: the product edited before it is still assigned there.
-    listed = _ok(run_cli(home, "products", "--backorder", "--json", env=secret_service)).json()
+    listed = ok(run_cli(home, "products", "--backorder", "--json", env=secret_service)).json()
     assert len(listed) == 2
 
 
@@ -254,7 +234,7 @@ def test_without_a_keyring_for_the_password_nothing_moves(
     _profile_with_data(home, make_demo_store(), secret_service)
     no_keyring = {**secret_service, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
-    refused = run_cli(home, "team", "create", _with_password(postgres_url), env=no_keyring)
+    refused = run_cli(home, "team", "create", with_password(postgres_url, PASSWORD), env=no_keyring)
 
     assert refused.code == 1
     assert refused.stderr.startswith("No keyring available:"), refused.stderr

@@ -12,13 +12,11 @@ Done-when's 1,000 by default).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import os
 import queue
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -26,8 +24,6 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.parse import urlunsplit
 
 import psycopg
 import pytest
@@ -36,10 +32,13 @@ from backorder_desktop.demo.faults import FaultRule
 from backorder_desktop.demo.server import DemoStore
 from backorder_desktop.domain.stock_policy import level_for_store
 from scripts.pgserver import PostgresServer
-from tests.fixtures_keyring import purge_keyring
-from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import connect_cli
 from tests.integration.cli_runner import run_cli
+from tests.team.desktops import close_process
+from tests.team.desktops import kill_process
+from tests.team.team_cli import keyring_emptied  # noqa: F401 (autouse here)
+from tests.team.team_cli import ok
+from tests.team.team_cli import with_password
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0
@@ -48,18 +47,7 @@ VARIANTS = 100
 RELATIVE = "inventory/adjustments/relative"
 PASSWORD = "Team-db-s3cret-e2e"  # the test server trusts its socket; checked for leaks
 MakeStore = Callable[..., DemoStore]
-
-
-@pytest.fixture(autouse=True)
-def _keyring_emptied(secret_service: dict[str, str]) -> Iterator[None]:
-    purge_keyring()
-    yield
-    purge_keyring()
-
-
-def _ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    return result
+MakeTeam = Callable[..., tuple[list[str], list[tuple[int, int]]]]
 
 
 class AppDesktop:
@@ -115,21 +103,10 @@ class AppDesktop:
         raise AssertionError(f"the desktop at {self.home} never got leads={leads}")
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=WAIT_S)
+        kill_process(self.process, WAIT_S)
 
     def close(self) -> None:
-        if self.process.poll() is None and self.process.stdin is not None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=WAIT_S)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._reader.join(timeout=WAIT_S)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None and not stream.closed:
-                with contextlib.suppress(BrokenPipeError):  # a killed desktop never read its last request
-                    stream.close()
+        close_process(self.process, self._reader, WAIT_S)
 
 
 @pytest.fixture
@@ -188,25 +165,30 @@ def _team(
     and the (product, variant) pairs."""
     homes = [str(tmp_path / name) for name in names]
     first = homes[0]
-    _ok(connect_cli(first, store, env))
-    _ok(run_cli(first, "settings", "set", "backorder-method", method, env=env))
-    _ok(run_cli(first, "sync", "--full", env=env))
+    ok(connect_cli(first, store, env))
+    ok(run_cli(first, "settings", "set", "backorder-method", method, env=env))
+    ok(run_cli(first, "sync", "--full", env=env))
     ids, keys = _variant_products(store, variants)
-    _ok(run_cli(first, "assign", *map(str, ids), env=env))
-    _ok(run_cli(first, "sync", env=env))
-    _ok(run_cli(first, "team", "create", _with_password(url), env=env))
+    ok(run_cli(first, "assign", *map(str, ids), env=env))
+    ok(run_cli(first, "sync", env=env))
+    ok(run_cli(first, "team", "create", with_password(url, PASSWORD), env=env))
     for home in homes[1:]:
-        _ok(run_cli(home, "team", "join", _with_password(url), env=env))
+        ok(run_cli(home, "team", "join", with_password(url, PASSWORD), env=env))
     for home, name in zip(homes, names, strict=True):
-        _ok(run_cli(home, "settings", "set", "display-name", name.title(), env=env))
+        ok(run_cli(home, "settings", "set", "display-name", name.title(), env=env))
     return homes, keys
 
 
-def _with_password(url: str) -> str:
-    """The fixture's URL with a password (the test server trusts its socket and ignores it)."""
-    parts = urlsplit(url)
-    user, _, host = parts.netloc.rpartition("@")
-    return urlunsplit((parts.scheme, f"{user}:{PASSWORD}@{host}", parts.path, parts.query, ""))
+@pytest.fixture
+def make_team(tmp_path: Path, secret_service: dict[str, str], postgres_url: str) -> MakeTeam:
+    """``_team`` in this test's folder, keyring and database."""
+
+    def make(
+        store: DemoStore, names: list[str], variants: int, method: str = "native"
+    ) -> tuple[list[str], list[tuple[int, int]]]:
+        return _team(tmp_path, store, secret_service, postgres_url, names, variants, method)
+
+    return make
 
 
 def _ledger(url: str) -> list[tuple[Any, ...]]:
@@ -255,15 +237,15 @@ def _edits(seed: int, keys: list[tuple[int, int]], count: int) -> list[list[obje
 
 
 def test_three_desktops_editing_the_same_variants_lose_nothing(
-    tmp_path: Path,
     make_demo_store: MakeStore,
+    make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
     store = make_demo_store()
     names = ["ana", "bo", "cy"]
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, names, VARIANTS)
+    homes, keys = make_team(store, names, VARIANTS)
     start = _levels(postgres_url)
     before = _ledger(postgres_url)
     leader = start_desktop(homes[0], store)
@@ -306,7 +288,7 @@ def test_three_desktops_editing_the_same_variants_lose_nothing(
     assert _outbox(postgres_url) == 0
     # The stock history names who made each edit, as the ledger holds it (the newest 100 shown).
     busiest = max({row[1] for row in made}, key=lambda pid: sum(1 for row in made if row[1] == pid))
-    history = _ok(run_cli(homes[1], "stock", "history", str(busiest), "--json", env=secret_service)).json()
+    history = ok(run_cli(homes[1], "stock", "history", str(busiest), "--json", env=secret_service)).json()
     own = [row for row in ledger if row[1] == busiest][-len(history) :]
     assert {e["id"]: e["actor"] for e in history} == {row[0]: row[8] for row in own}
     assert {row[8].split(" (")[0] for row in made if row[1] == busiest} == {"Ana", "Bo", "Cy"}
@@ -314,16 +296,15 @@ def test_three_desktops_editing_the_same_variants_lose_nothing(
 
 @pytest.mark.parametrize("applied", [False, True], ids=["write-in-flight", "write-applied-reply-unread"])
 def test_a_leader_killed_mid_push_is_replaced_and_every_outbox_entry_is_written_once(
-    tmp_path: Path,
     make_demo_store: MakeStore,
-    secret_service: dict[str, str],
+    make_team: MakeTeam,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
     applied: bool,
 ) -> None:
     store = make_demo_store()
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 300)
+    homes, keys = make_team(store, ["ana", "bo"], 300)
     office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 3 + n % 5] for n, (pid, vid) in enumerate(keys)]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
@@ -378,15 +359,15 @@ def _runs(url: str) -> list[tuple[int, str, str | None]]:
 
 
 def test_a_desktop_opened_while_the_leader_syncs_leaves_the_leaders_run_running(
-    tmp_path: Path,
     make_demo_store: MakeStore,
+    make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = make_demo_store()
-    homes, _keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 5)
+    homes, _keys = make_team(store, ["ana", "bo"], 5)
     office = start_desktop(homes[0], store)
     office.wait_lead()
     # The store holds the leader's pull at its first page until the other desktop has started.
@@ -405,7 +386,7 @@ def test_a_desktop_opened_while_the_leader_syncs_leaves_the_leaders_run_running(
     assert held.wait(WAIT_S)
     assert _runs(postgres_url)[-1][1] == "running"
 
-    status = _ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()
+    status = ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()
     warehouse = start_desktop(homes[1], store)
     assert warehouse.ask("lead")["leads"] is False
 
@@ -442,16 +423,15 @@ def _products_pages(store: DemoStore) -> int:
 
 
 def test_the_database_restarted_mid_sync(
-    tmp_path: Path,
     make_demo_store: MakeStore,
-    secret_service: dict[str, str],
+    make_team: MakeTeam,
     postgres_server: PostgresServer,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = make_demo_store(products=1000)  # four pages of 250
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 20)
+    homes, keys = make_team(store, ["ana", "bo"], 20)
     office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 2] for pid, vid in keys]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
@@ -495,15 +475,15 @@ def test_the_database_restarted_mid_sync(
 
 
 def test_a_desktop_offline_for_a_while_then_back(
-    tmp_path: Path,
     make_demo_store: MakeStore,
+    make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_server: PostgresServer,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
     store = make_demo_store()
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 5)
+    homes, keys = make_team(store, ["ana", "bo"], 5)
     office, warehouse = _office_leads(start_desktop, homes, store)
     (pid, vid) = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
@@ -528,26 +508,26 @@ def test_a_desktop_offline_for_a_while_then_back(
     before = _levels(postgres_url)[(pid, vid)]
     assert office.ask("edits", edits=[["add", pid, vid, 4]]) == {"done": 1}
     assert warehouse.ask("edits", edits=[["add", pid, vid, 3]]) == {"done": 1}
-    _ok(run_cli(homes[1], "stock", "add", sku, "2", env=secret_service))
-    history = _ok(run_cli(homes[1], "stock", "history", sku, "--json", env=secret_service)).json()
+    ok(run_cli(homes[1], "stock", "add", sku, "2", env=secret_service))
+    history = ok(run_cli(homes[1], "stock", "history", sku, "--json", env=secret_service)).json()
     assert [(e["quantity"], e["actor"].split(" (")[0]) for e in history[:3]] == [
         (2, "Bo"),
         (3, "Bo"),
         (4, "Ana"),
     ]
     assert history[0]["level_after"] == before + 9
-    assert _ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()["outbox"] >= 1
+    assert ok(run_cli(homes[1], "status", "--json", env=secret_service)).json()["outbox"] >= 1
 
 
 def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
-    tmp_path: Path,
     make_demo_store: MakeStore,
+    make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
     store = make_demo_store()
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 3)
+    homes, keys = make_team(store, ["ana", "bo"], 3)
     office, warehouse = _office_leads(start_desktop, homes, store)
     leader = warehouse.ask("lead")["leader"]
     assert warehouse.ask("edits", edits=[["add", pid, vid, 2] for pid, vid in keys]) == {"done": 3}
@@ -576,20 +556,20 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
 
 
 def test_purchasing_switched_off_after_orders_is_the_leaders_write(
-    tmp_path: Path,
     make_demo_store: MakeStore,
+    make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
     # The method app: the store tracks no BackOrder stock, so the app switches purchasing off at the limit.
     store = make_demo_store()
-    homes, keys = _team(tmp_path, store, secret_service, postgres_url, ["ana", "bo"], 1, method="app")
+    homes, keys = make_team(store, ["ana", "bo"], 1, method="app")
     office, warehouse = _office_leads(start_desktop, homes, store)
     _pid, vid = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
-    _ok(run_cli(homes[1], "stock", "set", sku, "-2", env=secret_service))
-    _ok(run_cli(homes[1], "backorder", "set", sku, "--limit", "2", env=secret_service))  # reached
+    ok(run_cli(homes[1], "stock", "set", sku, "-2", env=secret_service))
+    ok(run_cli(homes[1], "backorder", "set", sku, "--limit", "2", env=secret_service))  # reached
     store.requests.clear()
 
     assert warehouse.ask("orders_counted") == {"told": True}
