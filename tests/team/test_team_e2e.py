@@ -47,7 +47,7 @@ VARIANTS = 100
 RELATIVE = "inventory/adjustments/relative"
 PASSWORD = "Team-db-s3cret-e2e"  # the test server trusts its socket; checked for leaks
 MakeStore = Callable[..., DemoStore]
-MakeTeam = Callable[..., tuple[list[str], list[tuple[int, int]]]]
+MakeTeam = Callable[..., tuple[DemoStore, list[str], list[tuple[int, int]]]]
 
 
 class AppDesktop:
@@ -180,13 +180,18 @@ def _team(
 
 
 @pytest.fixture
-def make_team(tmp_path: Path, secret_service: dict[str, str], postgres_url: str) -> MakeTeam:
-    """``_team`` in this test's folder, keyring and database."""
+def make_team(
+    tmp_path: Path, make_demo_store: MakeStore, secret_service: dict[str, str], postgres_url: str
+) -> MakeTeam:
+    """A demo store (made with ``store_options``) and ``_team`` of it in this test's folder, keyring
+    and database."""
 
     def make(
-        store: DemoStore, names: list[str], variants: int, method: str = "native"
-    ) -> tuple[list[str], list[tuple[int, int]]]:
-        return _team(tmp_path, store, secret_service, postgres_url, names, variants, method)
+        names: list[str], variants: int, method: str = "native", **store_options: Any
+    ) -> tuple[DemoStore, list[str], list[tuple[int, int]]]:
+        store = make_demo_store(**store_options)
+        homes, keys = _team(tmp_path, store, secret_service, postgres_url, names, variants, method)
+        return store, homes, keys
 
     return make
 
@@ -237,15 +242,13 @@ def _edits(seed: int, keys: list[tuple[int, int]], count: int) -> list[list[obje
 
 
 def test_three_desktops_editing_the_same_variants_lose_nothing(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
-    store = make_demo_store()
     names = ["ana", "bo", "cy"]
-    homes, keys = make_team(store, names, VARIANTS)
+    store, homes, keys = make_team(names, VARIANTS)
     start = _levels(postgres_url)
     before = _ledger(postgres_url)
     leader = start_desktop(homes[0], store)
@@ -296,15 +299,13 @@ def test_three_desktops_editing_the_same_variants_lose_nothing(
 
 @pytest.mark.parametrize("applied", [False, True], ids=["write-in-flight", "write-applied-reply-unread"])
 def test_a_leader_killed_mid_push_is_replaced_and_every_outbox_entry_is_written_once(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
     applied: bool,
 ) -> None:
-    store = make_demo_store()
-    homes, keys = make_team(store, ["ana", "bo"], 300)
+    store, homes, keys = make_team(["ana", "bo"], 300)
     office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 3 + n % 5] for n, (pid, vid) in enumerate(keys)]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
@@ -359,15 +360,13 @@ def _runs(url: str) -> list[tuple[int, str, str | None]]:
 
 
 def test_a_desktop_opened_while_the_leader_syncs_leaves_the_leaders_run_running(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = make_demo_store()
-    homes, _keys = make_team(store, ["ana", "bo"], 5)
+    store, homes, _keys = make_team(["ana", "bo"], 5)
     office = start_desktop(homes[0], store)
     office.wait_lead()
     # The store holds the leader's pull at its first page until the other desktop has started.
@@ -423,15 +422,13 @@ def _products_pages(store: DemoStore) -> int:
 
 
 def test_the_database_restarted_mid_sync(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     postgres_server: PostgresServer,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = make_demo_store(products=1000)  # four pages of 250
-    homes, keys = make_team(store, ["ana", "bo"], 20)
+    store, homes, keys = make_team(["ana", "bo"], 20, products=1000)  # four pages of 250
     office, warehouse = _office_leads(start_desktop, homes, store)
     edits = [["add", pid, vid, 2] for pid, vid in keys]
     assert warehouse.ask("edits", edits=edits) == {"done": len(keys)}
@@ -475,15 +472,13 @@ def test_the_database_restarted_mid_sync(
 
 
 def test_a_desktop_offline_for_a_while_then_back(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_server: PostgresServer,
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
-    store = make_demo_store()
-    homes, keys = make_team(store, ["ana", "bo"], 5)
+    store, homes, keys = make_team(["ana", "bo"], 5)
     office, warehouse = _office_leads(start_desktop, homes, store)
     (pid, vid) = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
@@ -520,14 +515,12 @@ def test_a_desktop_offline_for_a_while_then_back(
 
 
 def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
-    store = make_demo_store()
-    homes, keys = make_team(store, ["ana", "bo"], 3)
+    store, homes, keys = make_team(["ana", "bo"], 3)
     office, warehouse = _office_leads(start_desktop, homes, store)
     leader = warehouse.ask("lead")["leader"]
     assert warehouse.ask("edits", edits=[["add", pid, vid, 2] for pid, vid in keys]) == {"done": 3}
@@ -556,15 +549,13 @@ def test_a_desktop_that_does_not_lead_neither_pushes_nor_reads_orders(
 
 
 def test_purchasing_switched_off_after_orders_is_the_leaders_write(
-    make_demo_store: MakeStore,
     make_team: MakeTeam,
     secret_service: dict[str, str],
     postgres_url: str,
     start_desktop: Callable[[str, DemoStore], AppDesktop],
 ) -> None:
     # The method app: the store tracks no BackOrder stock, so the app switches purchasing off at the limit.
-    store = make_demo_store()
-    homes, keys = make_team(store, ["ana", "bo"], 1, method="app")
+    store, homes, keys = make_team(["ana", "bo"], 1, method="app")
     office, warehouse = _office_leads(start_desktop, homes, store)
     _pid, vid = keys[0]
     sku = str(store.catalog.get_variant(vid)["sku"])
