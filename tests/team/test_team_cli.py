@@ -17,6 +17,7 @@ import pytest
 
 from backorder_desktop.demo.server import DemoStore
 from tests.fixtures_keyring import keyring_entries
+from tests.integration.cli_runner import Result
 from tests.integration.cli_runner import connect_cli
 from tests.integration.cli_runner import run_cli
 from tests.integration.support import tracked_by_product
@@ -41,6 +42,14 @@ def _profile_with_data(home: str, store: DemoStore, env: dict[str, str]) -> dict
     ok(run_cli(home, "stock", "remove", product["sku"], "2", "--reason", "damaged", env=env))
     ok(run_cli(home, "backorder", "set", product["sku"], "--limit", "7", "--incoming", "3", env=env))
     return product
+
+
+def _refused(result: Result, home: str, *words: str) -> None:
+    """The command failed saying each of ``words``, and ``home`` did not join or create a team."""
+    assert result.code == 1, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert not (Path(home) / "config" / "team.json").exists()
 
 
 def _files_holding(root: Path, secret: str) -> list[Path]:
@@ -143,10 +152,7 @@ def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_databas
 
     empty = run_cli(second, "team", "join", postgres_url, env=secret_service)
 
-    assert empty.code == 1
-    assert "holds no team yet" in empty.stderr
-    assert "team create" in empty.stderr
-    assert not (Path(second) / "config" / "team.json").exists()
+    _refused(empty, second, "holds no team yet", "team create")
 
     _profile_with_data(first, store, secret_service)
     ok(run_cli(first, "team", "create", postgres_url, env=secret_service))
@@ -154,10 +160,7 @@ def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_databas
 
     taken = run_cli(second, "team", "create", postgres_url, env=secret_service)
 
-    assert taken.code == 1
-    assert "already holds a team's data" in taken.stderr
-    assert "team join" in taken.stderr
-    assert not (Path(second) / "config" / "team.json").exists()
+    _refused(taken, second, "already holds a team's data", "team join")
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT count(*) FROM store").fetchone() == (1,)
     other = str(tmp_path / "other-store")
@@ -165,9 +168,7 @@ def test_join_of_an_empty_database_or_another_store_and_create_on_a_team_databas
 
     wrong_store = run_cli(other, "team", "join", postgres_url, env=secret_service)
 
-    assert wrong_store.code == 1
-    assert f"the team on {store.store_hash}" in wrong_store.stderr
-    assert not (Path(other) / "config" / "team.json").exists()
+    _refused(wrong_store, other, f"the team on {store.store_hash}")
 
 
 @pytest.mark.parametrize(
@@ -184,10 +185,8 @@ def test_an_address_that_cannot_be_used_is_refused_before_anything_moves(
 ) -> None:
     refused = run_cli(home, "team", "create", url, env=secret_service)
 
-    assert refused.code == 1
+    _refused(refused, home, words)
     assert refused.stderr.startswith("Invalid setting:")
-    assert words in refused.stderr
-    assert not (Path(home) / "config" / "team.json").exists()
 
 
 def test_status_says_who_i_am_and_leave_goes_back_to_the_local_file(
@@ -236,12 +235,10 @@ def test_without_a_keyring_for_the_password_nothing_moves(
 
     refused = run_cli(home, "team", "create", with_password(postgres_url, PASSWORD), env=no_keyring)
 
-    assert refused.code == 1
+    _refused(refused, home, "team database's password")
     assert refused.stderr.startswith("No keyring available:"), refused.stderr
-    assert "team database's password" in refused.stderr
     assert "--session-only" not in refused.stderr  # the token's way around: none for this password
     assert PASSWORD not in refused.stdout + refused.stderr
-    assert not (Path(home) / "config" / "team.json").exists()
     with psycopg.connect(postgres_url) as conn:  # refused before the database was even opened
         assert conn.execute("SELECT to_regclass('store')").fetchone() == (None,)
 
