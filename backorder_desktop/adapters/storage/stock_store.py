@@ -180,18 +180,33 @@ def queue(conn: sqlite3.Connection, key: StockKey, at: datetime) -> None:
 
 
 def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: datetime) -> int:
-    """Create the stock items of newly assigned products from the mirror's values; an item
-    unassigned before the store showed our last write to it waits for that write again."""
+    """Create the stock items of newly assigned products from the mirror's values.
+
+    An item unassigned before the store showed our last write to it starts at that write's level
+    and waits for it again: the store took that level, and a mirror value that differs may have
+    been read before the write showed (a pull of the product while it was not on backorder).
+    ``store_move`` then tells the two apart as for any item: the write shows, or a read still
+    differing after ``SETTLE_TIME`` is a move in the store.
+    """
     existing = load_items(conn, [p.id for p in products])
     kept = _take_awaiting(conn, [p.id for p in products], at)
     created = 0
     for product in products:
         for key, (sku, level) in tracked_levels(product).items():
             if key not in existing:
-                item = StockItem(key=key, sku=sku, level=level, store_level=level)
                 mark = kept.get(key)
-                if mark is not None and mark[0] == level:
-                    item = replace(item, awaiting_level=mark[0], awaiting_since=mark[1])
+                if mark is None:
+                    item = StockItem(key=key, sku=sku, level=level, store_level=level)
+                else:
+                    written, since = mark
+                    item = StockItem(
+                        key=key,
+                        sku=sku,
+                        level=written,
+                        store_level=written,
+                        awaiting_level=written,
+                        awaiting_since=since,
+                    )
                 save_item(conn, item, 0)
                 created += 1
     return created
