@@ -363,13 +363,27 @@ def no_keyring_backend(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 @pytest.fixture
 def no_dbus_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """No D-Bus session at all (a headless Linux login): the Secret Service cannot be reached."""
+    """No D-Bus session at all (a headless Linux login): the Secret Service cannot be reached.
+
+    keyring detects its backends once per process: the list is forgotten before (so the missing
+    bus is what it sees) and after (so later tests do not inherit a list without the Secret
+    Service)."""
     root = Path(tempfile.mkdtemp(prefix="bd-nobus-"))
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={root / 'no-bus'}")
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
         monkeypatch.setenv(name, str(root))
+    _forget_detected_backends()
     try:
         yield dict(os.environ)
     finally:
+        _forget_detected_backends()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _forget_detected_backends() -> None:
+    import keyring.backend
+
+    detected = keyring.backend.get_all_keyring
+    if hasattr(detected, "saved_result"):
+        detected.reset()  # type: ignore[attr-defined]  # jaraco.functools.once
