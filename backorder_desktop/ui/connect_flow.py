@@ -121,7 +121,7 @@ class ConnectFlow:
         def closed(result: int) -> None:
             self.connection_dialog = None
             if opened is not None and not result:
-                c.runner.run_in_background(profile.close)  # the unused profile
+                c.runner.run_after_current(profile.close)  # the unused profile, once its tries end
             dialog.deleteLater()
 
         dialog.connected.connect(connected)

@@ -174,7 +174,7 @@ class AppController(QObject):
             self.bridge.detach()
             self.bridge.deleteLater()
         if previous is not None and previous is not profile:
-            self.runner.run_in_background(previous.close)
+            self.runner.run_after_current(previous.close)  # reads of it may still run
         self.profile = profile
         self.router.log_dir = profile.info.log_dir
         self.bridge = EventBridge(profile.events, self)

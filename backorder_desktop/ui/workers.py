@@ -84,6 +84,7 @@ class BackgroundRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._live: set[_Emitter] = set()
+        self._after: list[tuple[set[_Emitter], Callable[[], None]]] = []
         self.unhandled_error: ErrorCallback | None = None
 
     def run_in_background(
@@ -100,6 +101,7 @@ class BackgroundRunner(QObject):
             try:
                 if on_finished is not None:
                     on_finished()
+                self._start_what_waited_for(emitter)
             finally:
                 emitter.deleteLater()
                 if not self._live:
@@ -126,6 +128,29 @@ class BackgroundRunner(QObject):
                 logger.debug("a background task ended after the window was gone", exc_info=True)
 
         self._pool.start(task)
+
+    def run_after_current(self, fn: Callable[[], Any], on_finished: FinishedCallback | None = None) -> None:
+        """``run_in_background(fn)`` once every task started before this call has finished: how a
+        profile the window no longer shows is closed, never under a read still using it."""
+        earlier = set(self._live)
+
+        def start() -> None:
+            self.run_in_background(fn, on_finished=on_finished)
+
+        if earlier:
+            self._after.append((earlier, start))
+        else:
+            start()
+
+    def _start_what_waited_for(self, emitter: _Emitter) -> None:
+        ready = []
+        for waiting, start in self._after:
+            waiting.discard(emitter)
+            if not waiting:
+                ready.append(start)
+        self._after = [(waiting, start) for waiting, start in self._after if waiting]
+        for start in ready:
+            start()
 
     def _report_unhandled(self, error: BaseException) -> None:
         if self.unhandled_error is not None:

@@ -59,6 +59,34 @@ def test_error_then_finished_and_never_swallowed(qtbot, runner: BackgroundRunner
     assert isinstance(unhandled[0], Offline)
 
 
+def test_what_runs_after_current_waits_for_every_earlier_task_and_keeps_the_runner_busy(
+    qtbot, runner: BackgroundRunner
+) -> None:
+    """How a profile the window no longer shows is closed: never under a read still using it."""
+    release = threading.Event()
+    order: list[str] = []
+    idle: list[int] = []
+    runner.became_idle.connect(lambda: idle.append(runner.active_count()))
+
+    def read() -> None:
+        release.wait(30)
+        order.append("read")
+
+    runner.run_in_background(read)
+    runner.run_in_background(lambda: order.append("quick"))
+    runner.run_after_current(lambda: order.append("close"), on_finished=lambda: order.append("closed"))
+    qtbot.waitUntil(lambda: order == ["quick"], timeout=5000)
+    assert runner.active_count() == 1  # the close has not started: the read still runs
+    with qtbot.waitSignal(runner.became_idle, timeout=5000):
+        release.set()
+    assert order == ["quick", "read", "close", "closed"]
+    assert idle == [0]  # idle once, after the close: never between the read and the close
+
+    with qtbot.waitSignal(runner.became_idle, timeout=5000):
+        runner.run_after_current(lambda: order.append("at once"))  # nothing earlier: starts now
+    assert order[-1] == "at once"
+
+
 def test_bridge_delivers_hub_events_queued_on_the_gui_thread(qtbot) -> None:
     hub = EventHub()
     bridge = EventBridge(hub)
