@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= 2
 
 .PHONY: run demo test lint bench bench-full deps lock system-deps clean
 
@@ -17,7 +18,9 @@ test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	# The demo stores the tests start are as strict as the live API (demo/strict.py's preset).
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	# Two workers, each whole test file on one of them (its fixtures and order as when run alone):
+	# the suite's servers (demo stores, PostgreSQL, Xvfb, the keyring daemon) are per process.
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check backorder_desktop tests bench
