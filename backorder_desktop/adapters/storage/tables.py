@@ -172,6 +172,7 @@ class StockItemRow(_Base):
     awaiting_level = IntegerField(null=True)
     awaiting_since = TextField(null=True)
     version = IntegerField(default=0)
+    catalog_since = IntegerField(null=True)  # migration 16: baseline still the catalog's figure
 
     class Meta:
         table_name = "stock_items"

@@ -373,6 +373,17 @@ def test_m0015_change_notices_leaves_a_v14_file_as_it_was_on_sqlite(tmp_path: Pa
     assert len(backups) == 1 and ".v14." in backups[0].name
 
 
+def test_m0016_catalog_baseline_keeps_v15_items_with_their_baselines_as_they_were(tmp_path: Path) -> None:
+    path = _fixture(15, tmp_path)
+    open_mirror(path).close()
+    assert _version(path) == len(MIGRATIONS)
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT product_id, variant_id, level, store_level, catalog_since FROM stock_items")
+        assert rows.fetchall() == [(7, 70, -2, 3, None)]  # an old item's baseline is not re-based
+    backups = list((path.parent / "backups").iterdir())
+    assert len(backups) == 1 and ".v15." in backups[0].name
+
+
 ORDERED_BY_NAME = "SELECT id FROM products ORDER BY name_key, id LIMIT 200 OFFSET 1000"
 
 
