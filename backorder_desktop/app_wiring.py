@@ -140,6 +140,10 @@ class _Wiring:
     def _connection(self) -> StoreConnection:
         return _present(self._parts.connection)
 
+    def _actor(self) -> str:
+        """Whom changes are recorded as, read at each write (``set_display_name`` changes it)."""
+        return self._parts.actor
+
     def events(self) -> EventHub:
         from backorder_desktop.services.events import EventHub
 
@@ -177,7 +181,7 @@ class _Wiring:
             store=self.mirror,
             clock=self.clock,
             target_factory=self._connection().client,
-            actor=self._parts.actor,
+            actor=self._actor,
         )
 
     def notifications(self) -> NotificationService:
@@ -192,7 +196,7 @@ class _Wiring:
             store=self.mirror,
             clock=self.clock,
             target_factory=self._connection().client,
-            actor=self._parts.actor,
+            actor=self._actor,
             teller=_present(self._parts.notifications),
         )
 
@@ -340,7 +344,13 @@ class _Wiring:
             os_user=getpass.getuser(),
             exclusive=lambda: _holding(self.sync_lock),
             on_secret=register_secret,
+            on_renamed=self._renamed,
         )
+
+    def _renamed(self, display_name: str) -> None:
+        """A running election advertises the new name; one started later reads it at its start."""
+        if self.started is not None:
+            self.started.rename(display_name or None)
 
     def team_sync(self) -> TeamSync | None:
         started = self._team_started()
@@ -367,6 +377,9 @@ class _Wiring:
 
             name = self.desktop.display_name() or None
             self.started = start_team(self.team_url, self._parts.events, display_name=name)
+            # A rename while it started found no election to tell; the file has the name now.
+            if (latest := self.desktop.display_name() or None) != name:
+                self.started.rename(latest)
             # A command that syncs at once must not be refused before its own first round.
             self.started.leadership.wait_decided(FIRST_ROUND_S)
         return self.started

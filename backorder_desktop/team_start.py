@@ -29,6 +29,11 @@ class StartedTeam:
     listener: ChangeListener
     team: TeamSync
 
+    def rename(self, display_name: str | None) -> None:
+        """The person at this desktop changed their display name: other desktops see the new one as
+        the leader's from the election's next round (the listener's name is read by no one)."""
+        self.leadership.rename(desktop_name(display_name))
+
     def stop(self) -> None:
         """Stop listening, and give the lead up (another desktop takes over within a second or so)."""
         self.listener.stop()

@@ -88,11 +88,12 @@ class ProductWritePusher:
         store: LimitStore,
         clock: Clock,
         target_factory: Callable[[], ProductTarget],
-        actor: str,
+        actor: Callable[[], str],
     ) -> None:
         self._store = store
         self._clock = clock
         self._target_factory = target_factory
+        # Asked at each write: a display name changed while the profile is open applies at once.
         self._actor = actor
 
     def waiting(self) -> int:
@@ -142,7 +143,7 @@ class ProductWritePusher:
                 self.read_counts()
             except BackorderError as exc:  # offline …: the last read stands
                 logger.info("backorder counts not read before the switch: %s", exc.title)
-        switch = self._store.switch_backorder_method(target, actor=self._actor, at=self._clock.now())
+        switch = self._store.switch_backorder_method(target, actor=self._actor(), at=self._clock.now())
         if switch.blocked:
             raise MethodSwitchBlocked(switch)
         if switch.changes:
@@ -201,7 +202,7 @@ class ProductWritePusher:
             report.problems.append(ItemProblem(write.sku or write.key.label(), what, exc.message))
             return
         at = self._clock.now()
-        report.written += sum(self._store.limit_written(w, actor=self._actor, at=at) for w in writes)
+        report.written += sum(self._store.limit_written(w, actor=self._actor(), at=at) for w in writes)
 
     @staticmethod
     def _in_beta(target: ProductTarget, write: LimitWrite) -> bool:
@@ -229,5 +230,5 @@ class ProductWritePusher:
             item = f"product {write.product_id}"
             report.problems.append(ItemProblem(item, _WHAT[write.reason], exc.message))
             return
-        if self._store.product_write_done(write, actor=self._actor, at=self._clock.now()):
+        if self._store.product_write_done(write, actor=self._actor(), at=self._clock.now()):
             report.written += 1

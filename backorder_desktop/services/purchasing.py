@@ -99,12 +99,13 @@ class PurchasingService:
         store: PurchasingStore,
         clock: Clock,
         target_factory: Callable[[], ProductTarget],
-        actor: str,
+        actor: Callable[[], str],
         teller: Teller | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._target_factory = target_factory
+        # Asked at each write: a display name changed while the profile is open applies at once.
         self._actor = actor
         self._teller = teller
 
@@ -202,7 +203,7 @@ class PurchasingService:
             return False
         if in_store == record.written:
             return False
-        self._store.purchasing_held(key, in_store=in_store, wish=want.disabled, actor=self._actor, at=now)
+        self._store.purchasing_held(key, in_store=in_store, wish=want.disabled, actor=self._actor(), at=now)
         logger.info("purchasing of %s changed in the store by someone else: left as it is", key.label())
         return True
 
@@ -240,7 +241,7 @@ class PurchasingService:
             report.problems.append(ItemProblem(write.key.label(), what, exc.message))
             return
         at = self._clock.now()
-        if self._store.purchasing_written(write, actor=self._actor, at=at):
+        if self._store.purchasing_written(write, actor=self._actor(), at=at):
             report.written += 1
             if self._teller is not None:
                 self._teller.purchasing_changed(

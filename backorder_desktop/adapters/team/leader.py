@@ -85,6 +85,7 @@ class LeaderElection(Link):
         self._changed = threading.Condition()
         self._leads = False
         self._leader: str | None = None
+        self._renamed = threading.Event()  # the campaign's session still carries the name before
 
     def start(self) -> LeaderElection:
         super().start()
@@ -94,6 +95,13 @@ class LeaderElection(Link):
         """Stop campaigning; a lead held is given up (the session ends)."""
         super().stop()
         self._set(False, None)
+
+    def rename(self, name: str) -> None:
+        """This desktop's new name (``desktop_name``): the campaign's session carries it from its
+        next round (other desktops read it there), a new session from its start. Set by the
+        campaign's own thread, never from here: the connection serves that thread."""
+        self._name = name
+        self._renamed.set()
 
     def is_leader(self) -> bool:
         """Whether this desktop leads: it holds the lock and its heartbeat answered within the lease
@@ -135,6 +143,9 @@ class LeaderElection(Link):
 
     def _round(self) -> None:
         conn = self._connection()
+        if self._renamed.is_set():  # before the heartbeat, which reads the name back
+            self._renamed.clear()
+            conn.execute("SELECT set_config('application_name', %s, false)", (self._name,))
         if not self._leads:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_KEY,)).fetchone()
             if row is not None and row[0]:
