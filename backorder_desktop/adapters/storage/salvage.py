@@ -6,8 +6,11 @@ Two things keep them when the database file is damaged:
 
 - ``UserDataCopy`` keeps ``userdata.sqlite3`` beside the database: after a write that changed
   user data (at most once a second; pending changes are copied at the next write or on close),
-  every user table is copied into it in one transaction, so it always holds one consistent
-  moment. It is small: no catalog in it.
+  the user tables are brought up to date in one transaction, so it always holds one consistent
+  moment. It is small: no catalog in it. The append-only tables (``APPEND_ONLY``: the ledger and
+  the runs' issues) are copied by id, only the rows newer than the copy's last (the ledger grows
+  without end: copying it whole every second was seconds of I/O a second at a million entries);
+  the others, small and changed in place, are copied whole.
 - ``salvage(damaged, fresh)`` builds a new database for the ``rebuild`` command: it reads the
   user tables of the damaged file (read-only: nothing is written to it); when any of them cannot
   be read whole, it takes the side copy instead (one consistent moment beats a mix of moments),
@@ -24,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 
 from backorder_desktop.adapters.paths import create_private_file
@@ -37,6 +41,13 @@ logger = logging.getLogger(__name__)
 SIDE_FILE = "userdata.sqlite3"
 COPY_INTERVAL_S = 1.0
 USER_TABLE_NAMES: tuple[str, ...] = tuple(model._meta.table_name for model in USER_TABLES)
+# Rows are only ever inserted, each with a larger id than any before: the ledger (stock_store and
+# orders_store insert; nothing updates or deletes; AUTOINCREMENT never hands an id out twice) and a
+# run's issues (inserted when the run finishes; runs are never deleted, so the cascade never runs).
+# sync_runs is not: a run is updated when it finishes.
+APPEND_ONLY: tuple[str, ...] = ("stock_adjustments", "sync_issues")
+# In the side copy only: how far each append-only table was copied (its last id, its row count).
+_MARKS = "side_copy_marks"
 
 
 def side_path(database: Path) -> Path:
@@ -78,29 +89,46 @@ class UserDataCopy:
         self._last = time.monotonic()
 
 
-def copy_user_tables(database: Path, target: Path) -> None:
-    """Replace the user tables of ``target`` with those of ``database``, in one transaction."""
+@dataclass(frozen=True)
+class CopyReport:
+    """What one refresh of the side copy wrote: rows per table, and the tables it copied whole."""
+
+    written: dict[str, int] = field(default_factory=dict)
+    whole: tuple[str, ...] = ()
+
+
+def copy_user_tables(database: Path, target: Path, *, whole: bool = False) -> CopyReport:
+    """Bring the user tables of ``target`` in step with those of ``database``, in one transaction:
+    the append-only tables by their new rows (``whole``: every table whole, as a first copy)."""
     create_private_file(Path(target))  # 0600 before SQLite creates it (and its -wal, -shm)
     conn = sqlite3.connect(Path(target).resolve().as_uri(), uri=True, timeout=30, isolation_level=None)
+    report = CopyReport()
     try:
         conn.execute("PRAGMA journal_mode = wal")
         conn.execute("ATTACH DATABASE ? AS src", (Path(database).resolve().as_uri() + "?mode=ro",))
         conn.execute("BEGIN IMMEDIATE")
         version = int(conn.execute("PRAGMA src.user_version").fetchone()[0])
         if schema_version(conn) != version:  # new file, or the app's schema moved on: rebuild it
-            for name in USER_TABLE_NAMES:
-                conn.execute(f'DROP TABLE IF EXISTS main."{name}"')
-            rows = conn.execute(
-                "SELECT name, sql FROM src.sqlite_master WHERE type = 'table' AND name IN "
-                "(SELECT value FROM json_each(?))",
-                (json.dumps(USER_TABLE_NAMES),),
-            ).fetchall()
-            for _name, sql in rows:
-                conn.execute(sql)
-            conn.execute(f"PRAGMA user_version = {version}")
+            _rebuild_schema(conn, version)
+            whole = True
+        conn.execute(
+            f'CREATE TABLE IF NOT EXISTS main."{_MARKS}" '
+            "(name TEXT PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL)"
+        )
         for name in USER_TABLE_NAMES:
-            conn.execute(f'DELETE FROM main."{name}"')  # noqa: S608 - our own table names
-            conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')  # noqa: S608
+            kept = None if whole or name not in APPEND_ONLY else _append_new_rows(conn, name)
+            if kept is None:
+                conn.execute(f'DELETE FROM main."{name}"')  # noqa: S608 - our own table names
+                written = conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"').rowcount  # noqa: S608
+                kept = (written, written)
+                report = replace(report, whole=(*report.whole, name))
+            report.written[name] = kept[0]
+            if name in APPEND_ONLY:
+                conn.execute(  # the copy's own count is not read again: it has no index to count by
+                    f'INSERT OR REPLACE INTO main."{_MARKS}" (name, last_id, rows) '  # noqa: S608
+                    f'SELECT ?, coalesce(max(id), 0), ? FROM main."{name}"',
+                    (name, kept[1]),
+                )
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -108,6 +136,55 @@ def copy_user_tables(database: Path, target: Path) -> None:
         raise
     finally:
         conn.close()
+    return report
+
+
+def _rebuild_schema(conn: sqlite3.Connection, version: int) -> None:
+    for name in (*USER_TABLE_NAMES, _MARKS):
+        conn.execute(f'DROP TABLE IF EXISTS main."{name}"')
+    rows = conn.execute(
+        "SELECT name, sql FROM src.sqlite_master WHERE type = 'table' AND name IN "
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(USER_TABLE_NAMES),),
+    ).fetchall()
+    for _name, sql in rows:
+        conn.execute(sql)
+    conn.execute(f"PRAGMA user_version = {version}")
+
+
+def _append_new_rows(conn: sqlite3.Connection, name: str) -> tuple[int, int] | None:
+    """Copy the rows of ``name`` newer than the copy's last: (rows copied, rows now in the copy).
+
+    ``None`` when the copy's rows may no longer be the source's first ones (rows deleted, the last
+    one rewritten, ids gone backwards, another file put in place): the table is copied whole then.
+    Cost: a few lookups by id and a count of the source's smallest index, whatever the table's
+    length. A row changed in place below the last one, leaving the count and the last row as they
+    were, is not seen: nothing in the app updates these tables, and a migration (a new schema
+    version) rebuilds the copy whole."""
+    mark = conn.execute(f'SELECT last_id, rows FROM main."{_MARKS}" WHERE name = ?', (name,)).fetchone()  # noqa: S608
+    if mark is None:
+        return None
+    last_id, rows = mark
+    (copy_last,) = conn.execute(f'SELECT coalesce(max(id), 0) FROM main."{name}"').fetchone()  # noqa: S608
+    if copy_last != last_id:  # the copy itself was changed outside a refresh
+        return None
+    if last_id:
+        (same,) = conn.execute(  # the copy's last row is still the source's, unchanged
+            f'SELECT count(*) FROM (SELECT * FROM src."{name}" WHERE id = ?1 '  # noqa: S608
+            f'INTERSECT SELECT * FROM main."{name}" WHERE id = ?1)',
+            (last_id,),
+        ).fetchone()
+        if same != 1:
+            logger.info("%s changed below the copy's last row: copying it whole", name)
+            return None
+    (total,) = conn.execute(f'SELECT count(*) FROM src."{name}"').fetchone()  # noqa: S608
+    (newer,) = conn.execute(f'SELECT count(*) FROM src."{name}" WHERE id > ?', (last_id,)).fetchone()  # noqa: S608
+    if total - newer != rows:  # rows deleted (or inserted) below the copy's last id
+        logger.info("%s lost or gained rows below the copy's last row: copying it whole", name)
+        return None
+    newer_rows = f'INSERT INTO main."{name}" SELECT * FROM src."{name}" WHERE id > ?'  # noqa: S608
+    appended = conn.execute(newer_rows, (last_id,)).rowcount
+    return appended, rows + appended
 
 
 @dataclass
