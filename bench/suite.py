@@ -26,6 +26,7 @@ from bench import orders
 from bench import pg_pull
 from bench import pulls
 from bench import push
+from bench import side_copy
 from bench import startup
 from bench import stock_chart
 from bench import team
@@ -43,7 +44,7 @@ from bench.report import write_results
 DEFAULT_SIZES = (10_000, 50_000)
 FULL_SIZE = 100_000
 QUICK_SIZE = 2_000
-ALL_ROWS = frozenset({*"123456789", "10", "11", "12", "13", "14"})
+ALL_ROWS = frozenset({*"123456789", "10", "11", "12", "13", "14", "15"})
 # Row 12 builds the app with PyInstaller (a minute on 2 cores, a packaging-time tool): not in --quick.
 QUICK_ROWS = ALL_ROWS - {"12"}
 
@@ -248,6 +249,17 @@ def run(plan: Plan, progress: Callable[[str], None] = print) -> list[Row]:
                 )
             ],
         )
+    if "15" in plan.rows:
+        quick = plan.mode.startswith("quick")
+        entries = side_copy.QUICK_ENTRIES if quick else side_copy.ENTRIES
+        products = side_copy.QUICK_PRODUCTS if quick else side_copy.PRODUCTS
+        progress(f"row 15: a refresh of the side copy of the user data, ledger of {entries:,} entries")
+        rows += _guarded(
+            "15",
+            side_copy.NAME,
+            products,
+            lambda: [side_copy.measure_row(entries=entries, products=products)],
+        )
     return rows
 
 
@@ -256,7 +268,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="add 100,000 products to the default sizes")
     p.add_argument("--quick", action="store_true", help="a smoke run: ~2,000 products, scaled quotas")
     p.add_argument("--sizes", help="catalog sizes, comma-separated (e.g. 10000,50000)")
-    p.add_argument("--rows", help="only these rows, comma-separated (1-14)")
+    p.add_argument("--rows", help="only these rows, comma-separated (1-15)")
     p.add_argument("--repeat", type=int, help="best of N for the write row (default 5; quick 1)")
     p.add_argument("--latency-ms", type=int, help="the demo store's delay per request (default 150)")
     p.add_argument("--window-products", type=int, help="products in the window row (default 100,000)")
