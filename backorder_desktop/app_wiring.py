@@ -22,6 +22,7 @@ from backorder_desktop.adapters.locks import FileProcessLock
 from backorder_desktop.adapters.paths import ProfilePaths
 from backorder_desktop.adapters.secrets import MemorySecretStore
 from backorder_desktop.adapters.storage.mirror_store import SqliteMirrorStore
+from backorder_desktop.adapters.team_config import DESKTOP_FILE
 from backorder_desktop.adapters.team_config import DesktopFiles
 from backorder_desktop.app_database import _holding
 from backorder_desktop.app_database import _team_databases
@@ -29,6 +30,7 @@ from backorder_desktop.domain.errors import BackorderError
 from backorder_desktop.domain.errors import BugError
 from backorder_desktop.domain.runs import RunKind
 from backorder_desktop.domain.runs import RunTrigger
+from backorder_desktop.domain.settings import actor_label
 from backorder_desktop.logging_setup import register_secret
 from backorder_desktop.services.profile import ProfileParts
 
@@ -107,6 +109,10 @@ class _Wiring:
         self.started: StartedTeam | None = None
         self.runner: ChildProcessRunner | None = None
         self.parts: ProfileParts | None = None  # set once the parts exist: the builders read them
+        # ``desktop.json`` as last read (inode, time, size) and the display name it held.
+        self._desktop_file = paths.config_dir / DESKTOP_FILE
+        self._desktop_seen: tuple[int, ...] | None = None
+        self._display_name: str | None = None
 
     def builders(self) -> dict[str, Callable[[], object]]:
         return {
@@ -344,13 +350,7 @@ class _Wiring:
             os_user=getpass.getuser(),
             exclusive=lambda: _holding(self.sync_lock),
             on_secret=register_secret,
-            on_renamed=self._renamed,
         )
-
-    def _renamed(self, display_name: str) -> None:
-        """A running election advertises the new name; one started later reads it at its start."""
-        if self.started is not None:
-            self.started.rename(display_name or None)
 
     def team_sync(self) -> TeamSync | None:
         started = self._team_started()
@@ -375,14 +375,37 @@ class _Wiring:
         if self.started is None:
             from backorder_desktop.team_start import start_team
 
-            name = self.desktop.display_name() or None
-            self.started = start_team(self.team_url, self._parts.events, display_name=name)
-            # A rename while it started found no election to tell; the file has the name now.
-            if (latest := self.desktop.display_name() or None) != name:
-                self.started.rename(latest)
+            self.started = start_team(
+                self.team_url,
+                self._parts.events,
+                display_name=self._display_name_now(),
+                display_name_now=self._display_name_now,
+            )
             # A command that syncs at once must not be refused before its own first round.
             self.started.leadership.wait_decided(FIRST_ROUND_S)
         return self.started
+
+    def _display_name_now(self) -> str | None:
+        """The person's display name as ``desktop.json`` holds it now, read again only when the file
+        changed (the election asks every second). A change another process made (the command line
+        while the window is open) becomes this profile's actor here too."""
+        try:
+            found = self._desktop_file.stat()
+            seen: tuple[int, ...] = (found.st_ino, found.st_mtime_ns, found.st_size)
+        except FileNotFoundError:
+            seen = ()
+        except OSError:
+            return self._display_name  # the file cannot be looked at now: the name it had
+        if seen != self._desktop_seen:
+            self._desktop_seen = seen
+            try:
+                name = self.desktop.display_name()
+            except BackorderError as exc:  # a damaged file: the name it had, until it is set again
+                logger.info("the display name was not read again: %s", exc.message)
+                return self._display_name
+            self._display_name = name or None
+            self._parts.actor = actor_label(name, getpass.getuser())
+        return self._display_name
 
     def stop_team(self) -> None:
         if self.started is not None:

@@ -11,6 +11,7 @@ own election could never win against its parent's session) and starts none of th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backorder_desktop.adapters.team.leader import INTERVAL_S
@@ -29,11 +30,6 @@ class StartedTeam:
     listener: ChangeListener
     team: TeamSync
 
-    def rename(self, display_name: str | None) -> None:
-        """The person at this desktop changed their display name: other desktops see the new one as
-        the leader's from the election's next round (the listener's name is read by no one)."""
-        self.leadership.rename(desktop_name(display_name))
-
     def stop(self) -> None:
         """Stop listening, and give the lead up (another desktop takes over within a second or so)."""
         self.listener.stop()
@@ -41,15 +37,28 @@ class StartedTeam:
 
 
 def start_team(
-    url: str, events: EventHub, *, display_name: str | None = None, interval: float = INTERVAL_S
+    url: str,
+    events: EventHub,
+    *,
+    display_name: str | None = None,
+    display_name_now: Callable[[], str | None] | None = None,
+    interval: float = INTERVAL_S,
 ) -> StartedTeam:
     """Campaign for the team's sync lead and listen for the other desktops' changes, on
     connections (and threads) of their own; both go on trying while the server is out of reach.
     Returns after the first campaign round answered (at most the connect timeout), so that a
     command's sync right after opening knows whether it leads. ``url`` may hold the password (it
-    is never logged or shown)."""
+    is never logged or shown). ``display_name_now``, asked at each of the election's rounds: the
+    person's name as it is now, so that a rename while the profile is open (here or by another
+    process) is what the other desktops name as the leader from the next round."""
     name = desktop_name(display_name)
-    leadership = LeaderElection(url, name=name, interval=interval, on_leader=lambda _name: told(events))
+    leadership = LeaderElection(
+        url,
+        name=name,
+        interval=interval,
+        on_leader=lambda _name: told(events),
+        name_now=(lambda: desktop_name(display_name_now())) if display_name_now is not None else None,
+    )
     team = TeamSync(leadership=leadership, events=events)
     listener = ChangeListener(url, name=name, on_change=team.changed, interval=interval)
     leadership.start()

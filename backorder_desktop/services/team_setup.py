@@ -149,7 +149,6 @@ class TeamSetup:
         exclusive: Callable[[], AbstractContextManager[object]],
         leader: Callable[[], str | None] = lambda: None,
         on_secret: Callable[[str], object] = lambda _secret: None,
-        on_renamed: Callable[[str], object] = lambda _name: None,
     ) -> None:
         self._records = records
         self._secrets = secrets
@@ -159,8 +158,6 @@ class TeamSetup:
         self._exclusive = exclusive  # nothing else of this profile writes meanwhile (the sync lock)
         self._leader = leader
         self._on_secret = on_secret  # the log redactor learns the password before it is used
-        # The running parts that carry the name (a team's election) take the new one at once.
-        self._on_renamed = on_renamed
 
     # --- who I am -------------------------------------------------------------------------------
 
@@ -172,9 +169,7 @@ class TeamSetup:
 
     def set_display_name(self, text: str) -> str:
         """Keep the display name (empty: none); returns whom changes are recorded as from now on."""
-        name = parse_display_name(text)
-        self._records.set_display_name(name)
-        self._on_renamed(name)
+        self._records.set_display_name(parse_display_name(text))
         return self.actor()
 
     # --- the team -------------------------------------------------------------------------------

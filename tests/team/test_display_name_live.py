@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from typing import NamedTuple
 
 import pytest
 
@@ -26,7 +27,10 @@ from backorder_desktop.domain.stock import AdjustmentKind
 from backorder_desktop.domain.stock import AdjustmentSource
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.profile import Profile
+from tests.integration.cli_runner import run_cli
 from tests.integration.support import connect_context
+from tests.team.team_cli import keyring_emptied  # noqa: F401 (autouse here)
+from tests.team.team_cli import ok
 
 ME = getpass.getuser()
 WAIT_S = 20.0
@@ -105,13 +109,25 @@ def _wait_leader(profile: Profile, wanted: str) -> str:
         stop()
 
 
-def test_the_leader_renamed_is_named_so_on_the_other_desktops(
+class Team(NamedTuple):
+    ana: Profile  # the office's desktop, leading
+    sam: Profile  # the warehouse's
+    office: Path  # Ana's profile folder
+    product: dict[str, Any]  # a BackOrder product, its stock on the product
+
+
+@pytest.fixture
+def team_of_two(
     tmp_path: Path, make_demo_store: Callable[..., DemoStore], postgres_url: str, profiles: list[Profile]
-) -> None:
+) -> Team:
+    """Ana's desktop and Sam's on one team database, as the window opens them; Ana's leads."""
     store = make_demo_store()
     office, warehouse = tmp_path / "office", tmp_path / "warehouse"
     founder = connect_context(office, store)
     founder.set_display_name("Ana")
+    _synced(founder, full=True)
+    product = _sellable_by_product(store)[0]
+    founder.assign([str(product["id"])])
     founder.team_create(postgres_url)
     founder.close()
     joiner = connect_context(warehouse, store)
@@ -121,14 +137,31 @@ def test_the_leader_renamed_is_named_so_on_the_other_desktops(
 
     ana = _team_desktop(office, store)
     profiles.append(ana)
-    assert ana.team_status().leader.endswith("(this desktop)")  # the first to campaign leads
+    assert ana.team_status().leader == f"{desktop_name('Ana')} (this desktop)"  # the first to campaign
     sam = _team_desktop(warehouse, store)
     profiles.append(sam)
-    old, new = desktop_name("Ana"), desktop_name("Bea")
-    assert _wait_leader(sam, old) == old
+    assert _wait_leader(sam, desktop_name("Ana")) == desktop_name("Ana")
+    return Team(ana=ana, sam=sam, office=office, product=product)
 
-    ana.set_display_name("Bea")
 
-    assert ana.team_status().leader == f"{new} (this desktop)"
-    assert _wait_leader(sam, new) == new
+def test_the_leader_renamed_in_its_window_is_named_so_on_the_other_desktops(team_of_two: Team) -> None:
+    ana, sam = team_of_two.ana, team_of_two.sam
+
+    assert ana.set_display_name("Bea") == f"Bea ({ME})"
+
+    bea = desktop_name("Bea")
+    assert _wait_leader(ana, f"{bea} (this desktop)") == f"{bea} (this desktop)"
+    assert _wait_leader(sam, bea) == bea
     assert ana.team_status().me == f"Bea ({ME})"
+
+
+def test_a_rename_by_the_command_line_reaches_the_open_window_and_the_other_desktops(
+    team_of_two: Team, secret_service: dict[str, str]
+) -> None:
+    ana, sam, product = team_of_two.ana, team_of_two.sam, team_of_two.product
+
+    ok(run_cli(str(team_of_two.office), "settings", "set", "display-name", "Cy", env=secret_service))
+
+    assert _wait_leader(sam, desktop_name("Cy")) == desktop_name("Cy")
+    edit = ana.edit_stock(StockKey(product["id"], None), AdjustmentKind.ADD, 2, reason="found")
+    assert edit.adjustment.actor == f"Cy ({ME})"

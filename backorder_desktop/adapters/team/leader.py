@@ -61,7 +61,9 @@ class LeaderElection(Link):
 
     ``on_change(leads)`` is called on that thread whenever this desktop gains or loses the lead,
     ``on_leader(name)`` whenever the leader it sees changes (another desktop's take-over too).
-    ``interval`` paces the campaign and the heartbeat (tests shorten it)."""
+    ``interval`` paces the campaign and the heartbeat (tests shorten it). ``name_now``, asked at
+    each round, is this desktop's name as it is now: a rename reaches the session, and so the other
+    desktops, within a round."""
 
     def __init__(
         self,
@@ -73,8 +75,10 @@ class LeaderElection(Link):
         on_leader: Callable[[str | None], None] | None = None,
         lease: float = LEASE_S,
         monotonic: Callable[[], float] = time.monotonic,
+        name_now: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(url, name)
+        self._name_now = name_now
         self._lease = lease
         self._monotonic = monotonic
         self._heard = 0.0  # the monotonic time of the last heartbeat that answered
@@ -85,7 +89,6 @@ class LeaderElection(Link):
         self._changed = threading.Condition()
         self._leads = False
         self._leader: str | None = None
-        self._renamed = threading.Event()  # the campaign's session still carries the name before
 
     def start(self) -> LeaderElection:
         super().start()
@@ -95,13 +98,6 @@ class LeaderElection(Link):
         """Stop campaigning; a lead held is given up (the session ends)."""
         super().stop()
         self._set(False, None)
-
-    def rename(self, name: str) -> None:
-        """This desktop's new name (``desktop_name``): the campaign's session carries it from its
-        next round (other desktops read it there), a new session from its start. Set by the
-        campaign's own thread, never from here: the connection serves that thread."""
-        self._name = name
-        self._renamed.set()
 
     def is_leader(self) -> bool:
         """Whether this desktop leads: it holds the lock and its heartbeat answered within the lease
@@ -143,9 +139,10 @@ class LeaderElection(Link):
 
     def _round(self) -> None:
         conn = self._connection()
-        if self._renamed.is_set():  # before the heartbeat, which reads the name back
-            self._renamed.clear()
-            conn.execute("SELECT set_config('application_name', %s, false)", (self._name,))
+        if self._name_now is not None and (name := self._name_now()) != self._name:
+            # Renamed while open: before the heartbeat, so this round's answer already names it.
+            self._name = name  # a session made again after a failure here is made with it
+            conn.execute("SELECT set_config('application_name', %s, false)", (name,))
         if not self._leads:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_KEY,)).fetchone()
             if row is not None and row[0]:
