@@ -234,9 +234,7 @@ def write_ledger(database: str) -> None:
         while True:
             now = datetime.now(UTC)
             at = (now - timedelta(seconds=1)).isoformat()
-            rows = [
-                ((page * WRITER_PAGE + i) % 1000 + 2, -1, -2, at) for i in range(WRITER_PAGE)
-            ]
+            rows = [((page * WRITER_PAGE + i) % 1000 + 2, -1, -2, at) for i in range(WRITER_PAGE)]
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
                 "INSERT INTO stock_adjustments (product_id, variant_id, kind, quantity, level_before, "

@@ -50,9 +50,7 @@ FRONT_END_WORDS = re.compile(
     r"|will (try again|retry)|next (pull|sync|run) will|start the app again|session-only option",
 )
 CORE = sorted(
-    path
-    for path in PACKAGE.rglob("*.py")
-    if path.relative_to(PACKAGE).parts[0] not in ("cli", "ui", "demo")
+    path for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] not in ("cli", "ui", "demo")
 )
 
 

@@ -60,9 +60,7 @@ def feed_server() -> Iterator[FeedServer]:
     server.stop()
 
 
-def _api_mode(
-    make_demo_store: MakeStore, make_context: MakeContext
-) -> tuple[DemoStore, Profile, list[dict]]:  # type: ignore[type-arg]
+def _api_mode(make_demo_store: MakeStore, make_context: MakeContext) -> tuple[DemoStore, Profile, list[dict]]:  # type: ignore[type-arg]
     store = make_demo_store(products=60)
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)

@@ -159,9 +159,7 @@ def test_service_runs_headless_and_stops_on_sigterm(
     assert [(r.trigger, r.full) for r in history] == [("daily-catch-up", True)]
 
 
-def test_service_once_runs_what_is_due_and_exits(
-    context: Profile, home: str, demo_store: DemoStore
-) -> None:
+def test_service_once_runs_what_is_due_and_exits(context: Profile, home: str, demo_store: DemoStore) -> None:
     context.parts.catalog.set_setting("inventory-source", "erp")
     context.parts.mirror.set_cursor(CURSOR_DAILY, (datetime.now(UTC) - timedelta(days=5)).isoformat())
     result = run_cli(home, "service", "--once", env={"BACKORDER_DESKTOP_TOKEN": demo_store.token})

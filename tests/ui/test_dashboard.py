@@ -49,9 +49,7 @@ def _today() -> date:
     return datetime.now(local_zone()).date()
 
 
-def test_the_window_opens_on_the_dashboard_with_the_databases_figures(
-    qtbot, world, make_controller
-) -> None:
+def test_the_window_opens_on_the_dashboard_with_the_databases_figures(qtbot, world, make_controller) -> None:
     controller = _started(qtbot, make_controller, world.home, world.store.token)
     window, page = controller.window, controller.window.dashboard
     assert window.tabs.currentWidget() is page

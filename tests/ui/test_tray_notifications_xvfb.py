@@ -65,9 +65,7 @@ def _run_window(home: Path, env: dict[str, str]) -> str:
     return log
 
 
-def test_a_notification_a_tray_sync_makes_is_shown_once_on_the_real_tray(
-    tmp_path: Path, demo_store
-) -> None:
+def test_a_notification_a_tray_sync_makes_is_shown_once_on_the_real_tray(tmp_path: Path, demo_store) -> None:
     home = tmp_path / "home"
     _prepared(demo_store, home)
     with x_display_with_tray() as env:

@@ -287,9 +287,7 @@ def _problem(raw: Any, index: int, page: int, reason: str) -> ItemProblem:
 def _int_field(obj: dict[str, Any], key: str, what: str, *, signed: bool = False) -> int:
     value = obj.get(key)
     if type(value) is not int or (value < 0 and not signed):
-        raise MalformedReply(
-            f"BigCommerce's {what} had no valid “{key}” ({_describe(value)})."
-        )
+        raise MalformedReply(f"BigCommerce's {what} had no valid “{key}” ({_describe(value)}).")
     return value
 
 
@@ -308,9 +306,7 @@ def map_products_page(data: Any) -> ProductPage:
     total_pages = _int_field(pagination, "total_pages", what)
     total = _int_field(pagination, "total", what)
     if total_pages > max(1, total):  # every page but a lone empty one holds a product
-        raise MalformedReply(
-            f"BigCommerce's {what} claimed {total_pages:,} pages for {total:,} products."
-        )
+        raise MalformedReply(f"BigCommerce's {what} claimed {total_pages:,} pages for {total:,} products.")
     products: list[Product] = []
     problems: list[ItemProblem] = []
     skipped: list[int] = []
@@ -361,9 +357,7 @@ def map_server_time(data: Any) -> datetime:
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (ValueError, OverflowError, OSError):  # NaN, infinite, or past the year 9999
-        raise MalformedReply(
-            "BigCommerce's server time was not a possible time."
-        ) from None
+        raise MalformedReply("BigCommerce's server time was not a possible time.") from None
 
 
 def map_catalog_summary(data: Any) -> CatalogSummary:

@@ -112,7 +112,7 @@ def test_bad_quantities_are_reported_per_row_and_the_rest_is_used(quantity: str,
 
 
 def test_owed_units_are_a_negative_quantity_in_a_feed() -> None:
-    report = _csv("sku,quantity\nOWED,-3\nLOW,\"-2147483648\"\n")
+    report = _csv('sku,quantity\nOWED,-3\nLOW,"-2147483648"\n')
     assert _rows(report) == [("OWED", -3), ("LOW", STOCK_MIN)]
     assert report.problems == ()
 
