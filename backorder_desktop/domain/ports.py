@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from backorder_desktop.domain.stock import OutboxEntry
     from backorder_desktop.domain.stock import StockItem
     from backorder_desktop.domain.stock import StockKey
+    from backorder_desktop.domain.store_onhand import OnHandLevels
 
 
 class Clock(Protocol):
@@ -132,9 +133,9 @@ class CatalogSource(Protocol):
         products whose id lies strictly between the two (``id:greater``, ``id:less``)."""
         ...
 
-    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
-        """On hand at the default location (the catalog's levels are on hand less safety stock);
-        a key is absent when the store has no such item."""
+    def read_onhand(self, keys: Sequence[StockKey]) -> OnHandLevels:
+        """On hand at the default location (the catalog's levels are on hand less safety stock),
+        with each item's safety stock there; a key is absent when the store has no such item."""
         ...
 
     def get_catalog_summary(self) -> CatalogSummary: ...
@@ -196,8 +197,9 @@ class InventoryTarget(Protocol):
     PRODUCT_BATCH: int  # 2000: PUT /v3/inventory/adjustments/absolute
     ADJUST_BATCH: int  # 2000: POST /v3/inventory/adjustments/relative
 
-    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
-        """Current levels for the keys (product-level and variant-level); absent when gone."""
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> OnHandLevels:
+        """Current levels for the keys (product-level and variant-level), with their safety stock;
+        absent when gone."""
         ...
 
     def write_variant_levels(self, writes: Sequence[StockWrite]) -> WriteResult:
@@ -329,6 +331,7 @@ class MirrorStore(Protocol):
         pass_id: int | None,
         keep_backorder_stock: bool,
         at: datetime | None = None,
+        safety_stock: Mapping[StockKey, int] | None = None,
     ) -> ApplyResult:
         """Upsert products and their variants in one transaction.
 
@@ -337,6 +340,8 @@ class MirrorStore(Protocol):
         as it is in the mirror; every other field is updated, and a move of their stock in the store
         (an order) is added to the ledger (``domain.stock.store_move``). Without it (``erp`` mode)
         the store's stock replaces theirs. ``at`` dates those ledger entries (default: now).
+        ``safety_stock``: the items it names were read as on hand with these safety stocks (an
+        item whose baseline is still the catalog's figure is re-based by them first).
         """
         ...
 
@@ -457,9 +462,15 @@ class StockStore(Protocol):
     def outbox_count(self) -> int: ...
 
     def outbox_fold_reads(
-        self, levels: Mapping[StockKey, int], *, at: datetime, trust: bool = False
+        self,
+        levels: Mapping[StockKey, int],
+        *,
+        at: datetime,
+        trust: bool = False,
+        safety_stock: Mapping[StockKey, int] | None = None,
     ) -> list[Adjustment]:
-        """Fold the store's current values into waiting items before writing (sales are kept).
+        """Fold the store's current values into waiting items before writing (sales are kept);
+        ``safety_stock``: the levels are on hand, read with these safety stocks.
         ``trust``: the store has shown these values are current (it refused a change that assumed
         more stock), so they are folded in even within the settle window after our write."""
         ...

@@ -4,6 +4,11 @@ BigCommerce's catalog reports the default location's available to sell (on hand 
 stock, notes §5.2), while the app writes on hand. For the products whose store moves it counts,
 the sync engine reads on hand from the Inventory API and puts it in place of the catalog's levels
 before the ledger compares them with what it wrote.
+
+The same read says each item's safety stock there. A stock item made when its product is assigned
+starts from the mirror's level, the catalog's figure; its first on-hand read re-bases it by that
+safety stock (:func:`on_hand_baseline`), so the units kept back are never taken for a move in the
+store, while stock added there in between still is one.
 """
 
 from __future__ import annotations
@@ -13,7 +18,22 @@ from dataclasses import replace
 
 from backorder_desktop.domain.models import InventoryTracking
 from backorder_desktop.domain.models import Product
+from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.stock_policy import STOCK_MAX
+
+
+class OnHandLevels(dict[StockKey, int]):
+    """On hand per item at the default location, as read; ``safety_stock`` holds each read item's
+    safety stock there (0 when the store says none)."""
+
+    __slots__ = ("safety_stock",)
+
+    def __init__(
+        self, levels: Mapping[StockKey, int] | None = None, safety_stock: Mapping[StockKey, int] | None = None
+    ) -> None:
+        super().__init__(levels or {})
+        self.safety_stock: dict[StockKey, int] = dict(safety_stock or {})
 
 
 def stock_keys(product: Product) -> list[StockKey]:
@@ -41,3 +61,12 @@ def with_onhand(product: Product, levels: Mapping[StockKey, int]) -> Product:
         total = sum(v.inventory_level or 0 for v in variants)
         return replace(product, variants=variants, inventory_level=total)
     return product
+
+
+def on_hand_baseline(item: StockItem, safety_stock: int, *, untouched: bool) -> StockItem:
+    """An item made from the catalog's figure (on hand less ``safety_stock``) at its first on-hand
+    read: its last value seen becomes on hand. An ``untouched`` level is still that figure and
+    moves with it; a level a person, a feed or an order moved since is what they made it."""
+    store_level = min(STOCK_MAX, item.store_level + safety_stock)
+    level = min(STOCK_MAX, item.level + safety_stock) if untouched else item.level
+    return replace(item, level=level, store_level=store_level)

@@ -314,7 +314,10 @@ class StockService:
             report.failed += len(gone)
             report.problems.extend(ItemProblem(key.label(), "Not written", message) for key in gone)
         moves = self._store.outbox_fold_reads(
-            {key: level for key, level in current.items() if key in keys}, at=self._clock.now(), trust=trust
+            {key: level for key, level in current.items() if key in keys},
+            at=self._clock.now(),
+            trust=trust,
+            safety_stock=current.safety_stock,
         )
         report.store_moves += len(moves)
         return [

@@ -41,6 +41,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.status import SyncPhase
 from backorder_desktop.domain.status import SyncProgress
 from backorder_desktop.domain.status import SyncState
+from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.services.events import EventHub
 from backorder_desktop.services.page_fetch import PAGE_LIMIT
 from backorder_desktop.services.page_fetch import fetch_pages
@@ -477,9 +478,13 @@ class SyncEngine:
         phase: SyncPhase,
     ) -> None:
         self._check_lead()  # a desktop that lost the lead mid-run stops: the new leader pulls
-        page = self._with_onhand(source, state, page)
+        page, safety_stock = self._with_onhand(source, state, page)
         result = self._mirror.apply_products(
-            page.products, pass_id=pass_id, keep_backorder_stock=keep_stock, at=self._clock.now()
+            page.products,
+            pass_id=pass_id,
+            keep_backorder_stock=keep_stock,
+            at=self._clock.now(),
+            safety_stock=safety_stock,
         )
         state.counts.seen += len(page.products)
         state.counts.created += result.created
@@ -491,21 +496,25 @@ class SyncEngine:
             state.pages_done += 1
         self._progress(state, phase)
 
-    def _with_onhand(self, source: CatalogSource, state: RunState, page: ProductPage) -> ProductPage:
+    def _with_onhand(
+        self, source: CatalogSource, state: RunState, page: ProductPage
+    ) -> tuple[ProductPage, dict[StockKey, int]]:
         """The page with its BackOrder products' levels read as on hand: the catalog's are on hand
         less safety stock, and the ledger compares them with the on hand it wrote. Other products
-        keep the catalog's figure (one read per page, and only when BackOrder products are on it)."""
+        keep the catalog's figure (one read per page, and only when BackOrder products are on it).
+        Also the safety stock of each item read: an item made from the catalog's figure is re-based
+        by it at this first on-hand read."""
         if state.backorder_ids is None:
             state.backorder_ids = self._mirror.backorder_product_ids()
         mine = [p for p in page.products if p.id in state.backorder_ids]
         keys = [key for product in mine for key in store_onhand.stock_keys(product)]
         if not keys:
-            return page
+            return page, {}
         levels = source.read_onhand(keys)
         products = tuple(
             store_onhand.with_onhand(p, levels) if p.id in state.backorder_ids else p for p in page.products
         )
-        return replace(page, products=products)
+        return replace(page, products=products), levels.safety_stock
 
     def _progress(self, state: RunState, phase: SyncPhase) -> None:
         self._events.emit_progress(

@@ -53,6 +53,10 @@ def test_safety_stock_and_a_second_location_are_not_store_moves(
     # The store keeps counting (native): its level is what the pushes write and the pulls compare.
     assert run_cli(home, "settings", "set", "backorder-method", "native", env=env).code == 0
     assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+    # The item's first on-hand read: its baseline, made from the catalog's figure, is on hand from
+    # here. (A safety stock changed before this read would be taken for the one kept back when the
+    # catalog's figure was read: the read says only the safety stock of now.)
+    assert run_cli(home, "sync", "--full", env=env).code == 0
 
     # The merchant keeps five back in the control panel: the catalog now shows 33.
     store.catalog.update_location_items(
@@ -83,3 +87,109 @@ def test_safety_stock_and_a_second_location_are_not_store_moves(
     assert newest["level_after"] == 27 == _onhand(store, vid)
     assert _onhand(store, vid, location_id=2) == 20
     assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
+
+
+def _kept_back(store: DemoStore, vid: int, *, onhand: int, safety_stock: int) -> None:
+    """On hand ``onhand`` at the default location, ``safety_stock`` of it kept back there."""
+    store.catalog.update_variant(vid, inventory_level=onhand)
+    store.catalog.update_location_items(
+        1, {"settings": [{"identity": {"variant_id": vid}, "safety_stock": safety_stock}]}
+    )
+    assert _onhand(store, vid) == onhand
+    assert store.catalog.get_variant(vid)["inventory_level"] == onhand - safety_stock  # the catalog's
+
+
+def _assigned_with_safety_stock(
+    home: str, store: DemoStore, make_context: MakeContext, method: str
+) -> tuple[dict[str, object], str, int, dict[str, str]]:
+    """A product whose variant has 10 on hand, 2 kept back (the catalog and so the mirror show 8),
+    assigned with the backorder ``method``; nothing pulled or pushed since."""
+    product = _variant_tracked(store)
+    variant = product["variants"][0]
+    _kept_back(store, variant["id"], onhand=10, safety_stock=2)
+    context = make_context(store)
+    context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
+    context.close()
+    env = {"BACKORDER_DESKTOP_TOKEN": store.token}
+    assert run_cli(home, "settings", "set", "backorder-method", method, env=env).code == 0
+    assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+    return product, variant["sku"], variant["id"], env
+
+
+def _store_moves(home: str, product_id: object, vid: int, env: dict[str, str]) -> list[tuple[str, int]]:
+    history = run_cli(home, "stock", "history", str(product_id), "--json", env=env).json()
+    return [(h["kind"], h["quantity"]) for h in history if h["variant_id"] == vid and h["source"] == "store"]
+
+
+def test_an_edit_made_before_the_first_on_hand_read_is_written_as_set_not_raised_by_the_safety_stock(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "native")
+
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+
+    assert _onhand(store, vid) == 30, "the two units kept back were taken for stock added in the store"
+    assert _store_moves(home, product["id"], vid, env) == []
+    assert run_cli(home, "status", "--json", env=env).json()["outbox"] == 0
+
+
+def test_stock_added_in_the_store_before_the_first_on_hand_read_is_a_move_the_safety_stock_is_not(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "native")
+    store.catalog.adjust_inventory(
+        {"items": [{"location_id": 1, "variant_id": vid, "quantity": 5}]}, relative=True
+    )
+    assert _onhand(store, vid) == 15
+
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+
+    # The five units came after the person's 30 was based on the store's figure: they are kept.
+    assert _store_moves(home, product["id"], vid, env) == [("add", 5)]
+    assert _onhand(store, vid) == 35
+
+
+def test_an_untouched_item_takes_on_hand_at_its_first_pull_and_an_edit_then_counts_from_it(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "native")
+
+    assert run_cli(home, "sync", "--full", env=env).code == 0
+    rows = [line.split(",") for line in run_cli(home, "export", env=env).stdout.splitlines()]
+    (mine,) = [dict(zip(rows[0], row, strict=False)) for row in rows[1:] if row[0] == sku]
+    assert (mine["quantity"], mine["store_quantity"]) == ("10", "10")  # on hand, what later reads compare
+    assert run_cli(home, "stock", "add", sku, "1", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+
+    assert _onhand(store, vid) == 11, "one unit added to 10 on hand"
+    assert _store_moves(home, product["id"], vid, env) == []
+
+
+def test_with_the_method_app_a_pull_before_tracking_is_off_takes_no_safety_stock_for_a_move(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store()
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "app")
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+
+    # The pull reads the store still tracking (the write turning it off waits): its on hand is the
+    # item's first on-hand read. The sync then turns tracking off; the app counts from here.
+    synced = run_cli(home, "sync", "--full", env=env)
+    assert synced.code == 0, synced.stderr
+    assert store.catalog.get_product(product["id"])["inventory_tracking"] == "none"
+    assert _store_moves(home, product["id"], vid, env) == []
+
+    # Leaving BackOrder, the product is tracked again with the app's level: the person's 30.
+    assert run_cli(home, "unassign", str(product["id"]), env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+    assert store.catalog.get_product(product["id"])["inventory_tracking"] == "variant"
+    assert _onhand(store, vid) == 30

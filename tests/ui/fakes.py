@@ -30,6 +30,7 @@ from backorder_desktop.domain.models import StoreInfo
 from backorder_desktop.domain.models import Variant
 from backorder_desktop.domain.ports import Permissions
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.store_onhand import OnHandLevels
 from backorder_desktop.services.profile import Profile
 
 GOOD_TOKEN = "good-token"
@@ -125,11 +126,11 @@ class FakeStore:
         chunk = tuple(items[(page - 1) * limit : page * limit])
         return ProductPage(products=chunk, page=page, total_pages=pages, total=len(items))
 
-    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+    def read_onhand(self, keys: Sequence[StockKey]) -> OnHandLevels:
         """No safety stock in this store: on hand is the catalog's level."""
         self._check()
         by_id = {p.id: p for p in self.catalog}
-        levels: dict[StockKey, int] = {}
+        levels = OnHandLevels()
         for key in keys:
             product = by_id.get(key.product_id)
             if product is None:

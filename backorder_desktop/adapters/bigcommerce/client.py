@@ -68,6 +68,7 @@ from backorder_desktop.domain.product_writes import ProductWrite
 from backorder_desktop.domain.product_writes import StoreCount
 from backorder_desktop.domain.purchasing import PurchasingWrite
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.store_onhand import OnHandLevels
 
 __all__ = ["DEFAULT_API_URL", "MAX_PAGE_SIZE", "BigCommerceClient"]
 
@@ -276,11 +277,11 @@ class BigCommerceClient:
 
     # --- InventoryTarget ------------------------------------------------------------------------
 
-    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> OnHandLevels:
         """Current levels (product- and variant-level); keys of deleted items are absent."""
         return self._inventory.read_stock_levels(keys)
 
-    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+    def read_onhand(self, keys: Sequence[StockKey]) -> OnHandLevels:
         """On hand at the default location (``CatalogSource``: what a pull compares for BackOrder items)."""
         return self._inventory.read_onhand(keys)
 

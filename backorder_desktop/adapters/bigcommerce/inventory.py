@@ -53,6 +53,7 @@ from backorder_desktop.domain.ports import StockWrite
 from backorder_desktop.domain.ports import WriteFailure
 from backorder_desktop.domain.ports import WriteResult
 from backorder_desktop.domain.stock import StockKey
+from backorder_desktop.domain.store_onhand import OnHandLevels
 
 __all__ = ["ADJUST_BATCH", "IDS_PER_READ", "PRODUCT_BATCH", "VARIANT_BATCH", "WRITE_REASON", "StoreInventory"]
 
@@ -115,7 +116,7 @@ class StoreInventory:
 
     # --- reads --------------------------------------------------------------------------------
 
-    def read_stock_levels(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+    def read_stock_levels(self, keys: Sequence[StockKey]) -> OnHandLevels:
         """On hand of ``keys`` at the default location. A key is absent when its product or variant
         is gone, or when its product no longer tracks stock that way (a product key needs
         ``inventory_tracking`` "product", a variant key "variant"): the level read then is not the
@@ -134,10 +135,11 @@ class StoreInventory:
         ]
         return self.read_onhand(sorted(kept))
 
-    def read_onhand(self, keys: Sequence[StockKey]) -> dict[StockKey, int]:
-        """On hand of ``keys`` at the default location, whatever their tracking (``onhand``)."""
+    def read_onhand(self, keys: Sequence[StockKey]) -> OnHandLevels:
+        """On hand of ``keys`` at the default location, whatever their tracking, with their safety
+        stock there (``onhand``)."""
         if not keys:
-            return {}
+            return OnHandLevels()
         return onhand.read_onhand(self._transport, self.default_location_id(), keys)
 
     def _pages(self, path: str, params: dict[str, str]) -> Iterable[dict[str, Any]]:

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import UTC
@@ -63,6 +64,7 @@ from backorder_desktop.domain.runs import SyncRun
 from backorder_desktop.domain.settings import Settings
 from backorder_desktop.domain.settings import to_text as settings_to_text
 from backorder_desktop.domain.settings import with_setting
+from backorder_desktop.domain.stock import StockKey
 
 if TYPE_CHECKING:  # made by a pull's writes (catalog_writes): a status never makes the ports' classes
     from backorder_desktop.domain.ports import ApplyResult
@@ -135,6 +137,7 @@ class SqliteMirrorStore(
         pass_id: int | None,
         keep_backorder_stock: bool,
         at: datetime | None = None,
+        safety_stock: Mapping[StockKey, int] | None = None,
     ) -> ApplyResult:
         with self._writing(user=False) as conn:
             result = catalog_writes.apply_products(
@@ -153,7 +156,9 @@ class SqliteMirrorStore(
                 ready = product_writes_store.pulled(
                     conn, [p for p in products if p.id in assigned], owned=not keep_backorder_stock, at=when
                 )
-                stock_store.reconcile(conn, ready, owned=not keep_backorder_stock, at=when)
+                stock_store.reconcile(
+                    conn, ready, owned=not keep_backorder_stock, at=when, safety_stock=safety_stock
+                )
         if assigned:
             self._user_copy.changed()
         return result

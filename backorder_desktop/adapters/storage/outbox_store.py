@@ -93,17 +93,28 @@ def failed(conn: sqlite3.Connection, key: StockKey, reason: str) -> None:
 
 
 def fold_read(
-    conn: sqlite3.Connection, key: StockKey, current: int, at: datetime, *, trust: bool = False
+    conn: sqlite3.Connection,
+    key: StockKey,
+    current: int,
+    at: datetime,
+    *,
+    trust: bool = False,
+    safety_stock: int | None = None,
 ) -> Adjustment | None:
     """Before writing, fold the store's current value into the item: a sale since the last value
     seen is kept. For an entry whose last write's reply was lost, first decide whether that write
     applied (``after_lost_reply``). A written value not seen back yet stays awaited: a read that
     differs from it within the settle window is the store's old value, not a move (``store_move``),
-    unless ``trust`` says the store has shown the read is current."""
+    unless ``trust`` says the store has shown the read is current. With ``safety_stock`` the value
+    is on hand: an item still on the catalog's figure is re-based by it first."""
     items = stock_store.load_items(conn, [key.product_id])
     if key not in items:
         return None
     item, version = items[key]
+    if safety_stock is not None:
+        item, version = stock_store.on_hand_baselines(conn, {key: (item, version)}, {key: safety_stock}).get(
+            key, (item, version)
+        )
     row = conn.execute(
         "SELECT state, sent_level FROM outbox WHERE product_id = ? AND variant_id = ?", _where(key)
     ).fetchone()

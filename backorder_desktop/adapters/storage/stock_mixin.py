@@ -140,11 +140,18 @@ class StockMethods:
             return outbox_store.count(conn)
 
     def outbox_fold_reads(
-        self, levels: Mapping[StockKey, int], *, at: datetime, trust: bool = False
+        self,
+        levels: Mapping[StockKey, int],
+        *,
+        at: datetime,
+        trust: bool = False,
+        safety_stock: Mapping[StockKey, int] | None = None,
     ) -> list[Adjustment]:
         with self._writing() as conn:
+            safety = safety_stock or {}
             moves = (
-                outbox_store.fold_read(conn, key, level, at, trust=trust) for key, level in levels.items()
+                outbox_store.fold_read(conn, key, level, at, trust=trust, safety_stock=safety.get(key))
+                for key, level in levels.items()
             )
             return [move for move in moves if move is not None]
 

@@ -31,6 +31,7 @@ from backorder_desktop.domain.stock import StockItem
 from backorder_desktop.domain.stock import StockKey
 from backorder_desktop.domain.stock import store_move
 from backorder_desktop.domain.stock import store_owned
+from backorder_desktop.domain.store_onhand import on_hand_baseline
 
 _SELECT_ITEMS = (
     "SELECT product_id, variant_id, sku, level, store_level, awaiting_level, awaiting_since, version "
@@ -191,12 +192,17 @@ def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: date
     existing = load_items(conn, [p.id for p in products])
     kept = _take_awaiting(conn, [p.id for p in products], at)
     created = 0
+    from_catalog: list[tuple[int, int, int]] = []
+    ledger_end: int | None = None
     for product in products:
         for key, (sku, level) in tracked_levels(product).items():
             if key not in existing:
                 mark = kept.get(key)
                 if mark is None:
                     item = StockItem(key=key, sku=sku, level=level, store_level=level)
+                    if ledger_end is None:
+                        ledger_end = _ledger_end(conn)
+                    from_catalog.append((ledger_end, key.product_id, _vid(key)))
                 else:
                     written, since = mark
                     item = StockItem(
@@ -209,7 +215,52 @@ def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: date
                     )
                 save_item(conn, item, 0)
                 created += 1
+    conn.executemany(_FROM_CATALOG, from_catalog)
     return created
+
+
+# The mirror's level of a product not on backorder is the catalog's figure, on hand less safety
+# stock, while every read of a BackOrder item is on hand: an item made from it remembers so (with
+# the ledger's end, to tell at its first on-hand read whether anything moved its level since).
+_FROM_CATALOG = "UPDATE stock_items SET catalog_since = ? WHERE product_id = ? AND variant_id = ?"
+
+
+def _ledger_end(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM stock_adjustments").fetchone()[0])
+
+
+def on_hand_baselines(
+    conn: sqlite3.Connection,
+    items: Mapping[StockKey, tuple[StockItem, int]],
+    safety_stock: Mapping[StockKey, int],
+) -> dict[StockKey, tuple[StockItem, int]]:
+    """Of ``items`` read on hand just now (with ``safety_stock``), those whose baseline was still
+    the catalog's figure, re-based by their safety stock (``on_hand_baseline``) and no longer
+    marked; the caller saves them with what the read then brings."""
+    wanted = [key for key in items if key in safety_stock]
+    if not wanted:
+        return {}
+    marked = conn.execute(
+        "SELECT product_id, variant_id, catalog_since FROM stock_items WHERE catalog_since IS NOT NULL "
+        "AND product_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted({key.product_id for key in wanted})),),
+    ).fetchall()
+    rebased: dict[StockKey, tuple[StockItem, int]] = {}
+    for pid, vid, since in marked:
+        key = _key(pid, vid)
+        if key not in items or key not in safety_stock:
+            continue
+        item, version = items[key]
+        moved = conn.execute(
+            "SELECT 1 FROM stock_adjustments WHERE product_id = ? AND variant_id = ? AND id > ? LIMIT 1",
+            (pid, vid, since),
+        ).fetchone()
+        updated = on_hand_baseline(item, safety_stock[key], untouched=moved is None)
+        conn.execute(
+            "UPDATE stock_items SET catalog_since = NULL WHERE product_id = ? AND variant_id = ?", (pid, vid)
+        )
+        rebased[key] = (updated, version + 1 if updated.level != item.level else version)
+    return rebased
 
 
 # An item's "written, not yet seen back" mark outlives the item's removal at unassign, so that an
@@ -254,13 +305,21 @@ def _take_awaiting(
     return marks
 
 
-def reconcile(conn: sqlite3.Connection, products: Sequence[Product], *, owned: bool, at: datetime) -> int:
+def reconcile(
+    conn: sqlite3.Connection,
+    products: Sequence[Product],
+    *,
+    owned: bool,
+    at: datetime,
+    safety_stock: Mapping[StockKey, int] | None = None,
+) -> int:
     """Fold the store's values of BackOrder products (as a pull read them) into their items.
 
     ``owned`` (``erp`` mode): the store's value replaces the local one. Otherwise a difference
     from the last value seen is a store move, added to the local level (never undoing a sale).
-    Items whose write is in flight with a lost reply are left to the outbox pusher. Returns the
-    number of ledger entries written.
+    Items whose write is in flight with a lost reply are left to the outbox pusher. The items
+    ``safety_stock`` names were read on hand: one still on the catalog's figure is re-based by its
+    safety stock first. Returns the number of ledger entries written.
     """
     if not products:
         return 0
@@ -273,6 +332,9 @@ def reconcile(conn: sqlite3.Connection, products: Sequence[Product], *, owned: b
             (json.dumps([p.id for p in products]),),
         )
     }
+    if safety_stock:
+        ready = {key: known for key, known in items.items() if key not in sending}
+        items.update(on_hand_baselines(conn, ready, safety_stock))
     entries = 0
     for product in products:
         incoming = tracked_levels(product)
