@@ -378,7 +378,9 @@ def test_m0016_catalog_baseline_keeps_v15_items_with_their_baselines_as_they_wer
     open_mirror(path).close()
     assert _version(path) == len(MIGRATIONS)
     with closing(sqlite3.connect(path)) as conn:
-        rows = conn.execute("SELECT product_id, variant_id, level, store_level, catalog_since FROM stock_items")
+        rows = conn.execute(
+            "SELECT product_id, variant_id, level, store_level, catalog_since FROM stock_items"
+        )
         assert rows.fetchall() == [(7, 70, -2, 3, None)]  # an old item's baseline is not re-based
     backups = list((path.parent / "backups").iterdir())
     assert len(backups) == 1 and ".v15." in backups[0].name
