@@ -89,8 +89,10 @@ PREVIEW_HEADERS = ("Line", "SKU", "In the feed", "Stock now")
 class SettingsPage(QWidget):
     """A form over ``Settings``; the window loads and saves it.
 
-    Laid out in two columns: where stock comes from (the mode, then the fields of that mode) on
-    the left; how often the app updates, and stock files, on the right."""
+    Laid out in two columns: where stock comes from (the mode, then the fields of that mode), then
+    you and your team, on the left; how often the app updates, selling on backorder,
+    notifications and stock files on the right. The mode's fields are short, so the team's box
+    shows without scrolling at the window's default size."""
 
     save_requested = Signal(object, object, object)  # {name: text}, OutboxChoice or None, credential or None
     feed_test_requested = Signal(object, object)  # the form's feed settings {name: text}, credential or None
@@ -122,13 +124,13 @@ class SettingsPage(QWidget):
         left.addWidget(self._build_bigcommerce())
         left.addWidget(self._build_erp())
         left.addWidget(self._build_feed())
+        left.addWidget(self._build_team())
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self._build_general())
         right.addWidget(self._build_backorders())
         right.addWidget(self._build_notifications())
         right.addWidget(self._build_files())
-        right.addWidget(self._build_team())
         right.addStretch(1)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
