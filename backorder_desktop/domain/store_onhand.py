@@ -63,10 +63,14 @@ def with_onhand(product: Product, levels: Mapping[StockKey, int]) -> Product:
     return product
 
 
-def on_hand_baseline(item: StockItem, safety_stock: int, *, untouched: bool) -> StockItem:
+def on_hand_baseline(item: StockItem, onhand: int, safety_stock: int, *, untouched: bool) -> StockItem:
     """An item made from the catalog's figure (on hand less ``safety_stock``) at its first on-hand
-    read: its last value seen becomes on hand. An ``untouched`` level is still that figure and
-    moves with it; a level a person, a feed or an order moved since is what they made it."""
-    store_level = min(STOCK_MAX, item.store_level + safety_stock)
-    level = min(STOCK_MAX, item.level + safety_stock) if untouched else item.level
+    read (``onhand``): its last value seen becomes on hand. An ``untouched`` level is still that
+    figure and moves with it; a level a person, a feed or an order moved since is what they made it.
+
+    The catalog shows no less than 0: a figure of 0 says only that on hand was at most the safety
+    stock, so the baseline is the on hand in that range nearest to the read (the smallest move)."""
+    shift = safety_stock if item.store_level != 0 else max(0, min(safety_stock, onhand))
+    store_level = min(STOCK_MAX, item.store_level + shift)
+    level = min(STOCK_MAX, item.level + shift) if untouched else item.level
     return replace(item, level=level, store_level=store_level)

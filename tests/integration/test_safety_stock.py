@@ -96,17 +96,17 @@ def _kept_back(store: DemoStore, vid: int, *, onhand: int, safety_stock: int) ->
         1, {"settings": [{"identity": {"variant_id": vid}, "safety_stock": safety_stock}]}
     )
     assert _onhand(store, vid) == onhand
-    assert store.catalog.get_variant(vid)["inventory_level"] == onhand - safety_stock  # the catalog's
+    assert store.catalog.get_variant(vid)["inventory_level"] == max(0, onhand - safety_stock)  # the catalog's
 
 
 def _assigned_with_safety_stock(
-    home: str, store: DemoStore, make_context: MakeContext, method: str
+    home: str, store: DemoStore, make_context: MakeContext, method: str, onhand: int = 10
 ) -> tuple[dict[str, object], str, int, dict[str, str]]:
-    """A product whose variant has 10 on hand, 2 kept back (the catalog and so the mirror show 8),
-    assigned with the backorder ``method``; nothing pulled or pushed since."""
+    """A product whose variant has ``onhand``, 2 kept back (the catalog and so the mirror show 8 of
+    10), assigned with the backorder ``method``; nothing pulled or pushed since."""
     product = _variant_tracked(store)
     variant = product["variants"][0]
-    _kept_back(store, variant["id"], onhand=10, safety_stock=2)
+    _kept_back(store, variant["id"], onhand=onhand, safety_stock=2)
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
     context.close()
@@ -192,4 +192,38 @@ def test_with_the_method_app_a_pull_before_tracking_is_off_takes_no_safety_stock
     pushed = run_cli(home, "outbox", "--push", env=env)
     assert pushed.code == 0, pushed.stderr
     assert store.catalog.get_product(product["id"])["inventory_tracking"] == "variant"
+    assert _onhand(store, vid) == 30
+
+
+def test_a_product_assigned_again_before_any_pull_keeps_its_on_hand_baseline(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "native")
+    assert run_cli(home, "sync", "--full", env=env).code == 0  # the item's level is on hand: 10
+
+    # Unassigned and assigned again at once: the mirror still shows the app's level, on hand, not a
+    # catalog figure less safety stock that the next read would re-base.
+    assert run_cli(home, "unassign", str(product["id"]), env=env).code == 0
+    assert run_cli(home, "assign", str(product["id"]), env=env).code == 0
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+
+    assert _onhand(store, vid) == 30
+    assert _store_moves(home, product["id"], vid, env) == []
+
+
+def test_on_hand_below_the_safety_stock_shown_as_0_in_the_catalog_is_no_move_either(
+    home: str, make_demo_store: MakeStore, make_context: MakeContext
+) -> None:
+    store = make_demo_store(native_backorders=True)
+    product, sku, vid, env = _assigned_with_safety_stock(home, store, make_context, "native", onhand=1)
+
+    assert run_cli(home, "stock", "set", sku, "30", env=env).code == 0
+    pushed = run_cli(home, "outbox", "--push", env=env)
+    assert pushed.code == 0, pushed.stderr
+
+    # The catalog's 0 said "2 or fewer on hand": the one read is that, not a sale from 2.
+    assert _store_moves(home, product["id"], vid, env) == []
     assert _onhand(store, vid) == 30

@@ -322,6 +322,7 @@ class SqliteMirrorStore(
             when = at or datetime.now(UTC)
             product_writes_store.turn_back_on(conn, json.loads(wanted), when)
             stock_store.keep_awaiting(conn, json.loads(wanted), when)
+            stock_store.keep_on_hand(conn, json.loads(wanted))
             stock_store.drop_products(conn, json.loads(wanted))
             cursor = conn.execute(
                 "DELETE FROM backorder_assignments WHERE product_id IN (SELECT value FROM json_each(?))",

@@ -112,9 +112,9 @@ def fold_read(
         return None
     item, version = items[key]
     if safety_stock is not None:
-        item, version = stock_store.on_hand_baselines(conn, {key: (item, version)}, {key: safety_stock}).get(
-            key, (item, version)
-        )
+        item, version = stock_store.on_hand_baselines(
+            conn, {key: (item, version)}, {key: (current, safety_stock)}
+        ).get(key, (item, version))
     row = conn.execute(
         "SELECT state, sent_level FROM outbox WHERE product_id = ? AND variant_id = ?", _where(key)
     ).fetchone()

@@ -191,6 +191,7 @@ def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: date
     """
     existing = load_items(conn, [p.id for p in products])
     kept = _take_awaiting(conn, [p.id for p in products], at)
+    shown = _take_on_hand(conn, [key for p in products for key in tracked_levels(p) if key not in existing])
     created = 0
     from_catalog: list[tuple[int, int, int]] = []
     ledger_end: int | None = None
@@ -200,9 +201,10 @@ def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: date
                 mark = kept.get(key)
                 if mark is None:
                     item = StockItem(key=key, sku=sku, level=level, store_level=level)
-                    if ledger_end is None:
-                        ledger_end = _ledger_end(conn)
-                    from_catalog.append((ledger_end, key.product_id, _vid(key)))
+                    if shown.get(key) != level:
+                        if ledger_end is None:
+                            ledger_end = _ledger_end(conn)
+                        from_catalog.append((ledger_end, key.product_id, _vid(key)))
                 else:
                     written, since = mark
                     item = StockItem(
@@ -225,6 +227,45 @@ def ensure_items(conn: sqlite3.Connection, products: Sequence[Product], at: date
 _FROM_CATALOG = "UPDATE stock_items SET catalog_since = ? WHERE product_id = ? AND variant_id = ?"
 
 
+# An item unassigned leaves its level in the mirror, on hand, until a pull reads the catalog's
+# figure there again: assigned again before that, its item must not be re-based.
+_ON_HAND = "stock-on-hand:"
+
+
+def keep_on_hand(conn: sqlite3.Connection, product_ids: Iterable[int]) -> None:
+    """Before the items of ``product_ids`` are dropped: remember the on-hand levels the mirror keeps
+    showing for them (an item still on the catalog's figure has none to remember)."""
+    rows = [
+        (f"{_ON_HAND}{pid}:{vid}", json.dumps(int(level)))
+        for pid, vid, level in conn.execute(
+            "SELECT product_id, variant_id, level FROM stock_items WHERE catalog_since IS NULL "
+            "AND product_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(product_ids))),),
+        )
+    ]
+    conn.executemany(_KEEP, rows)
+
+
+def _take_on_hand(conn: sqlite3.Connection, keys: Sequence[StockKey]) -> dict[StockKey, int]:
+    """The on-hand levels kept for ``keys`` at their unassignment; each is taken (removed). A
+    mirror level that still equals one is that on hand, not a catalog figure read since."""
+    if not keys:
+        return {}
+    names = {f"{_ON_HAND}{key.product_id}:{_vid(key)}": key for key in keys}
+    found = {
+        names[name]: int(json.loads(value))
+        for name, value in conn.execute(
+            "SELECT name, value FROM cursors WHERE name IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(names)),),
+        )
+    }
+    if found:
+        conn.execute(
+            "DELETE FROM cursors WHERE name IN (SELECT value FROM json_each(?))", (json.dumps(sorted(names)),)
+        )
+    return found
+
+
 def _ledger_end(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM stock_adjustments").fetchone()[0])
 
@@ -232,12 +273,12 @@ def _ledger_end(conn: sqlite3.Connection) -> int:
 def on_hand_baselines(
     conn: sqlite3.Connection,
     items: Mapping[StockKey, tuple[StockItem, int]],
-    safety_stock: Mapping[StockKey, int],
+    reads: Mapping[StockKey, tuple[int, int]],
 ) -> dict[StockKey, tuple[StockItem, int]]:
-    """Of ``items`` read on hand just now (with ``safety_stock``), those whose baseline was still
-    the catalog's figure, re-based by their safety stock (``on_hand_baseline``) and no longer
-    marked; the caller saves them with what the read then brings."""
-    wanted = [key for key in items if key in safety_stock]
+    """Of ``items`` read on hand just now (``reads``: on hand and safety stock), those whose
+    baseline was still the catalog's figure, re-based by their safety stock (``on_hand_baseline``)
+    and no longer marked; the caller saves them with what the read then brings."""
+    wanted = [key for key in items if key in reads]
     if not wanted:
         return {}
     marked = conn.execute(
@@ -248,14 +289,14 @@ def on_hand_baselines(
     rebased: dict[StockKey, tuple[StockItem, int]] = {}
     for pid, vid, since in marked:
         key = _key(pid, vid)
-        if key not in items or key not in safety_stock:
+        if key not in items or key not in reads:
             continue
         item, version = items[key]
         moved = conn.execute(
             "SELECT 1 FROM stock_adjustments WHERE product_id = ? AND variant_id = ? AND id > ? LIMIT 1",
             (pid, vid, since),
         ).fetchone()
-        updated = on_hand_baseline(item, safety_stock[key], untouched=moved is None)
+        updated = on_hand_baseline(item, *reads[key], untouched=moved is None)
         conn.execute(
             "UPDATE stock_items SET catalog_since = NULL WHERE product_id = ? AND variant_id = ?", (pid, vid)
         )
@@ -267,6 +308,9 @@ def on_hand_baselines(
 # item made again for the same level within the settle window still takes the store's old value
 # for stale, not for a sale. Kept among the cursors: sync state of the store, like them.
 _AWAITING = "stock-awaiting:"
+_KEEP = (
+    "INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+)
 
 
 def keep_awaiting(conn: sqlite3.Connection, product_ids: Iterable[int], at: datetime) -> None:
@@ -277,11 +321,7 @@ def keep_awaiting(conn: sqlite3.Connection, product_ids: Iterable[int], at: date
         if item.awaiting_level is not None and since + SETTLE_TIME > at:
             name = f"{_AWAITING}{item.key.product_id}:{_vid(item.key)}"
             rows.append((name, json.dumps([item.awaiting_level, to_text(since)])))
-    conn.executemany(
-        "INSERT INTO cursors (name, value) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        rows,
-    )
+    conn.executemany(_KEEP, rows)
 
 
 def _take_awaiting(
@@ -334,7 +374,13 @@ def reconcile(
     }
     if safety_stock:
         ready = {key: known for key, known in items.items() if key not in sending}
-        items.update(on_hand_baselines(conn, ready, safety_stock))
+        reads = {
+            key: (level, safety_stock[key])
+            for product in products
+            for key, (_, level) in tracked_levels(product).items()
+            if key in safety_stock
+        }
+        items.update(on_hand_baselines(conn, ready, reads))
     entries = 0
     for product in products:
         incoming = tracked_levels(product)
