@@ -104,10 +104,11 @@ def turn_back_on(conn: sqlite3.Connection, product_ids: Iterable[int], at: datet
     """Products leaving BackOrder: queue their remembered mode with the app's levels (call it
     before their stock items are dropped). Levels stay as the app has them (below zero: owed)."""
     modes = remembered(conn, product_ids)
-    items = stock_store.load_items(conn, modes)
+    levels: dict[int, dict[int, int]] = {pid: {} for pid in modes}
+    for key, (item, _) in stock_store.load_items(conn, modes).items():  # grouped once: linear
+        levels[key.product_id][key.variant_id or 0] = item.level
     for pid, mode in modes.items():
-        levels = {k.variant_id or 0: item.level for k, (item, _) in items.items() if k.product_id == pid}
-        queue(conn, pid, mode, WriteReason.UNASSIGN, levels, at)
+        queue(conn, pid, mode, WriteReason.UNASSIGN, levels[pid], at)
 
 
 def pending_ids(conn: sqlite3.Connection) -> set[int]:
