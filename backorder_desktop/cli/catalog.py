@@ -239,8 +239,28 @@ def _print_assignment(report: AssignReport, verb: str, refs: tuple[str, ...], qu
             EXIT_USER_ERROR,
         )
     click.echo(f"{report.changed:,} of {counted(report.matched, 'product')} {verb} backorder.")
+    if report.untracked:
+        click.echo(_untracked_line(report))
     if report.unknown:
         click.echo(f"Not found (skipped): {capped(list(report.unknown), 20)}", err=True)
+
+
+def _untracked_line(report: AssignReport) -> str:
+    """Assigned, but the store tracks no stock for them: nothing for the app to count until it does."""
+    more = report.untracked - len(report.untracked_skus)
+    named = ", ".join(report.untracked_skus) + (f" and {more:,} more" if more > 0 else "")
+    if report.matched == 1:
+        return (
+            f"It tracks no stock in BigCommerce ({named}): it always sells, so there is nothing to "
+            "count or limit. Turn on inventory tracking for it in BigCommerce, then sync."
+        )
+    verb = "tracks" if report.untracked == 1 else "track"
+    pronoun = "it" if report.untracked == 1 else "them"
+    return (
+        f"{report.untracked:,} of them {verb} no stock in BigCommerce ({named}): "
+        f"{'it always sells' if report.untracked == 1 else 'they always sell'}, so there is nothing "
+        f"to count or limit. Turn on inventory tracking for {pronoun} in BigCommerce, then sync."
+    )
 
 
 _SEARCH_HELP = "Every product whose name or SKU contains this text."

@@ -48,7 +48,8 @@ def orders(options: Options, limit: int, pull: bool, as_json: bool) -> None:
     """Orders waiting for BackOrder stock, oldest first."""
     with open_profile(options) as profile:
         if pull:
-            profile.pull_orders()
+            for problem in profile.pull_orders().problems[:20]:  # as a sync prints its run's
+                click.echo(f"{problem.item}: {problem.title}: {problem.message}", err=True)
         owed = profile.owed_orders(limit=limit)
         if as_json:
             echo_json([_json(order) for order in owed])

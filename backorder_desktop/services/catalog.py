@@ -23,9 +23,13 @@ from backorder_desktop.domain.settings import with_setting
 from backorder_desktop.services.credentials import TokenSource
 
 if TYPE_CHECKING:  # a listing or a search imports neither the stock service nor team mode's
+    from collections.abc import Iterable
+    from typing import Protocol
+
     from backorder_desktop.domain.notifications import Notification
     from backorder_desktop.domain.ports import Clock
     from backorder_desktop.domain.ports import MirrorStore
+    from backorder_desktop.domain.stock import StockItem
     from backorder_desktop.services.team import TeamLead
 
 logger = logging.getLogger(__name__)
@@ -87,6 +91,21 @@ class AssignReport:
     changed: int
     matched: int
     unknown: tuple[str, ...]
+    # Assigned products the store tracks no stock for: they always sell and have no stock items,
+    # so the app has nothing to count or limit until tracking is turned on in BigCommerce.
+    untracked: int = 0
+    untracked_skus: tuple[str, ...] = ()  # the first few of them (their ids when without a SKU)
+
+
+if TYPE_CHECKING:  # the ports are types here only: a status imports none of them
+
+    class CatalogMirror(MirrorStore, Protocol):
+        """The mirror, and the stock items it keeps (one database)."""
+
+        def stock_items(self, product_ids: Iterable[int] | None = None) -> list[StockItem]: ...
+
+
+_UNTRACKED_SHOWN = 5  # SKUs named in a report; the count says how many there are
 
 
 class CatalogService:
@@ -95,7 +114,7 @@ class CatalogService:
     def __init__(
         self,
         *,
-        mirror: MirrorStore,
+        mirror: CatalogMirror,
         clock: Clock,
         keyring_backend: Callable[[], str | None],
         outbox_size: Callable[[], int] = lambda: 0,
@@ -150,8 +169,17 @@ class CatalogService:
         """Assign products (by id or product/variant SKU) to backorder; a product's variants follow."""
         found = self._mirror.find_product_ids(refs)
         unknown = tuple(ref for ref in refs if ref not in found)
-        changed = self._mirror.assign(set(found.values()), by=by, at=self._clock.now())
-        return AssignReport(changed=changed, matched=len(set(found.values())), unknown=unknown)
+        ids = set(found.values())
+        changed = self._mirror.assign(ids, by=by, at=self._clock.now())
+        untracked = sorted(ids - {item.key.product_id for item in self._mirror.stock_items(ids)})
+        named = (self._mirror.get_product(pid) for pid in untracked[:_UNTRACKED_SHOWN])
+        return AssignReport(
+            changed=changed,
+            matched=len(ids),
+            unknown=unknown,
+            untracked=len(untracked),
+            untracked_skus=tuple(p.sku or str(p.id) for p in named if p is not None),
+        )
 
     def product_ids(self, refs: Sequence[str]) -> set[int]:
         """The products that ids or product/variant SKUs name (refs that name none are left out)."""

@@ -33,6 +33,7 @@ from backorder_desktop.adapters.storage import catalog_writes
 from backorder_desktop.adapters.storage import history
 from backorder_desktop.adapters.storage import product_writes_store
 from backorder_desktop.adapters.storage import stock_store
+from backorder_desktop.adapters.storage import tracking_handover
 from backorder_desktop.adapters.storage.backorder_rules_store import BackorderRuleMethods
 from backorder_desktop.adapters.storage.codec import to_text
 from backorder_desktop.adapters.storage.dashboard_reads import DashboardReadMethods
@@ -153,6 +154,7 @@ class SqliteMirrorStore(
             }
             if assigned:
                 when = at or datetime.now(UTC)
+                tracking_handover.hand_over(conn, [p for p in products if p.id in assigned], when)
                 ready = product_writes_store.pulled(
                     conn, [p for p in products if p.id in assigned], owned=not keep_backorder_stock, at=when
                 )

@@ -114,8 +114,10 @@ class _Batch:
         # the order too would count the sale twice.
         self.assigned: dict[int, datetime] = {}
         self.items: dict[_Key, _Item] = {}
-        for pid, at, vid, level, store_level, version in conn.execute(
-            "SELECT a.product_id, a.assigned_at, s.variant_id, s.level, s.store_level, s.version "
+        self.untracked: set[int] = set()  # the store tracks no stock for them: no item to count against
+        for pid, at, vid, level, store_level, version, tracking in conn.execute(
+            "SELECT a.product_id, a.assigned_at, s.variant_id, s.level, s.store_level, s.version, "
+            "p.inventory_tracking "
             "FROM backorder_assignments a LEFT JOIN products p ON p.id = a.product_id "
             "LEFT JOIN stock_items s ON s.product_id = a.product_id "
             "WHERE a.product_id IN (SELECT value FROM json_each(?)) "
@@ -127,6 +129,8 @@ class _Batch:
                 self.assigned[pid] = from_text(at).replace(microsecond=0)
             if vid is not None:
                 self.items[pid, vid] = _Item(level, store_level, version)  # INTEGER columns: ints
+            elif tracking == "none":
+                self.untracked.add(pid)
         self.restore_on = restore_on
         # counted_units per (status, quantity, refunded): the same few answers for thousands of lines.
         self.units: dict[tuple[int, int, int], int] = {}
@@ -166,7 +170,16 @@ class _Batch:
         ]
 
 
-def _not_counted(order: Order, line: OrderLine) -> ItemProblem:
+def _not_counted(order: Order, line: OrderLine, untracked: bool) -> ItemProblem:
+    if untracked:
+        # Nothing will make it count by itself: the merchant has to turn tracking on first.
+        return ItemProblem(
+            f"order #{order.id}",
+            "Order line not counted",
+            f"{line.sku or f'Product {line.product_id}'} tracks no stock in BigCommerce, so the app has "
+            "no stock to count this sale against (the store sells it without limit). Turn on inventory "
+            "tracking for it in BigCommerce, then sync: its orders are counted from then on.",
+        )
     return ItemProblem(
         f"order #{order.id}",
         "Order line not counted",
@@ -213,7 +226,7 @@ def _count_order(batch: _Batch, order: Order, at: str, count: OrderCount) -> Non
                 key = None
         if key is None:
             if not before:
-                count.problems.append(_not_counted(order, line))
+                count.problems.append(_not_counted(order, line, product_id in batch.untracked))
             target = before  # nothing to move it against: keep what it counted
             item_variant = stored_variant
         else:
