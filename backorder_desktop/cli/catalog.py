@@ -247,19 +247,12 @@ def _print_assignment(report: AssignReport, verb: str, refs: tuple[str, ...], qu
 
 def _untracked_line(report: AssignReport) -> str:
     """Assigned, but the store tracks no stock for them: nothing for the app to count until it does."""
-    more = report.untracked - len(report.untracked_skus)
-    named = ", ".join(report.untracked_skus) + (f" and {more:,} more" if more > 0 else "")
-    if report.matched == 1:
-        return (
-            f"It tracks no stock in BigCommerce ({named}): it always sells, so there is nothing to "
-            "count or limit. Turn on inventory tracking for it in BigCommerce, then sync."
-        )
-    verb = "tracks" if report.untracked == 1 else "track"
-    pronoun = "it" if report.untracked == 1 else "them"
+    one = report.untracked == 1
+    which = "It" if report.matched == 1 else f"{report.untracked:,} of them"
     return (
-        f"{report.untracked:,} of them {verb} no stock in BigCommerce ({named}): "
-        f"{'it always sells' if report.untracked == 1 else 'they always sell'}, so there is nothing "
-        f"to count or limit. Turn on inventory tracking for {pronoun} in BigCommerce, then sync."
+        f"{which} {'tracks' if one else 'track'} no stock in BigCommerce ({report.untracked_named()}): "
+        f"{'it always sells' if one else 'they always sell'}, so there is nothing to count or limit. "
+        f"Turn on inventory tracking for {'it' if one else 'them'} in BigCommerce, then sync."
     )
 
 

@@ -96,6 +96,11 @@ class AssignReport:
     untracked: int = 0
     untracked_skus: tuple[str, ...] = ()  # the first few of them (their ids when without a SKU)
 
+    def untracked_named(self) -> str:
+        """The untracked products named, and how many more there are: "A-1, B-2 and 3 more"."""
+        more = self.untracked - len(self.untracked_skus)
+        return ", ".join(self.untracked_skus) + (f" and {more:,} more" if more > 0 else "")
+
 
 if TYPE_CHECKING:  # the ports are types here only: a status imports none of them
 

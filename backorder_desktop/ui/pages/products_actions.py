@@ -153,6 +153,8 @@ class ProductActions(QObject):
         text = f"{plural(report.changed, 'product')} {verb}"
         if unchanged:
             text += f" ({format_count(unchanged)} already {'were' if unchanged != 1 else 'was'})"
+        if assign and report.untracked:
+            text += f". {_untracked_words(report)}"
         self.message_posted.emit(text)
         self.changed.emit()
 
@@ -313,3 +315,14 @@ def _product_ids(profile: Profile, target: _Target) -> list[int]:
     for offset, count in target.ranges:
         ids.extend(p.id for p in profile.query_products(target.query, limit=count, offset=offset))
     return ids
+
+
+def _untracked_words(report: AssignReport) -> str:
+    """Assigned products the store tracks no stock for: nothing to count until tracking is on."""
+    one = report.untracked == 1
+    which = "It" if report.matched == 1 else f"{format_count(report.untracked)} of them"
+    return (
+        f"{which} {'tracks' if one else 'track'} no stock in BigCommerce ({report.untracked_named()}), "
+        "so there is nothing to count or limit: turn on inventory tracking for "
+        f"{'it' if one else 'them'} there, then sync"
+    )
