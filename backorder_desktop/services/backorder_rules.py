@@ -96,10 +96,11 @@ class RulesNotChanged(InvalidRule):
             parts.append(f"{products} not in BackOrder ({capped(report.not_backorder, 5)})")
         if report.untracked:
             products = counted(len(report.untracked), "BackOrder product")
+            them = "it" if len(report.untracked) == 1 else "them"
             parts.append(
                 f"{products} whose stock BigCommerce does not track ({capped(report.untracked, 5)}): "
-                "a rule needs a stock level to count against; turn inventory tracking on for them in "
-                "BigCommerce and sync"
+                f"a rule needs a stock level to count against; turn inventory tracking on for {them} in "
+                "BigCommerce, then sync"
             )
         outcome = "Nothing was changed" if changing else "Nothing is shown"
         super().__init__(

@@ -102,7 +102,8 @@ def test_a_rule_for_an_untracked_product_is_refused_in_its_own_words_and_changes
     assert refused.code == 1
     assert "not in BackOrder" not in refused.stderr, refused.stderr  # it is: the old words misled
     assert product["sku"] in refused.stderr
-    assert "does not track" in refused.stderr and "turn inventory tracking on" in refused.stderr
+    assert "does not track" in refused.stderr
+    assert "turn inventory tracking on for it in BigCommerce, then sync" in refused.stderr
     assert "Nothing was changed" in refused.stderr
     assert _rules(home, env) == before  # the tracked product's rule was not set either
 
