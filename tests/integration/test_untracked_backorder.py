@@ -77,14 +77,21 @@ def test_the_facade_reports_how_many_assigned_products_track_no_stock_with_a_few
 ) -> None:
     store = make_demo_store()
     pair = _untracked_pair(store)
+    tracked = tracked_by_product(store)
+    more = [  # untracked too: seven in all, more than a report names
+        store.catalog.update_product(p["id"], inventory_tracking="none")
+        for p in (store.catalog.get_product(pid) for pid in store.catalog.product_ids())
+        if p["inventory_tracking"] == "product" and p["id"] not in (pair[1]["id"], tracked["id"])
+    ][:5]
     context = make_context(store)
     context.parts.engine.sync(kind=RunKind.MANUAL, trigger="cli", full=True)
-    tracked = tracked_by_product(store)
 
-    report = context.assign([str(p["id"]) for p in (*pair, tracked)])
+    report = context.assign([str(p["id"]) for p in (*pair, *more, tracked)])
 
-    assert (report.changed, report.matched, report.untracked) == (3, 3, 2)
-    assert sorted(report.untracked_skus) == sorted(p["sku"] for p in pair)
+    assert (report.changed, report.matched, report.untracked) == (8, 8, 7)
+    first = [p["sku"] for p in sorted((*pair, *more), key=lambda p: p["id"])][:5]
+    assert list(report.untracked_skus) == first
+    assert report.untracked_named() == f"{', '.join(first)} and 2 more"
     assert context.assign([str(tracked["id"])]).untracked == 0
     assert context.unassign([str(pair[0]["id"])]).untracked == 0  # told when assigning only
 

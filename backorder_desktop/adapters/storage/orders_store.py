@@ -11,7 +11,9 @@ Only lines of BackOrder products are stored, and only for orders created at or a
 assignment: before it BigCommerce tracked the stock itself, and a product never assigned never
 counts, so its lines would only grow the table (a busy store has far more of them). A line whose
 product has no stock item yet (none was made at assignment) is stored uncounted and reported; it
-counts when its order is seen again. A line removed from an order (an edit to 0) gives its units back.
+counts when its order is seen again, unless the store tracks no stock for the product: its lines
+never count, not even once tracking is turned on (``tracking_handover.py``). A line removed from
+an order (an edit to 0) gives its units back.
 """
 
 from __future__ import annotations
@@ -177,7 +179,7 @@ def _not_counted(order: Order, line: OrderLine, untracked: bool) -> ItemProblem:
             f"order #{order.id}",
             "Order line not counted",
             f"{line.sku or f'Product {line.product_id}'} tracks no stock in BigCommerce, so the app has "
-            "no stock to count this sale against (the store sells it without limit). Turn on inventory "
+            "no stock to count this sale against (the store sells it without counting). Turn on inventory "
             "tracking for it in BigCommerce, then sync: its orders are counted from then on.",
         )
     return ItemProblem(
