@@ -224,6 +224,7 @@ class Catalog:
         simple = st.is_simple(product_id)
         base = st.cols.first_variant[product_id - 1]
         stock = clean.pop("inventory_level", None)
+        fields = bool(clean)  # tracking too: any field besides stock moves date_modified
         if "inventory_tracking" in clean:
             st.set_product_fields(product_id, {"inventory_tracking": clean.pop("inventory_tracking")})
         if simple and "sku" in clean:
@@ -232,7 +233,7 @@ class Catalog:
             st.set_variant_fields(base, {"price": clean["price"]})
         if clean:
             st.set_product_fields(product_id, clean)
-        if clean or stock is None or not self.strict.stock_moves_keep_date_modified:
+        if fields or stock is None or not self.strict.stock_moves_keep_date_modified:
             st.touch(product_id, self._now())
         events = [product_event("updated", product_id)]
         key = stock_key_for_product(st, product_id)

@@ -67,6 +67,24 @@ def test_stock_moves_leave_date_modified_alone(make_demo_store: MakeStore) -> No
     assert not after_rename["date_modified"].startswith("2020-09-13")
 
 
+def test_tracking_changed_with_the_stock_in_one_update_moves_date_modified(
+    make_demo_store: MakeStore,
+) -> None:
+    """Only a stock move leaves date_modified alone: tracking changed in the same request is a
+    change to the product, which an incremental pull must see."""
+    store = make_demo_store(strict=("stock_moves_keep_date_modified",))
+    product_id = int(tracked_by(store, "product", with_options=False)["id"])
+    store.catalog.set_date_modified(product_id, 1_600_000_000)
+    with client_for(store) as api:
+        reply = api.put(
+            f"/v3/catalog/products/{product_id}", json={"inventory_tracking": "none", "inventory_level": 7}
+        )
+        assert reply.status_code == 200
+        after = api.get(f"/v3/catalog/products/{product_id}").json()["data"]
+    assert after["inventory_tracking"] == "none"
+    assert not after["date_modified"].startswith("2020-09-13")
+
+
 def test_failed_deliveries_follow_the_real_schedule_then_the_hook_is_deactivated(
     make_demo_store: MakeStore,
 ) -> None:
