@@ -335,6 +335,8 @@ class SyncEngine:
             self._events.emit_state(SyncState.OFFLINE)
         else:
             self._events.emit_state(SyncState.PROBLEM)
+        if run_id is None:  # nothing recorded (a run stopped as the app closes: its database may be closed)
+            return None
         run = next((r for r in self._mirror.runs(limit=5) if r.id == run_id), None)
         if run is None:
             return None
