@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import threading
 import time
 from collections.abc import Callable
 
@@ -129,6 +130,11 @@ def test_a_destination_failing_too_often_is_blocked_and_its_events_wait(make_dem
         assert "127.0.0.1" in store.blocked_domains()
         for _ in range(100):  # each event once more, after the block
             receiver.next(timeout=30)
+        # The store logs a delivery once its reply came back, after the receiver has it.
+        logged = threading.Event()
+        deadline = time.monotonic() + 30  # a bound against hanging only
+        while len(store.webhook_log) < 200 and time.monotonic() < deadline:
+            logged.wait(0.01)
     log = store.webhook_log
     failures = [r for r in log if not r.ok]
     successes = [r for r in log if r.ok]
