@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import queue
+import threading
 import time
 from collections.abc import Callable
 
@@ -151,6 +152,11 @@ def test_failed_deliveries_are_retried_with_the_same_body(make_demo_store: Calla
         _hook(api, "store/product/updated", receiver.url)
         store.catalog.update_product(9, price=3.0)
         attempts = [receiver.next() for _ in range(3)]
+        # The store logs a delivery once its reply came back, after the receiver has it.
+        logged = threading.Event()
+        deadline = time.monotonic() + 30  # a bound against hanging only
+        while len(store.webhook_log) < 3 and time.monotonic() < deadline:
+            logged.wait(0.01)
     assert len({a.body for a in attempts}) == 1
     assert [(r.attempt, r.ok) for r in store.webhook_log] == [(0, False), (1, False), (2, True)]
 
